@@ -1,0 +1,20 @@
+namespace Caas.Contracts.Jobs;
+
+/// <summary>A checkpoint image of a job as recorded in its manifest.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CheckpointInfo
+{
+    [Id(0)] public required int Sequence { get; init; }
+    [Id(1)] public required string NodeId { get; init; }
+    [Id(2)] public DateTimeOffset TakenAt { get; init; }
+    /// <summary>The job's reported progress when its image was taken; null if it never reported.</summary>
+    [Id(3)] public double? Progress { get; init; }
+    [Id(4)] public long SizeBytes { get; init; }
+    /// <summary>Request to image on disk.</summary>
+    [Id(5)] public TimeSpan Duration { get; init; }
+    /// <summary>How long the job was frozen.</summary>
+    [Id(6)] public TimeSpan AppPause { get; init; }
+    [Id(7)] public bool LeaveRunning { get; init; }
+    /// <summary>Engine and version that wrote it, e.g. "criu 4.2.1".</summary>
+    [Id(8)] public string Engine { get; init; } = "";
+}

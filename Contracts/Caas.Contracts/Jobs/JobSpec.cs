@@ -1,0 +1,36 @@
+namespace Caas.Contracts.Jobs;
+
+/// <summary>What a user asks the platform to run. Validated by <see cref="JobSpecValidator"/> before anything is recorded.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobSpec
+{
+    [Id(0)] public required string Command { get; init; }
+    [Id(1)] public IReadOnlyList<string> Args { get; init; } = [];
+    [Id(2)] public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    /// <summary>Directory the job starts in; the agent's job directory when null.</summary>
+    [Id(3)] public string? WorkingDirectory { get; init; }
+    /// <summary>A name for people; defaults to the command's file name.</summary>
+    [Id(4)] public string? Name { get; init; }
+    /// <summary>Higher runs first; 0 is normal.</summary>
+    [Id(5)] public int Priority { get; init; }
+    /// <summary>Pool the job must run in; any pool when null.</summary>
+    [Id(6)] public string? Pool { get; init; }
+    /// <summary>No progress for this long and the job is stalled.</summary>
+    [Id(7)] public TimeSpan StallThreshold { get; init; } = JobDefaults.StallThreshold;
+    /// <summary>What the platform does when the job stalls.</summary>
+    [Id(8)] public StallAction OnStall { get; init; } = StallAction.RestoreFromLastCheckpoint;
+}
+
+public enum StallAction
+{
+    /// <summary>Record the stall and alert, nothing more.</summary>
+    AlertOnly = 0,
+    /// <summary>Kill the hung process and restore the job from its newest checkpoint.</summary>
+    RestoreFromLastCheckpoint = 1,
+}
+
+public static class JobDefaults
+{
+    public static readonly TimeSpan StallThreshold = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MinimumStallThreshold = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,36 @@
+namespace Caas.Contracts.Jobs;
+
+/// <summary>Checks a job spec for what can be known without a node: bad specs are refused before any event is recorded.</summary>
+public static class JobSpecValidator
+{
+    public const int MaxArgs = 4096;
+    public const int MaxFieldLength = 16 * 1024;
+
+    /// <returns>Problems, one sentence each; empty when the spec is acceptable.</returns>
+    public static IReadOnlyList<string> Validate(JobSpec? spec)
+    {
+        var problems = new List<string>();
+        if (spec is null)
+        {
+            problems.Add("A job spec is required.");
+            return problems;
+        }
+        if (string.IsNullOrWhiteSpace(spec.Command))
+            problems.Add("'command' is empty: give the program to run, e.g. \"/usr/bin/sleep\".");
+        else if (spec.Command.Length > MaxFieldLength || spec.Command.Contains('\0'))
+            problems.Add("'command' is too long or contains a NUL character.");
+        if (spec.Args is null)
+            problems.Add("'args' must be a list (it may be empty).");
+        else if (spec.Args.Count > MaxArgs || spec.Args.Any(a => a is null || a.Length > MaxFieldLength || a.Contains('\0')))
+            problems.Add($"'args' must have at most {MaxArgs} entries, each non-null, without NUL and at most {MaxFieldLength} characters.");
+        if (spec.Env is not null && spec.Env.Any(kv => string.IsNullOrEmpty(kv.Key) || kv.Key.Contains('=') || kv.Key.Contains('\0') || (kv.Value?.Contains('\0') ?? true)))
+            problems.Add("'env' names must be non-empty without '=' or NUL, and values non-null without NUL.");
+        if (spec.WorkingDirectory is { } wd && !Path.IsPathFullyQualified(wd))
+            problems.Add("'workingDirectory' must be an absolute path.");
+        if (spec.StallThreshold < JobDefaults.MinimumStallThreshold)
+            problems.Add($"'stallThreshold' must be at least {JobDefaults.MinimumStallThreshold.TotalSeconds:0} seconds.");
+        if (spec.Name is { Length: > 200 })
+            problems.Add("'name' must be at most 200 characters.");
+        return problems;
+    }
+}

@@ -1,0 +1,18 @@
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Views;
+
+namespace Caas.Contracts.Services;
+
+/// <summary>Read side for the portal and the API: answers come from read models and the event store.</summary>
+public interface IJobQueries
+{
+    /// <summary>Jobs newest first, optionally only those in <paramref name="status"/>.</summary>
+    Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default);
+    /// <returns>Null when no job has that id.</returns>
+    Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default);
+    /// <summary>The job's events newest first.</summary>
+    Task<Page<TimelineEntry>> GetTimelineAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default);
+    /// <summary>Open alerts first, then recently resolved ones.</summary>
+    Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default);
+}

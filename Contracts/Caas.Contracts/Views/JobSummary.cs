@@ -1,0 +1,18 @@
+using Caas.Contracts.Jobs;
+
+namespace Caas.Contracts.Views;
+
+/// <summary>One row of the job list.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobSummary
+{
+    [Id(0)] public required string JobId { get; init; }
+    [Id(1)] public required string Name { get; init; }
+    [Id(2)] public JobStatus Status { get; init; }
+    [Id(3)] public string? NodeId { get; init; }
+    [Id(4)] public double? Progress { get; init; }
+    [Id(5)] public DateTimeOffset SubmittedAt { get; init; }
+    [Id(6)] public DateTimeOffset? LastHeartbeatAt { get; init; }
+    [Id(7)] public int Checkpoints { get; init; }
+    [Id(8)] public bool Stalled { get; init; }
+}
