@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Views;
+
+namespace Caas.EndToEnd.Tests;
+
+/// <summary>The platform's HTTP API as a user's script would call it.</summary>
+public sealed class CaasApi(Uri baseAddress)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public HttpClient Http => _http;
+
+    public async Task<JobView> SubmitAsync(object spec)
+    {
+        var response = await _http.PostAsJsonAsync("/api/v1/jobs", spec, Json);
+        await EnsureSuccessAsync(response);
+        return (await response.Content.ReadFromJsonAsync<JobView>(Json))!;
+    }
+
+    public async Task<JobView> GetJobAsync(string id)
+    {
+        var response = await _http.GetAsync($"/api/v1/jobs/{id}");
+        await EnsureSuccessAsync(response);
+        return (await response.Content.ReadFromJsonAsync<JobView>(Json))!;
+    }
+
+    public async Task<Page<JobSummary>> ListJobsAsync(int take = 100) =>
+        (await _http.GetFromJsonAsync<Page<JobSummary>>($"/api/v1/jobs?skip=0&take={take}", Json))!;
+
+    public async Task<IReadOnlyList<TimelineEntry>> GetEventsAsync(string id)
+    {
+        var page = await _http.GetFromJsonAsync<Page<TimelineEntry>>($"/api/v1/jobs/{id}/events?skip=0&take=10000", Json);
+        return page!.Items;
+    }
+
+    public async Task<IReadOnlyList<NodeStatus>> GetNodesAsync() =>
+        (await _http.GetFromJsonAsync<List<NodeStatus>>("/api/v1/nodes", Json))!;
+
+    public async Task<IReadOnlyList<AlertView>> GetAlertsAsync() =>
+        (await _http.GetFromJsonAsync<List<AlertView>>("/api/v1/alerts?includeResolved=true", Json))!;
+
+    public async Task<int> CheckpointAsync(string id)
+    {
+        var response = await _http.PostAsJsonAsync($"/api/v1/jobs/{id}/checkpoint", new { leaveRunning = true }, Json);
+        await EnsureSuccessAsync(response);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["sequence"]!.GetValue<int>();
+    }
+
+    public async Task KillAsync(string id) =>
+        await EnsureSuccessAsync(await _http.PostAsync($"/api/v1/jobs/{id}/kill", null));
+
+    public async Task<HttpResponseMessage> PostRestoreAsync(string id, int? sequence) =>
+        await _http.PostAsJsonAsync($"/api/v1/jobs/{id}/restore", new { sequence }, Json);
+
+    /// <summary>Polls the job until <paramref name="condition"/> holds, failing with the job's last state and timeline.</summary>
+    public async Task<JobView> WaitForJobAsync(string id, Func<JobView, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JobView? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await GetJobAsync(id);
+            if (condition(last)) return last;
+            await Task.Delay(200);
+        }
+        var events = await GetEventsAsync(id);
+        throw new TimeoutException(
+            $"job {id}: not {what} within {timeout.TotalSeconds:0} s. Last state: {JsonSerializer.Serialize(last, Json)}\n" +
+            $"Timeline (newest first):\n{string.Join('\n', events.Take(40).Select(e => $"  {e.Version} {e.Type}: {e.Summary}"))}");
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var body = await response.Content.ReadAsStringAsync();
+        throw new ApiRejectedException(response.StatusCode, body);
+    }
+}
+
+public sealed class ApiRejectedException(HttpStatusCode status, string body)
+    : Exception($"API answered {(int)status} {status}: {body}")
+{
+    public HttpStatusCode Status { get; } = status;
+    public string Body { get; } = body;
+}

@@ -1,0 +1,17 @@
+namespace Caas.EndToEnd.Tests;
+
+/// <summary>Specs for the bundled `counter` workload, which reports count/target as its progress.</summary>
+public static class CounterJob
+{
+    public const int Target = 1_000_000;
+
+    public static object Spec(string name, int rate = 20, TimeSpan? stallThreshold = null) => new
+    {
+        command = RepositoryLayout.NativeBinary("counter"),
+        args = new[] { "--target", Target.ToString(), "--rate", rate.ToString() },
+        name,
+        stallThreshold = (stallThreshold ?? TimeSpan.FromMinutes(5)).ToString("c"),
+    };
+
+    public static double Count(double? progress) => Math.Round((progress ?? 0) * Target);
+}

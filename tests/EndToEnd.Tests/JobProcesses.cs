@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace Caas.EndToEnd.Tests;
+
+/// <summary>Finds and signals the job processes a test's platform started, by the PID files its agent keeps.</summary>
+public static class JobProcesses
+{
+    public const int SIGKILL = 9;
+    public const int SIGUSR1 = 10;
+
+    public static void Signal(int pid, int signal)
+    {
+        if (kill(pid, signal) != 0)
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>SIGKILL to every job root recorded under the data directory that is still alive.</summary>
+    public static void KillAll(string dataDirectory)
+    {
+        if (!Directory.Exists(dataDirectory)) return;
+        foreach (var pidFile in Directory.EnumerateFiles(dataDirectory, "pid", SearchOption.AllDirectories))
+        {
+            if (int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) && pid > 1 && IsJobOf(pid, dataDirectory))
+                _ = kill(pid, SIGKILL);
+        }
+    }
+
+    // Only processes whose environment names this data directory's progress socket are ours to end.
+    private static bool IsJobOf(int pid, string dataDirectory)
+    {
+        try
+        {
+            var environ = File.ReadAllText($"/proc/{pid}/environ");
+            return environ.Contains(dataDirectory, StringComparison.Ordinal);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
