@@ -13,8 +13,8 @@ ensure_apt_packages() {
   ((${#missing[@]} == 0)) && return 0
   [[ $(id -u) == 0 ]] || die "missing Debian packages: ${missing[*]} (run as root, or install them)"
   note "installing ${missing[*]}"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 build_native() {
