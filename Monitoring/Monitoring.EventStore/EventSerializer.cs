@@ -1,0 +1,86 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Caas.Contracts.Events;
+
+namespace Caas.Monitoring.EventStore;
+
+/// <summary>
+/// Turns job events into stored (type name, JSON) pairs and back. Type names come from
+/// <see cref="EventTypeAttribute"/>, never from CLR names, so event classes can move and be renamed.
+/// </summary>
+public sealed class EventSerializer
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly FrozenDictionary<string, Type> _typesByName;
+    private readonly FrozenDictionary<Type, string> _namesByType;
+
+    public EventSerializer()
+        : this(typeof(IJobEvent).Assembly.GetTypes().Where(t => typeof(IJobEvent).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false }))
+    {
+    }
+
+    /// <param name="eventTypes">Each must carry <see cref="EventTypeAttribute"/> with a name no other type uses.</param>
+    public EventSerializer(IEnumerable<Type> eventTypes)
+    {
+        var byName = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var type in eventTypes)
+        {
+            var attribute = type.GetCustomAttribute<EventTypeAttribute>()
+                ?? throw new InvalidOperationException($"Event type {type.FullName} has no [EventType] attribute: give it a stable stored name.");
+            if (!byName.TryAdd(attribute.Name, type))
+                throw new InvalidOperationException($"Event types {byName[attribute.Name].FullName} and {type.FullName} both claim the stored name '{attribute.Name}'.");
+        }
+        _typesByName = byName.ToFrozenDictionary(StringComparer.Ordinal);
+        _namesByType = byName.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);
+    }
+
+    public IReadOnlyCollection<string> TypeNames => _typesByName.Keys;
+
+    public string TypeNameOf(IJobEvent jobEvent)
+    {
+        ArgumentNullException.ThrowIfNull(jobEvent);
+        return _namesByType.TryGetValue(jobEvent.GetType(), out var name)
+            ? name
+            : throw new UnknownEventTypeException($"{jobEvent.GetType().FullName} is not a known job event type (it needs [EventType] and to implement IJobEvent).");
+    }
+
+    public string Serialize(IJobEvent jobEvent) => JsonSerializer.Serialize(jobEvent, jobEvent.GetType(), Json);
+
+    /// <summary>
+    /// The event with an id that depends only on where it goes and what it says, so a retried write of
+    /// the same event is recognised by the store as already done.
+    /// </summary>
+    public EventData ToEventData(string stream, long version, IJobEvent jobEvent)
+    {
+        var type = TypeNameOf(jobEvent);
+        var data = Serialize(jobEvent);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{stream}\n{version}\n{type}\n{data}"));
+        return new EventData(new Guid(hash.AsSpan(0, 16)), type, data);
+    }
+
+    /// <exception cref="UnknownEventTypeException">No event type is stored under <paramref name="typeName"/>.</exception>
+    public IJobEvent Deserialize(string typeName, string data)
+    {
+        if (!_typesByName.TryGetValue(typeName, out var type))
+            throw new UnknownEventTypeException($"Stored event type '{typeName}' is unknown; known types are: {string.Join(", ", _typesByName.Keys.Order(StringComparer.Ordinal))}.");
+        try
+        {
+            return (IJobEvent?)JsonSerializer.Deserialize(data, type, Json)
+                ?? throw new JsonException($"Stored event of type '{typeName}' is JSON null.");
+        }
+        catch (JsonException error)
+        {
+            throw new JsonException($"Stored event of type '{typeName}' does not match its schema: {error.Message}", error);
+        }
+    }
+
+    public IJobEvent Deserialize(RecordedEvent recorded) => Deserialize(recorded.Type, recorded.Data);
+}

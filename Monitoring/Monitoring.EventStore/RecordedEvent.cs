@@ -1,0 +1,4 @@
+namespace Caas.Monitoring.EventStore;
+
+/// <summary>An event as stored: its place in its stream (Version, from 0) and in the whole store (Position, from 1).</summary>
+public sealed record RecordedEvent(string Stream, long Version, long Position, Guid EventId, string Type, string Data, DateTimeOffset RecordedAt);

@@ -1,0 +1,352 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Caas.Monitoring.EventStore;
+
+/// <summary>
+/// <see cref="IEventStore"/> in one SQLite file (WAL). All appends go through one writer loop that
+/// commits whatever appends are waiting in one transaction (group commit), each inside its own savepoint
+/// so that one append's concurrency conflict does not undo the others.
+/// </summary>
+public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposable
+{
+    private const int MaxAppendsPerCommit = 512;
+    private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly SqliteConnection _writer;
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writerLoop;
+    private TaskCompletionSource _appended = NewSignal();
+    private int _disposed;
+
+    public SqliteEventStore(string databasePath, TimeProvider? time = null)
+    {
+        if (string.IsNullOrWhiteSpace(databasePath))
+            throw new ArgumentException("The event store needs a database file path.", nameof(databasePath));
+        DatabasePath = Path.GetFullPath(databasePath);
+        _time = time ?? TimeProvider.System;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _writer = Open();
+        SqliteSchema.Create(_writer);
+        _writerLoop = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    public string DatabasePath { get; }
+
+    public Task<AppendResult> AppendAsync(string stream, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        ValidateStream(stream);
+        if (expectedVersion < ExpectedVersion.Any)
+            throw new ArgumentOutOfRangeException(nameof(expectedVersion), expectedVersion, "Expected version must be a stream version (0 or more), ExpectedVersion.NoStream (-1) or ExpectedVersion.Any (-2).");
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+            throw new ArgumentException($"Append to stream '{stream}' has no events.", nameof(events));
+        foreach (var e in events)
+        {
+            if (e is null || e.EventId == Guid.Empty || string.IsNullOrWhiteSpace(e.Type) || e.Data is null)
+                throw new ArgumentException($"Append to stream '{stream}': every event needs a non-empty id, a type name and data.", nameof(events));
+        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var pending = new PendingAppend(stream, expectedVersion, events.ToArray(), cancellationToken);
+        if (!_appends.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(SqliteEventStore));
+        return pending.Completion.Task;
+    }
+
+    public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromVersion, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ValidateStream(stream);
+        ValidateCount(maxCount);
+        return Query(
+            "SELECT stream, version, position, event_id, type, data, recorded_at FROM events WHERE stream = $stream AND version >= $from ORDER BY version LIMIT $max;",
+            command =>
+            {
+                command.Parameters.AddWithValue("$stream", stream);
+                command.Parameters.AddWithValue("$from", Math.Max(0, fromVersion));
+                command.Parameters.AddWithValue("$max", maxCount);
+            }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RecordedEvent>> ReadStreamBackwardAsync(string stream, long fromVersion, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ValidateStream(stream);
+        ValidateCount(maxCount);
+        return Query(
+            "SELECT stream, version, position, event_id, type, data, recorded_at FROM events WHERE stream = $stream AND version <= $from ORDER BY version DESC LIMIT $max;",
+            command =>
+            {
+                command.Parameters.AddWithValue("$stream", stream);
+                command.Parameters.AddWithValue("$from", fromVersion < 0 ? long.MaxValue : fromVersion);
+                command.Parameters.AddWithValue("$max", maxCount);
+            }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ValidateCount(maxCount);
+        return Query(
+            "SELECT stream, version, position, event_id, type, data, recorded_at FROM events WHERE position >= $from ORDER BY position LIMIT $max;",
+            command =>
+            {
+                command.Parameters.AddWithValue("$from", fromPosition);
+                command.Parameters.AddWithValue("$max", maxCount);
+            }, cancellationToken);
+    }
+
+    public async Task SubscribeToAllAsync(long fromPosition, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var next = fromPosition;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Take the signal before reading so an append that commits during the read still wakes us.
+            var appended = Volatile.Read(ref _appended).Task;
+            var batch = await ReadAllAsync(next, 1000, cancellationToken).ConfigureAwait(false);
+            foreach (var recorded in batch)
+            {
+                await handler(recorded, cancellationToken).ConfigureAwait(false);
+                next = recorded.Position + 1;
+            }
+            if (batch.Count == 0)
+            {
+                // The signal is only a hint; the poll interval is what guarantees progress.
+                await Task.WhenAny(appended, Task.Delay(SubscriptionPollInterval, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task SaveSnapshotAsync(StreamSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ValidateStream(snapshot.Stream);
+        if (snapshot.Version < 0 || string.IsNullOrWhiteSpace(snapshot.Type) || snapshot.Data is null)
+            throw new ArgumentException($"A snapshot of stream '{snapshot.Stream}' needs a version of 0 or more, a type name and data.", nameof(snapshot));
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO snapshots (stream, version, type, data) VALUES ($stream, $version, $type, $data)
+            ON CONFLICT (stream) DO UPDATE SET version = excluded.version, type = excluded.type, data = excluded.data
+            WHERE excluded.version >= snapshots.version;
+            """;
+        command.Parameters.AddWithValue("$stream", snapshot.Stream);
+        command.Parameters.AddWithValue("$version", snapshot.Version);
+        command.Parameters.AddWithValue("$type", snapshot.Type);
+        command.Parameters.AddWithValue("$data", snapshot.Data);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        ValidateStream(stream);
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version, type, data FROM snapshots WHERE stream = $stream;";
+        command.Parameters.AddWithValue("$stream", stream);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            return null;
+        return new StreamSnapshot(stream, reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _appends.Writer.TryComplete();
+        await _writerLoop.ConfigureAwait(false);
+        _writer.Dispose();
+        SqliteConnection.ClearPool(_writer);
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingAppend>(MaxAppendsPerCommit);
+        while (await _appends.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxAppendsPerCommit && _appends.Reader.TryRead(out var pending))
+                batch.Add(pending);
+            CommitBatch(batch);
+            batch.Clear();
+        }
+    }
+
+    private void CommitBatch(List<PendingAppend> batch)
+    {
+        var outcomes = new (AppendResult Result, Exception? Error)[batch.Count];
+        try
+        {
+            using var transaction = _writer.BeginTransaction();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var pending = batch[i];
+                if (pending.CancellationToken.IsCancellationRequested)
+                {
+                    outcomes[i] = (default, new OperationCanceledException(pending.CancellationToken));
+                    continue;
+                }
+                transaction.Save("append");
+                try
+                {
+                    outcomes[i] = (AppendOne(transaction, pending), null);
+                    transaction.Release("append");
+                }
+                catch (Exception error) when (error is WrongExpectedVersionException or SqliteException)
+                {
+                    transaction.Rollback("append");
+                    transaction.Release("append");
+                    outcomes[i] = (default, error);
+                }
+            }
+            transaction.Commit();
+        }
+        catch (Exception error)
+        {
+            foreach (var pending in batch)
+                pending.Completion.TrySetException(error);
+            return;
+        }
+        Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+                batch[i].Completion.TrySetException(error);
+            else
+                batch[i].Completion.TrySetResult(outcomes[i].Result);
+        }
+    }
+
+    private AppendResult AppendOne(SqliteTransaction transaction, PendingAppend pending)
+    {
+        var current = CurrentVersion(transaction, pending.Stream);
+        var events = pending.Events;
+        if (pending.ExpectedVersion == ExpectedVersion.Any)
+        {
+            // A retried append with Any: the stream already ends with exactly these events.
+            if (current + 1 >= events.Length && TryMatchStored(transaction, pending.Stream, current - events.Length + 1, events) is { } tail)
+                return tail;
+        }
+        else if (pending.ExpectedVersion != current)
+        {
+            if (current >= pending.ExpectedVersion + events.Length
+                && TryMatchStored(transaction, pending.Stream, pending.ExpectedVersion + 1, events) is { } duplicate)
+                return duplicate;
+            throw new WrongExpectedVersionException(pending.Stream, pending.ExpectedVersion, current);
+        }
+
+        using var insert = _writer.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO events (stream, version, event_id, type, data, recorded_at)
+            VALUES ($stream, $version, $id, $type, $data, $at) RETURNING position;
+            """;
+        var version = insert.Parameters.Add("$version", SqliteType.Integer);
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        var type = insert.Parameters.Add("$type", SqliteType.Text);
+        var data = insert.Parameters.Add("$data", SqliteType.Text);
+        insert.Parameters.AddWithValue("$stream", pending.Stream);
+        insert.Parameters.AddWithValue("$at", _time.GetUtcNow().ToUnixTimeMilliseconds());
+        long position = 0;
+        foreach (var e in events)
+        {
+            version.Value = ++current;
+            id.Value = e.EventId.ToString("D");
+            type.Value = e.Type;
+            data.Value = e.Data;
+            position = (long)insert.ExecuteScalar()!;
+        }
+        return new AppendResult(current, position);
+    }
+
+    private long CurrentVersion(SqliteTransaction transaction, string stream)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT MAX(version) FROM events WHERE stream = $stream;";
+        command.Parameters.AddWithValue("$stream", stream);
+        return command.ExecuteScalar() is long version ? version : ExpectedVersion.NoStream;
+    }
+
+    private AppendResult? TryMatchStored(SqliteTransaction transaction, string stream, long fromVersion, EventData[] events)
+    {
+        if (fromVersion < 0)
+            return null;
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT version, position, event_id FROM events WHERE stream = $stream AND version >= $from ORDER BY version LIMIT $count;";
+        command.Parameters.AddWithValue("$stream", stream);
+        command.Parameters.AddWithValue("$from", fromVersion);
+        command.Parameters.AddWithValue("$count", events.Length);
+        using var reader = command.ExecuteReader();
+        var i = 0;
+        long lastVersion = 0, lastPosition = 0;
+        while (reader.Read())
+        {
+            if (i >= events.Length || reader.GetString(2) != events[i].EventId.ToString("D"))
+                return null;
+            lastVersion = reader.GetInt64(0);
+            lastPosition = reader.GetInt64(1);
+            i++;
+        }
+        return i == events.Length ? new AppendResult(lastVersion, lastPosition) : null;
+    }
+
+    private async Task<IReadOnlyList<RecordedEvent>> Query(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<RecordedEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new RecordedEvent(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), Guid.Parse(reader.GetString(3)),
+                reader.GetString(4), reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+        }
+        return events;
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragmas = connection.CreateCommand();
+        // NORMAL in WAL mode: a commit survives a process crash; only an OS crash can lose the newest commits.
+        pragmas.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
+        pragmas.ExecuteNonQuery();
+        return connection;
+    }
+
+    private static void ValidateStream(string stream)
+    {
+        if (string.IsNullOrWhiteSpace(stream))
+            throw new ArgumentException("A stream name is required.", nameof(stream));
+    }
+
+    private static void ValidateCount(int maxCount)
+    {
+        if (maxCount <= 0)
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, "maxCount must be at least 1.");
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record PendingAppend(string Stream, long ExpectedVersion, EventData[] Events, CancellationToken CancellationToken)
+    {
+        public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
