@@ -1,0 +1,112 @@
+using System.Text.Json;
+
+namespace Capture.Engine.Bundles;
+
+/// <summary>
+/// Refuses a bundle unless its manifest lists exactly the files present, with their sizes and
+/// SHA-256, all inside the bundle; runs before the engine sees a single byte of the images.
+/// </summary>
+public sealed class CheckpointBundleVerifier(IManifestSigner signer)
+{
+    private const int MaxNamesInMessage = 5;
+
+    /// <param name="expectedJobId">When given, the manifest must be for this job.</param>
+    /// <param name="expectedSequence">When given, the manifest must be for this checkpoint.</param>
+    /// <returns>The verified manifest.</returns>
+    /// <exception cref="CheckpointBundleRejectedException">With the first problem found.</exception>
+    public async Task<CheckpointManifest> VerifyAsync(CheckpointBundle bundle, string? expectedJobId = null, int? expectedSequence = null, CancellationToken cancellationToken = default)
+    {
+        var root = bundle.Directory;
+        var rootInfo = new DirectoryInfo(root);
+        if (!rootInfo.Exists)
+            throw new CheckpointBundleRejectedException(root, "the bundle directory does not exist");
+        if (rootInfo.LinkTarget is not null)
+            throw new CheckpointBundleRejectedException(root, "the bundle directory is a symbolic link");
+        var manifest = await ReadManifestAsync(bundle, cancellationToken);
+
+        if (expectedJobId is not null && manifest.JobId != expectedJobId)
+            throw new CheckpointBundleRejectedException(root, $"the manifest is for job {manifest.JobId}, not {expectedJobId}");
+        if (expectedSequence is not null && manifest.Sequence != expectedSequence)
+            throw new CheckpointBundleRejectedException(root, $"the manifest is for checkpoint {manifest.Sequence}, not {expectedSequence}");
+        if (signer.Check(ManifestJson.Canonical(manifest), manifest.Signature) is { } signatureProblem)
+            throw new CheckpointBundleRejectedException(root, $"bad signature: {signatureProblem}");
+
+        var listed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in manifest.Files)
+        {
+            if (PathProblem(file.Path) is { } problem)
+                throw new CheckpointBundleRejectedException(root, $"the manifest names \"{file.Path}\", which {problem}");
+            if (!listed.Add(file.Path))
+                throw new CheckpointBundleRejectedException(root, $"the manifest lists {file.Path} twice");
+        }
+
+        var present = BundleFiles.List(root);
+        var missing = listed.Except(present).ToList();
+        if (missing.Count > 0)
+            throw new CheckpointBundleRejectedException(root, $"missing file(s) listed in the manifest: {Names(missing)}");
+        var extra = present.Except(listed).ToList();
+        if (extra.Count > 0)
+            throw new CheckpointBundleRejectedException(root, $"file(s) not listed in the manifest: {Names(extra)}");
+
+        foreach (var file in manifest.Files)
+        {
+            var path = Path.Combine(root, file.Path);
+            var size = new FileInfo(path).Length;
+            if (size != file.Size)
+                throw new CheckpointBundleRejectedException(root, $"{file.Path} has {size} bytes, the manifest says {file.Size}");
+        }
+        foreach (var file in manifest.Files)
+        {
+            var hash = await BundleFiles.Sha256Async(Path.Combine(root, file.Path), cancellationToken);
+            if (!string.Equals(hash, file.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new CheckpointBundleRejectedException(root, $"{file.Path} does not match its SHA-256 in the manifest (the file was changed or damaged)");
+        }
+        return manifest;
+    }
+
+    private static async Task<CheckpointManifest> ReadManifestAsync(CheckpointBundle bundle, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(bundle.ManifestPath);
+        if (info.LinkTarget is not null)
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"{CheckpointBundle.ManifestFileName} is a symbolic link");
+        if (!info.Exists)
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"{CheckpointBundle.ManifestFileName} is missing");
+        CheckpointManifest? manifest;
+        try
+        {
+            await using var stream = info.OpenRead();
+            manifest = await JsonSerializer.DeserializeAsync<CheckpointManifest>(stream, ManifestJson.Options, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"{CheckpointBundle.ManifestFileName} is not a valid manifest: {e.Message}");
+        }
+        if (manifest is null || manifest.Files is null)
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"{CheckpointBundle.ManifestFileName} is empty");
+        if (manifest.Format != CheckpointManifest.CurrentFormat)
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"manifest format {manifest.Format} is not supported (expected {CheckpointManifest.CurrentFormat})");
+        return manifest;
+    }
+
+    /// <returns>Null when the path stays inside the bundle, else what is wrong with it.</returns>
+    internal static string? PathProblem(string path)
+    {
+        if (string.IsNullOrEmpty(path))
+            return "is empty";
+        if (path.StartsWith('/') || Path.IsPathRooted(path))
+            return "is absolute";
+        if (path.Contains('\\') || path.Contains('\0'))
+            return "contains a backslash or NUL";
+        var segments = path.Split('/');
+        if (segments.Any(s => s is ".." ))
+            return "escapes the bundle (..)";
+        if (segments.Any(s => s is "" or "."))
+            return "is not a plain relative path";
+        if (path == CheckpointBundle.ManifestFileName)
+            return "is the manifest itself";
+        return null;
+    }
+
+    private static string Names(IReadOnlyCollection<string> names) =>
+        string.Join(", ", names.Take(MaxNamesInMessage)) + (names.Count > MaxNamesInMessage ? $" and {names.Count - MaxNamesInMessage} more" : "");
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Capture.Engine.Proc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Capture.Engine;
+
+/// <summary>
+/// The CRIU engine: caas-shim starts each job in its own PID namespace as a session leader, owns its
+/// output, and drives CRIU for dumps and restores; this class runs the shim and reads its state files.
+/// </summary>
+public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger<CriuEngine> logger) : ICheckpointEngine
+{
+    private const string PidFile = "pid";
+    private const string ExitFile = "exit";
+    private readonly CaptureOptions _options = options.Value;
+
+    public async Task<EngineProbe> ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        if (ShimProblem() is { } shimProblem)
+            return new EngineProbe(false, null, shimProblem);
+        if (!File.Exists(_options.CriuPath))
+            return new EngineProbe(false, null, $"CRIU not found at {_options.CriuPath} (run scripts/install-criu.sh, or set CAAS_CRIU)");
+        var version = await ExternalCommand.RunAsync(_options.CriuPath, ["--version"], _options.CommandTimeout, cancellationToken: cancellationToken);
+        var match = CriuVersion().Match(version.StandardOutput);
+        var name = match.Success ? $"criu {match.Groups[1].Value}" : "criu (unknown version)";
+        var check = await ExternalCommand.RunAsync(_options.CriuPath, ["check"], _options.CommandTimeout, cancellationToken: cancellationToken);
+        return check.ExitCode == 0
+            ? new EngineProbe(true, name, null)
+            : new EngineProbe(false, name, $"`criu check` failed: {check.Explanation()}");
+    }
+
+    public async Task<JobHandle> LaunchAsync(JobLaunchRequest request, CancellationToken cancellationToken = default)
+    {
+        RequireShim();
+        if (!Directory.Exists(request.WorkingDirectory))
+            throw new CheckpointEngineException($"working directory {request.WorkingDirectory} does not exist");
+        Directory.CreateDirectory(request.StateDirectory);
+        ClearRunFiles(request.StateDirectory);
+        string[] args = ["launch", "--state-dir", request.StateDirectory, "--cwd", request.WorkingDirectory, "--", request.Executable, .. request.Args];
+        var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, request.Environment, cancellationToken);
+        if (result.ExitCode != 0)
+            throw new CheckpointEngineException($"cannot launch {request.Executable}: {result.Explanation()}");
+        return ReadRunningJob(request.JobId, request.StateDirectory, "launch");
+    }
+
+    public async Task<CheckpointTimings> CheckpointAsync(JobHandle job, string imagesDirectory, bool leaveRunning, CancellationToken cancellationToken = default)
+    {
+        RequireShim();
+        if (!IsRunning(job))
+            throw new CheckpointEngineException($"job {job.JobId} is not running (PID {job.Pid} is gone)");
+        Directory.CreateDirectory(imagesDirectory);
+        List<string> args = ["dump", "--state-dir", job.StateDirectory, "--images", imagesDirectory, "--criu", _options.CriuPath];
+        if (leaveRunning)
+            args.Add("--leave-running");
+        var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, cancellationToken: cancellationToken);
+        if (result.ExitCode != 0)
+            throw new CheckpointEngineException($"checkpoint of job {job.JobId} failed: {result.Explanation()}");
+        var timings = DumpTimings().Match(result.StandardOutput);
+        if (!timings.Success)
+        {
+            logger.LogWarning("caas-shim dump of {JobId} printed no timings: {Output}", job.JobId, result.StandardOutput);
+            return new CheckpointTimings(TimeSpan.Zero, TimeSpan.Zero);
+        }
+        return new CheckpointTimings(
+            TimeSpan.FromMilliseconds(double.Parse(timings.Groups[1].Value, CultureInfo.InvariantCulture)),
+            TimeSpan.FromMilliseconds(double.Parse(timings.Groups[2].Value, CultureInfo.InvariantCulture)));
+    }
+
+    public async Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default)
+    {
+        RequireShim();
+        Directory.CreateDirectory(stateDirectory);
+        ClearRunFiles(stateDirectory);
+        string[] args = ["restore", "--state-dir", stateDirectory, "--images", imagesDirectory, "--criu", _options.CriuPath];
+        var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, cancellationToken: cancellationToken);
+        if (result.ExitCode != 0)
+            throw new CheckpointEngineException($"restore of job {jobId} failed: {result.Explanation()}");
+        return ReadRunningJob(jobId, stateDirectory, "restore");
+    }
+
+    public bool Kill(JobHandle job)
+    {
+        // Checked right before the signal: the job root is PID 1 of its namespace, so SIGKILL ends the whole tree.
+        if (!IsRunning(job))
+            return false;
+        return Libc.Kill(job.Pid, Libc.SigKill);
+    }
+
+    public bool IsRunning(JobHandle job) =>
+        ProcStat.Read(job.Pid) is { } stat && stat.StartTicks == job.StartTicks && stat.State is not ('Z' or 'X');
+
+    public JobExitStatus? ReadExit(string stateDirectory)
+    {
+        try
+        {
+            return JobExitStatus.Parse(File.ReadAllText(Path.Combine(stateDirectory, ExitFile)));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private JobHandle ReadRunningJob(string jobId, string stateDirectory, string what)
+    {
+        var pidPath = Path.Combine(stateDirectory, PidFile);
+        if (!File.Exists(pidPath) || !int.TryParse(File.ReadAllText(pidPath).Trim(), CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+            throw new CheckpointEngineException($"caas-shim {what} of job {jobId} reported success but wrote no valid {pidPath}");
+        if (ProcStat.Read(pid) is not { } stat)
+        {
+            var exit = ReadExit(stateDirectory);
+            throw new CheckpointEngineException(exit is null
+                ? $"job {jobId} ended right after its {what} (PID {pid} is gone)"
+                : $"job {jobId} ended right after its {what}: {exit}");
+        }
+        return new JobHandle(jobId, stateDirectory, pid, stat.StartTicks);
+    }
+
+    /// <summary>A previous run's pid and exit files would be mistaken for the new run's.</summary>
+    private static void ClearRunFiles(string stateDirectory)
+    {
+        File.Delete(Path.Combine(stateDirectory, PidFile));
+        File.Delete(Path.Combine(stateDirectory, ExitFile));
+    }
+
+    private string? ShimProblem() =>
+        string.IsNullOrEmpty(_options.ShimPath) ? "no caas-shim configured (set Caas:Agent:Capture:ShimPath or CAAS_SHIM)"
+        : !File.Exists(_options.ShimPath) ? $"caas-shim not found at {_options.ShimPath} (build native/ first)"
+        : null;
+
+    private void RequireShim()
+    {
+        if (ShimProblem() is { } problem)
+            throw new CheckpointEngineException(problem);
+    }
+
+    [GeneratedRegex(@"Version:\s*([0-9][0-9.]*)")]
+    private static partial Regex CriuVersion();
+
+    [GeneratedRegex(@"pause_ms=([0-9.]+)\s+dump_ms=([0-9.]+)")]
+    private static partial Regex DumpTimings();
+}

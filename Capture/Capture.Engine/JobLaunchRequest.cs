@@ -1,0 +1,13 @@
+namespace Capture.Engine;
+
+/// <summary>What the engine needs to start a job: its state directory holds the engine's files (pid, exit, output).</summary>
+public sealed record JobLaunchRequest
+{
+    public required string JobId { get; init; }
+    public required string StateDirectory { get; init; }
+    public required string Executable { get; init; }
+    public IReadOnlyList<string> Args { get; init; } = [];
+    /// <summary>Added to (and overriding) the engine process's own environment.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public required string WorkingDirectory { get; init; }
+}

@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Engine.Progress;
+
+/// <summary>
+/// Where jobs tell the agent how far they are: a unix datagram socket that libcaas writes to
+/// (env CAAS_PROGRESS_SOCKET), and per-job progress files (env CAAS_PROGRESS_FILE). Keeps the last
+/// report of each job. Anything malformed is counted and dropped; nothing a job sends can stop it.
+/// </summary>
+public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> logger) : IAsyncDisposable
+{
+    private const int MaxDatagram = 8192;
+    private const string BarrierPrefix = ProgressReport.Magic + " - barrier ";
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, JobProgress> _progress = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProgressFileWatch> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _barriers = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _socket;
+    private Task? _receiving;
+    private long _malformed;
+    private long _received;
+    private long _nextBarrier;
+
+    public string? SocketPath { get; private set; }
+    /// <summary>Datagrams and progress-file lines that were not well-formed reports.</summary>
+    public long MalformedCount => Interlocked.Read(ref _malformed);
+    public long ReceivedCount => Interlocked.Read(ref _received);
+
+    /// <summary>Binds the socket at <paramref name="path"/>, replacing a stale one a previous agent left, and starts receiving.</summary>
+    public void Bind(string path)
+    {
+        if (_socket is not null)
+            throw new InvalidOperationException($"the progress channel is already bound at {SocketPath}");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(path);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        _socket = socket;
+        SocketPath = path;
+        _receiving = Task.Run(ReceiveLoop);
+    }
+
+    /// <summary>Also reads progress lines the job appends to this file.</summary>
+    public void WatchFile(string jobId, string path)
+    {
+        lock (_gate)
+            _files[jobId] = new ProgressFileWatch(path);
+    }
+
+    /// <summary>The job's last report, or null if it never reported.</summary>
+    public JobProgress? Get(string jobId)
+    {
+        lock (_gate)
+        {
+            PollFile(jobId);
+            return _progress.GetValueOrDefault(jobId);
+        }
+    }
+
+    /// <summary>Drops what the job reported so far, so that its next incarnation (a restore) starts with a clean slate; the job stays watched.</summary>
+    public void Reset(string jobId)
+    {
+        lock (_gate)
+        {
+            _progress.Remove(jobId);
+            if (_files.TryGetValue(jobId, out var file))
+                file.MoveBaselineToEnd();
+        }
+    }
+
+    /// <summary>Stops tracking the job altogether.</summary>
+    public void Forget(string jobId)
+    {
+        lock (_gate)
+        {
+            _progress.Remove(jobId);
+            _files.Remove(jobId);
+        }
+    }
+
+    /// <summary>
+    /// Returns once every datagram that was queued on the socket before this call has been processed:
+    /// a marker datagram is sent to the socket itself, and unix datagrams are delivered in order.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_socket is null || SocketPath is null)
+            return;
+        var id = Interlocked.Increment(ref _nextBarrier);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _barriers[id] = done;
+        try
+        {
+            using var sender = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            await sender.SendToAsync(Encoding.ASCII.GetBytes(BarrierPrefix + id), SocketFlags.None, new UnixDomainSocketEndPoint(SocketPath), cancellationToken);
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        finally
+        {
+            _barriers.TryRemove(id, out _);
+        }
+    }
+
+    private async Task ReceiveLoop()
+    {
+        var buffer = new byte[MaxDatagram];
+        while (!_stopping.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await _socket!.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // A datagram larger than the buffer arrives truncated with an error on some kernels; it is malformed, not fatal.
+                Interlocked.Increment(ref _malformed);
+                logger.LogDebug(e, "progress socket receive failed");
+                continue;
+            }
+            Handle(buffer.AsSpan(0, length));
+        }
+    }
+
+    private void Handle(ReadOnlySpan<byte> datagram)
+    {
+        if (datagram.StartsWith(Encoding.ASCII.GetBytes(BarrierPrefix)))
+        {
+            if (long.TryParse(Encoding.ASCII.GetString(datagram[BarrierPrefix.Length..]), out var id) && _barriers.TryGetValue(id, out var barrier))
+                barrier.TrySetResult();
+            return;
+        }
+        Interlocked.Increment(ref _received);
+        if (ProgressReport.Parse(datagram) is not { } report)
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            var previous = _progress.GetValueOrDefault(report.JobId);
+            _progress[report.JobId] = report.Fraction is { } fraction
+                ? new JobProgress(fraction, report.Message, now)
+                : new JobProgress(previous?.Fraction, previous?.Message, now);
+        }
+    }
+
+    private void PollFile(string jobId)
+    {
+        if (!_files.TryGetValue(jobId, out var file))
+            return;
+        var line = file.ReadIfChanged(out var malformed);
+        if (malformed)
+            Interlocked.Increment(ref _malformed);
+        if (line is { } report)
+            _progress[jobId] = new JobProgress(report.Fraction, report.Message, time.GetUtcNow());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _socket?.Dispose();
+        if (_receiving is not null)
+            await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (SocketPath is not null)
+            File.Delete(SocketPath);
+        _stopping.Dispose();
+    }
+}
