@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace Caas.Recovery.Sagas;
+
+/// <summary>The sentences RecoveryEnded carries, in one place so that people read the same words everywhere.</summary>
+public static class RecoveryOutcomes
+{
+    public const string NoCheckpoint = "no checkpoint to restore from";
+    public const string AlertOnly = "alert only by policy";
+
+    public static string RestoreFailed(string reason) => $"restore failed: {reason}";
+
+    public static string RestoreTimedOut(TimeSpan timeout, string? nodeId) =>
+        $"restore timed out: no answer from node {nodeId} within {Seconds(timeout)}";
+
+    public static string VerifyTimedOut(TimeSpan timeout) =>
+        $"verify timed out: the restored job made no progress within {Seconds(timeout)}";
+
+    public static string Recovered(int? sequence, double? progress) => progress is null
+        ? $"restored from checkpoint {sequence}, job heartbeats again"
+        : $"restored from checkpoint {sequence}, progress resumed at {Percent(progress.Value)}";
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+}

@@ -1,0 +1,47 @@
+using Caas.Recovery.Sagas.Persistence;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Caas.Recovery.Sagas;
+
+/// <summary>Wiring of recovery into a host's bus and container.</summary>
+public static class RecoveryRegistration
+{
+    public const string SagaTable = "recovery_sagas";
+
+    /// <summary>The recovery saga with its state in <paramref name="sqliteDatabasePath"/> and the default timeouts.</summary>
+    public static IBusRegistrationConfigurator AddCaasRecovery(this IBusRegistrationConfigurator bus, string sqliteDatabasePath) =>
+        bus.AddCaasRecovery(sqliteDatabasePath, new RecoveryOptions());
+
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A timeout is not positive.</exception>
+    public static IBusRegistrationConfigurator AddCaasRecovery(this IBusRegistrationConfigurator bus, string sqliteDatabasePath, RecoveryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        bus.TryAddSingleton(options.Validated());
+        AddStore(bus, sqliteDatabasePath);
+        bus.AddSagaStateMachine<RecoveryStateMachine, RecoverySagaState, RecoverySagaDefinition>()
+            .SqliteRepository();
+        return bus;
+    }
+
+    /// <summary><see cref="IRecoveryIncidents"/> over the same database file as the saga.</summary>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    public static IServiceCollection AddCaasRecoveryQueries(this IServiceCollection services, string sqliteDatabasePath)
+    {
+        AddStore(services, sqliteDatabasePath);
+        services.TryAddSingleton<IRecoveryIncidents, SqliteRecoveryIncidents>();
+        return services;
+    }
+
+    private static void AddStore(IServiceCollection services, string sqliteDatabasePath)
+    {
+        if (string.IsNullOrWhiteSpace(sqliteDatabasePath))
+            throw new ArgumentException("Recovery needs the path of its SQLite database file.", nameof(sqliteDatabasePath));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SqliteSagaStore<RecoverySagaState>(
+            sqliteDatabasePath, SagaTable, saga => saga.CurrentState, sp.GetRequiredService<TimeProvider>(),
+            [nameof(RecoverySagaState.JobId)]));
+    }
+}

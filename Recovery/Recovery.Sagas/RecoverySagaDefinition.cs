@@ -1,0 +1,36 @@
+using MassTransit;
+using MassTransit.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace Caas.Recovery.Sagas;
+
+/// <summary>How the recovery saga's endpoint consumes: retried on lost races, sends held until the state is saved.</summary>
+public sealed class RecoverySagaDefinition : SagaDefinition<RecoverySagaState>
+{
+    public const string QueueName = "recovery";
+
+    public RecoverySagaDefinition()
+    {
+        EndpointName = QueueName;
+    }
+
+    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<RecoverySagaState> sagaConfigurator, IRegistrationContext context)
+    {
+        // Timeouts are delayed messages of the transport (the in-memory transport has them; RabbitMQ
+        // needs its delayed-exchange plugin), so the saga does not depend on how the bus was set up.
+        endpointConfigurator.AddPrePipeSpecification(new DelayedMessageSchedulerSpecification());
+
+        // A lost optimistic-concurrency race or a busy database is retried with the instance
+        // reloaded; anything else (an invalid message) faults at once.
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<ConcurrencyException>();
+            r.Handle<SqliteException>();
+            r.Intervals(10, 50, 100, 250, 500, 1000, 2000);
+        });
+
+        // RestoreJob, RecoveryEnded and scheduled timeouts leave only after the state that
+        // explains them was written, so a retried message never sends twice.
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}

@@ -1,0 +1,82 @@
+using MassTransit;
+
+namespace Caas.Recovery.Sagas;
+
+/// <summary>
+/// One incident's recovery, persisted as JSON. Finished incidents are kept (state Recovered,
+/// Failed or NotAttempted) so that the portal can show them and a late duplicate of the
+/// message that opened the incident cannot start it again.
+/// </summary>
+public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
+{
+    /// <summary>The incident id.</summary>
+    public Guid CorrelationId { get; set; }
+    public int Version { get; set; }
+    public string CurrentState { get; set; } = "";
+
+    public string JobId { get; set; } = "";
+    /// <summary>Why recovery started, for people.</summary>
+    public string Reason { get; set; } = "";
+    /// <summary>Checkpoint restored from; null when there was none.</summary>
+    public int? Sequence { get; set; }
+    /// <summary>Node the job is restored on.</summary>
+    public string? NodeId { get; set; }
+    /// <summary>Node holding the checkpoint image.</summary>
+    public string? CheckpointNodeId { get; set; }
+    public double? CheckpointProgress { get; set; }
+
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? RestoreRequestedAt { get; set; }
+    public DateTimeOffset? RestoredAt { get; set; }
+    public int? RestoredPid { get; set; }
+    public DateTimeOffset? VerifiedAt { get; set; }
+    public double? ResumedProgress { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public bool? Succeeded { get; set; }
+    public string? Outcome { get; set; }
+
+    public Guid? RestoreTimeoutTokenId { get; set; }
+    public Guid? VerifyTimeoutTokenId { get; set; }
+
+    public List<RecoveryStep> Steps { get; set; } = [];
+
+    public void Open(string jobId, string reason, DateTimeOffset at)
+    {
+        JobId = jobId;
+        Reason = reason;
+        StartedAt = at;
+        Steps.Add(new RecoveryStep(at, "opened", reason));
+    }
+
+    public void RecordRestoreRequested(int sequence, string nodeId, string checkpointNodeId, double? checkpointProgress, DateTimeOffset at)
+    {
+        Sequence = sequence;
+        NodeId = nodeId;
+        CheckpointNodeId = checkpointNodeId;
+        CheckpointProgress = checkpointProgress;
+        RestoreRequestedAt = at;
+        Steps.Add(new RecoveryStep(at, "restore requested", $"checkpoint {sequence} (held by {checkpointNodeId}) onto {nodeId}"));
+    }
+
+    public void RecordRestored(int pid, DateTimeOffset at)
+    {
+        RestoredPid = pid;
+        RestoredAt = at;
+        Steps.Add(new RecoveryStep(at, "restored", $"running again as pid {pid}"));
+    }
+
+    public void RecordVerified(double? progress, DateTimeOffset at)
+    {
+        ResumedProgress = progress;
+        VerifiedAt = at;
+        Steps.Add(new RecoveryStep(at, "verified", progress is null ? "job heartbeats again" : $"progress {RecoveryOutcomes.Percent(progress.Value)}"));
+    }
+
+    public void Close(bool succeeded, string outcome, DateTimeOffset at)
+    {
+        Succeeded = succeeded;
+        Outcome = outcome;
+        EndedAt = at;
+        Steps.Add(new RecoveryStep(at, succeeded ? "recovered" : "ended", outcome));
+    }
+}

@@ -1,0 +1,34 @@
+using Caas.Contracts.Jobs;
+using Caas.Recovery.Sagas.Persistence;
+
+namespace Caas.Recovery.Sagas;
+
+/// <summary>Answers incident queries straight from the saga table.</summary>
+public sealed class SqliteRecoveryIncidents(SqliteSagaStore<RecoverySagaState> store) : IRecoveryIncidents
+{
+    public const int MaxTake = 1000;
+
+    public async Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)
+    {
+        var saga = await store.LoadAsync(incidentId, cancellationToken).ConfigureAwait(false);
+        return saga is null ? null : RecoveryIncident.From(saga);
+    }
+
+    public async Task<IReadOnlyList<RecoveryIncident>> ListForJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        if (!JobIds.IsValid(jobId))
+            throw new ArgumentException($"'{jobId}' is not a job id.", nameof(jobId));
+        var sagas = await store.QueryAsync($"json_extract(data, '$.{nameof(RecoverySagaState.JobId)}') = $job", "created_at DESC, correlation_id", MaxTake,
+            new Dictionary<string, object> { ["$job"] = jobId }, cancellationToken).ConfigureAwait(false);
+        return sagas.Select(RecoveryIncident.From).ToList();
+    }
+
+    public async Task<IReadOnlyList<RecoveryIncident>> ListRecentAsync(int take, CancellationToken cancellationToken = default)
+    {
+        if (take is < 1 or > MaxTake)
+            throw new ArgumentOutOfRangeException(nameof(take), take, $"Take must be between 1 and {MaxTake}.");
+        var sagas = await store.QueryAsync("1 = 1", "created_at DESC, correlation_id", take,
+            new Dictionary<string, object>(), cancellationToken).ConfigureAwait(false);
+        return sagas.Select(RecoveryIncident.From).ToList();
+    }
+}
