@@ -1,0 +1,379 @@
+using Caas.Contracts.Bus;
+using Caas.Contracts.Events;
+using Caas.Contracts.Grains;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Services;
+using Caas.Contracts.Views;
+using Caas.Monitoring.EventStore;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.EventSourcing;
+using Orleans.EventSourcing.CustomStorage;
+using Orleans.Providers;
+
+namespace Caas.Monitoring.Grains;
+
+/// <summary>
+/// One job: decides on commands (validate first, then record: CustomStorage retries a failed write forever,
+/// so nothing invalid may reach RaiseEvent), records the facts agents and recovery report, and watches the
+/// job for stalls. Its stream in the event store is the job's whole history.
+/// </summary>
+[LogConsistencyProvider(ProviderName = MonitoringSiloBuilderExtensions.LogConsistencyProviderName)]
+public sealed class JobGrain(
+    IEventStore store,
+    EventSerializer serializer,
+    IBus bus,
+    [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
+    ILogger<JobGrain> logger)
+    : JournaledGrain<JobState, IJobEvent>, IJobGrain, ICustomStorageInterface<JobState, IJobEvent>
+{
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+    private const int ReplayPageSize = 1000;
+
+    private readonly StallDetector _stalls = new(time);
+    private IGrainTimer? _watch;
+
+    private string JobId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        KeepWatching();
+    }
+
+    protected override void TransitionState(JobState state, IJobEvent @event) => state.Apply(@event);
+
+    public async Task<JobView> Submit(JobSpec spec)
+    {
+        if (!JobIds.IsValid(JobId))
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{JobId}' is not a job id (expected \"job-\" and 10 lower-case hex digits).");
+        if (State.IsSubmitted)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} was already submitted.");
+        var problems = JobSpecValidator.Validate(spec);
+        if (problems.Count > 0)
+            throw new OperationRejectedException(RejectionKind.Invalid, "The job spec is invalid: " + string.Join(" ", problems));
+
+        var node = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(spec);
+        var now = time.GetUtcNow();
+        RaiseEvent(new JobSubmitted(JobId, spec, now));
+        if (node is not null)
+            RaiseEvent(new JobPlaced(JobId, node, now));
+        await ConfirmEvents();
+        if (node is not null)
+            await SendToAgent(node, new LaunchJob(JobId, node, spec));
+        KeepWatching();
+        return State.ToView();
+    }
+
+    public Task<JobView?> GetView() => Task.FromResult(State.IsSubmitted ? State.ToView() : null);
+
+    public async Task<int> RequestCheckpoint(bool leaveRunning)
+    {
+        RequireSubmitted();
+        if (State.Status != JobStatus.Running)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running job can be checkpointed.");
+        if (State.PendingCheckpoint is { } pending)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} already has checkpoint {pending} in progress.");
+        var sequence = State.NextCheckpointSequence;
+        var node = State.NodeId!;
+        RaiseEvent(new CheckpointRequested(JobId, sequence, leaveRunning, time.GetUtcNow()));
+        await ConfirmEvents();
+        await SendToAgent(node, new CheckpointJob(JobId, node, sequence, leaveRunning));
+        return sequence;
+    }
+
+    public async Task RequestKill(string reason)
+    {
+        RequireSubmitted();
+        if (State.Status is not (JobStatus.Running or JobStatus.Restoring))
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running or restoring job can be killed.");
+        reason = string.IsNullOrWhiteSpace(reason) ? "killed on request" : reason;
+        var node = State.NodeId!;
+        RaiseEvent(new KillRequested(JobId, reason, time.GetUtcNow()));
+        await ConfirmEvents();
+        await SendToAgent(node, new KillJob(JobId, node, reason));
+    }
+
+    public async Task<Guid> RequestRestore(int? sequence, string reason)
+    {
+        RequireSubmitted();
+        switch (State.Status)
+        {
+            case JobStatus.Queued:
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} has not started yet: there is nothing to restore.");
+            case JobStatus.Completed:
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} completed: there is nothing to restore.");
+            case JobStatus.Restoring:
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is already being restored (incident {State.RestoringIncident}).");
+        }
+        if (State.Checkpoints.Count == 0)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} has no checkpoint to restore from.");
+        var checkpoint = sequence is { } wanted
+            ? State.FindCheckpoint(wanted) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"Job {JobId} has no checkpoint {wanted}.")
+            : State.NewestCheckpoint!;
+        reason = string.IsNullOrWhiteSpace(reason) ? "restore requested" : reason;
+        var incident = Guid.NewGuid();
+        var node = State.NodeId ?? checkpoint.NodeId;
+        var now = time.GetUtcNow();
+        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        await ConfirmEvents();
+        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now));
+        KeepWatching();
+        return incident;
+    }
+
+    public async Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        if (!IsFromJobNode(nodeId, "heartbeat"))
+            return;
+        if (State.Status == JobStatus.Queued)
+        {
+            // The heartbeat overtook the launch report: the job is evidently running.
+            RaiseEvent(new JobStarted(JobId, nodeId, sample.Pid, at));
+        }
+        else if (State.Status is not (JobStatus.Running or JobStatus.Restoring))
+        {
+            logger.LogInformation("Ignored a heartbeat for job {JobId} from {NodeId}: the job is {Status}", JobId, nodeId, State.Status);
+            return;
+        }
+
+        var verified = State.UnverifiedRestore is { } incident
+            && (State.UnverifiedRestoreProgress is null || sample.Progress >= State.UnverifiedRestoreProgress)
+            ? incident : (Guid?)null;
+        RaiseEvent(new HeartbeatRecorded(JobId, nodeId, sample, at));
+        if (sample.Progress is { } progress
+            && (State.Progress is not { } known || progress > known || (progress == known && sample.ProgressMessage != State.ProgressMessage)))
+            RaiseEvent(new ProgressReported(JobId, progress, sample.ProgressMessage, at));
+        await ConfirmEvents();
+        if (verified is { } done)
+            await bus.Publish(new RestoreVerified(done, JobId, sample.Progress, at));
+    }
+
+    public async Task RecordLaunched(JobLaunched report)
+    {
+        if (!IsFromJobNode(report.NodeId, "launch report") || !IsIn(JobStatus.Queued, "launch report"))
+            return;
+        RaiseEvent(new JobStarted(JobId, report.NodeId, report.Pid, report.At));
+        await ConfirmEvents();
+        KeepWatching();
+    }
+
+    public async Task RecordLaunchRejected(LaunchRejected report)
+    {
+        if (!IsFromJobNode(report.NodeId, "launch rejection") || !IsIn(JobStatus.Queued, "launch rejection"))
+            return;
+        RaiseEvent(new JobStartFailed(JobId, report.NodeId, report.Reason, report.At));
+        await ConfirmEvents();
+        KeepWatching();
+    }
+
+    public async Task RecordCheckpointCompleted(CheckpointCompleted report)
+    {
+        if (!IsFromJobNode(report.NodeId, "checkpoint report"))
+            return;
+        if (State.PendingCheckpoint != report.Checkpoint.Sequence)
+        {
+            logger.LogInformation("Ignored checkpoint {Sequence} of job {JobId}: it is not the pending one ({Pending})", report.Checkpoint.Sequence, JobId, State.PendingCheckpoint);
+            return;
+        }
+        RaiseEvent(new CheckpointTaken(JobId, report.Checkpoint, report.At));
+        await ConfirmEvents();
+        KeepWatching();
+    }
+
+    public async Task RecordCheckpointRejected(CheckpointRejected report)
+    {
+        if (!IsFromJobNode(report.NodeId, "checkpoint rejection"))
+            return;
+        if (State.PendingCheckpoint != report.Sequence)
+        {
+            logger.LogInformation("Ignored the failure of checkpoint {Sequence} of job {JobId}: it is not the pending one ({Pending})", report.Sequence, JobId, State.PendingCheckpoint);
+            return;
+        }
+        RaiseEvent(new CheckpointFailed(JobId, report.Sequence, report.Reason, report.At));
+        await ConfirmEvents();
+    }
+
+    public async Task RecordRestoreCompleted(RestoreCompleted report)
+    {
+        // Restores move jobs between nodes, so the report comes from the job's new node.
+        if (!IsKnown("restore report") || State.LastRestoredIncident == report.IncidentId)
+            return;
+        if (State.FindCheckpoint(report.Sequence) is null)
+        {
+            logger.LogWarning("Ignored a restore of job {JobId} from unknown checkpoint {Sequence}", JobId, report.Sequence);
+            return;
+        }
+        RaiseEvent(new JobRestored(JobId, report.IncidentId, report.Sequence, report.NodeId, report.Pid, report.At));
+        await ConfirmEvents();
+        KeepWatching();
+    }
+
+    public async Task RecordRestoreRejected(RestoreRejected report)
+    {
+        if (!IsKnown("restore rejection") || State.LastRestoredIncident == report.IncidentId)
+            return;
+        if (State.RestoringIncident is { } restoring && restoring != report.IncidentId)
+        {
+            logger.LogInformation("Ignored a failed restore of job {JobId} for incident {Incident}: restoring for {Restoring}", JobId, report.IncidentId, restoring);
+            return;
+        }
+        RaiseEvent(new RestoreFailed(JobId, report.IncidentId, report.Sequence, report.Reason, report.At));
+        await ConfirmEvents();
+        KeepWatching();
+    }
+
+    public async Task RecordExited(JobProcessExited report)
+    {
+        if (!IsFromJobNode(report.NodeId, "exit report"))
+            return;
+        // While restoring, the old copy is killed on purpose; only a kill someone asked for ends the job then.
+        var ends = State.Status == JobStatus.Running || (State.Status == JobStatus.Restoring && State.KillRequested);
+        if (!ends)
+        {
+            logger.LogInformation("Ignored an exit of job {JobId}: the job is {Status}", JobId, State.Status);
+            return;
+        }
+        var reason = State.KillRequested ? "killed on request" : ExitDescription.Of(report.ExitCode, report.Signal);
+        RaiseEvent(new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At));
+        await ConfirmEvents();
+        KeepWatching();
+    }
+
+    public async Task RecordRecoveryEnded(RecoveryEnded report)
+    {
+        if (!IsKnown("recovery report") || State.LastFinishedRecovery == report.IncidentId)
+            return;
+        RaiseEvent(new RecoveryFinished(JobId, report.IncidentId, report.Succeeded, report.Outcome, report.At));
+        await ConfirmEvents();
+        KeepWatching();
+    }
+
+    public async Task<KeyValuePair<int, JobState>> ReadStateFromStorage()
+    {
+        var state = new JobState { JobId = JobId };
+        if (!JobIds.IsValid(JobId))
+            return new(0, state);
+        long from = 0;
+        while (true)
+        {
+            var page = await store.ReadStreamAsync(JobId, from, ReplayPageSize);
+            foreach (var recorded in page)
+                state.Apply(serializer.Deserialize(recorded));
+            if (page.Count < ReplayPageSize)
+                break;
+            from = page[^1].Version + 1;
+        }
+        return new((int)state.Version, state);
+    }
+
+    public async Task<bool> ApplyUpdatesToStorage(IReadOnlyList<IJobEvent> updates, int expectedversion)
+    {
+        var events = updates.Select((e, i) => serializer.ToEventData(JobId, expectedversion + i, e)).ToArray();
+        try
+        {
+            // Orleans counts events; the store names the last event's version.
+            await store.AppendAsync(JobId, expectedversion - 1, events);
+            return true;
+        }
+        catch (WrongExpectedVersionException conflict)
+        {
+            logger.LogWarning("Job {JobId}: {Message}; re-reading the stream", JobId, conflict.Message);
+            return false;
+        }
+    }
+
+    public Task ClearStoredState() =>
+        throw new NotSupportedException($"Job streams are append-only: the history of {JobId} cannot be cleared.");
+
+    private async Task Watch(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (State.Status == JobStatus.Queued && State.NodeId is null)
+                await TryPlace();
+            else if (_stalls.ShouldRaise(State))
+                await RaiseStall();
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            logger.LogError(error, "Watching job {JobId} failed; trying again in {Interval}", JobId, WatchInterval);
+        }
+    }
+
+    private async Task TryPlace()
+    {
+        var node = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(State.Spec!);
+        if (node is null)
+            return;
+        RaiseEvent(new JobPlaced(JobId, node, time.GetUtcNow()));
+        await ConfirmEvents();
+        await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!));
+    }
+
+    private async Task RaiseStall()
+    {
+        var now = time.GetUtcNow();
+        var incident = Guid.NewGuid();
+        var since = State.LastActivityAt!.Value;
+        RaiseEvent(new JobStalled(JobId, incident, since, State.Spec!.StallThreshold, now));
+        await ConfirmEvents();
+        var checkpoint = State.NewestCheckpoint;
+        logger.LogWarning("Job {JobId} stalled: no progress since {Since}", JobId, since);
+        await bus.Publish(new JobStallDetected(incident, JobId, State.NodeId!, State.Spec.OnStall,
+            checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now));
+    }
+
+    /// <summary>A job that may still move needs its watch (placement retries, stall detection); a finished one does not.</summary>
+    private void KeepWatching()
+    {
+        var live = State.IsSubmitted && State.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring;
+        if (live && _watch is null)
+            _watch = this.RegisterGrainTimer(Watch, new GrainTimerCreationOptions(WatchInterval, WatchInterval) { KeepAlive = true });
+        else if (!live && _watch is not null)
+        {
+            _watch.Dispose();
+            _watch = null;
+        }
+    }
+
+    private async Task SendToAgent<T>(string nodeId, T command) where T : class
+    {
+        var endpoint = await bus.GetSendEndpoint(AgentAddress.For(nodeId));
+        await endpoint.Send(command);
+    }
+
+    private void RequireSubmitted()
+    {
+        if (!State.IsSubmitted)
+            throw new OperationRejectedException(RejectionKind.NotFound, $"Job {JobId} does not exist.");
+    }
+
+    private bool IsKnown(string what)
+    {
+        if (State.IsSubmitted)
+            return true;
+        logger.LogWarning("Ignored a {What} for job {JobId}, which was never submitted", what, JobId);
+        return false;
+    }
+
+    private bool IsFromJobNode(string nodeId, string what)
+    {
+        if (!IsKnown(what))
+            return false;
+        if (string.Equals(nodeId, State.NodeId, StringComparison.Ordinal))
+            return true;
+        logger.LogWarning("Ignored a {What} for job {JobId} from node {NodeId}: the job is on {JobNode}", what, JobId, nodeId, State.NodeId ?? "no node");
+        return false;
+    }
+
+    private bool IsIn(JobStatus status, string what)
+    {
+        if (State.Status == status)
+            return true;
+        logger.LogInformation("Ignored a {What} for job {JobId}: the job is {Status}, not {Expected}", what, JobId, State.Status, status);
+        return false;
+    }
+}

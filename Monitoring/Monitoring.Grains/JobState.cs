@@ -1,0 +1,281 @@
+using Caas.Contracts.Events;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Views;
+
+namespace Caas.Monitoring.Grains;
+
+/// <summary>
+/// A job folded from its stream. Only the Apply methods change it, and they never refuse an event:
+/// whatever is in the stream happened; the grain decides before it records.
+/// </summary>
+[GenerateSerializer]
+public sealed class JobState
+{
+    [Id(0)] public string JobId { get; set; } = "";
+    /// <summary>Null until the job is submitted.</summary>
+    [Id(1)] public JobSpec? Spec { get; set; }
+    [Id(2)] public JobStatus Status { get; set; }
+    [Id(3)] public string? StatusReason { get; set; }
+    [Id(4)] public string? NodeId { get; set; }
+    [Id(5)] public int? Pid { get; set; }
+    [Id(6)] public double? Progress { get; set; }
+    [Id(7)] public string? ProgressMessage { get; set; }
+    [Id(8)] public double CpuSeconds { get; set; }
+    [Id(9)] public long RssBytes { get; set; }
+    [Id(10)] public DateTimeOffset SubmittedAt { get; set; }
+    [Id(11)] public DateTimeOffset? LastHeartbeatAt { get; set; }
+    [Id(12)] public DateTimeOffset? LastProgressAt { get; set; }
+    /// <summary>When the job last showed it is alive and moving: start, restore, progress, or CPU growth of a job that never reports progress.</summary>
+    [Id(13)] public DateTimeOffset? LastActivityAt { get; set; }
+    [Id(14)] public List<CheckpointInfo> Checkpoints { get; set; } = [];
+    [Id(15)] public int? PendingCheckpoint { get; set; }
+    [Id(16)] public bool PendingCheckpointLeavesRunning { get; set; }
+    [Id(17)] public bool KillRequested { get; set; }
+    [Id(18)] public int? ExitCode { get; set; }
+    [Id(19)] public int? ExitSignal { get; set; }
+    /// <summary>The open stall episode's incident, null when the job is not stalled.</summary>
+    [Id(20)] public Guid? StallIncident { get; set; }
+    [Id(21)] public Guid? RestoringIncident { get; set; }
+    [Id(22)] public int? RestoringSequence { get; set; }
+    /// <summary>A restore whose first heartbeat at the checkpoint's progress has not been seen yet.</summary>
+    [Id(23)] public Guid? UnverifiedRestore { get; set; }
+    [Id(24)] public double? UnverifiedRestoreProgress { get; set; }
+    [Id(25)] public Guid? LastRestoredIncident { get; set; }
+    [Id(26)] public Guid? LastFinishedRecovery { get; set; }
+    /// <summary>Number of events applied: the stream's length.</summary>
+    [Id(27)] public long Version { get; set; }
+    [Id(28)] public int HighestCheckpointSequence { get; set; }
+
+    public bool IsSubmitted => Spec is not null;
+    public bool IsStalled => StallIncident is not null;
+    /// <summary>Sequences are never reused, not even those of failed checkpoints, so an image directory always means one attempt.</summary>
+    public int NextCheckpointSequence => HighestCheckpointSequence + 1;
+    public string Name => Spec is null ? JobId : Spec.Name ?? Path.GetFileName(Spec.Command);
+    public CheckpointInfo? NewestCheckpoint => Checkpoints.Count == 0 ? null : Checkpoints.MaxBy(c => c.Sequence);
+    public CheckpointInfo? FindCheckpoint(int sequence) => Checkpoints.Find(c => c.Sequence == sequence);
+
+    public void Apply(IJobEvent jobEvent)
+    {
+        switch (jobEvent)
+        {
+            case JobSubmitted e: Apply(e); break;
+            case JobPlaced e: Apply(e); break;
+            case JobStarted e: Apply(e); break;
+            case JobStartFailed e: Apply(e); break;
+            case HeartbeatRecorded e: Apply(e); break;
+            case ProgressReported e: Apply(e); break;
+            case CheckpointRequested e: Apply(e); break;
+            case CheckpointTaken e: Apply(e); break;
+            case CheckpointFailed e: Apply(e); break;
+            case KillRequested e: Apply(e); break;
+            case JobExited e: Apply(e); break;
+            case JobStalled e: Apply(e); break;
+            case RestoreRequested e: Apply(e); break;
+            case JobRestored e: Apply(e); break;
+            case RestoreFailed e: Apply(e); break;
+            case RecoveryFinished e: Apply(e); break;
+            default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
+        }
+        Version++;
+    }
+
+    public void Apply(JobSubmitted e)
+    {
+        JobId = e.JobId;
+        Spec = e.Spec;
+        SubmittedAt = e.At;
+        Status = JobStatus.Queued;
+        StatusReason = $"waiting for a live node with a free slot in {(e.Spec.Pool is null ? "any pool" : $"pool '{e.Spec.Pool}'")}";
+    }
+
+    public void Apply(JobPlaced e)
+    {
+        NodeId = e.NodeId;
+        StatusReason = $"launching on node {e.NodeId}";
+    }
+
+    public void Apply(JobStarted e)
+    {
+        Status = JobStatus.Running;
+        StatusReason = null;
+        NodeId = e.NodeId;
+        Pid = e.Pid;
+        LastActivityAt = e.At;
+    }
+
+    public void Apply(JobStartFailed e)
+    {
+        Status = JobStatus.Failed;
+        StatusReason = $"could not start on node {e.NodeId}: {e.Reason}";
+    }
+
+    public void Apply(HeartbeatRecorded e)
+    {
+        // For a job that never reports progress, growing CPU time is the only sign it is moving.
+        if (Progress is null && e.Sample.Progress is null && e.Sample.CpuSeconds > CpuSeconds)
+        {
+            LastActivityAt = e.At;
+            StallIncident = null;
+        }
+        CpuSeconds = e.Sample.CpuSeconds;
+        RssBytes = e.Sample.RssBytes;
+        Pid = e.Sample.Pid;
+        LastHeartbeatAt = e.At;
+        if (UnverifiedRestore is not null && (UnverifiedRestoreProgress is null || e.Sample.Progress >= UnverifiedRestoreProgress))
+        {
+            UnverifiedRestore = null;
+            UnverifiedRestoreProgress = null;
+        }
+    }
+
+    public void Apply(ProgressReported e)
+    {
+        if (Progress is null || e.Progress > Progress)
+        {
+            LastActivityAt = e.At;
+            StallIncident = null;
+        }
+        Progress = e.Progress;
+        ProgressMessage = e.Message;
+        LastProgressAt = e.At;
+    }
+
+    public void Apply(CheckpointRequested e)
+    {
+        PendingCheckpoint = e.Sequence;
+        PendingCheckpointLeavesRunning = e.LeaveRunning;
+        HighestCheckpointSequence = Math.Max(HighestCheckpointSequence, e.Sequence);
+    }
+
+    public void Apply(CheckpointTaken e)
+    {
+        Checkpoints.RemoveAll(c => c.Sequence == e.Checkpoint.Sequence);
+        Checkpoints.Add(e.Checkpoint);
+        HighestCheckpointSequence = Math.Max(HighestCheckpointSequence, e.Checkpoint.Sequence);
+        if (PendingCheckpoint == e.Checkpoint.Sequence)
+            PendingCheckpoint = null;
+        if (!e.Checkpoint.LeaveRunning && Status == JobStatus.Running)
+        {
+            Status = JobStatus.Stopped;
+            StatusReason = $"stopped after checkpoint {e.Checkpoint.Sequence}";
+            Pid = null;
+            StallIncident = null;
+        }
+    }
+
+    public void Apply(CheckpointFailed e)
+    {
+        if (PendingCheckpoint == e.Sequence)
+            PendingCheckpoint = null;
+    }
+
+    public void Apply(KillRequested e) => KillRequested = true;
+
+    public void Apply(JobExited e)
+    {
+        ExitCode = e.ExitCode;
+        ExitSignal = e.Signal;
+        Pid = null;
+        StallIncident = null;
+        PendingCheckpoint = null;
+        if (KillRequested)
+            Status = JobStatus.Stopped;
+        else if (e.ExitCode == 0 && e.Signal is null)
+            Status = JobStatus.Completed;
+        else
+            Status = JobStatus.Failed;
+        StatusReason = Status == JobStatus.Completed ? null : e.Reason;
+        KillRequested = false;
+    }
+
+    public void Apply(JobStalled e) => StallIncident = e.IncidentId;
+
+    public void Apply(RestoreRequested e)
+    {
+        Status = JobStatus.Restoring;
+        StatusReason = $"restoring from checkpoint {e.Sequence}: {e.Reason}";
+        RestoringIncident = e.IncidentId;
+        RestoringSequence = e.Sequence;
+    }
+
+    public void Apply(JobRestored e)
+    {
+        Status = JobStatus.Running;
+        StatusReason = null;
+        NodeId = e.NodeId;
+        Pid = e.Pid;
+        // The restored process continues from its image: work after the checkpoint is gone.
+        var checkpoint = FindCheckpoint(e.Sequence);
+        Progress = checkpoint?.Progress ?? Progress;
+        LastActivityAt = e.At;
+        StallIncident = null;
+        KillRequested = false;
+        ExitCode = null;
+        ExitSignal = null;
+        RestoringIncident = null;
+        RestoringSequence = null;
+        UnverifiedRestore = e.IncidentId;
+        UnverifiedRestoreProgress = checkpoint?.Progress;
+        LastRestoredIncident = e.IncidentId;
+    }
+
+    public void Apply(RestoreFailed e)
+    {
+        if (Status == JobStatus.Restoring)
+        {
+            Status = JobStatus.Failed;
+            StatusReason = $"restore from checkpoint {e.Sequence} failed: {e.Reason}";
+        }
+        RestoringIncident = null;
+        RestoringSequence = null;
+    }
+
+    public void Apply(RecoveryFinished e)
+    {
+        LastFinishedRecovery = e.IncidentId;
+        if (!e.Succeeded && Status == JobStatus.Restoring)
+        {
+            Status = JobStatus.Failed;
+            StatusReason = $"recovery failed: {e.Outcome}";
+            RestoringIncident = null;
+            RestoringSequence = null;
+        }
+    }
+
+    public JobView ToView() => new()
+    {
+        JobId = JobId,
+        Name = Name,
+        Spec = Spec ?? throw new InvalidOperationException($"Job {JobId} was never submitted."),
+        Status = Status,
+        StatusReason = StatusReason,
+        NodeId = NodeId,
+        Pid = Pid,
+        Progress = Progress,
+        ProgressMessage = ProgressMessage,
+        CpuSeconds = CpuSeconds,
+        RssBytes = RssBytes,
+        SubmittedAt = SubmittedAt,
+        LastHeartbeatAt = LastHeartbeatAt,
+        LastProgressAt = LastProgressAt,
+        Checkpoints = Checkpoints.OrderBy(c => c.Sequence).ToArray(),
+        Stalled = IsStalled,
+        PendingCheckpoint = PendingCheckpoint,
+        ExitCode = ExitCode,
+        ExitSignal = ExitSignal,
+        Version = Version,
+    };
+
+    public JobSummary ToSummary() => new()
+    {
+        JobId = JobId,
+        Name = Name,
+        Status = Status,
+        NodeId = NodeId,
+        Progress = Progress,
+        SubmittedAt = SubmittedAt,
+        LastHeartbeatAt = LastHeartbeatAt,
+        Checkpoints = Checkpoints.Count,
+        Stalled = IsStalled,
+    };
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Caas.Monitoring.Grains;
+
+public static class MonitoringSiloBuilderExtensions
+{
+    /// <summary>The log-consistency provider job grains journal through (their ICustomStorageInterface over IEventStore).</summary>
+    public const string LogConsistencyProviderName = "CustomStorage";
+
+    /// <summary>
+    /// What the monitoring grains need in a silo: the CustomStorage log-consistency provider and monitoring's
+    /// clock (the silo's TimeProvider unless one is registered under <see cref="MonitoringClock.Key"/>).
+    /// The silo must also have an IEventStore (AddCaasSqliteEventStore) and a MassTransit IBus.
+    /// </summary>
+    public static ISiloBuilder AddCaasMonitoringGrains(this ISiloBuilder silo)
+    {
+        silo.AddCustomStorageBasedLogConsistencyProvider(LogConsistencyProviderName);
+        silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);
+        return silo;
+    }
+}
