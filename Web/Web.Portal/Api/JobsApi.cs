@@ -1,0 +1,129 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Caas.Web.Portal.Api;
+
+/// <summary>The HTTP API over <see cref="IJobOperations"/> and <see cref="IJobQueries"/>; the same routes serve /api/v1 and /api.</summary>
+internal static class JobsApi
+{
+    public static RouteGroupBuilder Map(RouteGroupBuilder api)
+    {
+        api.AddEndpointFilter<RejectionProblemFilter>();
+        api.WithTags("caas");
+
+        api.MapGet("/jobs", ListJobs)
+            .Produces<Page<JobSummary>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapPost("/jobs", Submit)
+            .Accepts<SubmitJobRequest>("application/json")
+            .Produces<JobView>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/jobs/{id}", GetJob)
+            .Produces<JobView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/jobs/{id}/events", GetEvents)
+            .Produces<Page<TimelineEntry>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/jobs/{id}/checkpoint", Checkpoint)
+            .Accepts<CheckpointRequest>("application/json")
+            .Produces<CheckpointAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{id}/kill", Kill)
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{id}/restore", Restore)
+            .Accepts<RestoreRequest>("application/json")
+            .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/alerts", GetAlerts).Produces<IReadOnlyList<AlertView>>();
+        api.MapGet("/nodes", GetNodes).Produces<IReadOnlyList<NodeStatus>>();
+        return api;
+    }
+
+    private static async Task<IResult> ListJobs(HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    {
+        var (skip, take) = ListQuery.Paging(request);
+        var status = ListQuery.Status(request);
+        return TypedResults.Ok(await queries.ListJobsAsync(skip, take, status, ct));
+    }
+
+    private static async Task<IResult> Submit(HttpRequest request, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var body = await JsonRequestBody.ReadAsync<SubmitJobRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
+        var (spec, problems) = body.ToSpec();
+        if (spec is null)
+            return TypedResults.Problem(
+                detail: string.Join(" ", problems),
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid job spec",
+                extensions: new Dictionary<string, object?> { ["problems"] = problems });
+        var job = await operations.SubmitAsync(spec, ct);
+        return TypedResults.Created($"{request.PathBase}{request.Path}/{job.JobId}", job);
+    }
+
+    private static async Task<IResult> GetJob(string id, [FromServices] IJobQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(await RequireJobAsync(id, queries, ct));
+
+    private static async Task<IResult> GetEvents(string id, HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    {
+        var (skip, take) = ListQuery.Paging(request);
+        await RequireJobAsync(id, queries, ct);
+        return TypedResults.Ok(await queries.GetTimelineAsync(id, skip, take, ct));
+    }
+
+    private static async Task<IResult> Checkpoint(string id, HttpRequest request, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new CheckpointRequest(), ct);
+        var sequence = await operations.CheckpointAsync(id, body.LeaveRunning, ct);
+        return TypedResults.Accepted(JobPath(request, id), new CheckpointAccepted(sequence));
+    }
+
+    private static async Task<IResult> Kill(string id, HttpRequest request, [FromServices] IJobOperations operations, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        await operations.KillAsync(id, ct);
+        return TypedResults.Accepted(JobPath(request, id));
+    }
+
+    private static async Task<IResult> Restore(string id, HttpRequest request, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new RestoreRequest(), ct);
+        var incident = await operations.RestoreAsync(id, body.Sequence, ct);
+        return TypedResults.Accepted(JobPath(request, id), new RestoreAccepted(incident));
+    }
+
+    private static async Task<IResult> GetAlerts(HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(await queries.GetAlertsAsync(ListQuery.Flag(request, "includeResolved"), ct));
+
+    private static async Task<IResult> GetNodes([FromServices] IJobQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(await queries.GetNodesAsync(ct));
+
+    private static async Task<JobView> RequireJobAsync(string id, IJobQueries queries, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        return await queries.GetJobAsync(id, ct) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{id}'.");
+    }
+
+    // A malformed id names nothing that can exist; refusing it here keeps it away from grain keys and stream names.
+    private static void RequireWellFormedId(string id)
+    {
+        if (!JobIds.IsValid(id))
+            throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{id}': job ids look like 'job-' followed by 10 hex digits, e.g. job-0123456789.");
+    }
+
+    private static string JobPath(HttpRequest request, string id)
+    {
+        // The action routes end in /{id}/<action>; the job's own URL is the path without the last segment.
+        var path = $"{request.PathBase}{request.Path}";
+        return path[..path.LastIndexOf('/')];
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace Caas.Web.Portal.Api;
+
+/// <summary>Parses query-string values itself so that a bad value is a 400 problem naming the parameter.</summary>
+internal static class ListQuery
+{
+    public const int DefaultTake = 50;
+    public const int MaxTake = 500;
+
+    public static (int Skip, int Take) Paging(HttpRequest request)
+    {
+        var skip = Integer(request, "skip", 0);
+        var take = Integer(request, "take", DefaultTake);
+        if (skip < 0)
+            throw new OperationRejectedException(RejectionKind.Invalid, "'skip' must be 0 or more.");
+        if (take is < 1 or > MaxTake)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxTake}.");
+        return (skip, take);
+    }
+
+    public static JobStatus? Status(HttpRequest request)
+    {
+        var text = request.Query["status"].ToString();
+        if (text.Length == 0)
+            return null;
+        if (Enum.TryParse<JobStatus>(text, ignoreCase: true, out var status) && Enum.IsDefined(status) && !char.IsDigit(text[0]))
+            return status;
+        throw new OperationRejectedException(RejectionKind.Invalid,
+            $"'status' must be one of {string.Join(", ", Enum.GetNames<JobStatus>())}; got '{text}'.");
+    }
+
+    public static bool Flag(HttpRequest request, string name)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+            return false;
+        if (bool.TryParse(text, out var value))
+            return value;
+        throw new OperationRejectedException(RejectionKind.Invalid, $"'{name}' must be true or false; got '{text}'.");
+    }
+
+    private static int Integer(HttpRequest request, string name, int fallback)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+            return fallback;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            return value;
+        throw new OperationRejectedException(RejectionKind.Invalid, $"'{name}' must be a whole number; got '{text}'.");
+    }
+}

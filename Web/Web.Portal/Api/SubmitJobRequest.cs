@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+
+namespace Caas.Web.Portal.Api;
+
+/// <summary>
+/// Body of POST /jobs. It mirrors <see cref="JobSpec"/> except that the stall threshold is a plain number of
+/// seconds (<c>stallThresholdSeconds</c>), which every client can write. Unknown fields are refused so a typo
+/// (e.g. <c>stallThreshold</c>) is an error rather than a silently ignored setting.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record SubmitJobRequest
+{
+    // A bound that keeps TimeSpan arithmetic from overflowing; no real job waits ten years for progress.
+    private const double MaxStallThresholdSeconds = 10 * 365 * 24 * 3600.0;
+
+    public string? Command { get; init; }
+    public IReadOnlyList<string>? Args { get; init; }
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+    public string? WorkingDirectory { get; init; }
+    public string? Name { get; init; }
+    public int Priority { get; init; }
+    public string? Pool { get; init; }
+    public double? StallThresholdSeconds { get; init; }
+    public StallAction? OnStall { get; init; }
+
+    /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
+    public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
+    {
+        if (StallThresholdSeconds is > MaxStallThresholdSeconds or < 0)
+            return (null, [$"'stallThresholdSeconds' must be between {JobDefaults.MinimumStallThreshold.TotalSeconds:0} and {MaxStallThresholdSeconds:0} seconds."]);
+        var spec = new JobSpec
+        {
+            Command = Command ?? "",
+            Args = Args ?? [],
+            Env = Env ?? new Dictionary<string, string>(),
+            WorkingDirectory = WorkingDirectory,
+            Name = Name,
+            Priority = Priority,
+            Pool = Pool,
+            StallThreshold = StallThresholdSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : JobDefaults.StallThreshold,
+            OnStall = OnStall ?? StallAction.RestoreFromLastCheckpoint,
+        };
+        var problems = JobSpecValidator.Validate(spec);
+        return (problems.Count == 0 ? spec : null, problems);
+    }
+}

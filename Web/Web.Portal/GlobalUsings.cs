@@ -1,0 +1,3 @@
+global using Caas.Contracts.Jobs;
+global using Caas.Contracts.Services;
+global using Caas.Contracts.Views;

@@ -1,0 +1,167 @@
+namespace Caas.Portal.Tests.Fakes;
+
+/// <summary>
+/// A hand-written stand-in for the platform behind the portal: keeps jobs in memory, answers queries from them,
+/// records every operation it is asked for, and refuses operations the way the real one does.
+/// </summary>
+public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries
+{
+    private readonly Lock gate = new();
+
+    public List<JobView> Jobs { get; } = [];
+    public Dictionary<string, List<TimelineEntry>> Timelines { get; } = [];
+    public List<AlertView> Alerts { get; } = [];
+    public List<NodeStatus> Nodes { get; } = [];
+
+    public List<JobSpec> Submitted { get; } = [];
+    public List<(string JobId, bool LeaveRunning)> CheckpointCalls { get; } = [];
+    public List<string> KillCalls { get; } = [];
+    public List<(string JobId, int? Sequence)> RestoreCalls { get; } = [];
+    public List<(int Skip, int Take, JobStatus? Status)> ListCalls { get; } = [];
+    public int AlertQueries { get; private set; }
+
+    /// <summary>When set, the next operation throws it instead of doing anything.</summary>
+    public OperationRejectedException? RejectNext { get; set; }
+
+    public static readonly Guid RestoreIncident = Guid.Parse("6f1c2a3b-0000-4000-8000-00000000000a");
+
+    public Task<JobView> SubmitAsync(JobSpec spec, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            var problems = JobSpecValidator.Validate(spec);
+            if (problems.Count > 0)
+                throw new OperationRejectedException(RejectionKind.Invalid, string.Join(" ", problems));
+            Submitted.Add(spec);
+            var job = new JobView
+            {
+                JobId = JobIds.New(),
+                Name = spec.Name ?? Path.GetFileName(spec.Command),
+                Spec = spec,
+                Status = JobStatus.Queued,
+                SubmittedAt = clock.GetUtcNow(),
+            };
+            Jobs.Add(job);
+            return Task.FromResult(job);
+        }
+    }
+
+    public Task<int> CheckpointAsync(string jobId, bool leaveRunning = true, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            var job = Require(jobId);
+            if (job.Status != JobStatus.Running)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {jobId} is {job.Status}, not Running: only a running job can be checkpointed.");
+            CheckpointCalls.Add((jobId, leaveRunning));
+            return Task.FromResult(job.Checkpoints.Select(c => c.Sequence).DefaultIfEmpty(0).Max() + 1);
+        }
+    }
+
+    public Task KillAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            var job = Require(jobId);
+            if (job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Stopped)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {jobId} already ended ({job.Status}).");
+            KillCalls.Add(jobId);
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<Guid> RestoreAsync(string jobId, int? sequence = null, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            var job = Require(jobId);
+            if (job.Checkpoints.Count == 0)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {jobId} has no checkpoint to restore from.");
+            if (sequence is { } s && job.Checkpoints.All(c => c.Sequence != s))
+                throw new OperationRejectedException(RejectionKind.NotFound, $"Job {jobId} has no checkpoint {s}.");
+            RestoreCalls.Add((jobId, sequence));
+            return Task.FromResult(RestoreIncident);
+        }
+    }
+
+    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ListCalls.Add((skip, take, status));
+            var matching = Jobs.Where(j => status is null || j.Status == status).OrderByDescending(j => j.SubmittedAt).ToList();
+            var items = matching.Skip(skip).Take(take).Select(Summarize).ToList();
+            return Task.FromResult(new Page<JobSummary>(items, matching.Count, skip, take));
+        }
+    }
+
+    public Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult(Jobs.FirstOrDefault(j => j.JobId == jobId));
+    }
+
+    public Task<Page<TimelineEntry>> GetTimelineAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var entries = Timelines.GetValueOrDefault(jobId) ?? [];
+            var newestFirst = entries.OrderByDescending(e => e.Version).ToList();
+            return Task.FromResult(new Page<TimelineEntry>(newestFirst.Skip(skip).Take(take).ToList(), newestFirst.Count, skip, take));
+        }
+    }
+
+    public Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            AlertQueries++;
+            return Task.FromResult<IReadOnlyList<AlertView>>(Alerts.Where(a => includeResolved || a.ResolvedAt is null).ToList());
+        }
+    }
+
+    public Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<IReadOnlyList<NodeStatus>>(Nodes.ToList());
+    }
+
+    /// <summary>Replaces a job's view, as the read side would after new events.</summary>
+    public void Update(string jobId, Func<JobView, JobView> change)
+    {
+        lock (gate)
+        {
+            var index = Jobs.FindIndex(j => j.JobId == jobId);
+            Jobs[index] = change(Jobs[index]);
+        }
+    }
+
+    private JobView Require(string jobId) =>
+        Jobs.FirstOrDefault(j => j.JobId == jobId) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{jobId}'.");
+
+    private void ThrowIfRejecting()
+    {
+        if (RejectNext is { } rejection)
+        {
+            RejectNext = null;
+            throw rejection;
+        }
+    }
+
+    private static JobSummary Summarize(JobView job) => new()
+    {
+        JobId = job.JobId,
+        Name = job.Name,
+        Status = job.Status,
+        NodeId = job.NodeId,
+        Progress = job.Progress,
+        SubmittedAt = job.SubmittedAt,
+        LastHeartbeatAt = job.LastHeartbeatAt,
+        Checkpoints = job.Checkpoints.Count,
+        Stalled = job.Stalled,
+    };
+}

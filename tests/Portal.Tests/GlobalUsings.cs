@@ -1,0 +1,6 @@
+global using Bunit;
+global using Caas.Contracts.Jobs;
+global using Caas.Contracts.Services;
+global using Caas.Contracts.Views;
+global using Caas.Portal.Tests.Fakes;
+global using Xunit;
