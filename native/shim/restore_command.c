@@ -1,0 +1,171 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child_process.h"
+#include "criu_log.h"
+#include "detached_run.h"
+#include "job_supervision.h"
+#include "shim_commands.h"
+#include "state_dir.h"
+
+struct restore_request {
+    const char *state_dir;
+    const char *images_dir;
+    const char *criu;
+};
+
+/* The job's stdout/stderr pipes as named in the dump ("pipe:[N]"), or empty when unknown. */
+struct dumped_stdio {
+    char stdout_pipe[64];
+    char stderr_pipe[64];
+};
+
+static void read_dumped_stdio(const char *images_dir, struct dumped_stdio *stdio)
+{
+    memset(stdio, 0, sizeof *stdio);
+    char text[256];
+    if (read_small_file(images_dir, "caas-stdio", text, sizeof text) <= 0)
+        return;
+    char *saveptr = NULL;
+    for (char *line = strtok_r(text, "\n", &saveptr); line != NULL; line = strtok_r(NULL, "\n", &saveptr)) {
+        int fd;
+        char key[64];
+        if (sscanf(line, "%d %63s", &fd, key) != 2 || strncmp(key, "pipe:[", 6) != 0)
+            continue;
+        if (fd == 1)
+            snprintf(stdio->stdout_pipe, sizeof stdio->stdout_pipe, "%s", key);
+        else if (fd == 2)
+            snprintf(stdio->stderr_pipe, sizeof stdio->stderr_pipe, "%s", key);
+    }
+}
+
+static int fail_restore(const char *state_dir, int status_fd, const char *message)
+{
+    write_file_atomically(state_dir, "exit", "error criu restore failed\n");
+    fputs(message, stderr);
+    report_failure(status_fd, message);
+    return 1;
+}
+
+static int restore_supervisor(void *context, int status_fd)
+{
+    const struct restore_request *request = context;
+    char message[16384];
+    /* CRIU's detached root is reparented to us when CRIU exits, so we can reap it. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        snprintf(message, sizeof message, "caas-shim: cannot become a child subreaper: %s\n", strerror(errno));
+        return fail_restore(request->state_dir, status_fd, message);
+    }
+    block_supervisor_signals();
+
+    int stdout_log, stderr_log, out[2], err[2];
+    if (open_job_logs(request->state_dir, &stdout_log, &stderr_log) != 0 ||
+        pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+        snprintf(message, sizeof message, "caas-shim: cannot set up the job's output in %s: %s\n",
+                 request->state_dir, strerror(errno));
+        return fail_restore(request->state_dir, status_fd, message);
+    }
+
+    struct dumped_stdio stdio;
+    read_dumped_stdio(request->images_dir, &stdio);
+    char pidfile[PATH_MAX], output_path[PATH_MAX], inherit_stdout[96], inherit_stderr[96];
+    state_path(pidfile, sizeof pidfile, request->state_dir, "restore.pid");
+    state_path(output_path, sizeof output_path, request->state_dir, "criu-restore.out");
+    /* Our pipes are CRIU's fd 3 and 4; --inherit-fd puts them where the dumped pipes were. */
+    snprintf(inherit_stdout, sizeof inherit_stdout, "fd[3]:%s", stdio.stdout_pipe);
+    snprintf(inherit_stderr, sizeof inherit_stderr, "fd[4]:%s", stdio.stderr_pipe);
+    char *argv[24];
+    int argc = 0;
+    argv[argc++] = (char *)request->criu;
+    argv[argc++] = "restore";
+    argv[argc++] = "--images-dir";
+    argv[argc++] = (char *)request->images_dir;
+    argv[argc++] = "--work-dir";
+    argv[argc++] = (char *)request->state_dir;
+    argv[argc++] = "--log-file";
+    argv[argc++] = "restore.log";
+    argv[argc++] = "--restore-detached";
+    argv[argc++] = "--pidfile";
+    argv[argc++] = pidfile;
+    argv[argc++] = "--tcp-established";
+    if (stdio.stdout_pipe[0] != '\0') {
+        argv[argc++] = "--inherit-fd";
+        argv[argc++] = inherit_stdout;
+    }
+    if (stdio.stderr_pipe[0] != '\0') {
+        argv[argc++] = "--inherit-fd";
+        argv[argc++] = inherit_stderr;
+    }
+    argv[argc] = NULL;
+
+    int passed[2] = {out[1], err[1]};
+    int status = 0;
+    int started_ok = run_to_completion(argv, output_path, passed, 2, &status) == 0;
+    int start_errno = errno;
+    close(out[1]);
+    close(err[1]);
+    if (!started_ok) {
+        snprintf(message, sizeof message, "caas-shim: cannot run '%s': %s\n", request->criu, strerror(start_errno));
+        return fail_restore(request->state_dir, status_fd, message);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char log_path[PATH_MAX];
+        state_path(log_path, sizeof log_path, request->state_dir, "restore.log");
+        int n = snprintf(message, sizeof message, "caas-shim: criu restore failed (%s %d); from %s:\n",
+                         WIFEXITED(status) ? "exit" : "signal",
+                         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), log_path);
+        append_criu_errors(message + n, sizeof message - (size_t)n, "caas-shim:   ", log_path);
+        return fail_restore(request->state_dir, status_fd, message);
+    }
+
+    pid_t root = 0;
+    char pid_text[32];
+    if (read_small_file(request->state_dir, "restore.pid", pid_text, sizeof pid_text) > 0)
+        root = (pid_t)strtol(pid_text, NULL, 10);
+    int ignored;
+    if (root <= 1 || waitpid(root, &ignored, WNOHANG | __WALL) != 0) {
+        snprintf(message, sizeof message,
+                 "caas-shim: criu restore succeeded but the restored process (%s) is not running as our child\n",
+                 root > 1 ? pid_text : "no pidfile");
+        if (root > 1)
+            kill(root, SIGKILL);
+        return fail_restore(request->state_dir, status_fd, message);
+    }
+
+    struct job_output output = {.stdout_pipe = out[0], .stderr_pipe = err[0]};
+    snprintf(pid_text, sizeof pid_text, "%ld\n", (long)root);
+    if (record_stdio_pipes(request->state_dir, &output) != 0 ||
+        write_file_atomically(request->state_dir, "pid", pid_text) != 0) {
+        snprintf(message, sizeof message, "caas-shim: cannot write to %s: %s\n", request->state_dir, strerror(errno));
+        kill(root, SIGKILL);
+        return fail_restore(request->state_dir, status_fd, message);
+    }
+    report_started(status_fd);
+    return supervise_job(request->state_dir, root, output, stdout_log, stderr_log);
+}
+
+int restore_command(const struct shim_options *options)
+{
+    if (options->state_dir == NULL || options->images_dir == NULL || options->criu == NULL) {
+        fprintf(stderr, "caas-shim: restore needs --state-dir DIR --images IMGDIR --criu CRIU\n");
+        return 2;
+    }
+    char images_dir[PATH_MAX];
+    if (realpath(options->images_dir, images_dir) == NULL) {
+        fprintf(stderr, "caas-shim: no images at '%s': %s\n", options->images_dir, strerror(errno));
+        return 1;
+    }
+    char state_dir[PATH_MAX];
+    if (prepare_state_dir(options->state_dir, state_dir, sizeof state_dir) != 0)
+        return 1;
+    struct restore_request request = {.state_dir = state_dir, .images_dir = images_dir, .criu = options->criu};
+    return run_detached(state_dir, restore_supervisor, &request);
+}

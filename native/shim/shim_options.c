@@ -1,0 +1,49 @@
+#include "shim_options.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int needs_value(const char *option, int i, int argc)
+{
+    if (i + 1 >= argc) {
+        fprintf(stderr, "caas-shim: %s needs a value\n", option);
+        return 0;
+    }
+    return 1;
+}
+
+int parse_shim_options(int argc, char **argv, struct shim_options *options)
+{
+    memset(options, 0, sizeof *options);
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            options->command = &argv[i + 1];
+            return 0;
+        }
+        const char **target = NULL;
+        if (strcmp(arg, "--state-dir") == 0)
+            target = &options->state_dir;
+        else if (strcmp(arg, "--images") == 0)
+            target = &options->images_dir;
+        else if (strcmp(arg, "--criu") == 0)
+            target = &options->criu;
+        else if (strcmp(arg, "--cwd") == 0)
+            target = &options->cwd;
+        else if (strcmp(arg, "--leave-running") == 0) {
+            options->leave_running = 1;
+            continue;
+        } else {
+            fprintf(stderr, "caas-shim: unknown option '%s'\n", arg);
+            return -1;
+        }
+        if (!needs_value(arg, i, argc))
+            return -1;
+        *target = argv[++i];
+        if ((*target)[0] == '\0') {
+            fprintf(stderr, "caas-shim: %s needs a non-empty value\n", arg);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,17 @@
+/* The command line of caas-shim; see main.c for the interface. */
+#ifndef SHIM_OPTIONS_H
+#define SHIM_OPTIONS_H
+
+struct shim_options {
+    const char *state_dir;
+    const char *images_dir;
+    const char *criu;
+    const char *cwd;
+    int leave_running;
+    char **command; /* NULL-terminated, after "--" */
+};
+
+/* Parses argv after the command word; prints a clear message and returns -1 on bad input. */
+int parse_shim_options(int argc, char **argv, struct shim_options *options);
+
+#endif
