@@ -1,0 +1,82 @@
+using Caas.Recovery.Sagas;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Caas.Recovery.Tests;
+
+/// <summary>The recovery saga on MassTransit's in-memory test harness, over the real SQLite repository.</summary>
+public sealed class RecoveryHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private RecoveryHarness(ServiceProvider provider)
+    {
+        _provider = provider;
+        Harness = provider.GetRequiredService<ITestHarness>();
+        Saga = Harness.GetSagaStateMachineHarness<RecoveryStateMachine, RecoverySagaState>();
+        Incidents = provider.GetRequiredService<IRecoveryIncidents>();
+    }
+
+    public static readonly DateTimeOffset Start = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+
+    public ITestHarness Harness { get; }
+    public ISagaStateMachineTestHarness<RecoveryStateMachine, RecoverySagaState> Saga { get; }
+    public IRecoveryIncidents Incidents { get; }
+    public RecoveryStateMachine Machine => Saga.StateMachine;
+
+    public static async Task<RecoveryHarness> StartAsync(string databasePath, FakeTimeProvider clock, RecoveryOptions? options = null)
+    {
+        var provider = new ServiceCollection()
+            .AddSingleton<TimeProvider>(clock)
+            .AddCaasRecoveryQueries(databasePath)
+            .AddMassTransitTestHarness(x =>
+            {
+                x.AddCaasRecovery(databasePath, options ?? new RecoveryOptions());
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10), testInactivityTimeout: TimeSpan.FromSeconds(1));
+            })
+            .BuildServiceProvider(validateScopes: true);
+        var harness = new RecoveryHarness(provider);
+        await harness.Harness.Start();
+        return harness;
+    }
+
+    public Task Publish<T>(T message)
+        where T : class =>
+        Harness.Bus.Publish(message);
+
+    /// <summary>Waits until the saga has consumed <paramref name="count"/> messages of type T.</summary>
+    public async Task ConsumedAsync<T>(int count = 1)
+        where T : class
+    {
+        using var timeout = new CancellationTokenSource(Harness.TestTimeout);
+        var seen = 0;
+        await foreach (var _ in Saga.Consumed.SelectAsync<T>(timeout.Token))
+        {
+            if (++seen == count)
+                return;
+        }
+        throw new TimeoutException($"The saga consumed {seen} of {count} {typeof(T).Name} messages.");
+    }
+
+    public async Task<IReadOnlyList<T>> PublishedAsync<T>(int count = 1)
+        where T : class
+    {
+        using var timeout = new CancellationTokenSource(Harness.TestTimeout);
+        var found = new List<T>();
+        await foreach (var published in Harness.Published.SelectAsync<T>(timeout.Token))
+        {
+            found.Add(published.Context.Message);
+            if (found.Count == count)
+                return found;
+        }
+        throw new TimeoutException($"{found.Count} of {count} {typeof(T).Name} messages were published.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await _provider.DisposeAsync();
+    }
+}
