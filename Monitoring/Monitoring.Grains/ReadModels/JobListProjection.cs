@@ -1,0 +1,72 @@
+using Caas.Contracts.Events;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Views;
+
+namespace Caas.Monitoring.Grains.ReadModels;
+
+/// <summary>
+/// Every job, newest submission first, folded from $all with the same transitions the grains use.
+/// Kept in memory and rebuilt from the store at every start: the store is the truth.
+/// </summary>
+public sealed class JobListProjection
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
+    // Sorted newest first so a page is a slice; jobs arrive nearly in submission order, so inserts land near the front.
+    private readonly List<JobState> _newestFirst = [];
+    private static readonly Comparison<JobState> NewestFirst = (a, b) =>
+    {
+        var byTime = b.SubmittedAt.CompareTo(a.SubmittedAt);
+        return byTime != 0 ? byTime : string.CompareOrdinal(a.JobId, b.JobId);
+    };
+
+    /// <summary>Global position of the last event applied; 0 before the first.</summary>
+    public long Position { get { lock (_gate) return _position; } }
+    private long _position;
+
+    /// <returns>The job after the event, or null when the event is about a job never submitted (it is ignored).</returns>
+    public JobState? Apply(IJobEvent jobEvent, long position)
+    {
+        ArgumentNullException.ThrowIfNull(jobEvent);
+        lock (_gate)
+        {
+            _position = Math.Max(_position, position);
+            if (jobEvent is JobSubmitted submitted)
+            {
+                if (_jobs.ContainsKey(submitted.JobId))
+                    return _jobs[submitted.JobId];
+                var job = new JobState();
+                job.Apply(submitted);
+                _jobs.Add(job.JobId, job);
+                var at = _newestFirst.BinarySearch(job, Comparer<JobState>.Create(NewestFirst));
+                _newestFirst.Insert(at < 0 ? ~at : at, job);
+                return job;
+            }
+            if (!_jobs.TryGetValue(jobEvent.JobId, out var known))
+                return null;
+            known.Apply(jobEvent);
+            return known;
+        }
+    }
+
+    public Page<JobSummary> List(int skip, int take, JobStatus? status)
+    {
+        lock (_gate)
+        {
+            if (status is null)
+                return new Page<JobSummary>(
+                    _newestFirst.Skip(skip).Take(take).Select(j => j.ToSummary()).ToArray(), _newestFirst.Count, skip, take);
+            var items = new List<JobSummary>(Math.Min(take, 256));
+            var total = 0;
+            foreach (var job in _newestFirst)
+            {
+                if (job.Status != status)
+                    continue;
+                if (total >= skip && items.Count < take)
+                    items.Add(job.ToSummary());
+                total++;
+            }
+            return new Page<JobSummary>(items, total, skip, take);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Caas.Contracts.Grains;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Services;
+using Caas.Contracts.Views;
+using Caas.Monitoring.EventStore;
+
+namespace Caas.Monitoring.Grains.ReadModels;
+
+/// <summary>The read side: lists and alerts from in-memory projections, one job from its grain, the timeline from its stream.</summary>
+public sealed class JobQueries(
+    IGrainFactory grains,
+    IEventStore store,
+    EventSerializer serializer,
+    JobListProjection jobs,
+    AlertProjection alerts) : IJobQueries
+{
+    public const int MaxPageSize = 1000;
+
+    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default)
+    {
+        ValidatePage(skip, take);
+        if (status is { } s && !Enum.IsDefined(s))
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)s}' is not a job status.");
+        return Task.FromResult(jobs.List(skip, take, status));
+    }
+
+    public async Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        if (!JobIds.IsValid(jobId))
+            return null;
+        return await grains.GetGrain<IJobGrain>(jobId).GetView();
+    }
+
+    public async Task<Page<TimelineEntry>> GetTimelineAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        ValidatePage(skip, take);
+        var newest = JobIds.IsValid(jobId)
+            ? await store.ReadStreamBackwardAsync(jobId, StreamPosition.End, 1, cancellationToken)
+            : [];
+        if (newest.Count == 0)
+            throw new OperationRejectedException(RejectionKind.NotFound, $"Job '{jobId}' does not exist.");
+        var total = newest[0].Version + 1;
+        var from = newest[0].Version - skip;
+        var events = from < 0 ? [] : await store.ReadStreamBackwardAsync(jobId, from, take, cancellationToken);
+        var entries = events.Select(recorded =>
+        {
+            var jobEvent = serializer.Deserialize(recorded);
+            return new TimelineEntry
+            {
+                Version = recorded.Version,
+                Type = recorded.Type,
+                At = jobEvent.At,
+                Summary = TimelineSummary.Describe(jobEvent),
+                Data = recorded.Data,
+            };
+        }).ToArray();
+        return new Page<TimelineEntry>(entries, (int)Math.Min(total, int.MaxValue), skip, take);
+    }
+
+    public Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default) =>
+        Task.FromResult(alerts.List(includeResolved));
+
+    public Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default) =>
+        grains.GetGrain<INodeDirectoryGrain>(0).List();
+
+    private static void ValidatePage(int skip, int take)
+    {
+        if (skip < 0)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'skip' must be 0 or more, not {skip}.");
+        if (take is < 1 or > MaxPageSize)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxPageSize}, not {take}.");
+    }
+}

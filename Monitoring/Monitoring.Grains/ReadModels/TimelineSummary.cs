@@ -1,0 +1,41 @@
+using System.Globalization;
+using Caas.Contracts.Events;
+
+namespace Caas.Monitoring.Grains.ReadModels;
+
+/// <summary>One line for people per job event, as the job page's timeline shows it.</summary>
+public static class TimelineSummary
+{
+    public static string Describe(IJobEvent jobEvent) => jobEvent switch
+    {
+        JobSubmitted e => $"submitted: {string.Join(' ', new[] { e.Spec.Command }.Concat(e.Spec.Args)).Truncate(120)}",
+        JobPlaced e => $"placed on node {e.NodeId}",
+        JobStarted e => $"started on node {e.NodeId}, pid {e.Pid}",
+        JobStartFailed e => $"could not start on node {e.NodeId}: {e.Reason}",
+        HeartbeatRecorded e => Invariant($"heartbeat from {e.NodeId}: cpu {e.Sample.CpuSeconds:0.0} s, rss {MiB(e.Sample.RssBytes)} MiB, state {e.Sample.State}"),
+        ProgressReported e => e.Message is { Length: > 0 } message
+            ? Invariant($"progress {e.Progress * 100:0.0} %: {message}")
+            : Invariant($"progress {e.Progress * 100:0.0} %"),
+        CheckpointRequested e => $"checkpoint {e.Sequence} requested ({(e.LeaveRunning ? "job keeps running" : "job stops")})",
+        CheckpointTaken e => Invariant($"checkpoint {e.Checkpoint.Sequence} taken: {MiB(e.Checkpoint.SizeBytes)} MiB in {e.Checkpoint.Duration.TotalSeconds:0.00} s"),
+        CheckpointFailed e => $"checkpoint {e.Sequence} failed: {e.Reason}",
+        KillRequested e => $"kill requested: {e.Reason}",
+        JobExited e => $"exited: {e.Reason}",
+        JobStalled e => $"stalled: no progress for {Duration(e.At - e.LastProgressAt)}",
+        RestoreRequested e => $"restore from checkpoint {e.Sequence} requested: {e.Reason}",
+        JobRestored e => $"restored from checkpoint {e.Sequence} on node {e.NodeId}, pid {e.Pid}",
+        RestoreFailed e => $"restore from checkpoint {e.Sequence} failed: {e.Reason}",
+        RecoveryFinished e => $"recovery {(e.Succeeded ? "succeeded" : "failed")}: {e.Outcome}",
+        _ => jobEvent.GetType().Name,
+    };
+
+    /// <summary>Whole seconds, "00:00:05" or "1.02:03:04".</summary>
+    public static string Duration(TimeSpan span) =>
+        TimeSpan.FromSeconds(Math.Floor(Math.Max(0, span.TotalSeconds))).ToString("c", CultureInfo.InvariantCulture);
+
+    private static string MiB(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string Truncate(this string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+}
