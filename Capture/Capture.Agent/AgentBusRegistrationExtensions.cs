@@ -1,0 +1,23 @@
+using Caas.Contracts.Bus;
+using Capture.Agent.Consumers;
+using MassTransit;
+
+namespace Capture.Agent;
+
+public static class AgentBusRegistrationExtensions
+{
+    /// <summary>
+    /// The agent's four command consumers on one receive endpoint, <see cref="AgentAddress.QueueName"/>
+    /// of <paramref name="nodeId"/>; <c>cfg.ConfigureEndpoints(context)</c> creates it. Commands are
+    /// sent there with <c>GetSendEndpoint(AgentAddress.For(nodeId))</c>.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddCaasAgentConsumers(this IBusRegistrationConfigurator bus, string nodeId)
+    {
+        var queue = AgentAddress.QueueName(nodeId);
+        bus.AddConsumer<LaunchJobConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<CheckpointJobConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<RestoreJobConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<KillJobConsumer>().Endpoint(e => e.Name = queue);
+        return bus;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Capture.Agent;
+
+/// <summary>The node agent's settings, bound from "Caas:Agent" (the engine's tool paths from "Caas:Agent:Capture").</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Caas:Agent";
+    public const string CaptureSection = "Caas:Agent:Capture";
+
+    public string NodeId { get; set; } = "local";
+    public string Pool { get; set; } = "default";
+    public int JobSlots { get; set; } = 8;
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Holds jobs/&lt;jobId&gt;/ (state of each job, surviving agent restarts), checkpoints/ and progress.sock.</summary>
+    public string DataDirectory { get; set; } = "/var/lib/caas/agent";
+
+    /// <returns>Problems, one sentence each; empty when the options are usable.</returns>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(NodeId) || !NodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            problems.Add($"{Section}:NodeId must be non-empty letters, digits, '-', '_' or '.' (it names a queue), not \"{NodeId}\".");
+        if (string.IsNullOrWhiteSpace(Pool))
+            problems.Add($"{Section}:Pool must not be empty.");
+        if (JobSlots < 1)
+            problems.Add($"{Section}:JobSlots must be at least 1.");
+        if (HeartbeatInterval <= TimeSpan.Zero)
+            problems.Add($"{Section}:HeartbeatInterval must be positive.");
+        if (string.IsNullOrWhiteSpace(DataDirectory) || !Path.IsPathFullyQualified(DataDirectory))
+            problems.Add($"{Section}:DataDirectory must be an absolute path.");
+        return problems;
+    }
+}

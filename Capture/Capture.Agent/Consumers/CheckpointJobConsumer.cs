@@ -1,0 +1,28 @@
+using Caas.Contracts.Bus;
+using Capture.Agent.Jobs;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Capture.Agent.Consumers;
+
+/// <summary>Checkpoints a job of this node; answers with <see cref="CheckpointCompleted"/> or <see cref="CheckpointRejected"/>.</summary>
+public sealed class CheckpointJobConsumer(NodeJobs jobs, TimeProvider time, ILogger<CheckpointJobConsumer> logger) : IConsumer<CheckpointJob>
+{
+    public async Task Consume(ConsumeContext<CheckpointJob> context)
+    {
+        var command = context.Message;
+        if (command.NodeId != jobs.NodeId)
+            return;
+        try
+        {
+            var checkpoint = await jobs.CheckpointAsync(command.JobId, command.Sequence, command.LeaveRunning, context.CancellationToken);
+            await context.Publish(new CheckpointCompleted(command.JobId, jobs.NodeId, checkpoint, time.GetUtcNow()));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (e is not AgentRejectionException)
+                logger.LogError(e, "checkpoint {Sequence} of job {JobId} failed unexpectedly", command.Sequence, command.JobId);
+            await context.Publish(new CheckpointRejected(command.JobId, jobs.NodeId, command.Sequence, e.Message, time.GetUtcNow()));
+        }
+    }
+}

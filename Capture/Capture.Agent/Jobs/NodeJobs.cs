@@ -1,0 +1,403 @@
+using System.Collections.Concurrent;
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+using Capture.Engine;
+using Capture.Engine.Bundles;
+using Capture.Engine.Proc;
+using Capture.Engine.Progress;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Capture.Agent.Jobs;
+
+/// <summary>
+/// The jobs of this node and everything done to them: launch, checkpoint, restore, kill, sampling and
+/// exit detection. Operations on one job are serialized; different jobs proceed in parallel.
+/// Refusals are <see cref="AgentRejectionException"/> with the reason for the bus.
+/// </summary>
+public sealed class NodeJobs(
+    ICheckpointEngine engine,
+    ProgressChannel progress,
+    ProcSampler sampler,
+    CheckpointBundleWriter bundleWriter,
+    CheckpointBundleVerifier bundleVerifier,
+    JobRecordStore records,
+    AgentPaths paths,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<NodeJobs> logger)
+{
+    /// <summary>Heartbeats a job's root may be gone without an exit status before it is reported as ended anyway.</summary>
+    private const int MissingTicksBeforeUnknownExit = 3;
+    private static readonly TimeSpan OldCopyExitWait = TimeSpan.FromSeconds(10);
+
+    private readonly AgentOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, TrackedJob> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _launchSlots = new(1, 1);
+    private EngineProbe? _probe;
+
+    public string NodeId => _options.NodeId;
+    public int RunningCount => _running.Count;
+    public EngineProbe? Probe => _probe;
+
+    public async Task<EngineProbe> ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return _probe = await engine.ProbeAsync(cancellationToken);
+        }
+        catch (CheckpointEngineException e)
+        {
+            return _probe = new EngineProbe(false, null, e.Message);
+        }
+    }
+
+    /// <summary>Finds the jobs a previous run of the agent left: still running ones are tracked again; ended ones are returned to be reported.</summary>
+    public IReadOnlyList<JobProcessExited> Reattach()
+    {
+        var ended = new List<JobProcessExited>();
+        foreach (var record in records.LoadAll().Where(r => r.State == JobRecordState.Running))
+        {
+            var handle = new JobHandle(record.JobId, paths.JobDirectory(record.JobId), record.Pid, record.StartTicks);
+            if (engine.ReadExit(handle.StateDirectory) is { } exit)
+            {
+                ended.Add(Exited(record.JobId, exit));
+                continue;
+            }
+            _running[record.JobId] = new TrackedJob(handle, record.StartedAt);
+            progress.WatchFile(record.JobId, paths.ProgressFile(record.JobId));
+            logger.LogInformation("re-attached to job {JobId} (PID {Pid})", record.JobId, record.Pid);
+        }
+        return ended;
+    }
+
+    public async Task<JobHandle> LaunchAsync(string jobId, JobSpec spec, CancellationToken cancellationToken)
+    {
+        RequireValidJobId(jobId);
+        if (JobSpecValidator.Validate(spec) is { Count: > 0 } problems)
+            throw new AgentRejectionException(string.Join(" ", problems));
+        using var _ = await LockAsync(jobId, cancellationToken);
+        if (_running.ContainsKey(jobId))
+            throw new AgentRejectionException($"job {jobId} is already running on node {NodeId}");
+        // Slots are counted and taken atomically, or two launches could both take the last one.
+        await _launchSlots.WaitAsync(cancellationToken);
+        try
+        {
+            if (_running.Count >= _options.JobSlots)
+                throw new AgentRejectionException($"node {NodeId} has no free job slot ({_running.Count} of {_options.JobSlots} in use)");
+            var jobDirectory = paths.JobDirectory(jobId);
+            var workingDirectory = spec.WorkingDirectory ?? jobDirectory;
+            if (spec.WorkingDirectory is not null && !Directory.Exists(spec.WorkingDirectory))
+                throw new AgentRejectionException($"working directory {spec.WorkingDirectory} does not exist on node {NodeId}");
+            Directory.CreateDirectory(jobDirectory);
+            var searchPath = spec.Env.TryGetValue("PATH", out var jobPath) ? jobPath : Environment.GetEnvironmentVariable("PATH");
+            var executable = ExecutableResolver.Resolve(spec.Command, workingDirectory, searchPath);
+
+            var progressFile = paths.ProgressFile(jobId);
+            File.Delete(progressFile);
+            var environment = new Dictionary<string, string>(spec.Env, StringComparer.Ordinal)
+            {
+                ["CAAS_JOB_ID"] = jobId,
+                ["CAAS_PROGRESS_SOCKET"] = paths.ProgressSocket,
+                ["CAAS_PROGRESS_FILE"] = progressFile,
+            };
+            progress.Forget(jobId);
+            progress.WatchFile(jobId, progressFile);
+            JobHandle handle;
+            try
+            {
+                handle = await engine.LaunchAsync(new JobLaunchRequest
+                {
+                    JobId = jobId,
+                    StateDirectory = jobDirectory,
+                    Executable = executable,
+                    Args = spec.Args,
+                    Environment = environment,
+                    WorkingDirectory = workingDirectory,
+                }, cancellationToken);
+            }
+            catch (CheckpointEngineException e)
+            {
+                progress.Forget(jobId);
+                throw new AgentRejectionException(e.Message);
+            }
+            Track(handle);
+            logger.LogInformation("launched job {JobId} as PID {Pid}: {Executable}", jobId, handle.Pid, executable);
+            return handle;
+        }
+        finally
+        {
+            _launchSlots.Release();
+        }
+    }
+
+    public async Task<CheckpointInfo> CheckpointAsync(string jobId, int sequence, bool leaveRunning, CancellationToken cancellationToken)
+    {
+        RequireValidJobId(jobId);
+        if (sequence < 1)
+            throw new AgentRejectionException($"checkpoint sequence must be at least 1, not {sequence}");
+        using var _ = await LockAsync(jobId, cancellationToken);
+        if (!_running.TryGetValue(jobId, out var job) || !engine.IsRunning(job.Handle))
+            throw new AgentRejectionException($"job {jobId} is not running on node {NodeId}");
+        var probe = _probe ?? await ProbeAsync(cancellationToken);
+        if (!probe.Usable)
+            throw new AgentRejectionException($"checkpoints are not possible on node {NodeId}: {probe.Problem}");
+        var bundle = paths.Checkpoint(jobId, sequence);
+        if (File.Exists(bundle.ManifestPath))
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} already exists on node {NodeId}");
+        if (Directory.Exists(bundle.Directory))
+            Directory.Delete(bundle.Directory, recursive: true);
+
+        // Leaving it running, the job reports on while the dump ends: only what it said before the
+        // freeze is certainly in the image. Stopped, everything it sent before the freeze is.
+        var startedAt = time.GetUtcNow();
+        var before = leaveRunning ? await ProgressNowAsync(jobId, cancellationToken) : null;
+        CheckpointTimings timings;
+        try
+        {
+            Directory.CreateDirectory(bundle.ImagesDirectory);
+            timings = await engine.CheckpointAsync(job.Handle, bundle.ImagesDirectory, leaveRunning, cancellationToken);
+        }
+        catch (CheckpointEngineException e)
+        {
+            TryDelete(bundle.Directory);
+            throw new AgentRejectionException(e.Message);
+        }
+        var atFreeze = leaveRunning ? before : await ProgressNowAsync(jobId, cancellationToken);
+        if (!leaveRunning)
+        {
+            _running.TryRemove(jobId, out var _);
+            records.Save(new JobRecord(jobId, job.Handle.Pid, job.Handle.StartTicks, JobRecordState.Stopped, job.StartedAt));
+            progress.Forget(jobId);
+        }
+
+        var manifest = await bundleWriter.SealAsync(bundle, new CheckpointManifest
+        {
+            JobId = jobId,
+            Sequence = sequence,
+            Engine = probe.Version ?? "criu",
+            NodeId = NodeId,
+            Pool = _options.Pool,
+            TakenAt = startedAt,
+            Progress = atFreeze?.Fraction,
+            ProgressMessage = atFreeze?.Message,
+            LeaveRunning = leaveRunning,
+            AppPause = timings.AppPause,
+            Dump = timings.Dump,
+            Files = [],
+        }, cancellationToken);
+        logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes, paused {Pause} ms", sequence, jobId, manifest.TotalBytes, timings.AppPause.TotalMilliseconds);
+        return new CheckpointInfo
+        {
+            Sequence = sequence,
+            NodeId = NodeId,
+            TakenAt = startedAt,
+            Progress = atFreeze?.Fraction,
+            SizeBytes = manifest.TotalBytes,
+            Duration = time.GetUtcNow() - startedAt,
+            AppPause = timings.AppPause,
+            LeaveRunning = leaveRunning,
+            Engine = manifest.Engine,
+        };
+    }
+
+    public async Task<JobHandle> RestoreAsync(string jobId, int sequence, string checkpointNodeId, CancellationToken cancellationToken)
+    {
+        RequireValidJobId(jobId);
+        using var _ = await LockAsync(jobId, cancellationToken);
+        var bundle = paths.Checkpoint(jobId, sequence);
+        if (!Directory.Exists(bundle.Directory))
+            throw new AgentRejectionException(checkpointNodeId == NodeId
+                ? $"checkpoint {sequence} of job {jobId} does not exist on node {NodeId}"
+                : $"checkpoint {sequence} of job {jobId} is held by node {checkpointNodeId}; moving images between nodes is not implemented yet");
+        var probe = _probe ?? await ProbeAsync(cancellationToken);
+        if (!probe.Usable)
+            throw new AgentRejectionException($"restores are not possible on node {NodeId}: {probe.Problem}");
+
+        var staging = paths.RestoreStaging(jobId, sequence);
+        try
+        {
+            CheckpointBundle staged;
+            try
+            {
+                staged = BundleStaging.Stage(bundle, staging);
+                await bundleVerifier.VerifyAsync(staged, jobId, sequence, cancellationToken);
+            }
+            catch (CheckpointBundleRejectedException e)
+            {
+                throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
+            }
+
+            // A hung or stale copy is replaced: it must be gone before its image comes back.
+            if (_running.TryRemove(jobId, out var old))
+                await EndOldCopyAsync(old, cancellationToken);
+            await progress.FlushAsync(cancellationToken);
+            progress.Reset(jobId);
+            progress.WatchFile(jobId, paths.ProgressFile(jobId));
+
+            JobHandle handle;
+            try
+            {
+                handle = await engine.RestoreAsync(jobId, paths.JobDirectory(jobId), staged.ImagesDirectory, cancellationToken);
+            }
+            catch (CheckpointEngineException e)
+            {
+                throw new AgentRejectionException(e.Message);
+            }
+            Track(handle);
+            logger.LogInformation("restored job {JobId} from checkpoint {Sequence} as PID {Pid}", jobId, sequence, handle.Pid);
+            return handle;
+        }
+        finally
+        {
+            TryDelete(staging);
+        }
+    }
+
+    /// <returns>False when the job is not running here.</returns>
+    public async Task<bool> KillAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!JobIds.IsValid(jobId))
+            return false;
+        using var _ = await LockAsync(jobId, cancellationToken);
+        return _running.TryGetValue(jobId, out var job) && engine.Kill(job.Handle);
+    }
+
+    /// <summary>Jobs whose root ended since the last call; they are no longer tracked. Jobs busy in an operation are looked at next time.</summary>
+    public IReadOnlyList<JobProcessExited> CollectExits()
+    {
+        var exits = new List<JobProcessExited>();
+        foreach (var (jobId, job) in _running)
+        {
+            var gate = _locks.GetOrAdd(jobId, _ => new SemaphoreSlim(1, 1));
+            if (!gate.Wait(0))
+                continue;
+            try
+            {
+                if (!_running.TryGetValue(jobId, out var current) || current != job)
+                    continue;
+                var exit = engine.ReadExit(job.Handle.StateDirectory);
+                if (exit is null)
+                {
+                    if (engine.IsRunning(job.Handle))
+                    {
+                        job.MissingTicks = 0;
+                        continue;
+                    }
+                    if (++job.MissingTicks < MissingTicksBeforeUnknownExit)
+                        continue;
+                    logger.LogWarning("job {JobId} (PID {Pid}) is gone and left no exit status", jobId, job.Handle.Pid);
+                }
+                _running.TryRemove(jobId, out var _);
+                progress.Forget(jobId);
+                exits.Add(exit is null ? new JobProcessExited(jobId, NodeId, null, null, time.GetUtcNow()) : Exited(jobId, exit));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        return exits;
+    }
+
+    /// <summary>Marks the exit as reported, so that a restarted agent does not report it again.</summary>
+    public void MarkReported(JobProcessExited exit)
+    {
+        var existing = records.Load(exit.JobId);
+        if (existing is { State: JobRecordState.Running } && !_running.ContainsKey(exit.JobId))
+            records.Save(existing with { State = JobRecordState.Ended });
+    }
+
+    public IReadOnlyList<JobSample> Sample()
+    {
+        var samples = new List<JobSample>();
+        foreach (var (jobId, job) in _running)
+        {
+            if (sampler.Sample(job.Handle.Pid) is not { } tree)
+                continue;
+            var reported = progress.Get(jobId);
+            samples.Add(new JobSample
+            {
+                JobId = jobId,
+                Pid = job.Handle.Pid,
+                State = tree.State.ToString(),
+                CpuSeconds = tree.CpuSeconds,
+                RssBytes = tree.RssBytes,
+                ReadBytes = tree.ReadBytes,
+                WriteBytes = tree.WriteBytes,
+                Threads = tree.Threads,
+                Progress = reported?.Fraction,
+                ProgressMessage = reported?.Message,
+                LastReportAt = reported?.LastReportAt,
+            });
+        }
+        return samples;
+    }
+
+    public bool IsTracked(string jobId) => _running.ContainsKey(jobId);
+
+    private async Task EndOldCopyAsync(TrackedJob old, CancellationToken cancellationToken)
+    {
+        engine.Kill(old.Handle);
+        // Its shim writes the exit file after the root is reaped; a late write would be taken for the
+        // restored copy's exit. This waits on the kernel, not on domain time, so it uses the real clock.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((engine.IsRunning(old.Handle) || engine.ReadExit(old.Handle.StateDirectory) is null) && waited.Elapsed < OldCopyExitWait)
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        if (engine.IsRunning(old.Handle))
+            throw new AgentRejectionException($"the running copy of job {old.Handle.JobId} (PID {old.Handle.Pid}) did not end after SIGKILL");
+        logger.LogInformation("killed the running copy of job {JobId} (PID {Pid}) to restore it", old.Handle.JobId, old.Handle.Pid);
+    }
+
+    private async Task<JobProgress?> ProgressNowAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await progress.FlushAsync(cancellationToken);
+        return progress.Get(jobId);
+    }
+
+    private void Track(JobHandle handle)
+    {
+        var startedAt = time.GetUtcNow();
+        records.Save(new JobRecord(handle.JobId, handle.Pid, handle.StartTicks, JobRecordState.Running, startedAt));
+        _running[handle.JobId] = new TrackedJob(handle, startedAt);
+    }
+
+    private JobProcessExited Exited(string jobId, JobExitStatus exit)
+    {
+        if (exit.Error is not null)
+            logger.LogWarning("job {JobId} ended with an engine error: {Error}", jobId, exit.Error);
+        return new JobProcessExited(jobId, NodeId, exit.ExitCode, exit.Signal, time.GetUtcNow());
+    }
+
+    private async Task<IDisposable> LockAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var gate = _locks.GetOrAdd(jobId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Release(gate);
+    }
+
+    private static void RequireValidJobId(string jobId)
+    {
+        if (!JobIds.IsValid(jobId))
+            throw new AgentRejectionException($"'{jobId}' is not a job id (expected \"job-\" and 10 lower-case hex digits)");
+    }
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning("could not delete {Directory}: {Problem}", directory, e.Message);
+        }
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}

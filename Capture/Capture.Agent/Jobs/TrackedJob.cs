@@ -1,0 +1,11 @@
+using Capture.Engine;
+
+namespace Capture.Agent.Jobs;
+
+/// <summary>A job this agent believes is running, and how many heartbeats its root has been missing without an exit status.</summary>
+public sealed class TrackedJob(JobHandle handle, DateTimeOffset startedAt)
+{
+    public JobHandle Handle { get; } = handle;
+    public DateTimeOffset StartedAt { get; } = startedAt;
+    public int MissingTicks { get; set; }
+}

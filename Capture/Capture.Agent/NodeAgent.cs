@@ -1,0 +1,115 @@
+using System.Text;
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+using Capture.Agent.Jobs;
+using Capture.Engine.Progress;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Capture.Agent;
+
+/// <summary>
+/// The agent's own life: prepares its data directory and progress socket, re-attaches to jobs a
+/// previous run left, and every heartbeat interval reports job exits and publishes one
+/// <see cref="NodeHeartbeat"/> for the node and all its jobs.
+/// </summary>
+public sealed class NodeAgent(
+    NodeJobs jobs,
+    ProgressChannel progress,
+    AgentPaths paths,
+    IBus bus,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<NodeAgent> logger) : BackgroundService
+{
+    /// <summary>sun_path holds 108 bytes including the terminating NUL.</summary>
+    private const int MaxSocketPathBytes = 107;
+
+    private readonly AgentOptions _options = options.Value;
+    private readonly List<JobProcessExited> _unreportedExits = [];
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Problems() is { Count: > 0 } problems)
+            throw new InvalidOperationException("The node agent's configuration is invalid: " + string.Join(" ", problems));
+        if (Encoding.UTF8.GetByteCount(paths.ProgressSocket) > MaxSocketPathBytes)
+            throw new InvalidOperationException($"{AgentOptions.Section}:DataDirectory is too long for a unix socket path: {paths.ProgressSocket} exceeds {MaxSocketPathBytes} bytes.");
+        Directory.CreateDirectory(paths.JobsDirectory);
+        Directory.CreateDirectory(paths.CheckpointsDirectory);
+        progress.Bind(paths.ProgressSocket);
+        _unreportedExits.AddRange(jobs.Reattach());
+        var probe = await jobs.ProbeAsync(cancellationToken);
+        if (probe.Usable)
+            logger.LogInformation("node agent {NodeId} ready in pool {Pool} with {Engine}; {Jobs} job(s) re-attached", _options.NodeId, _options.Pool, probe.Version, jobs.RunningCount);
+        else
+            logger.LogWarning("node agent {NodeId}: checkpoints unavailable: {Problem}", _options.NodeId, probe.Problem);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, time);
+        try
+        {
+            do
+            {
+                await TickAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        _unreportedExits.AddRange(jobs.CollectExits());
+        // Reported in order and at least once: an exit stays queued until the bus took it.
+        while (_unreportedExits.Count > 0)
+        {
+            var exit = _unreportedExits[0];
+            try
+            {
+                await bus.Publish(exit, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("could not report the exit of job {JobId}, will retry: {Problem}", exit.JobId, e.Message);
+                break;
+            }
+            jobs.MarkReported(exit);
+            _unreportedExits.RemoveAt(0);
+        }
+
+        var now = time.GetUtcNow();
+        var probe = jobs.Probe;
+        var node = new NodeStatus
+        {
+            NodeId = _options.NodeId,
+            Pool = _options.Pool,
+            JobSlots = _options.JobSlots,
+            RunningJobs = jobs.RunningCount,
+            Engine = probe is { Usable: true } ? probe.Version : null,
+            EngineProblem = probe is { Usable: false } ? probe.Problem : null,
+            LastHeartbeatAt = now,
+        };
+        try
+        {
+            await bus.Publish(new NodeHeartbeat(node, jobs.Sample(), now), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("could not publish the heartbeat of node {NodeId}: {Problem}", _options.NodeId, e.Message);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Jobs keep running without the agent; the next agent re-attaches to them.
+        await progress.DisposeAsync();
+    }
+}
