@@ -20,8 +20,8 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     public List<(int Skip, int Take, JobStatus? Status)> ListCalls { get; } = [];
     public int AlertQueries { get; private set; }
 
-    /// <summary>When set, the next operation throws it instead of doing anything.</summary>
-    public OperationRejectedException? RejectNext { get; set; }
+    /// <summary>When set, the next operation throws it instead of doing anything (a rejection, or a failure of the platform).</summary>
+    public Exception? RejectNext { get; set; }
 
     public static readonly Guid RestoreIncident = Guid.Parse("6f1c2a3b-0000-4000-8000-00000000000a");
 

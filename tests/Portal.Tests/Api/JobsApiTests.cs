@@ -1,0 +1,333 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Caas.Portal.Tests.Api;
+
+[Trait("Category", "Integration")]
+public sealed class JobsApiTests : IAsyncLifetime
+{
+    private PortalApiHost host = null!;
+
+    private HttpClient Client => host.Client;
+    private FakeJobPlatform Platform => host.Platform;
+
+    public async Task InitializeAsync() => host = await PortalApiHost.StartAsync();
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    [Fact]
+    public async Task Submit_returns_201_with_the_job_and_its_location()
+    {
+        var response = await PostJson("/api/v1/jobs", """
+            {"command":"/usr/bin/sleep","args":["600"],"env":{"A":"1"},"name":"nap","stallThresholdSeconds":30,"onStall":"AlertOnly"}
+            """);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var spec = Assert.Single(Platform.Submitted);
+        Assert.Equal("/usr/bin/sleep", spec.Command);
+        Assert.Equal(["600"], spec.Args);
+        Assert.Equal("1", spec.Env["A"]);
+        Assert.Equal(TimeSpan.FromSeconds(30), spec.StallThreshold);
+        Assert.Equal(StallAction.AlertOnly, spec.OnStall);
+        var job = Platform.Jobs.Single();
+        Assert.Equal($"/api/v1/jobs/{job.JobId}", response.Headers.Location?.OriginalString);
+        using var body = await Json(response);
+        Assert.Equal(job.JobId, body.RootElement.GetProperty("jobId").GetString());
+        Assert.Equal("Queued", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("nap", body.RootElement.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task The_same_routes_answer_under_api_without_version()
+    {
+        var response = await PostJson("/api/jobs", """{"command":"/usr/bin/true"}""");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var job = Platform.Jobs.Single();
+        Assert.Equal($"/api/jobs/{job.JobId}", response.Headers.Location?.OriginalString);
+        Assert.Equal(JobDefaults.StallThreshold, job.Spec.StallThreshold);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync($"/api/jobs/{job.JobId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_400_problem_and_submits_nothing()
+    {
+        var response = await PostJson("/api/v1/jobs", """{"command": "/usr/bin/true", """);
+
+        var detail = await AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.StartsWith("The request body is not acceptable JSON: malformed JSON", detail);
+        Assert.Empty(Platform.Jobs);
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_is_named_in_the_problem()
+    {
+        var response = await PostJson("/api/v1/jobs", """{"command":"/usr/bin/true","stallThresholdSeconds":"soon"}""");
+
+        var detail = await AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.StartsWith("The request body is not acceptable JSON: wrong type of value at '$.stallThresholdSeconds'", detail);
+        Assert.Empty(Platform.Jobs);
+    }
+
+    [Fact]
+    public async Task An_unknown_field_is_refused_rather_than_ignored()
+    {
+        var response = await PostJson("/api/v1/jobs", """{"command":"/usr/bin/true","stallThreshold":"00:00:30"}""");
+
+        var detail = await AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.StartsWith("The request body is not acceptable JSON: unknown field at '$.stallThreshold'", detail);
+        Assert.Empty(Platform.Jobs);
+    }
+
+    [Fact]
+    public async Task An_empty_command_is_refused_with_the_validator_s_words()
+    {
+        var response = await PostJson("/api/v1/jobs", """{"command":"  ","stallThresholdSeconds":1}""");
+
+        var detail = await AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.Equal(
+            "'command' is empty: give the program to run, e.g. \"/usr/bin/sleep\". 'stallThreshold' must be at least 2 seconds.",
+            detail);
+        Assert.Empty(Platform.Submitted);
+    }
+
+    [Fact]
+    public async Task A_missing_body_is_refused()
+    {
+        var response = await Client.PostAsync("/api/v1/jobs", new StringContent("", Encoding.UTF8, "application/json"));
+
+        Assert.Equal("The request needs a JSON body.", await AssertProblem(response, HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task An_unknown_job_is_a_404_problem()
+    {
+        var response = await Client.GetAsync("/api/v1/jobs/job-00000000ff");
+
+        Assert.Equal("No job has id 'job-00000000ff'.", await AssertProblem(response, HttpStatusCode.NotFound));
+    }
+
+    [Fact]
+    public async Task A_malformed_job_id_is_a_404_that_says_what_ids_look_like()
+    {
+        var response = await Client.PostAsync("/api/v1/jobs/..%2Fetc/kill", null);
+
+        var detail = await AssertProblem(response, HttpStatusCode.NotFound);
+        Assert.Contains("job ids look like 'job-' followed by 10 hex digits", detail);
+        Assert.Empty(Platform.KillCalls);
+    }
+
+    [Fact]
+    public async Task List_filters_by_status_and_writes_enums_as_strings()
+    {
+        var running = SampleJobs.Running("job-000000000a", "sim", 0.25, SampleJobs.Start);
+        Platform.Jobs.Add(running);
+        Platform.Jobs.Add(running with { JobId = "job-000000000b", Name = "done", Status = JobStatus.Completed, SubmittedAt = SampleJobs.Start.AddMinutes(1) });
+
+        using var body = await Json(await Client.GetAsync("/api/v1/jobs?status=running&skip=0&take=10"));
+
+        Assert.Equal(1, body.RootElement.GetProperty("total").GetInt32());
+        var item = Assert.Single(body.RootElement.GetProperty("items").EnumerateArray());
+        Assert.Equal("job-000000000a", item.GetProperty("jobId").GetString());
+        Assert.Equal("Running", item.GetProperty("status").GetString());
+        Assert.Equal(0.25, item.GetProperty("progress").GetDouble());
+        Assert.Equal((0, 10, JobStatus.Running), Platform.ListCalls.Single());
+    }
+
+    [Theory]
+    [InlineData("status=sleeping", "'status' must be one of Queued, Running, Restoring, Stopped, Completed, Failed; got 'sleeping'.")]
+    [InlineData("take=0", "'take' must be between 1 and 500.")]
+    [InlineData("skip=-1", "'skip' must be 0 or more.")]
+    [InlineData("skip=ten", "'skip' must be a whole number; got 'ten'.")]
+    public async Task Bad_list_parameters_are_named(string query, string expected)
+    {
+        var response = await Client.GetAsync($"/api/v1/jobs?{query}");
+
+        Assert.Equal(expected, await AssertProblem(response, HttpStatusCode.BadRequest));
+        Assert.Empty(Platform.ListCalls);
+    }
+
+    [Fact]
+    public async Task Checkpoint_returns_202_with_the_new_sequence_and_passes_leave_running()
+    {
+        var job = SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start) with
+        {
+            Checkpoints = [SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start)],
+        };
+        Platform.Jobs.Add(job);
+
+        var response = await PostJson("/api/v1/jobs/job-000000000a/checkpoint", """{"leaveRunning":false}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("/api/v1/jobs/job-000000000a", response.Headers.Location?.OriginalString);
+        using var body = await Json(response);
+        Assert.Equal(2, body.RootElement.GetProperty("sequence").GetInt32());
+        Assert.Equal([("job-000000000a", false)], Platform.CheckpointCalls);
+    }
+
+    [Fact]
+    public async Task Checkpoint_without_a_body_leaves_the_job_running()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+
+        var response = await Client.PostAsync("/api/v1/jobs/job-000000000a/checkpoint", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal([("job-000000000a", true)], Platform.CheckpointCalls);
+    }
+
+    [Fact]
+    public async Task Checkpoint_of_a_job_that_is_not_running_is_a_409()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start) with { Status = JobStatus.Queued });
+
+        var response = await Client.PostAsync("/api/v1/jobs/job-000000000a/checkpoint", null);
+
+        Assert.Equal("Job job-000000000a is Queued, not Running: only a running job can be checkpointed.",
+            await AssertProblem(response, HttpStatusCode.Conflict));
+        Assert.Empty(Platform.CheckpointCalls);
+    }
+
+    [Fact]
+    public async Task Restore_from_an_unknown_checkpoint_is_a_404()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start) with
+        {
+            Checkpoints = [SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start)],
+        });
+
+        var response = await PostJson("/api/v1/jobs/job-000000000a/restore", """{"sequence":9}""");
+
+        Assert.Equal("Job job-000000000a has no checkpoint 9.", await AssertProblem(response, HttpStatusCode.NotFound));
+        Assert.Empty(Platform.RestoreCalls);
+    }
+
+    [Fact]
+    public async Task Restore_returns_202_with_the_incident()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start) with
+        {
+            Checkpoints = [SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start), SampleJobs.Checkpoint(2, 0.4, SampleJobs.Start)],
+        });
+
+        var withSequence = await PostJson("/api/v1/jobs/job-000000000a/restore", """{"sequence":1}""");
+        var newest = await Client.PostAsync("/api/v1/jobs/job-000000000a/restore", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, withSequence.StatusCode);
+        using var body = await Json(withSequence);
+        Assert.Equal(FakeJobPlatform.RestoreIncident, body.RootElement.GetProperty("incidentId").GetGuid());
+        Assert.Equal(HttpStatusCode.Accepted, newest.StatusCode);
+        Assert.Equal([("job-000000000a", (int?)1), ("job-000000000a", null)], Platform.RestoreCalls);
+    }
+
+    [Fact]
+    public async Task Kill_returns_202_and_an_unknown_job_is_a_404()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+
+        var killed = await Client.PostAsync("/api/v1/jobs/job-000000000a/kill", null);
+        var unknown = await Client.PostAsync("/api/v1/jobs/job-00000000ff/kill", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, killed.StatusCode);
+        Assert.Equal(["job-000000000a"], Platform.KillCalls);
+        Assert.Equal("No job has id 'job-00000000ff'.", await AssertProblem(unknown, HttpStatusCode.NotFound));
+    }
+
+    [Fact]
+    public async Task Events_are_paged_newest_first_and_an_unknown_job_has_none()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        Platform.Timelines["job-000000000a"] =
+        [
+            SampleJobs.Event(0, "JobSubmitted", "submitted", SampleJobs.Start),
+            SampleJobs.Event(1, "JobPlaced", "placed on node-a", SampleJobs.Start.AddSeconds(1)),
+            SampleJobs.Event(2, "JobStarted", "started as pid 4242", SampleJobs.Start.AddSeconds(2)),
+        ];
+
+        using var body = await Json(await Client.GetAsync("/api/v1/jobs/job-000000000a/events?skip=1&take=1"));
+        var unknown = await Client.GetAsync("/api/v1/jobs/job-00000000ff/events");
+
+        Assert.Equal(3, body.RootElement.GetProperty("total").GetInt32());
+        var entry = Assert.Single(body.RootElement.GetProperty("items").EnumerateArray());
+        Assert.Equal("JobPlaced", entry.GetProperty("type").GetString());
+        Assert.Equal(1, entry.GetProperty("version").GetInt64());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Alerts_and_nodes_are_listed()
+    {
+        Platform.Alerts.Add(new AlertView { JobId = "job-000000000a", JobName = "sim", Kind = AlertKind.Stalled, Message = "no progress for 40 s", RaisedAt = SampleJobs.Start });
+        Platform.Alerts.Add(new AlertView { JobId = "job-000000000b", JobName = "old", Kind = AlertKind.Failed, Message = "exit 3", RaisedAt = SampleJobs.Start, ResolvedAt = SampleJobs.Start.AddMinutes(1) });
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Pool = "cloud-1", JobSlots = 4, RunningJobs = 1, Engine = "criu 4.2.1", LastHeartbeatAt = SampleJobs.Start });
+
+        using var open = await Json(await Client.GetAsync("/api/v1/alerts"));
+        using var all = await Json(await Client.GetAsync("/api/v1/alerts?includeResolved=true"));
+        using var nodes = await Json(await Client.GetAsync("/api/v1/nodes"));
+
+        var alert = Assert.Single(open.RootElement.EnumerateArray());
+        Assert.Equal("Stalled", alert.GetProperty("kind").GetString());
+        Assert.Equal(2, all.RootElement.GetArrayLength());
+        var node = Assert.Single(nodes.RootElement.EnumerateArray());
+        Assert.Equal("cloud-1", node.GetProperty("pool").GetString());
+        Assert.Equal("criu 4.2.1", node.GetProperty("engine").GetString());
+    }
+
+    [Fact]
+    public async Task A_failure_of_the_platform_is_a_500_problem_without_internals()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        Platform.RejectNext = new InvalidOperationException("secret connection string in here");
+
+        var response = await Client.PostAsync("/api/v1/jobs/job-000000000a/kill", null);
+
+        var detail = await AssertProblem(response, HttpStatusCode.InternalServerError);
+        Assert.StartsWith("The platform could not complete the request; the server log has the cause", detail);
+        Assert.DoesNotContain("secret", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_versioned_routes()
+    {
+        using var document = await Json(await Client.GetAsync("/openapi/v1.json"));
+
+        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/v1/jobs", paths);
+        Assert.Contains("/api/v1/jobs/{id}/restore", paths);
+        Assert.DoesNotContain("/api/jobs", paths);
+    }
+
+    [Fact]
+    public async Task The_portal_page_and_its_assets_are_served()
+    {
+        var html = await Client.GetStringAsync("/");
+        var css = await Client.GetAsync("/_content/Web.Portal/caas.css");
+        var script = await Client.GetAsync("/_framework/blazor.web.js");
+
+        Assert.Contains("No jobs yet", html);
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+        Assert.Contains(".topbar", await css.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 10_000, "blazor.web.js is served empty");
+    }
+
+    private Task<HttpResponseMessage> PostJson(string path, string json) =>
+        Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    private static async Task<JsonDocument> Json(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string> AssertProblem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem.GetProperty("detail").GetString()!;
+    }
+}
