@@ -26,7 +26,8 @@ public sealed class RecoveryHarness : IAsyncDisposable
     public IRecoveryIncidents Incidents { get; }
     public RecoveryStateMachine Machine => Saga.StateMachine;
 
-    public static async Task<RecoveryHarness> StartAsync(string databasePath, FakeTimeProvider clock, RecoveryOptions? options = null)
+    /// <param name="inactivity">How long the bus must be quiet before the harness considers it done; longer than any timeout a test waits for.</param>
+    public static async Task<RecoveryHarness> StartAsync(string databasePath, FakeTimeProvider clock, RecoveryOptions? options = null, TimeSpan? inactivity = null)
     {
         var provider = new ServiceCollection()
             .AddSingleton<TimeProvider>(clock)
@@ -34,7 +35,7 @@ public sealed class RecoveryHarness : IAsyncDisposable
             .AddMassTransitTestHarness(x =>
             {
                 x.AddCaasRecovery(databasePath, options ?? new RecoveryOptions());
-                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10), testInactivityTimeout: TimeSpan.FromSeconds(1));
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10), testInactivityTimeout: inactivity ?? TimeSpan.FromSeconds(1));
             })
             .BuildServiceProvider(validateScopes: true);
         var harness = new RecoveryHarness(provider);

@@ -1,0 +1,71 @@
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+using Caas.Recovery.Sagas;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Caas.Recovery.Tests;
+
+/// <summary>Timeouts ride on the transport's delayed messages, which run on wall-clock time: short timeouts keep these quick.</summary>
+[Trait("Category", "Component")]
+public sealed class RecoveryTimeout_Specs : IAsyncLifetime
+{
+    private static readonly RecoveryOptions Short = new() { RestoreTimeout = TimeSpan.FromSeconds(1), VerifyTimeout = TimeSpan.FromSeconds(1) };
+
+    private readonly TempDatabase _database = new();
+    private readonly FakeTimeProvider _clock = new(RecoveryHarness.Start);
+    private readonly Guid _incident = Guid.NewGuid();
+    private readonly string _job = JobIds.New();
+    private RecoveryHarness _bus = null!;
+
+    public async Task InitializeAsync() => _bus = await RecoveryHarness.StartAsync(_database.Path, _clock, Short, inactivity: TimeSpan.FromSeconds(3));
+
+    public async Task DisposeAsync()
+    {
+        await _bus.DisposeAsync();
+        _database.Dispose();
+    }
+
+    [Fact]
+    public async Task A_restore_the_agent_never_answers_ends_failed_after_the_restore_timeout()
+    {
+        await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 2, null, "user asked", _clock.GetUtcNow()));
+
+        var ended = Assert.Single(await _bus.PublishedAsync<RecoveryEnded>());
+        Assert.Equal(new RecoveryEnded(_incident, _job, false, "restore timed out: no answer from node node-a within 1 s", RecoveryHarness.Start), ended);
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Failed));
+    }
+
+    [Fact]
+    public async Task A_restored_job_that_never_progresses_ends_failed_after_the_verify_timeout()
+    {
+        await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 2, null, "user asked", _clock.GetUtcNow()));
+        await _bus.Publish(new RestoreCompleted(_job, "node-a", _incident, 2, 77, _clock.GetUtcNow()));
+
+        var ended = Assert.Single(await _bus.PublishedAsync<RecoveryEnded>());
+        Assert.Equal("verify timed out: the restored job made no progress within 1 s", ended.Outcome);
+        Assert.False(ended.Succeeded);
+        var incident = await _bus.Incidents.GetAsync(_incident);
+        Assert.NotNull(incident);
+        Assert.Equal("Failed", incident.State);
+        Assert.Equal(77, incident.RestoredPid);
+    }
+
+    [Fact]
+    public async Task A_restore_completed_in_time_is_not_failed_by_its_stale_restore_timeout()
+    {
+        await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 2, null, "user asked", _clock.GetUtcNow()));
+        await _bus.Publish(new RestoreCompleted(_job, "node-a", _incident, 2, 77, _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Verifying));
+        await _bus.Publish(new RestoreVerified(_incident, _job, 0.5, _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Recovered));
+
+        // Both timeouts were already scheduled; the harness waits until they have arrived and the bus is quiet.
+        await _bus.Harness.InactivityTask;
+
+        var ended = Assert.Single(_bus.Harness.Published.Select<RecoveryEnded>());
+        Assert.True(ended.Context.Message.Succeeded);
+        var incident = await _bus.Incidents.GetAsync(_incident);
+        Assert.NotNull(incident);
+        Assert.Equal("Recovered", incident.State);
+    }
+}
