@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Caas.Contracts.Events;
+using Caas.Monitoring.EventStore;
+
+namespace Caas.Monitoring.Tests;
+
+[Trait("Category", "Unit")]
+public sealed class EventSerializerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly JobEvents Job = new("job-00000000cc", T0);
+    private readonly EventSerializer _serializer = new();
+
+    public static TheoryData<string, IJobEvent> EveryEventType() => new()
+    {
+        { "JobSubmitted", Job.Submitted() },
+        { "JobPlaced", Job.Placed() },
+        { "JobStarted", Job.Started(1) },
+        { "JobStartFailed", Job.StartFailed(1, "no such file") },
+        { "HeartbeatRecorded", Job.Heartbeat(2, cpu: 1.5, progress: 0.5, message: "half") },
+        { "ProgressReported", Job.Progress(2, 0.5, "half") },
+        { "CheckpointRequested", Job.CheckpointRequested(3, 1) },
+        { "CheckpointTaken", Job.CheckpointTaken(4, 1, 0.5) },
+        { "CheckpointFailed", new CheckpointFailed(Job.JobId, 2, "criu failed", Job.At(5)) },
+        { "KillRequested", Job.KillRequested(6) },
+        { "JobExited", Job.Exited(7, null, 9, "killed by signal 9 (SIGKILL)") },
+        { "JobStalled", Job.Stalled(8, Guid.Parse("11111111-2222-3333-4444-555555555555"), 2) },
+        { "RestoreRequested", Job.RestoreRequested(9, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) },
+        { "JobRestored", Job.Restored(10, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) },
+        { "RestoreFailed", Job.RestoreFailed(11, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "bad image") },
+        { "RecoveryFinished", Job.RecoveryFinished(12, Guid.Parse("11111111-2222-3333-4444-555555555555"), true, "restored on node-2") },
+    };
+
+    [Fact]
+    public void Every_job_event_type_has_exactly_one_stored_name()
+    {
+        var expected = EveryEventType().Select(row => (string)row[0]).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, _serializer.TypeNames.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryEventType))]
+    public void Every_event_survives_a_round_trip_under_its_stored_name(string typeName, IJobEvent jobEvent)
+    {
+        var data = _serializer.ToEventData(Job.JobId, 3, jobEvent);
+
+        Assert.Equal(typeName, data.Type);
+        Assert.DoesNotContain("Caas.", data.Data, StringComparison.Ordinal);
+        Assert.Contains("\"jobId\":\"job-00000000cc\"", data.Data, StringComparison.Ordinal);
+        var back = _serializer.Deserialize(data.Type, data.Data);
+        Assert.IsType(jobEvent.GetType(), back);
+        Assert.Equal(data.Data, _serializer.Serialize(back));
+        Assert.Equal(jobEvent.At, back.At);
+    }
+
+    [Fact]
+    public void A_submitted_spec_keeps_its_arguments_environment_and_threshold()
+    {
+        var submitted = Job.Submitted(spec: JobEvents.Spec(TimeSpan.FromSeconds(7)) with { Env = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "2" } });
+
+        var back = (JobSubmitted)_serializer.Deserialize("JobSubmitted", _serializer.Serialize(submitted));
+
+        Assert.Equal(["600"], back.Spec.Args);
+        Assert.Equal("2", back.Spec.Env["OMP_NUM_THREADS"]);
+        Assert.Equal(TimeSpan.FromSeconds(7), back.Spec.StallThreshold);
+        Assert.Equal(submitted.Spec.OnStall, back.Spec.OnStall);
+    }
+
+    [Fact]
+    public void The_same_event_at_the_same_place_gets_the_same_id_and_elsewhere_another()
+    {
+        var e = Job.Progress(2, 0.5);
+
+        Assert.Equal(_serializer.ToEventData(Job.JobId, 4, e).EventId, _serializer.ToEventData(Job.JobId, 4, e).EventId);
+        Assert.NotEqual(_serializer.ToEventData(Job.JobId, 4, e).EventId, _serializer.ToEventData(Job.JobId, 5, e).EventId);
+        Assert.NotEqual(_serializer.ToEventData(Job.JobId, 4, e).EventId, _serializer.ToEventData(Job.JobId, 4, Job.Progress(2, 0.6)).EventId);
+    }
+
+    [Fact]
+    public void An_unknown_stored_type_name_is_a_clear_error()
+    {
+        var error = Assert.Throws<UnknownEventTypeException>(() => _serializer.Deserialize("JobTeleported", "{}"));
+
+        Assert.StartsWith("Stored event type 'JobTeleported' is unknown; known types are: CheckpointFailed, CheckpointRequested,", error.Message);
+    }
+
+    [Fact]
+    public void Json_that_does_not_match_the_type_is_a_clear_error()
+    {
+        var error = Assert.Throws<JsonException>(() => _serializer.Deserialize("JobPlaced", "{\"jobId\": 5}"));
+
+        Assert.StartsWith("Stored event of type 'JobPlaced' does not match its schema:", error.Message);
+    }
+}
