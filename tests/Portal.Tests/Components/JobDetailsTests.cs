@@ -1,0 +1,153 @@
+using Caas.Web.Portal.Components.Pages;
+
+namespace Caas.Portal.Tests.Components;
+
+[Trait("Category", "Component")]
+public sealed class JobDetailsTests : PortalTestContext
+{
+    private const string JobId = "job-000000000a";
+
+    public JobDetailsTests()
+    {
+        Platform.Jobs.Add(SampleJobs.Running(JobId, "simulation", 0.42, SampleJobs.Start) with
+        {
+            Checkpoints = [SampleJobs.Checkpoint(1, 0.1, SampleJobs.Start.AddSeconds(10)), SampleJobs.Checkpoint(2, 0.3, SampleJobs.Start.AddSeconds(40))],
+        });
+        Platform.Timelines[JobId] =
+        [
+            SampleJobs.Event(0, "JobSubmitted", "submitted", SampleJobs.Start),
+            SampleJobs.Event(1, "JobStarted", "started as pid 4242 on node-a", SampleJobs.Start.AddSeconds(1)),
+            SampleJobs.Event(2, "CheckpointTaken", "checkpoint 1 taken: 5.5 MiB in 0.41 s", SampleJobs.Start.AddSeconds(10)),
+        ];
+    }
+
+    private IRenderedComponent<JobDetails> RenderJob(string id = JobId) => Render<JobDetails>(p => p.Add(c => c.Id, id));
+
+    [Fact]
+    public void Shows_status_progress_facts_checkpoints_and_timeline()
+    {
+        var cut = RenderJob();
+
+        Assert.Equal("Running", cut.Find("[data-testid=job-status]").TextContent);
+        Assert.Equal("42%", cut.Find("[data-testid=job-progress]").TextContent);
+        Assert.Equal("step 42 of 100", cut.Find("[data-testid=progress-message]").TextContent);
+        Assert.Equal("node-a", cut.Find("[data-testid=job-node]").TextContent);
+        Assert.Equal("4242", cut.Find("[data-testid=job-pid]").TextContent);
+        Assert.Equal("12.5 s", cut.Find("[data-testid=job-cpu]").TextContent);
+        Assert.Equal("3.0 MiB", cut.Find("[data-testid=job-memory]").TextContent);
+        Assert.Equal("3 s ago", cut.Find("[data-testid=job-heartbeat]").TextContent);
+
+        var checkpoints = cut.FindAll("[data-testid=checkpoint-row]");
+        Assert.Equal(2, checkpoints.Count);
+        Assert.Equal(["2", "20 s ago", "node-a", "30%", "5.5 MiB", "0.41 s", "0.12 s", "criu 4.2.1"],
+            checkpoints[0].QuerySelectorAll("td").Select(td => td.TextContent));
+
+        Assert.Equal(["CheckpointTaken", "JobStarted", "JobSubmitted"],
+            cut.FindAll("[data-testid=timeline-type]").Select(e => e.TextContent));
+        Assert.Contains("\"version\": 2", cut.Find("[data-testid=timeline-entry] pre").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=stalled-alert]"));
+    }
+
+    [Fact]
+    public void Checkpoint_asks_for_a_checkpoint_that_leaves_the_job_running()
+    {
+        var cut = RenderJob();
+
+        cut.Find("[data-testid=action-checkpoint]").Click();
+
+        Assert.Equal([(JobId, true)], Platform.CheckpointCalls);
+        Assert.Equal("Checkpoint 3 requested.", cut.Find("[data-testid=action-notice]").TextContent);
+    }
+
+    [Fact]
+    public void Checkpoint_can_stop_the_job_after_the_image()
+    {
+        var cut = RenderJob();
+
+        cut.Find("[data-testid=checkpoint-stop]").Change(true);
+        cut.Find("[data-testid=action-checkpoint]").Click();
+
+        Assert.Equal([(JobId, false)], Platform.CheckpointCalls);
+    }
+
+    [Fact]
+    public void Kill_happens_only_after_confirmation()
+    {
+        var cut = RenderJob();
+
+        cut.Find("[data-testid=action-kill]").Click();
+        Assert.Empty(Platform.KillCalls);
+        Assert.Contains("Kill simulation?", cut.Find("[data-testid=kill-confirmation]").TextContent);
+
+        cut.Find("[data-testid=action-kill-cancel]").Click();
+        Assert.Empty(Platform.KillCalls);
+        Assert.Empty(cut.FindAll("[data-testid=kill-confirmation]"));
+
+        cut.Find("[data-testid=action-kill]").Click();
+        cut.Find("[data-testid=action-kill-confirm]").Click();
+        Assert.Equal([JobId], Platform.KillCalls);
+        Assert.Equal("Kill requested.", cut.Find("[data-testid=action-notice]").TextContent);
+    }
+
+    [Fact]
+    public void Restore_uses_the_newest_checkpoint_unless_another_is_chosen()
+    {
+        var cut = RenderJob();
+        Assert.Equal("2", cut.Find("[data-testid=restore-sequence]").GetAttribute("value"));
+
+        cut.Find("[data-testid=action-restore]").Click();
+        cut.Find("[data-testid=restore-sequence]").Change("1");
+        cut.Find("[data-testid=action-restore]").Click();
+
+        Assert.Equal([(JobId, (int?)2), (JobId, (int?)1)], Platform.RestoreCalls);
+        Assert.Equal($"Restore from checkpoint 1 started (incident {FakeJobPlatform.RestoreIncident}).",
+            cut.Find("[data-testid=action-notice]").TextContent);
+    }
+
+    [Fact]
+    public void A_rejected_action_shows_the_platform_s_reason()
+    {
+        Platform.RejectNext = new OperationRejectedException(RejectionKind.Conflict, "A checkpoint of this job is already in progress.");
+        var cut = RenderJob();
+
+        cut.Find("[data-testid=action-checkpoint]").Click();
+
+        Assert.Equal("A checkpoint of this job is already in progress.", cut.Find("[data-testid=action-error]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=action-notice]"));
+    }
+
+    [Fact]
+    public void A_stalled_job_says_so()
+    {
+        Platform.Update(JobId, j => j with { Stalled = true, LastProgressAt = SampleJobs.Start.AddSeconds(20) });
+
+        var cut = RenderJob();
+
+        Assert.NotNull(cut.Find("[data-testid=job-stalled]"));
+        Assert.StartsWith("Stalled: no progress since 40 s ago, longer than its threshold of 30 s.",
+            cut.Find("[data-testid=stalled-alert]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Follows_the_job_live()
+    {
+        var cut = RenderJob();
+
+        Platform.Update(JobId, j => j with { Status = JobStatus.Completed, Progress = 1, ExitCode = 0 });
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        cut.WaitForAssertion(() => Assert.Equal("Completed", cut.Find("[data-testid=job-status]").TextContent));
+        Assert.Equal("100%", cut.Find("[data-testid=job-progress]").TextContent);
+        Assert.True(cut.Find("[data-testid=action-checkpoint]").HasAttribute("disabled"));
+        Assert.True(cut.Find("[data-testid=action-kill]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void An_unknown_job_gets_a_helpful_not_found_page()
+    {
+        var cut = RenderJob("job-00000000ff");
+
+        Assert.Contains("The platform has no job with this id.", cut.Find("[data-testid=job-not-found]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=action-checkpoint]"));
+    }
+}
