@@ -1,13 +1,17 @@
 namespace Capture.Engine;
 
-/// <summary>How a job's root process ended: an exit code, a signal, or an error the engine hit.</summary>
-public sealed record JobExitStatus(int? ExitCode, int? Signal, string? Error)
+/// <summary>How a job's root process ended: an exit code, a signal, an error the engine hit, or captured by a checkpoint that stopped it.</summary>
+public sealed record JobExitStatus(int? ExitCode, int? Signal, string? Error, bool Checkpointed = false)
 {
-    /// <summary>Parses the shim's exit file: "exited CODE", "signaled SIGNO" or "error MESSAGE".</summary>
+    public static readonly JobExitStatus StoppedByCheckpoint = new(null, null, null, Checkpointed: true);
+
+    /// <summary>Parses the shim's exit file: "exited CODE", "signaled SIGNO", "error MESSAGE" or "checkpointed".</summary>
     /// <returns>Null when the text is none of these (e.g. still being written).</returns>
     public static JobExitStatus? Parse(string text)
     {
         var line = text.Trim();
+        if (line == "checkpointed")
+            return StoppedByCheckpoint;
         var space = line.IndexOf(' ');
         if (space < 0)
             return null;
@@ -25,5 +29,6 @@ public sealed record JobExitStatus(int? ExitCode, int? Signal, string? Error)
     public override string ToString() =>
         ExitCode is { } code ? $"exited with code {code}"
         : Signal is { } signal ? $"killed by signal {signal}"
+        : Checkpointed ? "stopped by a checkpoint"
         : $"failed: {Error}";
 }

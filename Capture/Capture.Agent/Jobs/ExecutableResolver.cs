@@ -26,5 +26,7 @@ public static class ExecutableResolver
     }
 
     private static bool IsExecutableFile(string path) =>
-        File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+        File.Exists(path)
+        && !OperatingSystem.IsWindows()
+        && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 }

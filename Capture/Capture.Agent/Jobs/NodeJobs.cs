@@ -62,7 +62,10 @@ public sealed class NodeJobs(
             var handle = new JobHandle(record.JobId, paths.JobDirectory(record.JobId), record.Pid, record.StartTicks);
             if (engine.ReadExit(handle.StateDirectory) is { } exit)
             {
-                ended.Add(Exited(record.JobId, exit));
+                if (exit.Checkpointed)
+                    records.Save(record with { State = JobRecordState.Stopped });
+                else
+                    ended.Add(Exited(record.JobId, exit));
                 continue;
             }
             _running[record.JobId] = new TrackedJob(handle, record.StartedAt);
@@ -291,6 +294,11 @@ public sealed class NodeJobs(
                 }
                 _running.TryRemove(jobId, out var _);
                 progress.Forget(jobId);
+                if (exit is { Checkpointed: true })
+                {
+                    records.Save(new JobRecord(jobId, job.Handle.Pid, job.Handle.StartTicks, JobRecordState.Stopped, job.StartedAt));
+                    continue;
+                }
                 exits.Add(exit is null ? new JobProcessExited(jobId, NodeId, null, null, time.GetUtcNow()) : Exited(jobId, exit));
             }
             finally

@@ -160,6 +160,8 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
         var now = time.GetUtcNow();
         lock (_gate)
         {
+            // Lines the job wrote to its file before this datagram are older than it: take them first.
+            PollFile(report.JobId);
             var previous = _progress.GetValueOrDefault(report.JobId);
             _progress[report.JobId] = report.Fraction is { } fraction
                 ? new JobProgress(fraction, report.Message, now)

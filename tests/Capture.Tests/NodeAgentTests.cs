@@ -1,0 +1,246 @@
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+using Capture.Agent;
+using Capture.Agent.Jobs;
+using Capture.Engine;
+using Capture.Engine.Bundles;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Capture.Tests;
+
+/// <summary>The whole agent on a real MassTransit in-memory bus, with the real shim, CRIU and counter.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class NodeAgentTests : IAsyncLifetime
+{
+    private const string Node = "node-a";
+    private readonly TemporaryDirectory _directory = new();
+    private IHost _host = null!;
+    private ITestHarness _harness = null!;
+
+    public async Task InitializeAsync() => (_host, _harness) = await StartAgent();
+
+    private async Task<(IHost, ITestHarness)> StartAgent()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Caas:Agent:NodeId"] = Node,
+            ["Caas:Agent:Pool"] = "pool-x",
+            ["Caas:Agent:JobSlots"] = "3",
+            ["Caas:Agent:HeartbeatInterval"] = "00:00:00.200",
+            ["Caas:Agent:DataDirectory"] = _directory.Path,
+            ["Caas:Agent:Capture:ShimPath"] = NativeBinaries.Shim,
+            ["Caas:Agent:Capture:CriuPath"] = NativeBinaries.Criu,
+        });
+        builder.Services.AddCaasAgent(builder.Configuration);
+        builder.Services.AddMassTransitTestHarness(bus =>
+        {
+            bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(30));
+            bus.AddCaasAgentConsumers(Node);
+            bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return (host, host.Services.GetRequiredService<ITestHarness>());
+    }
+
+    public async Task DisposeAsync()
+    {
+        var engine = _host.Services.GetRequiredService<ICheckpointEngine>();
+        var paths = _host.Services.GetRequiredService<AgentPaths>();
+        foreach (var record in _host.Services.GetRequiredService<JobRecordStore>().LoadAll())
+            engine.Kill(new JobHandle(record.JobId, paths.JobDirectory(record.JobId), record.Pid, record.StartTicks));
+        await _host.StopAsync();
+        _host.Dispose();
+        _directory.Dispose();
+    }
+
+    private async Task Send<T>(T command) where T : class =>
+        await (await _harness.Bus.GetSendEndpoint(AgentAddress.For(Node))).Send(command);
+
+    private async Task<T> Published<T>(Func<T, bool> match) where T : class
+    {
+        Assert.True(await _harness.Published.Any<T>(m => match(m.Context.Message)), $"no matching {typeof(T).Name} was published");
+        return _harness.Published.Select<T>(m => match(m.Context.Message)).First().Context.Message;
+    }
+
+    private static JobSpec CounterSpec() => new() { Command = NativeBinaries.Counter, Args = ["--target", "1000000", "--rate", "50"] };
+
+    [Fact]
+    public async Task Launches_heartbeats_checkpoints_kills_and_restores_a_job_through_the_bus()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+
+        var launched = await Published<JobLaunched>(m => m.JobId == jobId);
+        Assert.Equal(Node, launched.NodeId);
+        Assert.True(Directory.Exists($"/proc/{launched.Pid}"));
+
+        var beat = await Published<NodeHeartbeat>(m => m.Samples.Any(s => s.JobId == jobId && s.Progress > 0));
+        Assert.Equal(Node, beat.Node.NodeId);
+        Assert.Equal("pool-x", beat.Node.Pool);
+        Assert.Equal(3, beat.Node.JobSlots);
+        Assert.Equal(1, beat.Node.RunningJobs);
+        Assert.StartsWith("criu 4.2", beat.Node.Engine);
+        Assert.Null(beat.Node.EngineProblem);
+        var sample = Assert.Single(beat.Samples);
+        Assert.Equal(launched.Pid, sample.Pid);
+        Assert.Contains(sample.State, new[] { "R", "S" });
+        Assert.Equal(1, sample.Threads);
+        Assert.True(sample.RssBytes > 0);
+        Assert.NotNull(sample.LastReportAt);
+
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: true));
+        var completed = await Published<CheckpointCompleted>(m => m.JobId == jobId);
+        Assert.Equal(1, completed.Checkpoint.Sequence);
+        Assert.Equal(Node, completed.Checkpoint.NodeId);
+        Assert.True(completed.Checkpoint.LeaveRunning);
+        Assert.StartsWith("criu 4.2", completed.Checkpoint.Engine);
+        Assert.True(completed.Checkpoint.Progress > 0, $"progress at checkpoint {completed.Checkpoint.Progress}");
+        Assert.True(completed.Checkpoint.AppPause > TimeSpan.Zero && completed.Checkpoint.AppPause <= completed.Checkpoint.Duration);
+        var bundle = CheckpointBundle.For(Path.Combine(_directory.Path, "checkpoints"), jobId, 1);
+        var manifest = await new CheckpointBundleVerifier(new UnsignedManifests()).VerifyAsync(bundle, jobId, 1);
+        Assert.Equal(completed.Checkpoint.SizeBytes, manifest.TotalBytes);
+        Assert.Equal(completed.Checkpoint.Progress, manifest.Progress);
+        Assert.Equal("pool-x", manifest.Pool);
+        Assert.Contains(manifest.Files, f => f.Path.StartsWith("images/pages-", StringComparison.Ordinal));
+
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: true));
+        var duplicate = await Published<CheckpointRejected>(m => m.JobId == jobId && m.Sequence == 1);
+        Assert.Equal($"checkpoint 1 of job {jobId} already exists on node {Node}", duplicate.Reason);
+
+        await Send(new KillJob(jobId, Node, "test"));
+        var exited = await Published<JobProcessExited>(m => m.JobId == jobId);
+        Assert.Equal(new JobProcessExited(jobId, Node, null, 9, exited.At), exited);
+        await Published<NodeHeartbeat>(m => m.At > exited.At && m.Node.RunningJobs == 0 && m.Samples.Count == 0);
+
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(jobId, Node, incident, 1, Node));
+        var restored = await Published<RestoreCompleted>(m => m.IncidentId == incident);
+        Assert.Equal((jobId, Node, 1), (restored.JobId, restored.NodeId, restored.Sequence));
+        Assert.NotEqual(launched.Pid, restored.Pid);
+        var after = await Published<NodeHeartbeat>(m => m.At > restored.At && m.Samples.Any(s => s.JobId == jobId && s.Progress is not null));
+        Assert.True(after.Samples.Single().Progress >= completed.Checkpoint.Progress, "the restored job continues from its checkpoint");
+        Assert.Equal(restored.Pid, after.Samples.Single().Pid);
+        // The bundle is untouched by the restore, so it can be restored from again.
+        await new CheckpointBundleVerifier(new UnsignedManifests()).VerifyAsync(bundle, jobId, 1);
+    }
+
+    [Fact]
+    public async Task Restore_replaces_a_copy_that_is_still_running()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+        var launched = await Published<JobLaunched>(m => m.JobId == jobId);
+        await Published<NodeHeartbeat>(m => m.Samples.Any(s => s.JobId == jobId && s.Progress > 0));
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: true));
+        await Published<CheckpointCompleted>(m => m.JobId == jobId);
+
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(jobId, Node, incident, 1, Node));
+        var restored = await Published<RestoreCompleted>(m => m.IncidentId == incident);
+
+        Assert.False(Directory.Exists($"/proc/{launched.Pid}"), "the old copy is gone");
+        var beat = await Published<NodeHeartbeat>(m => m.At > restored.At && m.Samples.Any(s => s.JobId == jobId));
+        Assert.Equal(restored.Pid, Assert.Single(beat.Samples).Pid);
+        // The replaced copy's death is not reported as the job's exit.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(_harness.Published.Select<JobProcessExited>(m => m.Context.Message.JobId == jobId).Any());
+    }
+
+    [Fact]
+    public async Task A_missing_executable_is_rejected_with_a_clear_reason_and_nothing_runs()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, new JobSpec { Command = "/no/such/program" }));
+
+        var rejected = await Published<LaunchRejected>(m => m.JobId == jobId);
+        Assert.Equal("executable '/no/such/program' does not exist", rejected.Reason);
+        Assert.False(File.Exists(Path.Combine(_directory.Path, "jobs", jobId, "agent.json")));
+
+        var onPath = JobIds.New();
+        await Send(new LaunchJob(onPath, Node, new JobSpec { Command = "no-such-program-anywhere" }));
+        Assert.Equal("executable 'no-such-program-anywhere' was not found on PATH", (await Published<LaunchRejected>(m => m.JobId == onPath)).Reason);
+    }
+
+    [Fact]
+    public async Task Bad_commands_are_rejected_with_reasons()
+    {
+        var notHere = JobIds.New();
+        await Send(new CheckpointJob(notHere, Node, 1, LeaveRunning: true));
+        Assert.Equal($"job {notHere} is not running on node {Node}", (await Published<CheckpointRejected>(m => m.JobId == notHere)).Reason);
+
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(notHere, Node, incident, 4, "node-b"));
+        Assert.Equal($"checkpoint 4 of job {notHere} is held by node node-b; moving images between nodes is not implemented yet",
+            (await Published<RestoreRejected>(m => m.IncidentId == incident)).Reason);
+
+        await Send(new LaunchJob("../../etc", Node, CounterSpec()));
+        Assert.Equal("'../../etc' is not a job id (expected \"job-\" and 10 lower-case hex digits)", (await Published<LaunchRejected>(m => m.JobId == "../../etc")).Reason);
+
+        var badSpec = JobIds.New();
+        await Send(new LaunchJob(badSpec, Node, new JobSpec { Command = "", WorkingDirectory = "relative" }));
+        Assert.Equal("'command' is empty: give the program to run, e.g. \"/usr/bin/sleep\". 'workingDirectory' must be an absolute path.",
+            (await Published<LaunchRejected>(m => m.JobId == badSpec)).Reason);
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "jobs", badSpec)));
+    }
+
+    [Fact]
+    public async Task A_tampered_checkpoint_is_refused_before_criu_sees_it()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+        await Published<JobLaunched>(m => m.JobId == jobId);
+        await Send(new CheckpointJob(jobId, Node, 2, LeaveRunning: true));
+        await Published<CheckpointCompleted>(m => m.JobId == jobId);
+        var images = Path.Combine(_directory.Path, "checkpoints", jobId, "2", "images");
+        var pages = Directory.GetFiles(images, "pages-*.img").First();
+        await using (var stream = File.OpenWrite(pages))
+            stream.WriteByte(0x90);
+
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(jobId, Node, incident, 2, Node));
+
+        var rejected = await Published<RestoreRejected>(m => m.IncidentId == incident);
+        Assert.Equal($"checkpoint 2 of job {jobId} refused: images/{Path.GetFileName(pages)} does not match its SHA-256 in the manifest (the file was changed or damaged)", rejected.Reason);
+        Assert.False(_harness.Published.Select<JobProcessExited>(m => m.Context.Message.JobId == jobId).Any(), "the running job was left alone");
+    }
+
+    [Fact]
+    public async Task Commands_for_another_node_are_ignored()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, "node-b", CounterSpec()));
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: true));
+
+        await Published<CheckpointRejected>(m => m.JobId == jobId);
+        Assert.False(_harness.Published.Select<JobLaunched>(m => m.Context.Message.JobId == jobId).Any());
+        Assert.False(_harness.Published.Select<LaunchRejected>(m => m.Context.Message.JobId == jobId).Any());
+    }
+
+    [Fact]
+    public async Task A_restarted_agent_reattaches_to_running_jobs_and_reports_those_that_ended_meanwhile()
+    {
+        var running = JobIds.New();
+        var ending = JobIds.New();
+        await Send(new LaunchJob(running, Node, CounterSpec()));
+        await Send(new LaunchJob(ending, Node, new JobSpec { Command = "/bin/sh", Args = ["-c", "sleep 2; exit 3"] }));
+        var launched = await Published<JobLaunched>(m => m.JobId == running);
+        await Published<JobLaunched>(m => m.JobId == ending);
+
+        await _host.StopAsync();
+        _host.Dispose();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        (_host, _harness) = await StartAgent();
+
+        var exited = await Published<JobProcessExited>(m => m.JobId == ending);
+        Assert.Equal((3, (int?)null), (exited.ExitCode, exited.Signal));
+        var beat = await Published<NodeHeartbeat>(m => m.Samples.Any(s => s.JobId == running && s.Progress > 0));
+        Assert.Equal(launched.Pid, Assert.Single(beat.Samples).Pid);
+        Assert.Equal(1, beat.Node.RunningJobs);
+    }
+}
