@@ -1,0 +1,195 @@
+using System.CommandLine;
+using System.Text.Json;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Views;
+
+namespace Caas.Web.Cli;
+
+/// <summary>
+/// caas-cli: submit, list, show, checkpoint, kill, restore, events, nodes, alerts, over the platform's HTTP API.
+/// Exit codes are in <see cref="ExitCodes"/>.
+/// </summary>
+public static class CliApp
+{
+    public const string UrlVariable = "CAAS_URL";
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? environmentUrl, TimeProvider? clock = null)
+    {
+        clock ??= TimeProvider.System;
+        var url = new Option<string>("--url")
+        {
+            Description = $"Address of the platform (default: ${UrlVariable}, else {DefaultUrl}).",
+            Recursive = true,
+            DefaultValueFactory = _ => string.IsNullOrWhiteSpace(environmentUrl) ? DefaultUrl : environmentUrl,
+        };
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of text." };
+        var jobId = new Argument<string>("id") { Description = "Job id, e.g. job-0123456789." };
+
+        var root = new RootCommand("caas: checkpointing as a service. Submit, watch, checkpoint and restore jobs.");
+        root.Options.Add(url);
+
+        var name = new Option<string?>("--name") { Description = "A name for people; defaults to the command's file name." };
+        var stall = new Option<double?>("--stall-threshold") { Description = "Seconds without progress after which the job counts as stalled (default 300)." };
+        var env = new Option<string[]>("--env") { Description = "Environment variable KEY=VALUE for the job; repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var workdir = new Option<string?>("--workdir") { Description = "Absolute directory the job starts in." };
+        var commandLine = new Argument<string[]>("command") { Description = "The program and its arguments; put them after -- so their options are not read as caas-cli's.", Arity = ArgumentArity.OneOrMore };
+        var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] -- CMD [ARGS...]")
+        {
+            name, stall, env, workdir, commandLine,
+        };
+        submit.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var words = parse.GetValue(commandLine)!;
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in parse.GetValue(env) ?? [])
+            {
+                var equals = pair.IndexOf('=');
+                if (equals <= 0)
+                    throw new ApiRefusedException(0, $"--env wants KEY=VALUE; got '{pair}'.");
+                environment[pair[..equals]] = pair[(equals + 1)..];
+            }
+            var body = new Dictionary<string, object?>
+            {
+                ["command"] = words[0],
+                ["args"] = words[1..],
+                ["env"] = environment,
+                ["name"] = parse.GetValue(name),
+                ["workingDirectory"] = parse.GetValue(workdir),
+            };
+            if (parse.GetValue(stall) is { } seconds)
+                body["stallThresholdSeconds"] = seconds;
+            var job = PlatformApi.Read<JobView>(await api.PostAsync("jobs", body, ct));
+            output.WriteLine($"Submitted {job.JobId} ({job.Name}): {job.Status}.");
+        }));
+
+        var status = new Option<JobStatus?>("--status") { Description = "Only jobs in this status." };
+        var skip = new Option<int>("--skip") { Description = "Jobs to skip (newest first).", DefaultValueFactory = _ => 0 };
+        var take = new Option<int>("--take") { Description = "Jobs to show.", DefaultValueFactory = _ => 50 };
+        var list = new Command("list", "List jobs, newest first.") { status, skip, take, json };
+        list.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var query = $"jobs?skip={parse.GetValue(skip)}&take={parse.GetValue(take)}" + (parse.GetValue(status) is { } s ? $"&status={s}" : "");
+            var text = await api.GetAsync(query, ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+                TextOutput.Jobs(output, PlatformApi.Read<Page<JobSummary>>(text), clock.GetUtcNow());
+        }));
+
+        var show = new Command("show", "Show one job: status, progress, resources and checkpoints.") { jobId, json };
+        show.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var text = await api.GetAsync($"jobs/{Uri.EscapeDataString(parse.GetValue(jobId)!)}", ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+                TextOutput.Job(output, PlatformApi.Read<JobView>(text), clock.GetUtcNow());
+        }));
+
+        var stop = new Option<bool>("--stop") { Description = "Stop the job once the image is taken (default: it keeps running)." };
+        var checkpoint = new Command("checkpoint", "Take a checkpoint of a running job.") { jobId, stop };
+        checkpoint.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var id = parse.GetValue(jobId)!;
+            var text = await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/checkpoint", new { leaveRunning = !parse.GetValue(stop) }, ct);
+            using var answer = JsonDocument.Parse(text);
+            output.WriteLine($"Checkpoint {answer.RootElement.GetProperty("sequence").GetInt32()} of {id} requested.");
+        }));
+
+        var kill = new Command("kill", "Kill a job; it can be restored later from a checkpoint.") { jobId };
+        kill.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var id = parse.GetValue(jobId)!;
+            await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/kill", null, ct);
+            output.WriteLine($"Kill of {id} requested.");
+        }));
+
+        var sequence = new Option<int?>("--sequence") { Description = "Checkpoint to restore from (default: the newest)." };
+        var restore = new Command("restore", "Restore a job from a checkpoint.") { jobId, sequence };
+        restore.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var id = parse.GetValue(jobId)!;
+            var chosen = parse.GetValue(sequence);
+            var text = await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/restore", new { sequence = chosen }, ct);
+            using var answer = JsonDocument.Parse(text);
+            output.WriteLine($"Restore of {id} from {(chosen is { } s ? $"checkpoint {s}" : "its newest checkpoint")} started (incident {answer.RootElement.GetProperty("incidentId").GetGuid()}).");
+        }));
+
+        var eventSkip = new Option<int>("--skip") { Description = "Events to skip (newest first).", DefaultValueFactory = _ => 0 };
+        var eventTake = new Option<int>("--take") { Description = "Events to show.", DefaultValueFactory = _ => 50 };
+        var events = new Command("events", "Show a job's events, newest first.") { jobId, eventSkip, eventTake, json };
+        events.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var text = await api.GetAsync($"jobs/{Uri.EscapeDataString(parse.GetValue(jobId)!)}/events?skip={parse.GetValue(eventSkip)}&take={parse.GetValue(eventTake)}", ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+                TextOutput.Events(output, PlatformApi.Read<Page<TimelineEntry>>(text));
+        }));
+
+        var nodes = new Command("nodes", "List node agents.") { json };
+        nodes.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var text = await api.GetAsync("nodes", ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+                TextOutput.Nodes(output, PlatformApi.Read<List<NodeStatus>>(text), clock.GetUtcNow());
+        }));
+
+        var resolved = new Option<bool>("--all") { Description = "Include recently resolved alerts." };
+        var alerts = new Command("alerts", "List open alerts.") { resolved, json };
+        alerts.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        {
+            var text = await api.GetAsync($"alerts?includeResolved={(parse.GetValue(resolved) ? "true" : "false")}", ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+                TextOutput.Alerts(output, PlatformApi.Read<List<AlertView>>(text), clock.GetUtcNow());
+        }));
+
+        foreach (var command in new[] { submit, list, show, checkpoint, kill, restore, events, nodes, alerts })
+            root.Subcommands.Add(command);
+
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static async Task<int> Run(ParseResult parse, Option<string> url, TextWriter output, TextWriter error, Func<PlatformApi, Task> action)
+    {
+        var address = parse.GetValue(url)!;
+        if (!Uri.TryCreate(address.EndsWith('/') ? address : address + "/", UriKind.Absolute, out var baseAddress)
+            || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
+        {
+            await error.WriteLineAsync($"caas-cli: --url must be an http(s) address such as {DefaultUrl}; got '{address}'.");
+            return ExitCodes.Refused;
+        }
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            await action(new PlatformApi(http));
+            return ExitCodes.Ok;
+        }
+        catch (ApiRefusedException e)
+        {
+            await error.WriteLineAsync($"caas-cli: {e.Message}");
+            return ExitCodes.Refused;
+        }
+        catch (PlatformUnreachableException e)
+        {
+            await error.WriteLineAsync($"caas-cli: {e.Message}");
+            return ExitCodes.Unreachable;
+        }
+        catch (JsonException e)
+        {
+            await error.WriteLineAsync($"caas-cli: the platform's answer was not what caas-cli understands ({e.Message}); is --url the caas API?");
+            return ExitCodes.Unreachable;
+        }
+    }
+
+    private static void WriteJson(TextWriter output, string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        output.WriteLine(JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

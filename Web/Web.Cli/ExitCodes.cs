@@ -1,0 +1,11 @@
+namespace Caas.Web.Cli;
+
+/// <summary>What caas-cli's exit status means, so scripts can tell a refusal from an outage.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The platform refused the request (4xx), or the command line itself was wrong.</summary>
+    public const int Refused = 1;
+    /// <summary>The platform could not be reached, or failed (5xx).</summary>
+    public const int Unreachable = 2;
+}

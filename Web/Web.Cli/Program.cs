@@ -1,0 +1,3 @@
+using Caas.Web.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable(CliApp.UrlVariable));

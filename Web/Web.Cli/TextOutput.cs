@@ -1,0 +1,122 @@
+using System.Globalization;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Views;
+
+namespace Caas.Web.Cli;
+
+/// <summary>How caas-cli prints answers for people (the --json flag prints the API's JSON instead).</summary>
+public static class TextOutput
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static void Jobs(TextWriter output, Page<JobSummary> page, DateTimeOffset now)
+    {
+        if (page.Total == 0)
+        {
+            output.WriteLine("No jobs.");
+            return;
+        }
+        var rows = page.Items.Select(j => new[]
+        {
+            j.JobId, j.Name, j.Status.ToString() + (j.Stalled ? " (stalled)" : ""), Percent(j.Progress),
+            j.NodeId ?? "-", Ago(j.LastHeartbeatAt, now), j.Checkpoints.ToString(Invariant),
+        });
+        Table(output, ["ID", "NAME", "STATUS", "PROGRESS", "NODE", "HEARTBEAT", "CHECKPOINTS"], rows);
+        output.WriteLine($"{page.Skip + 1}-{page.Skip + page.Items.Count} of {page.Total}");
+    }
+
+    public static void Job(TextWriter output, JobView job, DateTimeOffset now)
+    {
+        output.WriteLine($"{job.Name} ({job.JobId})");
+        output.WriteLine($"  status      {job.Status}{(job.Stalled ? ", stalled" : "")}{(job.StatusReason is { Length: > 0 } r ? ": " + r : "")}");
+        output.WriteLine($"  progress    {Percent(job.Progress)}{(job.ProgressMessage is { Length: > 0 } m ? "  " + m : "")}");
+        output.WriteLine($"  command     {string.Join(' ', new[] { job.Spec.Command }.Concat(job.Spec.Args))}");
+        output.WriteLine($"  node        {job.NodeId ?? "-"}   pid {job.Pid?.ToString(Invariant) ?? "-"}");
+        output.WriteLine($"  cpu         {job.CpuSeconds.ToString("0.##", Invariant)} s   memory {Bytes(job.RssBytes)}");
+        output.WriteLine($"  heartbeat   {Ago(job.LastHeartbeatAt, now)}   progress reported {Ago(job.LastProgressAt, now)}");
+        if (job.ExitCode is { } code)
+            output.WriteLine($"  exit code   {code}");
+        if (job.ExitSignal is { } signal)
+            output.WriteLine($"  signal      {signal}");
+        if (job.Checkpoints.Count == 0)
+        {
+            output.WriteLine("  no checkpoints");
+            return;
+        }
+        output.WriteLine();
+        Table(output, ["SEQ", "TAKEN", "NODE", "PROGRESS", "SIZE", "DURATION", "PAUSE"],
+            job.Checkpoints.OrderByDescending(c => c.Sequence).Select(c => new[]
+            {
+                c.Sequence.ToString(Invariant), c.TakenAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant), c.NodeId, Percent(c.Progress),
+                Bytes(c.SizeBytes), c.Duration.TotalSeconds.ToString("0.###", Invariant) + " s", c.AppPause.TotalSeconds.ToString("0.###", Invariant) + " s",
+            }));
+    }
+
+    public static void Events(TextWriter output, Page<TimelineEntry> page)
+    {
+        foreach (var e in page.Items)
+            output.WriteLine($"{e.Version,6}  {e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}  {e.Type,-20}  {e.Summary}");
+        output.WriteLine(page.Total == 0 ? "No events." : $"{page.Skip + 1}-{page.Skip + page.Items.Count} of {page.Total} events, newest first");
+    }
+
+    public static void Nodes(TextWriter output, IReadOnlyList<NodeStatus> nodes, DateTimeOffset now)
+    {
+        if (nodes.Count == 0)
+        {
+            output.WriteLine("No node agents have reported.");
+            return;
+        }
+        Table(output, ["NODE", "POOL", "SLOTS", "RUNNING", "ENGINE", "HEARTBEAT"], nodes.Select(n => new[]
+        {
+            n.NodeId, n.Pool, n.JobSlots.ToString(Invariant), n.RunningJobs.ToString(Invariant),
+            n.Engine ?? "unusable: " + (n.EngineProblem ?? "no reason given"), Ago(n.LastHeartbeatAt, now),
+        }));
+    }
+
+    public static void Alerts(TextWriter output, IReadOnlyList<AlertView> alerts, DateTimeOffset now)
+    {
+        if (alerts.Count == 0)
+        {
+            output.WriteLine("No open alerts.");
+            return;
+        }
+        Table(output, ["JOB", "NAME", "KIND", "RAISED", "STATE", "MESSAGE"], alerts.Select(a => new[]
+        {
+            a.JobId, a.JobName, a.Kind.ToString(), Ago(a.RaisedAt, now), a.ResolvedAt is null ? "open" : "resolved", a.Message,
+        }));
+    }
+
+    private static void Table(TextWriter output, string[] header, IEnumerable<string[]> rows)
+    {
+        var all = rows.Prepend(header).ToList();
+        var widths = header.Select((_, i) => all.Max(r => r[i].Length)).ToArray();
+        foreach (var row in all)
+            output.WriteLine(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+    }
+
+    private static string Percent(double? fraction) => fraction is { } f ? (f * 100).ToString("0.#", Invariant) + "%" : "-";
+
+    private static string Ago(DateTimeOffset? at, DateTimeOffset now)
+    {
+        if (at is not { } when)
+            return "never";
+        var age = now - when < TimeSpan.Zero ? TimeSpan.Zero : now - when;
+        return age.TotalSeconds < 60 ? $"{(int)age.TotalSeconds} s ago"
+            : age.TotalMinutes < 60 ? $"{(int)age.TotalMinutes} min ago"
+            : age.TotalHours < 48 ? $"{(int)age.TotalHours} h ago"
+            : $"{(int)age.TotalDays} d ago";
+    }
+
+    private static string Bytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? $"{bytes} B" : value.ToString("0.0", Invariant) + " " + units[unit];
+    }
+}

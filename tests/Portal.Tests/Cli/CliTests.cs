@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Caas.Portal.Tests.Api;
+using Caas.Web.Cli;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Caas.Portal.Tests.Cli;
+
+/// <summary>caas-cli against the portal's API on a real Kestrel server.</summary>
+[Trait("Category", "Integration")]
+public sealed class CliTests : IAsyncLifetime
+{
+    private PortalApiHost host = null!;
+    private readonly StringWriter output = new();
+    private readonly StringWriter error = new();
+
+    private FakeJobPlatform Platform => host.Platform;
+    private string Url => host.Client.BaseAddress!.ToString();
+
+    public async Task InitializeAsync() => host = await PortalApiHost.StartAsync();
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    private Task<int> Cli(params string[] args) =>
+        CliApp.RunAsync(["--url", Url, .. args], output, error, environmentUrl: null, new FakeTimeProvider(SampleJobs.Start.AddMinutes(1)));
+
+    [Fact]
+    public async Task Submit_sends_the_command_after_double_dash_with_its_own_options()
+    {
+        var exit = await Cli("submit", "--name", "nap", "--stall-threshold", "45", "--env", "A=1", "--", "/usr/bin/sleep", "--verbose", "600");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var spec = Assert.Single(Platform.Submitted);
+        Assert.Equal("/usr/bin/sleep", spec.Command);
+        Assert.Equal(["--verbose", "600"], spec.Args);
+        Assert.Equal("nap", spec.Name);
+        Assert.Equal(TimeSpan.FromSeconds(45), spec.StallThreshold);
+        Assert.Equal("1", spec.Env["A"]);
+        Assert.Equal($"Submitted {Platform.Jobs.Single().JobId} (nap): Queued.", output.ToString().Trim());
+        Assert.Equal("", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_refused_submit_exits_1_with_the_problem_detail()
+    {
+        var exit = await Cli("submit", "--stall-threshold", "1", "--", "/usr/bin/true");
+
+        Assert.Equal(ExitCodes.Refused, exit);
+        Assert.Equal("caas-cli: 'stallThreshold' must be at least 2 seconds.", error.ToString().Trim());
+        Assert.Empty(Platform.Submitted);
+    }
+
+    [Fact]
+    public async Task List_prints_a_table_or_the_json()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start));
+
+        Assert.Equal(ExitCodes.Ok, await Cli("list"));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("ID              NAME        STATUS   PROGRESS  NODE    HEARTBEAT  CHECKPOINTS", lines[0]);
+        Assert.Equal("job-000000000a  simulation  Running  25%       node-a  3 s ago    0", lines[1]);
+        Assert.Equal("1-1 of 1", lines[2]);
+
+        output.GetStringBuilder().Clear();
+        Assert.Equal(ExitCodes.Ok, await Cli("list", "--json", "--status", "Running"));
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal("job-000000000a", json.RootElement.GetProperty("items")[0].GetProperty("jobId").GetString());
+        Assert.Equal(JobStatus.Running, Platform.ListCalls[^1].Status);
+    }
+
+    [Fact]
+    public async Task Show_of_an_unknown_job_exits_1()
+    {
+        var exit = await Cli("show", "job-00000000ff");
+
+        Assert.Equal(ExitCodes.Refused, exit);
+        Assert.Equal("caas-cli: No job has id 'job-00000000ff'.", error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Show_prints_the_job_and_its_checkpoints()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start) with
+        {
+            Checkpoints = [SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start.AddSeconds(30))],
+        });
+
+        Assert.Equal(ExitCodes.Ok, await Cli("show", "job-000000000a"));
+
+        var text = output.ToString();
+        Assert.StartsWith("simulation (job-000000000a)\n  status      Running\n  progress    25%  step 25 of 100\n", text.ReplaceLineEndings("\n"));
+        Assert.Contains("1    2026-11-26 10:00:30  node-a  20%       5.5 MiB  0.41 s    0.12 s", text);
+    }
+
+    [Fact]
+    public async Task Checkpoint_kill_and_restore_reach_the_platform()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start) with
+        {
+            Checkpoints = [SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start), SampleJobs.Checkpoint(2, 0.22, SampleJobs.Start)],
+        });
+
+        Assert.Equal(ExitCodes.Ok, await Cli("checkpoint", "job-000000000a", "--stop"));
+        Assert.Equal(ExitCodes.Ok, await Cli("restore", "job-000000000a", "--sequence", "1"));
+        Assert.Equal(ExitCodes.Ok, await Cli("kill", "job-000000000a"));
+
+        Assert.Equal([("job-000000000a", false)], Platform.CheckpointCalls);
+        Assert.Equal([("job-000000000a", (int?)1)], Platform.RestoreCalls);
+        Assert.Equal(["job-000000000a"], Platform.KillCalls);
+        Assert.Equal(
+            $"Checkpoint 3 of job-000000000a requested.\nRestore of job-000000000a from checkpoint 1 started (incident {FakeJobPlatform.RestoreIncident}).\nKill of job-000000000a requested.\n",
+            output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task A_conflict_exits_1_with_the_reason()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start));
+
+        var exit = await Cli("restore", "job-000000000a");
+
+        Assert.Equal(ExitCodes.Refused, exit);
+        Assert.Equal("caas-cli: Job job-000000000a has no checkpoint to restore from.", error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Events_are_printed_newest_first()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start));
+        Platform.Timelines["job-000000000a"] =
+        [
+            SampleJobs.Event(0, "JobSubmitted", "submitted", SampleJobs.Start),
+            SampleJobs.Event(1, "JobStarted", "started as pid 4242", SampleJobs.Start.AddSeconds(1)),
+        ];
+
+        Assert.Equal(ExitCodes.Ok, await Cli("events", "job-000000000a"));
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["1  2026-11-26 10:00:01  JobStarted            started as pid 4242", "0  2026-11-26 10:00:00  JobSubmitted          submitted", "1-2 of 2 events, newest first"], lines);
+    }
+
+    [Fact]
+    public async Task An_unreachable_platform_exits_2()
+    {
+        var exit = await CliApp.RunAsync(["list"], output, error, environmentUrl: "http://127.0.0.1:9");
+
+        Assert.Equal(ExitCodes.Unreachable, exit);
+        Assert.StartsWith("caas-cli: Cannot reach the platform at http://127.0.0.1:9/", error.ToString());
+    }
+
+    [Fact]
+    public async Task The_url_comes_from_CAAS_URL_when_not_given()
+    {
+        var exit = await CliApp.RunAsync(["nodes"], output, error, environmentUrl: Url);
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Equal("No node agents have reported.", output.ToString().Trim());
+    }
+}
