@@ -39,9 +39,25 @@ public static class RecoveryRegistration
     {
         if (string.IsNullOrWhiteSpace(sqliteDatabasePath))
             throw new ArgumentException("Recovery needs the path of its SQLite database file.", nameof(sqliteDatabasePath));
+        var fullPath = Path.GetFullPath(sqliteDatabasePath);
+        var registered = services.FirstOrDefault(d => d.ServiceType == typeof(SqliteSagaStore<RecoverySagaState>));
+        if (registered is not null)
+        {
+            // The saga and its queries must read the same table, or the portal shows other incidents than the saga runs.
+            if (registered.ImplementationFactory?.Target is not RecoveryDatabasePath { Path: var existing } || existing != fullPath)
+                throw new ArgumentException($"Recovery is already registered on another database than '{fullPath}'.", nameof(sqliteDatabasePath));
+            return;
+        }
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new SqliteSagaStore<RecoverySagaState>(
-            sqliteDatabasePath, SagaTable, saga => saga.CurrentState, sp.GetRequiredService<TimeProvider>(),
-            [nameof(RecoverySagaState.JobId)]));
+        var database = new RecoveryDatabasePath(fullPath);
+        services.AddSingleton(database.CreateStore);
+    }
+
+    /// <summary>Remembers which file the store was registered for, so a second registration can be checked against it.</summary>
+    private sealed record RecoveryDatabasePath(string Path)
+    {
+        public SqliteSagaStore<RecoverySagaState> CreateStore(IServiceProvider services) => new(
+            Path, SagaTable, saga => saga.CurrentState, services.GetRequiredService<TimeProvider>(),
+            [nameof(RecoverySagaState.JobId)]);
     }
 }
