@@ -42,6 +42,27 @@ kill -0 "$(cat "$WORK/job/pid")" || fail "a failed dump ended the job"
 [ ! -e "$WORK/job/exit" ] || fail "a failed dump wrote an exit file"
 [ ! -e "$WORK/job/dump-pending" ] || fail "a failed dump left dump-pending behind"
 
+# CRIU itself refuses: its error lines are shown, the job keeps running, nothing is recorded.
+: "${UNIX_PEER_HOLDER:?}"
+start_sink
+"$SHIM" launch --state-dir "$WORK/holder" -- "$UNIX_PEER_HOLDER" "$SINK_SOCKET"
+started_job "$WORK/holder"
+wait_until 5 grep -q connected "$WORK/holder/stdout.log" || fail "holder did not connect"
+set +e
+"$SHIM" dump --state-dir "$WORK/holder" --images "$WORK/img3" --criu "$CRIU" >"$WORK/out" 2>"$WORK/err"
+code=$?
+set -e
+expect_eq "$code" 1 "exit code of a dump CRIU refuses"
+[ ! -s "$WORK/out" ] || fail "a failed dump printed timings"
+expect_eq "$(head -n 1 "$WORK/err")" "caas-shim: criu dump failed (exit 1); from $WORK/img3/dump.log:" "first line of a refused dump"
+grep -q '^caas-shim:   Error (criu/sk-unix.c:[0-9]*): unix: External socket is used' "$WORK/err" \
+  || fail "CRIU's reason is missing: $(cat "$WORK/err")"
+grep -q RLIMIT_NOFILE "$WORK/err" && fail "the harmless RLIMIT_NOFILE line was shown"
+kill -0 "$(cat "$WORK/holder/pid")" || fail "a refused stop-mode dump ended the job"
+sleep 0.2
+[ ! -e "$WORK/holder/exit" ] || fail "a refused dump wrote an exit file"
+[ ! -e "$WORK/holder/dump-pending" ] || fail "a refused dump left dump-pending behind"
+
 set +e
 "$SHIM" frobnicate 2>/dev/null
 code=$?
