@@ -20,25 +20,6 @@ struct launch_request {
     char **command;
 };
 
-int prepare_state_dir(const char *state_dir, char *absolute, unsigned long size)
-{
-    if (make_directories(state_dir) != 0) {
-        fprintf(stderr, "caas-shim: cannot create state directory '%s': %s\n", state_dir, strerror(errno));
-        return -1;
-    }
-    char resolved[PATH_MAX];
-    if (realpath(state_dir, resolved) == NULL || strlen(resolved) >= size) {
-        fprintf(stderr, "caas-shim: cannot resolve state directory '%s'\n", state_dir);
-        return -1;
-    }
-    strcpy(absolute, resolved);
-    remove_state_file(absolute, "pid");
-    remove_state_file(absolute, "exit");
-    remove_state_file(absolute, "dump-pending");
-    remove_state_file(absolute, "restore.pid");
-    return 0;
-}
-
 /* The job's root: PID 1 of the new PID namespace, leader of its own session. */
 static void become_job(const struct launch_request *request, int stdout_pipe, int stderr_pipe,
                        int exec_check)

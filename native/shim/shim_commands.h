@@ -8,7 +8,4 @@ int launch_command(const struct shim_options *options);
 int dump_command(const struct shim_options *options);
 int restore_command(const struct shim_options *options);
 
-/* Creates the state directory and removes what a previous run of the job left that would lie. */
-int prepare_state_dir(const char *state_dir, char *absolute, unsigned long size);
-
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,51 @@ void remove_state_file(const char *dir, const char *name)
     char path[PATH_MAX];
     if (state_path(path, sizeof path, dir, name) == 0)
         unlink(path);
+}
+
+static int process_exists(pid_t pid)
+{
+    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+static pid_t read_pid_file(const char *dir, const char *name)
+{
+    char text[32];
+    if (read_small_file(dir, name, text, sizeof text) <= 0)
+        return 0;
+    return (pid_t)strtol(text, NULL, 10);
+}
+
+/* A job runs in dir while it has no exit file and both it and its supervisor are alive. */
+static int job_runs_in(const char *dir, pid_t *job)
+{
+    char exit_text[8];
+    if (read_small_file(dir, "exit", exit_text, sizeof exit_text) >= 0)
+        return 0;
+    *job = read_pid_file(dir, "pid");
+    return process_exists(*job) && process_exists(read_pid_file(dir, "shim.pid"));
+}
+
+int prepare_state_dir(const char *dir, char *absolute, size_t size)
+{
+    if (make_directories(dir) != 0) {
+        fprintf(stderr, "caas-shim: cannot create state directory '%s': %s\n", dir, strerror(errno));
+        return -1;
+    }
+    char resolved[PATH_MAX];
+    if (realpath(dir, resolved) == NULL || strlen(resolved) >= size) {
+        fprintf(stderr, "caas-shim: cannot resolve state directory '%s'\n", dir);
+        return -1;
+    }
+    pid_t job;
+    if (job_runs_in(resolved, &job)) {
+        fprintf(stderr, "caas-shim: a job is still running in %s (pid %ld)\n", resolved, (long)job);
+        return -1;
+    }
+    strcpy(absolute, resolved);
+    remove_state_file(absolute, "pid");
+    remove_state_file(absolute, "exit");
+    remove_state_file(absolute, "dump-pending");
+    remove_state_file(absolute, "restore.pid");
+    return 0;
 }

@@ -32,4 +32,11 @@ int read_job_pid(const char *dir, pid_t *out);
 /* Removes dir/name if present. */
 void remove_state_file(const char *dir, const char *name);
 
+/*
+ * Readies dir for a new launch or restore: creates it, refuses (message on stderr, -1) while a
+ * job still runs there, removes what an earlier run left that would now lie (pid, exit,
+ * dump-pending, restore.pid), and returns its absolute path in absolute.
+ */
+int prepare_state_dir(const char *dir, char *absolute, size_t size);
+
 #endif

@@ -32,6 +32,16 @@ expect_eq "$(cat "$WORK/r2/exit")" "error criu restore failed" "exit file after 
 
 "$SHIM" launch --state-dir "$WORK/job" -- "$COUNTER" --rate 20
 started_job "$WORK/job"
+# One state directory holds one running job.
+for command in "launch --state-dir $WORK/job -- $COUNTER" "restore --state-dir $WORK/job --images $WORK/empty-images --criu $CRIU"; do
+  set +e
+  $SHIM $command 2>"$WORK/err"
+  code=$?
+  set -e
+  expect_eq "$code" 1 "exit code of '$command' over a running job"
+  expect_eq "$(cat "$WORK/err")" "caas-shim: a job is still running in $WORK/job (pid $(cat "$WORK/job/pid"))" "message of '$command' over a running job"
+done
+
 set +e
 "$SHIM" dump --state-dir "$WORK/job" --images "$WORK/img2" --criu "$WORK/no-criu" 2>"$WORK/err"
 code=$?
