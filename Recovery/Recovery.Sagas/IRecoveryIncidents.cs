@@ -10,6 +10,9 @@ public interface IRecoveryIncidents
     /// <exception cref="ArgumentException">The job id is not a job id.</exception>
     Task<IReadOnlyList<RecoveryIncident>> ListForJobAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>Incidents still restoring or verifying, oldest first.</summary>
+    Task<IReadOnlyList<RecoveryIncident>> ListOpenAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The latest <paramref name="take"/> incidents of all jobs, newest first.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Take is not between 1 and 1000.</exception>
     Task<IReadOnlyList<RecoveryIncident>> ListRecentAsync(int take, CancellationToken cancellationToken = default);

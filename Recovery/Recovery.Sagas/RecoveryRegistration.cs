@@ -21,12 +21,14 @@ public static class RecoveryRegistration
         ArgumentNullException.ThrowIfNull(options);
         bus.TryAddSingleton(options.Validated());
         AddStore(bus, sqliteDatabasePath);
+        bus.TryAddSingleton<IRecoveryIncidents, SqliteRecoveryIncidents>();
         bus.AddSagaStateMachine<RecoveryStateMachine, RecoverySagaState, RecoverySagaDefinition>()
             .SqliteRepository();
+        bus.AddHostedService<OpenIncidentTimeouts>();
         return bus;
     }
 
-    /// <summary><see cref="IRecoveryIncidents"/> over the same database file as the saga.</summary>
+    /// <summary><see cref="IRecoveryIncidents"/> over the same database file as the saga, for hosts that query without running the saga (AddCaasRecovery registers it too).</summary>
     /// <exception cref="ArgumentException">The path is empty.</exception>
     public static IServiceCollection AddCaasRecoveryQueries(this IServiceCollection services, string sqliteDatabasePath)
     {

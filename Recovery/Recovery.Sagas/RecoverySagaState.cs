@@ -35,6 +35,10 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
     public bool? Succeeded { get; set; }
     public string? Outcome { get; set; }
 
+    /// <summary>When an unanswered restore times out; kept so that a restarted host can re-arm the timeout.</summary>
+    public DateTimeOffset? RestoreDeadline { get; set; }
+    /// <summary>When an unverified restore times out; kept so that a restarted host can re-arm the timeout.</summary>
+    public DateTimeOffset? VerifyDeadline { get; set; }
     public Guid? RestoreTimeoutTokenId { get; set; }
     public Guid? VerifyTimeoutTokenId { get; set; }
 
@@ -48,8 +52,9 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         Steps.Add(new RecoveryStep(at, "opened", reason));
     }
 
-    public void RecordRestoreRequested(int sequence, string nodeId, string checkpointNodeId, double? checkpointProgress, DateTimeOffset at)
+    public void RecordRestoreRequested(int sequence, string nodeId, string checkpointNodeId, double? checkpointProgress, DateTimeOffset at, DateTimeOffset deadline)
     {
+        RestoreDeadline = deadline;
         Sequence = sequence;
         NodeId = nodeId;
         CheckpointNodeId = checkpointNodeId;
@@ -58,8 +63,9 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         Steps.Add(new RecoveryStep(at, "restore requested", $"checkpoint {sequence} (held by {checkpointNodeId}) onto {nodeId}"));
     }
 
-    public void RecordRestored(int pid, DateTimeOffset at)
+    public void RecordRestored(int pid, DateTimeOffset at, DateTimeOffset verifyDeadline)
     {
+        VerifyDeadline = verifyDeadline;
         RestoredPid = pid;
         RestoredAt = at;
         Steps.Add(new RecoveryStep(at, "restored", $"running again as pid {pid}"));
@@ -72,8 +78,14 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         Steps.Add(new RecoveryStep(at, "verified", progress is null ? "job heartbeats again" : $"progress {RecoveryOutcomes.Percent(progress.Value)}"));
     }
 
+    /// <summary>How long the current step may still take; zero once its deadline passed.</summary>
+    public TimeSpan Remaining(DateTimeOffset? deadline, DateTimeOffset now) =>
+        deadline is { } end && end > now ? end - now : TimeSpan.Zero;
+
     public void Close(bool succeeded, string outcome, DateTimeOffset at)
     {
+        RestoreDeadline = null;
+        VerifyDeadline = null;
         Succeeded = succeeded;
         Outcome = outcome;
         EndedAt = at;

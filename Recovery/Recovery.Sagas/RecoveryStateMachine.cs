@@ -27,6 +27,8 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
     public Event<RestoreCompleted> RestoreCompleted { get; private set; } = null!;
     public Event<RestoreRejected> RestoreRejected { get; private set; } = null!;
     public Event<RestoreVerified> RestoreVerified { get; private set; } = null!;
+    /// <summary>A host started with this incident open: its pending timeout may have been lost with the old host's bus.</summary>
+    public Event<RearmRecoveryTimeout> RearmTimeout { get; private set; } = null!;
 
     public Schedule<RecoverySagaState, RestoreTimedOut> RestoreTimeout { get; private set; } = null!;
     public Schedule<RecoverySagaState, VerifyTimedOut> VerifyTimeout { get; private set; } = null!;
@@ -43,6 +45,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
         Event(() => RestoreCompleted, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => RestoreRejected, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => RestoreVerified, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => RearmTimeout, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
 
         Schedule(() => RestoreTimeout, x => x.RestoreTimeoutTokenId, s =>
         {
@@ -62,7 +65,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 {
                     c.Saga.Open(c.Message.JobId, c.Message.Reason, Now());
                     // For the walking skeleton the job comes back on the node that holds its image.
-                    c.Saga.RecordRestoreRequested(c.Message.Sequence, c.Message.NodeId, c.Message.NodeId, c.Message.CheckpointProgress, Now());
+                    c.Saga.RecordRestoreRequested(c.Message.Sequence, c.Message.NodeId, c.Message.NodeId, c.Message.CheckpointProgress, Now(), Now() + options.RestoreTimeout);
                 })
                 .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
                 .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId))
@@ -78,7 +81,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                             .Then(c =>
                             {
                                 var holder = c.Message.LastCheckpointNodeId ?? c.Message.NodeId;
-                                c.Saga.RecordRestoreRequested(c.Message.LastCheckpointSequence!.Value, holder, holder, c.Message.LastCheckpointProgress, Now());
+                                c.Saga.RecordRestoreRequested(c.Message.LastCheckpointSequence!.Value, holder, holder, c.Message.LastCheckpointProgress, Now(), Now() + options.RestoreTimeout);
                             })
                             .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
                             .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId))
@@ -86,7 +89,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
 
         During(Restoring,
             When(RestoreCompleted)
-                .Then(c => c.Saga.RecordRestored(c.Message.Pid, Now()))
+                .Then(c => c.Saga.RecordRestored(c.Message.Pid, Now(), Now() + options.VerifyTimeout))
                 .Unschedule(RestoreTimeout)
                 .Schedule(VerifyTimeout, c => new VerifyTimedOut(c.Saga.CorrelationId))
                 .TransitionTo(Verifying),
@@ -106,6 +109,9 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.RestoreTimedOut(options.RestoreTimeout, c.Saga.NodeId)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
+            // A new token makes a timeout still pending from before the restart stale.
+            When(RearmTimeout)
+                .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId), c => c.Saga.Remaining(c.Saga.RestoreDeadline, Now())),
             Ignore(RecoveryRequested),
             Ignore(JobStallDetected));
 
@@ -120,6 +126,8 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.VerifyTimedOut(options.VerifyTimeout)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
+            When(RearmTimeout)
+                .Schedule(VerifyTimeout, c => new VerifyTimedOut(c.Saga.CorrelationId), c => c.Saga.Remaining(c.Saga.VerifyDeadline, Now())),
             Ignore(RecoveryRequested),
             Ignore(JobStallDetected),
             Ignore(RestoreCompleted),
@@ -133,7 +141,8 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
             Ignore(RestoreRejected),
             Ignore(RestoreVerified),
             Ignore(RestoreTimeout.Received),
-            Ignore(VerifyTimeout.Received));
+            Ignore(VerifyTimeout.Received),
+            Ignore(RearmTimeout));
     }
 
     private DateTimeOffset Now() => _time.GetUtcNow();

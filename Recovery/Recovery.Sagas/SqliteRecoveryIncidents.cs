@@ -8,6 +8,13 @@ public sealed class SqliteRecoveryIncidents(SqliteSagaStore<RecoverySagaState> s
 {
     public const int MaxTake = 1000;
 
+    /// <summary>Names of the state machine's states in which an incident is still being worked on.</summary>
+    private static class OpenStates
+    {
+        public const string Restoring = nameof(RecoveryStateMachine.Restoring);
+        public const string Verifying = nameof(RecoveryStateMachine.Verifying);
+    }
+
     public async Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)
     {
         var saga = await store.LoadAsync(incidentId, cancellationToken).ConfigureAwait(false);
@@ -20,6 +27,13 @@ public sealed class SqliteRecoveryIncidents(SqliteSagaStore<RecoverySagaState> s
             throw new ArgumentException($"'{jobId}' is not a job id.", nameof(jobId));
         var sagas = await store.QueryAsync($"json_extract(data, '$.{nameof(RecoverySagaState.JobId)}') = $job", "created_at DESC, correlation_id", MaxTake,
             new Dictionary<string, object> { ["$job"] = jobId }, cancellationToken).ConfigureAwait(false);
+        return sagas.Select(RecoveryIncident.From).ToList();
+    }
+
+    public async Task<IReadOnlyList<RecoveryIncident>> ListOpenAsync(CancellationToken cancellationToken = default)
+    {
+        var sagas = await store.QueryAsync("current_state IN ($restoring, $verifying)", "created_at, correlation_id", int.MaxValue,
+            new Dictionary<string, object> { ["$restoring"] = OpenStates.Restoring, ["$verifying"] = OpenStates.Verifying }, cancellationToken).ConfigureAwait(false);
         return sagas.Select(RecoveryIncident.From).ToList();
     }
 

@@ -19,7 +19,7 @@ public sealed class RecoveryRestart_Specs : IDisposable
     public void Dispose() => _database.Dispose();
 
     /// <summary>A platform host as the standalone one wires recovery: in-memory bus, saga state in the database file.</summary>
-    private IHost BuildHost(MessageInbox<RestoreJob> agent, MessageInbox<RecoveryEnded> ended)
+    private IHost BuildHost(MessageInbox<RestoreJob> agent, MessageInbox<RecoveryEnded> ended, RecoveryOptions? options = null)
     {
         // MassTransit keeps the first host's log context in an AsyncLocal that flows into the
         // second; once the first host is disposed its logger factory is too.
@@ -31,7 +31,7 @@ public sealed class RecoveryRestart_Specs : IDisposable
         builder.Services.AddCaasRecoveryQueries(_database.Path);
         builder.Services.AddMassTransit(x =>
         {
-            x.AddCaasRecovery(_database.Path);
+            x.AddCaasRecovery(_database.Path, options ?? new RecoveryOptions());
             x.AddConsumer<InboxConsumer<RestoreJob>>().Endpoint(e => e.Name = AgentAddress.QueueName("node-a"));
             x.AddConsumer<InboxConsumer<RecoveryEnded>>().Endpoint(e => e.Name = "monitoring-recovery-ended");
             x.UsingInMemory((context, bus) => bus.ConfigureEndpoints(context));
@@ -89,6 +89,39 @@ public sealed class RecoveryRestart_Specs : IDisposable
         Assert.Equal(RecoveryHarness.Start, incident.StartedAt);
         Assert.Equal(31337, incident.RestoredPid);
         Assert.Equal(["opened", "restore requested", "restored", "verified", "recovered"], incident.Steps.Select(s => s.Name));
+        await second.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_restore_timeout_lost_with_the_stopped_hosts_bus_still_fires_in_the_next_host_for_the_time_left()
+    {
+        var options = new RecoveryOptions { RestoreTimeout = TimeSpan.FromSeconds(3) };
+        var incidentId = Guid.NewGuid();
+        var job = JobIds.New();
+
+        var firstAgent = new MessageInbox<RestoreJob>();
+        using (var first = BuildHost(firstAgent, new MessageInbox<RecoveryEnded>(), options))
+        {
+            await first.StartAsync();
+            await first.Services.GetRequiredService<IBus>().Publish(
+                new RecoveryRequested(incidentId, job, "node-a", 4, 0.3, "user asked", _clock.GetUtcNow()));
+            await firstAgent.NextAsync(Patience);
+            await UntilStateAsync(first.Services.GetRequiredService<IRecoveryIncidents>(), incidentId, "Restoring");
+            await first.StopAsync();
+        }
+
+        // Two of the three seconds passed while no host ran: the next host waits only the last one.
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var ended = new MessageInbox<RecoveryEnded>();
+        using var second = BuildHost(new MessageInbox<RestoreJob>(), ended, options);
+        await second.StartAsync();
+
+        Assert.Equal(
+            new RecoveryEnded(incidentId, job, false, "restore timed out: no answer from node node-a within 3 s", RecoveryHarness.Start.AddSeconds(2)),
+            await ended.NextAsync(TimeSpan.FromSeconds(2.5)));
+        var incident = (await second.Services.GetRequiredService<IRecoveryIncidents>().GetAsync(incidentId))!;
+        Assert.Equal("Failed", incident.State);
+        Assert.Empty(await second.Services.GetRequiredService<IRecoveryIncidents>().ListOpenAsync());
         await second.StopAsync();
     }
 }

@@ -39,6 +39,7 @@ public sealed class RecoveryTimeout_Specs : IAsyncLifetime
     public async Task A_restored_job_that_never_progresses_ends_failed_after_the_verify_timeout()
     {
         await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 2, null, "user asked", _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
         await _bus.Publish(new RestoreCompleted(_job, "node-a", _incident, 2, 77, _clock.GetUtcNow()));
 
         var ended = Assert.Single(await _bus.PublishedAsync<RecoveryEnded>());
@@ -54,6 +55,7 @@ public sealed class RecoveryTimeout_Specs : IAsyncLifetime
     public async Task A_restore_completed_in_time_is_not_failed_by_its_stale_restore_timeout()
     {
         await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 2, null, "user asked", _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
         await _bus.Publish(new RestoreCompleted(_job, "node-a", _incident, 2, 77, _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Verifying));
         await _bus.Publish(new RestoreVerified(_incident, _job, 0.5, _clock.GetUtcNow()));
