@@ -19,7 +19,7 @@ internal static class JobsApi
             .Produces<Page<JobSummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapPost("/jobs", Submit)
-            .Accepts<SubmitJobRequest>("application/json")
+            .WithJsonBody<SubmitJobRequest>(required: true)
             .Produces<JobView>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/jobs/{id}", GetJob)
@@ -29,7 +29,7 @@ internal static class JobsApi
             .Produces<Page<TimelineEntry>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/jobs/{id}/checkpoint", Checkpoint)
-            .Accepts<CheckpointRequest>("application/json")
+            .WithJsonBody<CheckpointRequest>(required: false)
             .Produces<CheckpointAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -38,12 +38,18 @@ internal static class JobsApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/jobs/{id}/restore", Restore)
-            .Accepts<RestoreRequest>("application/json")
+            .WithJsonBody<RestoreRequest>(required: false)
             .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/alerts", GetAlerts).Produces<IReadOnlyList<AlertView>>();
         api.MapGet("/nodes", GetNodes).Produces<IReadOnlyList<NodeStatus>>();
+        // An unknown API path gets a problem that says so, not an empty 404 a client cannot tell from a missing job.
+        api.MapFallback((HttpRequest request) => TypedResults.Problem(
+                detail: $"There is no API route {request.Method} {request.Path}; the routes are listed in /openapi/v1.json.",
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Not found"))
+            .ExcludeFromDescription();
         return api;
     }
 

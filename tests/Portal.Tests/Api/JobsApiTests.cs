@@ -297,6 +297,19 @@ public sealed class JobsApiTests : IAsyncLifetime
         Assert.Contains("/api/v1/jobs", paths);
         Assert.Contains("/api/v1/jobs/{id}/restore", paths);
         Assert.DoesNotContain("/api/jobs", paths);
+        var submit = document.RootElement.GetProperty("paths").GetProperty("/api/v1/jobs").GetProperty("post");
+        Assert.True(submit.GetProperty("requestBody").GetProperty("required").GetBoolean());
+        Assert.True(submit.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+    }
+
+    [Fact]
+    public async Task A_json_body_sent_without_a_json_content_type_is_still_read()
+    {
+        // curl -d sends application/x-www-form-urlencoded unless told otherwise.
+        var response = await Client.PostAsync("/api/v1/jobs", new StringContent("""{"command":"/usr/bin/true"}""", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("/usr/bin/true", Assert.Single(Platform.Submitted).Command);
     }
 
     [Fact]
@@ -311,6 +324,26 @@ public sealed class JobsApiTests : IAsyncLifetime
         Assert.Contains(".topbar", await css.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 10_000, "blazor.web.js is served empty");
+    }
+
+    [Fact]
+    public async Task An_unknown_api_route_is_a_404_problem_naming_it()
+    {
+        var response = await Client.GetAsync("/api/v1/jobz");
+
+        Assert.Equal("There is no API route GET /api/v1/jobz; the routes are listed in /openapi/v1.json.",
+            await AssertProblem(response, HttpStatusCode.NotFound));
+    }
+
+    [Fact]
+    public async Task The_job_page_is_prerendered_with_the_job()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start));
+
+        var html = await Client.GetStringAsync("/jobs/job-000000000a");
+
+        Assert.Contains("<h1>simulation</h1>", html);
+        Assert.Contains("data-testid=\"job-status\">Running</span>", html);
     }
 
     private Task<HttpResponseMessage> PostJson(string path, string json) =>
