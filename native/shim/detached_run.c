@@ -12,6 +12,7 @@
 #include "state_dir.h"
 
 #define STATUS_FD 3
+#define LOCK_FD 4
 
 static void write_fully(int fd, const char *text)
 {
@@ -43,7 +44,7 @@ void report_failure(int status_fd, const char *message)
 /* The daemon keeps nothing of the caller's but the status pipe: its own log replaces stdio. */
 static int become_daemon(const char *state_dir)
 {
-    close_range(STATUS_FD + 1, ~0U, 0);
+    close_range(LOCK_FD + 1, ~0U, 0);
 
     char log_path[PATH_MAX];
     if (state_path(log_path, sizeof log_path, state_dir, "shim.log") != 0)
@@ -97,7 +98,7 @@ static int wait_for_status(int read_fd)
     return 1;
 }
 
-int run_detached(const char *state_dir, supervisor_body body, void *context)
+int run_detached(const char *state_dir, int lock_fd, supervisor_body body, void *context)
 {
     int status_pipe[2];
     if (pipe2(status_pipe, O_CLOEXEC) != 0) {
@@ -116,11 +117,14 @@ int run_detached(const char *state_dir, supervisor_body body, void *context)
         pid_t supervisor = fork();
         if (supervisor != 0)
             _exit(supervisor < 0 ? 1 : 0);
-        if (status_pipe[1] != STATUS_FD) {
-            if (dup2(status_pipe[1], STATUS_FD) < 0)
-                _exit(1);
-            fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
-        }
+        /* Park both fds above the target slots first so that neither overwrites the other. */
+        int parked_status = fcntl(status_pipe[1], F_DUPFD_CLOEXEC, 10);
+        int parked_lock = fcntl(lock_fd, F_DUPFD_CLOEXEC, 10);
+        if (parked_status < 0 || parked_lock < 0 || dup2(parked_status, STATUS_FD) < 0 ||
+            dup2(parked_lock, LOCK_FD) < 0)
+            _exit(1);
+        fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+        fcntl(LOCK_FD, F_SETFD, FD_CLOEXEC);
         if (become_daemon(state_dir) != 0) {
             char message[512];
             snprintf(message, sizeof message, "caas-shim: cannot set up the supervisor in %s: %s\n",
@@ -131,6 +135,7 @@ int run_detached(const char *state_dir, supervisor_body body, void *context)
         _exit(body(context, STATUS_FD));
     }
     close(status_pipe[1]);
+    close(lock_fd);
     int ignored;
     while (waitpid(intermediate, &ignored, 0) < 0 && errno == EINTR)
         ;

@@ -9,8 +9,8 @@
 /* A supervisor body; it must call report_started or report_failure exactly once. */
 typedef int (*supervisor_body)(void *context, int status_fd);
 
-/* Returns the exit code for the foreground command. */
-int run_detached(const char *state_dir, supervisor_body body, void *context);
+/* Returns the exit code for the foreground command; the supervisor keeps lock_fd open for life. */
+int run_detached(const char *state_dir, int lock_fd, supervisor_body body, void *context);
 
 /* Tells the foreground the job runs, and closes status_fd. */
 void report_started(int status_fd);

@@ -127,8 +127,9 @@ int launch_command(const struct shim_options *options)
         return 2;
     }
     char state_dir[PATH_MAX];
-    if (prepare_state_dir(options->state_dir, state_dir, sizeof state_dir) != 0)
+    int lock_fd;
+    if (claim_state_dir(options->state_dir, state_dir, sizeof state_dir, &lock_fd) != 0)
         return 1;
     struct launch_request request = {.state_dir = state_dir, .cwd = options->cwd, .command = options->command};
-    return run_detached(state_dir, launch_supervisor, &request);
+    return run_detached(state_dir, lock_fd, launch_supervisor, &request);
 }

@@ -164,8 +164,9 @@ int restore_command(const struct shim_options *options)
         return 1;
     }
     char state_dir[PATH_MAX];
-    if (prepare_state_dir(options->state_dir, state_dir, sizeof state_dir) != 0)
+    int lock_fd;
+    if (claim_state_dir(options->state_dir, state_dir, sizeof state_dir, &lock_fd) != 0)
         return 1;
     struct restore_request request = {.state_dir = state_dir, .images_dir = images_dir, .criu = options->criu};
-    return run_detached(state_dir, restore_supervisor, &request);
+    return run_detached(state_dir, lock_fd, restore_supervisor, &request);
 }

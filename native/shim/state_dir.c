@@ -1,9 +1,16 @@
 #include "state_dir.h"
 
+/* How long a new launch/restore waits for the previous supervisor of the directory to end. */
+#define SUPERVISOR_HANDOVER_MS 15000
+/* How long a job found running there may take to end before that counts as a conflict. */
+#define RUNNING_JOB_GRACE_MS 1000
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,9 +144,17 @@ void remove_state_file(const char *dir, const char *name)
         unlink(path);
 }
 
+/* A process that has ended but is not reaped yet (a zombie) does not count. */
 static int process_exists(pid_t pid)
 {
-    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+    if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+        return 0;
+    char path[64], stat_text[512];
+    snprintf(path, sizeof path, "/proc/%ld", (long)pid);
+    if (read_small_file(path, "stat", stat_text, sizeof stat_text) <= 0)
+        return 0;
+    const char *after_name = strrchr(stat_text, ')');
+    return after_name == NULL || after_name[1] == '\0' || after_name[2] != 'Z';
 }
 
 static pid_t read_pid_file(const char *dir, const char *name)
@@ -156,30 +171,58 @@ static int job_runs_in(const char *dir, pid_t *job)
     char exit_text[8];
     if (read_small_file(dir, "exit", exit_text, sizeof exit_text) >= 0)
         return 0;
-    *job = read_pid_file(dir, "pid");
-    return process_exists(*job) && process_exists(read_pid_file(dir, "shim.pid"));
+    pid_t candidate = read_pid_file(dir, "pid");
+    if (!process_exists(candidate) || !process_exists(read_pid_file(dir, "shim.pid")))
+        return 0;
+    *job = candidate;
+    return 1;
 }
 
-int prepare_state_dir(const char *dir, char *absolute, size_t size)
+static void sleep_ms(long ms)
+{
+    struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
+int claim_state_dir(const char *dir, char *absolute, size_t size, int *lock_fd)
 {
     if (make_directories(dir) != 0) {
         fprintf(stderr, "caas-shim: cannot create state directory '%s': %s\n", dir, strerror(errno));
         return -1;
     }
-    char resolved[PATH_MAX];
-    if (realpath(dir, resolved) == NULL || strlen(resolved) >= size) {
+    char resolved[PATH_MAX], lock_path[PATH_MAX];
+    if (realpath(dir, resolved) == NULL || strlen(resolved) >= size ||
+        state_path(lock_path, sizeof lock_path, resolved, "shim.lock") != 0) {
         fprintf(stderr, "caas-shim: cannot resolve state directory '%s'\n", dir);
         return -1;
     }
-    pid_t job;
-    if (job_runs_in(resolved, &job)) {
-        fprintf(stderr, "caas-shim: a job is still running in %s (pid %ld)\n", resolved, (long)job);
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "caas-shim: cannot open %s: %s\n", lock_path, strerror(errno));
         return -1;
+    }
+    /* A supervisor whose job just died may still be recording its exit: let it finish first. */
+    for (int waited_ms = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited_ms += 50) {
+        int lock_errno = errno;
+        pid_t job = 0;
+        /* A job killed just before this call may take a moment to end: a short grace first. */
+        int running = waited_ms >= RUNNING_JOB_GRACE_MS && job_runs_in(resolved, &job);
+        if (lock_errno != EWOULDBLOCK || running || waited_ms >= SUPERVISOR_HANDOVER_MS) {
+            if (job > 0)
+                fprintf(stderr, "caas-shim: a job is still running in %s (pid %ld)\n", resolved, (long)job);
+            else
+                fprintf(stderr, "caas-shim: another supervisor (pid %ld) still owns %s\n",
+                        (long)read_pid_file(resolved, "shim.pid"), resolved);
+            close(fd);
+            return -1;
+        }
+        sleep_ms(50);
     }
     strcpy(absolute, resolved);
     remove_state_file(absolute, "pid");
     remove_state_file(absolute, "exit");
     remove_state_file(absolute, "dump-pending");
     remove_state_file(absolute, "restore.pid");
+    *lock_fd = fd;
     return 0;
 }

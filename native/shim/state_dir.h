@@ -6,6 +6,7 @@
  *   stdio         inodes of the pipes behind the job's fd 1 and 2 ("1 pipe:[N]" lines)
  *   shim.pid      PID of the supervising shim; shim.log its own diagnostics
  *   dump-pending  PID of a stop-mode dump in progress (the job's death is then not an exit)
+ *   shim.lock     locked by the directory's supervisor as long as it lives
  * Files other processes read are written atomically (temporary file, then rename).
  */
 #ifndef STATE_DIR_H
@@ -33,10 +34,12 @@ int read_job_pid(const char *dir, pid_t *out);
 void remove_state_file(const char *dir, const char *name);
 
 /*
- * Readies dir for a new launch or restore: creates it, refuses (message on stderr, -1) while a
- * job still runs there, removes what an earlier run left that would now lie (pid, exit,
- * dump-pending, restore.pid), and returns its absolute path in absolute.
+ * Readies dir for a new launch or restore: creates it; takes the exclusive lock on dir/shim.lock
+ * that the new supervisor holds for its whole life (waiting up to 15 s for a previous supervisor
+ * whose job has ended to record its exit; refusing at once, message on stderr, while a job still
+ * runs there); removes what an earlier run left that would now lie (pid, exit, dump-pending,
+ * restore.pid). Returns 0 with the absolute path and the lock's fd (close-on-exec), or -1.
  */
-int prepare_state_dir(const char *dir, char *absolute, size_t size);
+int claim_state_dir(const char *dir, char *absolute, size_t size, int *lock_fd);
 
 #endif

@@ -13,7 +13,7 @@ wait_until 10 count_at_least "$state/stdout.log" 8 || fail "counter did not coun
 grep -Eq '^pause_ms=[0-9]+ dump_ms=[0-9]+$' "$WORK/dump.out" || fail "dump printed '$(cat "$WORK/dump.out")'"
 at_dump="$(last_count "$state/stdout.log")"
 expect_eq "$(cat "$state/exit")" "checkpointed" "exit file after a stop-mode dump"
-kill -0 "$(cat "$state/pid")" 2>/dev/null && fail "the job still runs after a stop-mode dump"
+process_gone "$(cat "$state/pid")" || fail "the job still runs after a stop-mode dump"
 sleep 0.5
 expect_eq "$(cat "$state/exit")" "checkpointed" "exit file once the supervisor has seen the job end"
 expect_eq "$(last_count "$state/stdout.log")" "$at_dump" "no output after a stop-mode dump"

@@ -37,7 +37,7 @@ expect_eq "$(cat "$state/exit")" "exited 0" "exit file at the target"
 expect_eq "$(cat "$state/stdout.log")" "$(seq 1 20 | sed 's/^/count /')" "stdout.log"
 expect_eq "$(wc -l <"$SINK_OUTPUT")" 20 "progress datagrams from the job"
 expect_eq "$(tail -n 1 "$SINK_OUTPUT")" "caas1 job-s progress 1.000000 count 20" "last progress"
-wait_until 5 bash -c "! kill -0 $(cat "$state/shim.pid") 2>/dev/null" || fail "supervisor outlived its job"
+wait_until 5 process_gone "$(cat "$state/shim.pid")" || fail "supervisor outlived its job"
 
 state="$WORK/terminated"
 "$SHIM" launch --state-dir "$state" -- "$COUNTER" --rate 50
@@ -62,6 +62,21 @@ wait_until 5 count_at_least "$state/stdout.log" 1 || fail "counter did not count
 kill -TERM "$(cat "$state/shim.pid")"
 wait_until 5 test -e "$state/exit" || fail "no exit file after SIGTERM to the shim"
 expect_eq "$(cat "$state/exit")" "exited 143" "exit file after SIGTERM to the shim"
+
+# Relaunching right after a kill waits for the old supervisor to record its exit, so that exit
+# cannot land on top of the new run.
+state="$WORK/relaunched"
+"$SHIM" launch --state-dir "$state" -- "$COUNTER" --rate 50
+started_job "$state"
+old_shim="$(cat "$state/shim.pid")"
+kill -KILL "$(cat "$state/pid")"
+"$SHIM" launch --state-dir "$state" -- "$COUNTER" --rate 50
+started_job "$state"
+process_gone "$old_shim" || fail "the old supervisor still runs after the relaunch returned"
+[ "$(cat "$state/shim.pid")" != "$old_shim" ] || fail "the new run has the old supervisor"
+sleep 0.5
+[ ! -e "$state/exit" ] || fail "an exit file ($(cat "$state/exit")) lies about the relaunched job"
+kill -0 "$(cat "$state/pid")" || fail "the relaunched job is not running"
 
 set +e
 "$SHIM" launch --state-dir "$WORK/x" 2>"$WORK/err"

@@ -33,6 +33,11 @@ started_job() {
   started "$(cat "$1/shim.pid")"
 }
 
+# True once a process has ended; an ended process that its adopter has not reaped yet counts.
+process_gone() {
+  ! kill -0 "$1" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 expect_eq() {
   [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
 }
