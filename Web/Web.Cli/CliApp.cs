@@ -14,6 +14,8 @@ public static class CliApp
     public const string UrlVariable = "CAAS_URL";
     public const string DefaultUrl = "http://127.0.0.1:5000";
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? environmentUrl, TimeProvider? clock = null)
     {
         clock ??= TimeProvider.System;
@@ -46,7 +48,7 @@ public static class CliApp
             {
                 var equals = pair.IndexOf('=');
                 if (equals <= 0)
-                    throw new ApiRefusedException(0, $"--env wants KEY=VALUE; got '{pair}'.");
+                    throw new UsageException($"--env wants KEY=VALUE; got '{pair}'.");
                 environment[pair[..equals]] = pair[(equals + 1)..];
             }
             var body = new Dictionary<string, object?>
@@ -170,6 +172,11 @@ public static class CliApp
             await action(new PlatformApi(http));
             return ExitCodes.Ok;
         }
+        catch (UsageException e)
+        {
+            await error.WriteLineAsync($"caas-cli: {e.Message}");
+            return ExitCodes.Refused;
+        }
         catch (ApiRefusedException e)
         {
             await error.WriteLineAsync($"caas-cli: {e.Message}");
@@ -190,6 +197,6 @@ public static class CliApp
     private static void WriteJson(TextWriter output, string text)
     {
         using var document = JsonDocument.Parse(text);
-        output.WriteLine(JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true }));
+        output.WriteLine(JsonSerializer.Serialize(document.RootElement, Indented));
     }
 }

@@ -40,6 +40,16 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_malformed_env_pair_exits_1_and_sends_nothing()
+    {
+        var exit = await Cli("submit", "--env", "NOEQUALS", "--", "/usr/bin/true");
+
+        Assert.Equal(ExitCodes.Refused, exit);
+        Assert.Equal("caas-cli: --env wants KEY=VALUE; got 'NOEQUALS'.", error.ToString().Trim());
+        Assert.Empty(Platform.Submitted);
+    }
+
+    [Fact]
     public async Task A_refused_submit_exits_1_with_the_problem_detail()
     {
         var exit = await Cli("submit", "--stall-threshold", "1", "--", "/usr/bin/true");
