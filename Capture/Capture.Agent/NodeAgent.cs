@@ -13,7 +13,8 @@ namespace Capture.Agent;
 /// <summary>
 /// The agent's own life: prepares its data directory and progress socket, re-attaches to jobs a
 /// previous run left, and every heartbeat interval reports job exits and publishes one
-/// <see cref="NodeHeartbeat"/> for the node and all its jobs.
+/// <see cref="NodeHeartbeat"/> for the node and all its jobs. Jobs outlive the agent: stopping it
+/// leaves them running for the next agent to re-attach to.
 /// </summary>
 public sealed class NodeAgent(
     NodeJobs jobs,
@@ -106,10 +107,4 @@ public sealed class NodeAgent(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        // Jobs keep running without the agent; the next agent re-attaches to them.
-        await progress.DisposeAsync();
-    }
 }

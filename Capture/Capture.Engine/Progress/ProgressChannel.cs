@@ -25,6 +25,7 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
     private long _malformed;
     private long _received;
     private long _nextBarrier;
+    private int _disposed;
 
     public string? SocketPath { get; private set; }
     /// <summary>Datagrams and progress-file lines that were not well-formed reports.</summary>
@@ -182,6 +183,8 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         await _stopping.CancelAsync();
         _socket?.Dispose();
         if (_receiving is not null)
