@@ -3,4 +3,5 @@ using Caas.Contracts.Jobs;
 namespace Caas.Contracts.Bus;
 
 /// <summary>Agent report: the job's root process ended with ExitCode or by Signal.</summary>
-public sealed record JobProcessExited(string JobId, string NodeId, int? ExitCode, int? Signal, DateTimeOffset At);
+[GenerateSerializer, Immutable]
+public sealed record JobProcessExited([property: Id(0)] string JobId, [property: Id(1)] string NodeId, [property: Id(2)] int? ExitCode, [property: Id(3)] int? Signal, [property: Id(4)] DateTimeOffset At);

@@ -3,4 +3,5 @@ using Caas.Contracts.Jobs;
 namespace Caas.Contracts.Bus;
 
 /// <summary>Monitoring: the job made no progress for longer than its threshold. Carries what recovery needs to act on the job's policy.</summary>
-public sealed record JobStallDetected(Guid IncidentId, string JobId, string NodeId, StallAction Action, int? LastCheckpointSequence, string? LastCheckpointNodeId, double? LastCheckpointProgress, DateTimeOffset LastProgressAt, DateTimeOffset At);
+[GenerateSerializer, Immutable]
+public sealed record JobStallDetected([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] StallAction Action, [property: Id(4)] int? LastCheckpointSequence, [property: Id(5)] string? LastCheckpointNodeId, [property: Id(6)] double? LastCheckpointProgress, [property: Id(7)] DateTimeOffset LastProgressAt, [property: Id(8)] DateTimeOffset At);

@@ -3,4 +3,5 @@ using Caas.Contracts.Jobs;
 namespace Caas.Contracts.Bus;
 
 /// <summary>Command to one agent: start this job now.</summary>
-public sealed record LaunchJob(string JobId, string NodeId, JobSpec Spec);
+[GenerateSerializer, Immutable]
+public sealed record LaunchJob([property: Id(0)] string JobId, [property: Id(1)] string NodeId, [property: Id(2)] JobSpec Spec);

@@ -3,4 +3,5 @@ using Caas.Contracts.Jobs;
 namespace Caas.Contracts.Bus;
 
 /// <summary>Monitoring to recovery: restore this job from checkpoint Sequence (a user asked, or a policy decided).</summary>
-public sealed record RecoveryRequested(Guid IncidentId, string JobId, string NodeId, int Sequence, double? CheckpointProgress, string Reason, DateTimeOffset At);
+[GenerateSerializer, Immutable]
+public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At);

@@ -3,4 +3,5 @@ using Caas.Contracts.Jobs;
 namespace Caas.Contracts.Bus;
 
 /// <summary>Agent report: the job runs again from checkpoint Sequence.</summary>
-public sealed record RestoreCompleted(string JobId, string NodeId, Guid IncidentId, int Sequence, int Pid, DateTimeOffset At);
+[GenerateSerializer, Immutable]
+public sealed record RestoreCompleted([property: Id(0)] string JobId, [property: Id(1)] string NodeId, [property: Id(2)] Guid IncidentId, [property: Id(3)] int Sequence, [property: Id(4)] int Pid, [property: Id(5)] DateTimeOffset At);

@@ -3,4 +3,5 @@ using Caas.Contracts.Jobs;
 namespace Caas.Contracts.Bus;
 
 /// <summary>Command to one agent: bring the job back from checkpoint Sequence (held by CheckpointNodeId). Any copy of the job still running on this node is killed first.</summary>
-public sealed record RestoreJob(string JobId, string NodeId, Guid IncidentId, int Sequence, string CheckpointNodeId);
+[GenerateSerializer, Immutable]
+public sealed record RestoreJob([property: Id(0)] string JobId, [property: Id(1)] string NodeId, [property: Id(2)] Guid IncidentId, [property: Id(3)] int Sequence, [property: Id(4)] string CheckpointNodeId);
