@@ -28,7 +28,8 @@ public sealed class EventSerializer
     }
 
     /// <param name="eventTypes">Each must carry <see cref="EventTypeAttribute"/> with a name no other type uses.</param>
-    public EventSerializer(IEnumerable<Type> eventTypes)
+    /// <remarks>Private so dependency injection cannot pick it with an empty list of types.</remarks>
+    private EventSerializer(IEnumerable<Type> eventTypes)
     {
         var byName = new Dictionary<string, Type>(StringComparer.Ordinal);
         foreach (var type in eventTypes)

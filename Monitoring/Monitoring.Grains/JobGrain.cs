@@ -29,6 +29,7 @@ public sealed class JobGrain(
     : JournaledGrain<JobState, IJobEvent>, IJobGrain, ICustomStorageInterface<JobState, IJobEvent>
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StoreRetryPause = TimeSpan.FromSeconds(1);
     private const int ReplayPageSize = 1000;
 
     private readonly StallDetector _stalls = new(time);
@@ -271,9 +272,9 @@ public sealed class JobGrain(
 
     public async Task<bool> ApplyUpdatesToStorage(IReadOnlyList<IJobEvent> updates, int expectedversion)
     {
-        var events = updates.Select((e, i) => serializer.ToEventData(JobId, expectedversion + i, e)).ToArray();
         try
         {
+            var events = updates.Select((e, i) => serializer.ToEventData(JobId, expectedversion + i, e)).ToArray();
             // Orleans counts events; the store names the last event's version.
             await store.AppendAsync(JobId, expectedversion - 1, events);
             return true;
@@ -282,6 +283,13 @@ public sealed class JobGrain(
         {
             logger.LogWarning("Job {JobId}: {Message}; re-reading the stream", JobId, conflict.Message);
             return false;
+        }
+        catch (Exception error)
+        {
+            // Orleans retries a failed write at once and forever; pausing keeps a broken store from spinning a core.
+            logger.LogError(error, "Recording {Count} event(s) of job {JobId} failed; retrying in {Pause}", updates.Count, JobId, StoreRetryPause);
+            await Task.Delay(StoreRetryPause);
+            throw;
         }
     }
 

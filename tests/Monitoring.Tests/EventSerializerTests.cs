@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Caas.Contracts.Events;
 using Caas.Monitoring.EventStore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Monitoring.Tests;
 
@@ -36,6 +37,16 @@ public sealed class EventSerializerTests
     {
         var expected = EveryEventType().Select(row => (string)row[0]).Order(StringComparer.Ordinal);
         Assert.Equal(expected, _serializer.TypeNames.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_serializer_that_dependency_injection_builds_knows_every_event_type()
+    {
+        using var dir = new TempDirectory();
+        using var provider = new ServiceCollection().AddCaasSqliteEventStore(dir.File("data/events.db")).BuildServiceProvider();
+
+        Assert.Equal(_serializer.TypeNames.Order(StringComparer.Ordinal), provider.GetRequiredService<EventSerializer>().TypeNames.Order(StringComparer.Ordinal));
+        Assert.True(Directory.Exists(dir.File("data")));
     }
 
     [Theory]

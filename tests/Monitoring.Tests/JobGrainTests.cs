@@ -1,0 +1,305 @@
+using System.Text.Json;
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Services;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Caas.Monitoring.Tests;
+
+[Trait("Category", "Component")]
+public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<MonitoringCluster>
+{
+    private DateTimeOffset Now => cluster.Clock.GetUtcNow();
+
+    private static JobSpec Spec(double stallSeconds = 60, string? pool = null, StallAction onStall = StallAction.AlertOnly) =>
+        JobEvents.Spec(TimeSpan.FromSeconds(stallSeconds), pool, onStall);
+
+    private async Task<string> RunningJob(JobSpec? spec = null, string node = "node-1")
+    {
+        await cluster.NodeAlive(node);
+        var id = JobIds.New();
+        var view = await cluster.Job(id).Submit(spec ?? Spec());
+        Assert.Equal(node, view.NodeId);
+        await cluster.Job(id).RecordLaunched(new JobLaunched(id, node, 4242, Now));
+        return id;
+    }
+
+    private static JobSample Sample(string jobId, double cpu, double? progress = null, string? message = null) =>
+        new() { JobId = jobId, Pid = 4242, State = "R", CpuSeconds = cpu, RssBytes = 8 << 20, Progress = progress, ProgressMessage = message };
+
+    [Fact]
+    public async Task Submit_records_the_job_places_it_and_sends_LaunchJob_to_the_agent()
+    {
+        await cluster.NodeAlive("node-1");
+        var id = JobIds.New();
+
+        var view = await cluster.Job(id).Submit(Spec());
+
+        Assert.Equal(JobStatus.Queued, view.Status);
+        Assert.Equal("node-1", view.NodeId);
+        Assert.Equal("launching on node node-1", view.StatusReason);
+        Assert.Equal(2, view.Version);
+        Assert.Equal(["JobSubmitted", "JobPlaced"], await cluster.StoredTypes(id));
+        var launch = await cluster.Tap.WaitFor<LaunchJob>(m => m.JobId == id, queue: "agent-node-1");
+        Assert.Equal("node-1", launch.NodeId);
+        Assert.Equal("/usr/bin/sleep", launch.Spec.Command);
+        Assert.Equal(["600"], launch.Spec.Args);
+    }
+
+    [Fact]
+    public async Task A_bad_spec_is_rejected_and_nothing_is_recorded()
+    {
+        var id = JobIds.New();
+
+        var error = await Assert.ThrowsAsync<OperationRejectedException>(() =>
+            cluster.Job(id).Submit(new JobSpec { Command = "", StallThreshold = TimeSpan.FromSeconds(1) }));
+
+        Assert.Equal(RejectionKind.Invalid, error.Kind);
+        Assert.Equal("The job spec is invalid: 'command' is empty: give the program to run, e.g. \"/usr/bin/sleep\". 'stallThreshold' must be at least 2 seconds.", error.Message);
+        Assert.Empty(await cluster.StoredTypes(id));
+        Assert.Null(await cluster.Job(id).GetView());
+    }
+
+    [Fact]
+    public async Task A_second_submit_of_the_same_job_is_a_conflict()
+    {
+        var id = await RunningJob();
+
+        var error = await Assert.ThrowsAsync<OperationRejectedException>(() => cluster.Job(id).Submit(Spec()));
+
+        Assert.Equal(RejectionKind.Conflict, error.Kind);
+        Assert.Equal($"Job {id} was already submitted.", error.Message);
+        Assert.Equal(["JobSubmitted", "JobPlaced", "JobStarted"], await cluster.StoredTypes(id));
+    }
+
+    [Fact]
+    public async Task Every_heartbeat_is_recorded_and_progress_only_when_it_increases()
+    {
+        var id = await RunningJob();
+        var job = cluster.Job(id);
+
+        await job.RecordHeartbeat("node-1", Sample(id, 1, 0.1, "count 100"), Now);
+        await job.RecordHeartbeat("node-1", Sample(id, 2, 0.1, "count 100"), Now);
+        await job.RecordHeartbeat("node-1", Sample(id, 3, 0.2, "count 200"), Now);
+        await job.RecordHeartbeat("node-7", Sample(id, 4, 0.9), Now);
+
+        Assert.Equal(
+            ["JobSubmitted", "JobPlaced", "JobStarted", "HeartbeatRecorded", "ProgressReported", "HeartbeatRecorded", "HeartbeatRecorded", "ProgressReported"],
+            await cluster.StoredTypes(id));
+        var view = (await job.GetView())!;
+        Assert.Equal(JobStatus.Running, view.Status);
+        Assert.Equal(0.2, view.Progress);
+        Assert.Equal("count 200", view.ProgressMessage);
+        Assert.Equal(3, view.CpuSeconds);
+    }
+
+    [Fact]
+    public async Task Heartbeats_for_a_job_never_submitted_are_ignored_and_create_nothing()
+    {
+        var id = JobIds.New();
+
+        await cluster.Job(id).RecordHeartbeat("node-1", Sample(id, 1, 0.5), Now);
+
+        Assert.Null(await cluster.Job(id).GetView());
+        Assert.Empty(await cluster.StoredTypes(id));
+    }
+
+    [Fact]
+    public async Task A_node_heartbeat_on_the_bus_reaches_the_node_directory_and_the_jobs_stream()
+    {
+        var id = await RunningJob();
+        var bus = cluster.Silo.GetRequiredService<IBus>();
+
+        await bus.Publish(new NodeHeartbeat(new NodeStatus { NodeId = "node-1", Pool = "default", JobSlots = 4, RunningJobs = 1 }, [Sample(id, 5, 0.3)], Now));
+
+        await Eventually(async () => (await cluster.StoredTypes(id)).Contains("ProgressReported"));
+        Assert.Equal(["JobSubmitted", "JobPlaced", "JobStarted", "HeartbeatRecorded", "ProgressReported"], await cluster.StoredTypes(id));
+        var nodes = await cluster.Silo.GetRequiredService<IJobQueries>().GetNodesAsync();
+        Assert.Equal(1, nodes.Single(n => n.NodeId == "node-1").RunningJobs);
+    }
+
+    [Fact]
+    public async Task A_job_without_progress_for_longer_than_its_threshold_is_stalled_once_and_recovery_is_told()
+    {
+        var id = await RunningJob(Spec(stallSeconds: 2, onStall: StallAction.RestoreFromLastCheckpoint));
+        var launchedAt = Now;
+        await cluster.Job(id).RecordHeartbeat("node-1", Sample(id, 1, 0.25), Now);
+
+        cluster.Clock.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Empty(cluster.Tap.All<JobStallDetected>(m => m.JobId == id));
+
+        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == id);
+
+        Assert.Equal("node-1", detected.NodeId);
+        Assert.Equal(StallAction.RestoreFromLastCheckpoint, detected.Action);
+        Assert.Null(detected.LastCheckpointSequence);
+        Assert.Equal(launchedAt, detected.LastProgressAt);
+        Assert.Equal(launchedAt.AddSeconds(3), detected.At);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var stalls = (await cluster.Store.ReadStreamAsync(id, 0, 100)).Where(e => e.Type == "JobStalled").ToArray();
+        Assert.Single(stalls);
+        Assert.Contains(detected.IncidentId.ToString(), stalls[0].Data, StringComparison.Ordinal);
+        Assert.True((await cluster.Job(id).GetView())!.Stalled);
+
+        await cluster.Job(id).RecordHeartbeat("node-1", Sample(id, 2, 0.3), Now);
+        Assert.False((await cluster.Job(id).GetView())!.Stalled);
+    }
+
+    [Fact]
+    public async Task Restore_needs_an_existing_checkpoint_and_refusals_record_nothing()
+    {
+        var id = await RunningJob();
+        var job = cluster.Job(id);
+
+        var none = await Assert.ThrowsAsync<OperationRejectedException>(() => job.RequestRestore(null, "test"));
+        Assert.Equal(RejectionKind.Conflict, none.Kind);
+        Assert.Equal($"Job {id} has no checkpoint to restore from.", none.Message);
+
+        Assert.Equal(1, await job.RequestCheckpoint(leaveRunning: true));
+        var command = await cluster.Tap.WaitFor<CheckpointJob>(m => m.JobId == id, queue: "agent-node-1");
+        Assert.Equal((1, true), (command.Sequence, command.LeaveRunning));
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, 0.25), Now));
+        var before = (await job.GetView())!.Version;
+
+        var missing = await Assert.ThrowsAsync<OperationRejectedException>(() => job.RequestRestore(7, "test"));
+
+        Assert.Equal(RejectionKind.NotFound, missing.Kind);
+        Assert.Equal($"Job {id} has no checkpoint 7.", missing.Message);
+        Assert.Equal(before, (await job.GetView())!.Version);
+        Assert.Equal(before, (await cluster.StoredTypes(id)).Count);
+    }
+
+    [Fact]
+    public async Task A_restore_publishes_RecoveryRequested_and_the_first_heartbeat_at_the_checkpoints_progress_verifies_it()
+    {
+        var id = await RunningJob();
+        var job = cluster.Job(id);
+        await job.RecordHeartbeat("node-1", Sample(id, 1, 0.4), Now);
+        await job.RequestCheckpoint(leaveRunning: true);
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, 0.4), Now));
+        await job.RecordHeartbeat("node-1", Sample(id, 2, 0.6), Now);
+
+        var incident = await job.RequestRestore(1, "node is being drained");
+
+        var requested = await cluster.Tap.WaitFor<RecoveryRequested>(m => m.JobId == id);
+        Assert.Equal((incident, 1, 0.4, "node-1", "node is being drained"), (requested.IncidentId, requested.Sequence, requested.CheckpointProgress, requested.NodeId, requested.Reason));
+        Assert.Equal(JobStatus.Restoring, (await job.GetView())!.Status);
+
+        await job.RecordRestoreCompleted(new RestoreCompleted(id, "node-2", incident, 1, 999, Now));
+        var restored = (await job.GetView())!;
+        Assert.Equal((JobStatus.Running, "node-2", 999, 0.4), (restored.Status, restored.NodeId, restored.Pid, restored.Progress));
+
+        await job.RecordHeartbeat("node-2", Sample(id, 3, 0.35), Now);
+        await Task.Delay(500);
+        Assert.Empty(cluster.Tap.All<RestoreVerified>(m => m.JobId == id));
+        await job.RecordHeartbeat("node-2", Sample(id, 4, 0.41), Now);
+        var verified = await cluster.Tap.WaitFor<RestoreVerified>(m => m.JobId == id);
+        Assert.Equal((incident, 0.41), (verified.IncidentId, verified.Progress));
+
+        await job.RecordRecoveryEnded(new RecoveryEnded(incident, id, true, "restored on node-2", Now));
+        Assert.Equal("RecoveryFinished", (await cluster.StoredTypes(id))[^1]);
+    }
+
+    [Fact]
+    public async Task A_killed_job_is_stopped_and_a_crashed_one_failed_with_the_reason()
+    {
+        var killed = await RunningJob();
+        var crashed = await RunningJob();
+
+        await cluster.Job(killed).RequestKill("operator");
+        var kill = await cluster.Tap.WaitFor<KillJob>(m => m.JobId == killed, queue: "agent-node-1");
+        Assert.Equal("operator", kill.Reason);
+        await cluster.Job(killed).RecordExited(new JobProcessExited(killed, "node-1", null, 9, Now));
+        await cluster.Job(crashed).RecordExited(new JobProcessExited(crashed, "node-1", null, 11, Now));
+
+        var stopped = (await cluster.Job(killed).GetView())!;
+        var failed = (await cluster.Job(crashed).GetView())!;
+        Assert.Equal((JobStatus.Stopped, "killed on request"), (stopped.Status, stopped.StatusReason));
+        Assert.Equal((JobStatus.Failed, "killed by signal 11 (SIGSEGV)"), (failed.Status, failed.StatusReason));
+        var again = await Assert.ThrowsAsync<OperationRejectedException>(() => cluster.Job(killed).RequestKill("again"));
+        Assert.Equal(RejectionKind.Conflict, again.Kind);
+        Assert.Equal($"Job {killed} is Stopped: only a running or restoring job can be killed.", again.Message);
+    }
+
+    [Fact]
+    public async Task A_job_with_no_live_node_in_its_pool_waits_and_launches_when_one_appears()
+    {
+        var id = JobIds.New();
+
+        var view = await cluster.Job(id).Submit(Spec(pool: "batch"));
+
+        Assert.Equal((JobStatus.Queued, (string?)null), (view.Status, view.NodeId));
+        Assert.Equal("waiting for a live node with a free slot in pool 'batch'", view.StatusReason);
+        await cluster.NodeAlive("node-9", pool: "batch");
+        var launch = await cluster.Tap.WaitFor<LaunchJob>(m => m.JobId == id, queue: "agent-node-9");
+        Assert.Equal("node-9", launch.NodeId);
+        Assert.Equal(["JobSubmitted", "JobPlaced"], await cluster.StoredTypes(id));
+    }
+
+    [Fact]
+    public async Task A_reactivated_grain_rebuilds_the_same_state_from_the_store()
+    {
+        var id = await RunningJob();
+        var job = cluster.Job(id);
+        await job.RecordHeartbeat("node-1", Sample(id, 1, 0.5, "half"), Now);
+        await job.RequestCheckpoint(leaveRunning: true);
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, 0.5), Now));
+        var before = JsonSerializer.Serialize((await job.GetView())!);
+
+        await cluster.Cluster.DeactivateAsync(job);
+        var after = JsonSerializer.Serialize((await cluster.Job(id).GetView())!);
+
+        Assert.Equal(before, after);
+        Assert.Contains("\"Version\":7", after, StringComparison.Ordinal);
+        Assert.Equal(2, await cluster.Job(id).RequestCheckpoint(leaveRunning: true));
+    }
+
+    [Fact]
+    public async Task Queries_list_the_job_and_its_timeline_newest_first()
+    {
+        var id = await RunningJob();
+        await cluster.Job(id).RecordHeartbeat("node-1", Sample(id, 1, 0.41, "count 410"), Now);
+        var queries = cluster.Silo.GetRequiredService<IJobQueries>();
+
+        await Eventually(async () => (await queries.ListJobsAsync(0, 1000)).Items.Any(j => j.JobId == id && j.Progress == 0.41));
+        var timeline = await queries.GetTimelineAsync(id, 0, 2);
+        var older = await queries.GetTimelineAsync(id, 2, 10);
+
+        Assert.Equal(5, timeline.Total);
+        Assert.Equal(["progress 41.0 %: count 410", "heartbeat from node-1: cpu 1.0 s, rss 8.0 MiB, state R"], timeline.Items.Select(e => e.Summary));
+        Assert.Equal([4L, 3L], timeline.Items.Select(e => e.Version));
+        Assert.Equal(["started on node node-1, pid 4242", "placed on node node-1", "submitted: /usr/bin/sleep 600"], older.Items.Select(e => e.Summary));
+        var missing = await Assert.ThrowsAsync<OperationRejectedException>(() => queries.GetTimelineAsync("job-ffffffffff", 0, 10));
+        Assert.Equal(RejectionKind.NotFound, missing.Kind);
+        var running = await queries.ListJobsAsync(0, 1000, JobStatus.Running);
+        Assert.Contains(running.Items, j => j.JobId == id);
+        Assert.All(running.Items, j => Assert.Equal(JobStatus.Running, j.Status));
+    }
+
+    [Fact]
+    public async Task Operations_refuse_unknown_and_malformed_job_ids_as_not_found()
+    {
+        var operations = cluster.Silo.GetRequiredService<IJobOperations>();
+
+        var malformed = await Assert.ThrowsAsync<OperationRejectedException>(() => operations.CheckpointAsync("../etc/passwd"));
+        var unknown = await Assert.ThrowsAsync<OperationRejectedException>(() => operations.KillAsync("job-0000000000"));
+
+        Assert.Equal((RejectionKind.NotFound, "Job '../etc/passwd' does not exist."), (malformed.Kind, malformed.Message));
+        Assert.Equal((RejectionKind.NotFound, "Job job-0000000000 does not exist."), (unknown.Kind, unknown.Message));
+        Assert.Empty(await cluster.StoredTypes("job-0000000000"));
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The condition did not hold within 10 s.");
+            await Task.Delay(50);
+        }
+    }
+}

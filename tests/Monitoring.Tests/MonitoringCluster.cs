@@ -1,0 +1,77 @@
+using Caas.Contracts.Bus;
+using Caas.Contracts.Grains;
+using Caas.Contracts.Jobs;
+using Caas.Monitoring.EventStore;
+using Caas.Monitoring.Grains;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Caas.Monitoring.Tests;
+
+/// <summary>
+/// One in-process Orleans silo with the monitoring grains over a real SQLite event store and a real
+/// MassTransit in-memory bus. Monitoring's clock is fake; Orleans keeps its own real one.
+/// </summary>
+public sealed class MonitoringCluster : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    public static readonly string[] AgentNodes = ["node-1", "node-2", "node-9"];
+
+    private readonly TempDirectory _dir = new();
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+    public BusTap Tap { get; } = new();
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IClusterClient Client => Cluster.Client;
+    public IServiceProvider Silo => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress);
+    public IEventStore Store => Silo.GetRequiredService<IEventStore>();
+
+    public async Task InitializeAsync()
+    {
+        var databasePath = _dir.File("data/events.db");
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) => silo.AddCaasMonitoringGrains());
+        builder.ConfigureClient(client => client.AddCaasMonitoringClient());
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Services.AddCaasSqliteEventStore(databasePath);
+            host.Services.AddKeyedSingleton<TimeProvider>(MonitoringClock.Key, Clock);
+            host.Services.AddCaasMonitoring();
+            host.Services.AddMassTransit(bus =>
+            {
+                bus.AddCaasMonitoringConsumers();
+                bus.UsingInMemory((context, transport) =>
+                {
+                    foreach (var node in AgentNodes)
+                    {
+                        var queue = AgentAddress.QueueName(node);
+                        transport.ReceiveEndpoint(queue, endpoint => endpoint.Consumer(() => new AgentQueueRecorder(Tap, queue)));
+                    }
+                    transport.ReceiveEndpoint(PublishedRecorder.Queue, endpoint => endpoint.Consumer(() => new PublishedRecorder(Tap)));
+                    transport.ConfigureEndpoints(context);
+                });
+            });
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    public IJobGrain Job(string jobId) => Client.GetGrain<IJobGrain>(jobId);
+
+    public Task NodeAlive(string nodeId, string pool = "default", int slots = 4, int running = 0) =>
+        Client.GetGrain<INodeDirectoryGrain>(0).RecordHeartbeat(new NodeStatus
+        {
+            NodeId = nodeId, Pool = pool, JobSlots = slots, RunningJobs = running, Engine = "criu 4.2.1", LastHeartbeatAt = Clock.GetUtcNow(),
+        });
+
+    public async Task<IReadOnlyList<string>> StoredTypes(string jobId) =>
+        (await Store.ReadStreamAsync(jobId, 0, 10_000)).Select(e => e.Type).ToArray();
+}
