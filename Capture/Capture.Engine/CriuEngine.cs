@@ -14,6 +14,9 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
 {
     private const string PidFile = "pid";
     private const string ExitFile = "exit";
+    /// <summary>Start time of a handle whose process had already ended when it was launched: no live process ever matches it.</summary>
+    private const ulong EndedStartTicks = 0;
+    private static readonly TimeSpan ExitStatusGrace = TimeSpan.FromSeconds(2);
     private readonly CaptureOptions _options = options.Value;
 
     public async Task<EngineProbe> ProbeAsync(CancellationToken cancellationToken = default)
@@ -42,7 +45,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
         var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, request.Environment, cancellationToken);
         if (result.ExitCode != 0)
             throw new CheckpointEngineException($"cannot launch {request.Executable}: {result.Explanation()}");
-        return ReadRunningJob(request.JobId, request.StateDirectory, "launch");
+        return await ReadRunningJobAsync(request.JobId, request.StateDirectory, "launch", cancellationToken);
     }
 
     public async Task<CheckpointTimings> CheckpointAsync(JobHandle job, string imagesDirectory, bool leaveRunning, CancellationToken cancellationToken = default)
@@ -77,7 +80,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
         var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, cancellationToken: cancellationToken);
         if (result.ExitCode != 0)
             throw new CheckpointEngineException($"restore of job {jobId} failed: {result.Explanation()}");
-        return ReadRunningJob(jobId, stateDirectory, "restore");
+        return await ReadRunningJobAsync(jobId, stateDirectory, "restore", cancellationToken);
     }
 
     public bool Kill(JobHandle job)
@@ -89,7 +92,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
     }
 
     public bool IsRunning(JobHandle job) =>
-        ProcStat.Read(job.Pid) is { } stat && stat.StartTicks == job.StartTicks && stat.State is not ('Z' or 'X');
+        job.StartTicks != EndedStartTicks && ProcStat.Read(job.Pid) is { } stat && stat.StartTicks == job.StartTicks && stat.State is not ('Z' or 'X');
 
     public JobExitStatus? ReadExit(string stateDirectory)
     {
@@ -103,19 +106,24 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
         }
     }
 
-    private JobHandle ReadRunningJob(string jobId, string stateDirectory, string what)
+    private async Task<JobHandle> ReadRunningJobAsync(string jobId, string stateDirectory, string what, CancellationToken cancellationToken)
     {
         var pidPath = Path.Combine(stateDirectory, PidFile);
         if (!File.Exists(pidPath) || !int.TryParse(File.ReadAllText(pidPath).Trim(), CultureInfo.InvariantCulture, out var pid) || pid <= 0)
             throw new CheckpointEngineException($"caas-shim {what} of job {jobId} reported success but wrote no valid {pidPath}");
-        if (ProcStat.Read(pid) is not { } stat)
+        if (ProcStat.Read(pid) is { } stat)
+            return new JobHandle(jobId, stateDirectory, pid, stat.StartTicks);
+        // A job may legitimately end at once; then its exit status follows as soon as the shim has reaped it.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        JobExitStatus? exit;
+        while ((exit = ReadExit(stateDirectory)) is null && waited.Elapsed < ExitStatusGrace)
+            await Task.Delay(20, cancellationToken);
+        return exit switch
         {
-            var exit = ReadExit(stateDirectory);
-            throw new CheckpointEngineException(exit is null
-                ? $"job {jobId} ended right after its {what} (PID {pid} is gone)"
-                : $"job {jobId} ended right after its {what}: {exit}");
-        }
-        return new JobHandle(jobId, stateDirectory, pid, stat.StartTicks);
+            null => throw new CheckpointEngineException($"job {jobId} vanished right after its {what} (PID {pid} is gone and left no exit status)"),
+            { Error: { } error } => throw new CheckpointEngineException($"job {jobId} failed right after its {what}: {error}"),
+            _ => new JobHandle(jobId, stateDirectory, pid, EndedStartTicks),
+        };
     }
 
     /// <summary>A previous run's pid and exit files would be mistaken for the new run's.</summary>

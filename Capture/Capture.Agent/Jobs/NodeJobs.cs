@@ -320,9 +320,11 @@ public sealed class NodeJobs(
     public IReadOnlyList<JobSample> Sample()
     {
         var samples = new List<JobSample>();
-        foreach (var (jobId, job) in _running)
+        var jobs = _running.ToArray();
+        var trees = sampler.SampleTrees(jobs.Select(j => j.Value.Handle.Pid).ToList());
+        foreach (var (jobId, job) in jobs)
         {
-            if (sampler.Sample(job.Handle.Pid) is not { } tree)
+            if (!trees.TryGetValue(job.Handle.Pid, out var tree))
                 continue;
             var reported = progress.Get(jobId);
             samples.Add(new JobSample

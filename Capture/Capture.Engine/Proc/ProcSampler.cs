@@ -9,12 +9,31 @@ namespace Capture.Engine.Proc;
 public sealed class ProcSampler
 {
     /// <returns>Null when the root process is gone.</returns>
-    public ProcessTreeSample? Sample(int rootPid)
+    public ProcessTreeSample? Sample(int rootPid) => SampleTrees([rootPid]).GetValueOrDefault(rootPid);
+
+    /// <summary>Samples several trees from one pass over /proc, so a node with many jobs reads each process once per heartbeat.</summary>
+    /// <returns>A sample per root that is still there.</returns>
+    public IReadOnlyDictionary<int, ProcessTreeSample> SampleTrees(IReadOnlyCollection<int> rootPids)
     {
-        var root = ProcStat.Read(rootPid);
-        if (root is null)
-            return null;
-        var tree = CollectTree(root);
+        var samples = new Dictionary<int, ProcessTreeSample>();
+        if (rootPids.Count == 0)
+            return samples;
+        var children = ChildrenByParent();
+        foreach (var rootPid in rootPids)
+        {
+            if (ProcStat.Read(rootPid) is not { } root)
+                continue;
+            var tree = new List<ProcStat> { root };
+            for (var i = 0; i < tree.Count; i++)
+                if (children.TryGetValue(tree[i].Pid, out var kids))
+                    tree.AddRange(kids);
+            samples[rootPid] = Summarize(root, tree);
+        }
+        return samples;
+    }
+
+    private static ProcessTreeSample Summarize(ProcStat root, List<ProcStat> tree)
+    {
         double ticks = 0;
         long rssPages = 0, read = 0, written = 0;
         var threads = 0;
@@ -27,29 +46,25 @@ public sealed class ProcSampler
             read += r;
             written += w;
         }
-        return new ProcessTreeSample(rootPid, root.State, ticks / Libc.ClockTicksPerSecond,
+        return new ProcessTreeSample(root.Pid, root.State, ticks / Libc.ClockTicksPerSecond,
             rssPages * Environment.SystemPageSize, read, written, threads, tree.Count);
     }
 
-    /// <summary>Walks parent links of every process once: cheaper and more robust than following per-task children files, which miss children of exited threads.</summary>
-    private static List<ProcStat> CollectTree(ProcStat root)
+    /// <summary>Parent links of every process, read once: cheaper and more robust than following per-task children files, which miss children of exited threads.</summary>
+    private static Dictionary<int, List<ProcStat>> ChildrenByParent()
     {
         var children = new Dictionary<int, List<ProcStat>>();
         foreach (var dir in EnumerateProcessDirectories())
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == root.Pid)
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
                 continue;
-            if (ProcStat.Read(pid) is not { } stat)
+            if (ProcStat.Read(pid) is not { } stat || stat.Pid == stat.ParentPid)
                 continue;
             if (!children.TryGetValue(stat.ParentPid, out var list))
                 children[stat.ParentPid] = list = [];
             list.Add(stat);
         }
-        var tree = new List<ProcStat> { root };
-        for (var i = 0; i < tree.Count; i++)
-            if (children.TryGetValue(tree[i].Pid, out var kids))
-                tree.AddRange(kids);
-        return tree;
+        return children;
     }
 
     private static IEnumerable<string> EnumerateProcessDirectories()
