@@ -161,6 +161,28 @@ public sealed class NodeAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stopping_checkpoint_frees_the_slot_without_reporting_an_exit_and_the_job_comes_back_from_it()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+        await Published<NodeHeartbeat>(m => m.Samples.Any(s => s.JobId == jobId && s.Progress > 0));
+
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: false));
+        var completed = await Published<CheckpointCompleted>(m => m.JobId == jobId);
+        Assert.False(completed.Checkpoint.LeaveRunning);
+        Assert.True(completed.Checkpoint.Progress > 0);
+        await Published<NodeHeartbeat>(m => m.At > completed.At && m.Node.RunningJobs == 0);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(PublishedSoFar<JobProcessExited>(m => m.JobId == jobId));
+
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(jobId, Node, incident, 1, Node));
+        var restored = await Published<RestoreCompleted>(m => m.IncidentId == incident);
+        var beat = await Published<NodeHeartbeat>(m => m.At > restored.At && m.Samples.Any(s => s.JobId == jobId && s.Progress is not null));
+        Assert.True(beat.Samples.Single().Progress >= completed.Checkpoint.Progress);
+    }
+
+    [Fact]
     public async Task A_missing_executable_is_rejected_with_a_clear_reason_and_nothing_runs()
     {
         var jobId = JobIds.New();
