@@ -7,7 +7,7 @@ namespace Capture.Agent;
 public static class AgentBusRegistrationExtensions
 {
     /// <summary>
-    /// The agent's four command consumers on one receive endpoint, <see cref="AgentAddress.QueueName"/>
+    /// The agent's command consumers on one receive endpoint, <see cref="AgentAddress.QueueName"/>
     /// of <paramref name="nodeId"/>; <c>cfg.ConfigureEndpoints(context)</c> creates it. Commands are
     /// sent there with <c>GetSendEndpoint(AgentAddress.For(nodeId))</c>.
     /// </summary>
@@ -18,6 +18,7 @@ public static class AgentBusRegistrationExtensions
         bus.AddConsumer<CheckpointJobConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<RestoreJobConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<KillJobConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<CheckLaunchConsumer>().Endpoint(e => e.Name = queue);
         return bus;
     }
 }

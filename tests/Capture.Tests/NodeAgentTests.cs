@@ -198,6 +198,25 @@ public sealed class NodeAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_launch_preflight_answers_whether_a_spec_could_start_here_and_starts_nothing()
+    {
+        var client = _harness.Bus.CreateRequestClient<CheckLaunch>(AgentAddress.For(Node));
+
+        var good = await client.GetResponse<LaunchCheckResult>(new CheckLaunch(Node, CounterSpec()));
+        Assert.Equal(new LaunchCheckResult(Node, true, null), good.Message);
+
+        var missing = await client.GetResponse<LaunchCheckResult>(new CheckLaunch(Node, new JobSpec { Command = "/nonexistent/caas-no-such-program" }));
+        Assert.Equal(new LaunchCheckResult(Node, false, "executable '/nonexistent/caas-no-such-program' does not exist"), missing.Message);
+
+        var badDirectory = await client.GetResponse<LaunchCheckResult>(new CheckLaunch(Node, CounterSpec() with { WorkingDirectory = "/nonexistent-dir" }));
+        Assert.Equal($"working directory /nonexistent-dir does not exist on node {Node}", badDirectory.Message.Problem);
+
+        Assert.Empty(PublishedSoFar<JobLaunched>(_ => true));
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "jobs")) && Directory.EnumerateDirectories(Path.Combine(_directory.Path, "jobs")).Any(),
+            "a pre-flight must not create job directories");
+    }
+
+    [Fact]
     public async Task Bad_commands_are_rejected_with_reasons()
     {
         var notHere = JobIds.New();

@@ -75,6 +75,33 @@ public sealed class NodeJobs(
         return ended;
     }
 
+    /// <summary>The launch pre-flight: what would stop <paramref name="spec"/> from starting here, without starting it.</summary>
+    /// <returns>Null when it could be launched, else the reason for people.</returns>
+    public string? CheckLaunchable(JobSpec spec)
+    {
+        if (JobSpecValidator.Validate(spec) is { Count: > 0 } problems)
+            return string.Join(" ", problems);
+        try
+        {
+            ResolveLaunch(spec, paths.JobDirectory("job-0000000000"));
+            return null;
+        }
+        catch (AgentRejectionException e)
+        {
+            return e.Message;
+        }
+    }
+
+    // The same checks for the pre-flight and the launch itself, so they can never disagree.
+    private (string WorkingDirectory, string Executable) ResolveLaunch(JobSpec spec, string jobDirectory)
+    {
+        var workingDirectory = spec.WorkingDirectory ?? jobDirectory;
+        if (spec.WorkingDirectory is not null && !Directory.Exists(spec.WorkingDirectory))
+            throw new AgentRejectionException($"working directory {spec.WorkingDirectory} does not exist on node {NodeId}");
+        var searchPath = spec.Env.TryGetValue("PATH", out var jobPath) ? jobPath : Environment.GetEnvironmentVariable("PATH");
+        return (workingDirectory, ExecutableResolver.Resolve(spec.Command, workingDirectory, searchPath));
+    }
+
     public async Task<JobHandle> LaunchAsync(string jobId, JobSpec spec, CancellationToken cancellationToken)
     {
         RequireValidJobId(jobId);
@@ -90,12 +117,8 @@ public sealed class NodeJobs(
             if (_running.Count >= _options.JobSlots)
                 throw new AgentRejectionException($"node {NodeId} has no free job slot ({_running.Count} of {_options.JobSlots} in use)");
             var jobDirectory = paths.JobDirectory(jobId);
-            var workingDirectory = spec.WorkingDirectory ?? jobDirectory;
-            if (spec.WorkingDirectory is not null && !Directory.Exists(spec.WorkingDirectory))
-                throw new AgentRejectionException($"working directory {spec.WorkingDirectory} does not exist on node {NodeId}");
+            var (workingDirectory, executable) = ResolveLaunch(spec, jobDirectory);
             Directory.CreateDirectory(jobDirectory);
-            var searchPath = spec.Env.TryGetValue("PATH", out var jobPath) ? jobPath : Environment.GetEnvironmentVariable("PATH");
-            var executable = ExecutableResolver.Resolve(spec.Command, workingDirectory, searchPath);
 
             var progressFile = paths.ProgressFile(jobId);
             File.Delete(progressFile);
