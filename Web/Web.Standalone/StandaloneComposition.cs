@@ -1,4 +1,4 @@
-using Caas.Capture.Agent;
+using Capture.Agent;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
 using Caas.Recovery.Sagas;

@@ -10,7 +10,7 @@ public static class CounterJob
         command = RepositoryLayout.NativeBinary("counter"),
         args = new[] { "--target", Target.ToString(), "--rate", rate.ToString() },
         name,
-        stallThreshold = (stallThreshold ?? TimeSpan.FromMinutes(5)).ToString("c"),
+        stallThresholdSeconds = (stallThreshold ?? TimeSpan.FromMinutes(5)).TotalSeconds,
     };
 
     public static double Count(double? progress) => Math.Round((progress ?? 0) * Target);
