@@ -4,6 +4,7 @@ using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
+using System.Text.Json;
 using Caas.Monitoring.EventStore;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,7 @@ public sealed class JobGrain(
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StoreRetryPause = TimeSpan.FromSeconds(1);
     private const int ReplayPageSize = 1000;
+    private const int SnapshotAfterReplaying = 1000;
 
     private readonly StallDetector _stalls = new(time);
     private IGrainTimer? _watch;
@@ -254,20 +256,49 @@ public sealed class JobGrain(
 
     public async Task<KeyValuePair<int, JobState>> ReadStateFromStorage()
     {
-        var state = new JobState { JobId = JobId };
         if (!JobIds.IsValid(JobId))
-            return new(0, state);
-        long from = 0;
+            return new(0, new JobState { JobId = JobId });
+        var state = await ReadSnapshot() ?? new JobState { JobId = JobId };
+        var replayed = 0;
         while (true)
         {
-            var page = await store.ReadStreamAsync(JobId, from, ReplayPageSize);
+            var page = await store.ReadStreamAsync(JobId, state.Version, ReplayPageSize);
             foreach (var recorded in page)
                 state.Apply(serializer.Deserialize(recorded));
+            replayed += page.Count;
             if (page.Count < ReplayPageSize)
                 break;
-            from = page[^1].Version + 1;
         }
+        if (replayed >= SnapshotAfterReplaying)
+            await SaveSnapshot(state);
         return new((int)state.Version, state);
+    }
+
+    private async Task<JobState?> ReadSnapshot()
+    {
+        try
+        {
+            return await store.ReadSnapshotAsync(JobId) is { } snapshot ? JobStateSnapshot.Restore(snapshot) : null;
+        }
+        catch (JsonException error)
+        {
+            logger.LogWarning(error, "Ignored the unreadable snapshot of job {JobId}; replaying its whole stream", JobId);
+            return null;
+        }
+    }
+
+    private async Task SaveSnapshot(JobState state)
+    {
+        try
+        {
+            if (JobStateSnapshot.Of(state) is { } snapshot)
+                await store.SaveSnapshotAsync(snapshot);
+        }
+        catch (Exception error)
+        {
+            // Only an optimisation: the stream still holds everything.
+            logger.LogWarning(error, "Could not save a snapshot of job {JobId}", JobId);
+        }
     }
 
     public async Task<bool> ApplyUpdatesToStorage(IReadOnlyList<IJobEvent> updates, int expectedversion)

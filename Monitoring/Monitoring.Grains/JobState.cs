@@ -1,6 +1,7 @@
 using Caas.Contracts.Events;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
+using System.Text.Json.Serialization;
 
 namespace Caas.Monitoring.Grains;
 
@@ -46,12 +47,12 @@ public sealed class JobState
     [Id(27)] public long Version { get; set; }
     [Id(28)] public int HighestCheckpointSequence { get; set; }
 
-    public bool IsSubmitted => Spec is not null;
-    public bool IsStalled => StallIncident is not null;
+    [JsonIgnore] public bool IsSubmitted => Spec is not null;
+    [JsonIgnore] public bool IsStalled => StallIncident is not null;
     /// <summary>Sequences are never reused, not even those of failed checkpoints, so an image directory always means one attempt.</summary>
-    public int NextCheckpointSequence => HighestCheckpointSequence + 1;
-    public string Name => Spec is null ? JobId : Spec.Name ?? Path.GetFileName(Spec.Command);
-    public CheckpointInfo? NewestCheckpoint => Checkpoints.Count == 0 ? null : Checkpoints.MaxBy(c => c.Sequence);
+    [JsonIgnore] public int NextCheckpointSequence => HighestCheckpointSequence + 1;
+    [JsonIgnore] public string Name => Spec is null ? JobId : Spec.Name ?? Path.GetFileName(Spec.Command);
+    [JsonIgnore] public CheckpointInfo? NewestCheckpoint => Checkpoints.Count == 0 ? null : Checkpoints.MaxBy(c => c.Sequence);
     public CheckpointInfo? FindCheckpoint(int sequence) => Checkpoints.Find(c => c.Sequence == sequence);
 
     public void Apply(IJobEvent jobEvent)

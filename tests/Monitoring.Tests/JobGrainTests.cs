@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Caas.Contracts.Bus;
+using Caas.Contracts.Events;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
+using Caas.Monitoring.EventStore;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -255,6 +257,34 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         Assert.Equal(before, after);
         Assert.Contains("\"Version\":7", after, StringComparison.Ordinal);
         Assert.Equal(2, await cluster.Job(id).RequestCheckpoint(leaveRunning: true));
+    }
+
+    [Fact]
+    public async Task A_job_with_a_long_history_is_snapshotted_when_activated_and_later_activations_start_from_the_snapshot()
+    {
+        var id = JobIds.New();
+        var events = new JobEvents(id, Now);
+        var history = new List<IJobEvent> { events.Submitted(spec: Spec()), events.Placed(), events.Started() };
+        history.AddRange(Enumerable.Range(1, 1200).Select(i => events.Heartbeat(i, cpu: i)));
+        var serializer = cluster.Silo.GetRequiredService<EventSerializer>();
+        await cluster.Store.AppendAsync(id, ExpectedVersion.NoStream, history.Select((e, version) => serializer.ToEventData(id, version, e)).ToArray());
+
+        var replayed = (await cluster.Job(id).GetView())!;
+        var snapshot = await cluster.Store.ReadSnapshotAsync(id);
+
+        Assert.Equal((1203L, 1200.0, JobStatus.Running), (replayed.Version, replayed.CpuSeconds, replayed.Status));
+        Assert.Equal((1202L, "JobState/1"), (snapshot!.Version, snapshot.Type));
+
+        // Mark the snapshot so the next activation shows whether it started from it.
+        await cluster.Store.SaveSnapshotAsync(snapshot with { Data = snapshot.Data.Replace("\"progressMessage\":null", "\"progressMessage\":\"from the snapshot\"", StringComparison.Ordinal) });
+        await cluster.Cluster.DeactivateAsync(cluster.Job(id));
+        var resumed = (await cluster.Job(id).GetView())!;
+
+        Assert.Equal("from the snapshot", resumed.ProgressMessage);
+        Assert.Equal(1203L, resumed.Version);
+        await cluster.Job(id).RequestKill("operator");
+        Assert.Equal("KillRequested", (await cluster.Store.ReadStreamBackwardAsync(id, StreamPosition.End, 1))[0].Type);
+        Assert.Equal(1203L, (await cluster.Store.ReadStreamBackwardAsync(id, StreamPosition.End, 1))[0].Version);
     }
 
     [Fact]
