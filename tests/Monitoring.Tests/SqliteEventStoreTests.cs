@@ -141,6 +141,23 @@ public sealed class SqliteEventStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Many_jobs_heartbeating_at_once_are_committed_in_groups_fast_enough()
+    {
+        const int jobs = 200, heartbeatsEach = 25;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, jobs).Select(j => Task.Run(async () =>
+        {
+            for (var i = 0; i < heartbeatsEach; i++)
+                await _store.AppendAsync($"job-{j}", i - 1, [Event("HeartbeatRecorded", "{\"cpuSeconds\":1.5,\"rssBytes\":104857600}")]);
+        })));
+        clock.Stop();
+
+        var perSecond = jobs * heartbeatsEach / clock.Elapsed.TotalSeconds;
+        Assert.Equal(jobs * heartbeatsEach, (await _store.ReadAllAsync(0, 100_000)).Count);
+        Assert.True(perSecond >= 1000, $"only {perSecond:0} appends/s");
+    }
+
+    [Fact]
     public async Task Concurrent_appenders_to_one_stream_conflict_cleanly_and_one_wins()
     {
         var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
