@@ -31,6 +31,8 @@ public sealed class JobGrain(
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StoreRetryPause = TimeSpan.FromSeconds(1);
+    /// <summary>How long a requested checkpoint may stay unanswered before a new request replaces it.</summary>
+    public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
     private const int ReplayPageSize = 1000;
     private const int SnapshotAfterReplaying = 1000;
 
@@ -76,11 +78,17 @@ public sealed class JobGrain(
         RequireSubmitted();
         if (State.Status != JobStatus.Running)
             throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running job can be checkpointed.");
-        if (State.PendingCheckpoint is { } pending)
-            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} already has checkpoint {pending} in progress.");
-        var sequence = State.NextCheckpointSequence;
+        var now = time.GetUtcNow();
         var node = State.NodeId!;
-        RaiseEvent(new CheckpointRequested(JobId, sequence, leaveRunning, time.GetUtcNow()));
+        if (State.PendingCheckpoint is { } pending)
+        {
+            if (now - State.PendingCheckpointSince < CheckpointAnswerTimeout)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} already has checkpoint {pending} in progress.");
+            // An agent that never answered must not block checkpoints forever.
+            RaiseEvent(new CheckpointFailed(JobId, pending, $"no answer from node {node} within {CheckpointAnswerTimeout.TotalMinutes:0} minutes", now));
+        }
+        var sequence = State.NextCheckpointSequence;
+        RaiseEvent(new CheckpointRequested(JobId, sequence, leaveRunning, now));
         await ConfirmEvents();
         await SendToAgent(node, new CheckpointJob(JobId, node, sequence, leaveRunning));
         return sequence;
@@ -176,9 +184,11 @@ public sealed class JobGrain(
     {
         if (!IsFromJobNode(report.NodeId, "checkpoint report"))
             return;
-        if (State.PendingCheckpoint != report.Checkpoint.Sequence)
+        // A late answer to a checkpoint given up on still names a real image, so it is kept.
+        var sequence = report.Checkpoint.Sequence;
+        if (sequence < 1 || sequence > State.HighestCheckpointSequence || State.FindCheckpoint(sequence) is not null)
         {
-            logger.LogInformation("Ignored checkpoint {Sequence} of job {JobId}: it is not the pending one ({Pending})", report.Checkpoint.Sequence, JobId, State.PendingCheckpoint);
+            logger.LogInformation("Ignored checkpoint {Sequence} of job {JobId}: never requested or already recorded", sequence, JobId);
             return;
         }
         RaiseEvent(new CheckpointTaken(JobId, report.Checkpoint, report.At));

@@ -46,6 +46,7 @@ public sealed class JobState
     /// <summary>Number of events applied: the stream's length.</summary>
     [Id(27)] public long Version { get; set; }
     [Id(28)] public int HighestCheckpointSequence { get; set; }
+    [Id(29)] public DateTimeOffset? PendingCheckpointSince { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -145,6 +146,7 @@ public sealed class JobState
     {
         PendingCheckpoint = e.Sequence;
         PendingCheckpointLeavesRunning = e.LeaveRunning;
+        PendingCheckpointSince = e.At;
         HighestCheckpointSequence = Math.Max(HighestCheckpointSequence, e.Sequence);
     }
 

@@ -288,6 +288,50 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task An_unanswered_checkpoint_blocks_new_ones_only_until_its_timeout_and_a_late_answer_is_still_kept()
+    {
+        var id = await RunningJob();
+        var job = cluster.Job(id);
+        Assert.Equal(1, await job.RequestCheckpoint(leaveRunning: true));
+
+        var busy = await Assert.ThrowsAsync<OperationRejectedException>(() => job.RequestCheckpoint(leaveRunning: true));
+        Assert.Equal((RejectionKind.Conflict, $"Job {id} already has checkpoint 1 in progress."), (busy.Kind, busy.Message));
+
+        cluster.Clock.Advance(Grains.JobGrain.CheckpointAnswerTimeout + TimeSpan.FromSeconds(1));
+        Assert.Equal(2, await job.RequestCheckpoint(leaveRunning: true));
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, null), Now));
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, null), Now));
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 9, null), Now));
+
+        var stored = await cluster.Store.ReadStreamAsync(id, 3, 100);
+        Assert.Equal(["CheckpointRequested", "CheckpointFailed", "CheckpointRequested", "CheckpointTaken"], stored.Select(e => e.Type));
+        Assert.Contains("no answer from node node-1 within 10 minutes", stored[1].Data, StringComparison.Ordinal);
+        var view = (await job.GetView())!;
+        Assert.Equal([1], view.Checkpoints.Select(c => c.Sequence));
+        Assert.Equal(2, view.PendingCheckpoint);
+    }
+
+    [Fact]
+    public async Task Placement_picks_the_live_node_in_the_pool_with_most_free_slots_and_never_a_silent_one()
+    {
+        var directory = cluster.Client.GetGrain<Caas.Contracts.Grains.INodeDirectoryGrain>(0);
+        await cluster.NodeAlive("node-a", pool: "placement", slots: 4, running: 3);
+        await cluster.NodeAlive("node-b", pool: "placement", slots: 4, running: 1);
+        await cluster.NodeAlive("node-c", pool: "elsewhere", slots: 16, running: 0);
+        var spec = Spec(pool: "placement");
+
+        var picks = new[] { await directory.Choose(spec), await directory.Choose(spec), await directory.Choose(spec), await directory.Choose(spec) };
+
+        Assert.Equal(new string?[] { "node-b", "node-b", "node-a", "node-b" }, picks);
+        Assert.Null(await directory.Choose(spec));
+        await cluster.NodeAlive("node-a", pool: "placement", slots: 4, running: 0);
+        cluster.Clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal("node-a", await directory.Choose(spec));
+        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await directory.Choose(spec));
+    }
+
+    [Fact]
     public async Task Queries_list_the_job_and_its_timeline_newest_first()
     {
         var id = await RunningJob();
