@@ -31,6 +31,7 @@ public sealed class JobGrain(
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StoreRetryPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LaunchCheckTimeout = TimeSpan.FromSeconds(5);
     /// <summary>How long a requested checkpoint may stay unanswered before a new request replaces it.</summary>
     public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
     private const int ReplayPageSize = 1000;
@@ -60,6 +61,8 @@ public sealed class JobGrain(
             throw new OperationRejectedException(RejectionKind.Invalid, "The job spec is invalid: " + string.Join(" ", problems));
 
         var node = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(spec);
+        if (node is not null)
+            await RequireLaunchable(node, spec);
         var now = time.GetUtcNow();
         RaiseEvent(new JobSubmitted(JobId, spec, now));
         if (node is not null)
@@ -385,6 +388,26 @@ public sealed class JobGrain(
         {
             _watch.Dispose();
             _watch = null;
+        }
+    }
+
+    /// <summary>
+    /// Asks the chosen agent whether it could start the spec (the executable exists, the directory too) before
+    /// anything is recorded, so a job that can never start is refused instead of recorded as failed. An agent that
+    /// does not answer in time does not block the submit: the launch itself then reports what goes wrong.
+    /// </summary>
+    private async Task RequireLaunchable(string node, JobSpec spec)
+    {
+        var client = bus.CreateRequestClient<CheckLaunch>(AgentAddress.For(node), RequestTimeout.After(s: (int)LaunchCheckTimeout.TotalSeconds));
+        try
+        {
+            var answer = await client.GetResponse<LaunchCheckResult>(new CheckLaunch(node, spec));
+            if (!answer.Message.Launchable)
+                throw new OperationRejectedException(RejectionKind.Invalid, $"The job cannot be launched on node {node}: {answer.Message.Problem}");
+        }
+        catch (RequestTimeoutException)
+        {
+            logger.LogWarning("Node {NodeId} did not answer the launch check for job {JobId} within {Timeout}; submitting anyway", node, JobId, LaunchCheckTimeout);
         }
     }
 

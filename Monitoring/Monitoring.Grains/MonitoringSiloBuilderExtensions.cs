@@ -16,15 +16,7 @@ public static class MonitoringSiloBuilderExtensions
     public static ISiloBuilder AddCaasMonitoringGrains(this ISiloBuilder silo)
     {
         silo.AddCustomStorageBasedLogConsistencyProvider(LogConsistencyProviderName);
-        silo.Services.AddCaasBusReportSerialization();
         silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);
         return silo;
-    }
-
-    /// <summary>For an Orleans client host (one that talks to a separate silo) that uses IJobGrain.</summary>
-    public static IClientBuilder AddCaasMonitoringClient(this IClientBuilder client)
-    {
-        client.Services.AddCaasBusReportSerialization();
-        return client;
     }
 }

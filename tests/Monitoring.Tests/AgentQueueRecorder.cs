@@ -3,9 +3,21 @@ using MassTransit;
 
 namespace Caas.Monitoring.Tests;
 
-/// <summary>Stands in for a node agent's queue: records the commands sent to it.</summary>
-public sealed class AgentQueueRecorder(BusTap tap, string queue) : IConsumer<LaunchJob>, IConsumer<CheckpointJob>, IConsumer<KillJob>, IConsumer<RestoreJob>
+/// <summary>
+/// Stands in for a node agent's queue (the agent itself is another area's and is tested there): records the
+/// commands sent to it and answers launch checks, refusing executables under /nonexistent as the agent would.
+/// </summary>
+public sealed class AgentQueueRecorder(BusTap tap, string queue) : IConsumer<LaunchJob>, IConsumer<CheckpointJob>, IConsumer<KillJob>, IConsumer<RestoreJob>, IConsumer<CheckLaunch>
 {
+    public async Task Consume(ConsumeContext<CheckLaunch> context)
+    {
+        await Record(context.Message);
+        var command = context.Message.Spec.Command;
+        await context.RespondAsync(command.StartsWith("/nonexistent/", StringComparison.Ordinal)
+            ? new LaunchCheckResult(context.Message.NodeId, false, $"executable '{command}' does not exist")
+            : new LaunchCheckResult(context.Message.NodeId, true, null));
+    }
+
     public Task Consume(ConsumeContext<LaunchJob> context) => Record(context.Message);
     public Task Consume(ConsumeContext<CheckpointJob> context) => Record(context.Message);
     public Task Consume(ConsumeContext<KillJob> context) => Record(context.Message);

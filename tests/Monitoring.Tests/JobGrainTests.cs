@@ -64,6 +64,22 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task A_spec_the_chosen_agent_cannot_launch_is_rejected_and_nothing_is_recorded()
+    {
+        await cluster.NodeAlive("node-1");
+        var id = JobIds.New();
+
+        var error = await Assert.ThrowsAsync<OperationRejectedException>(() =>
+            cluster.Job(id).Submit(Spec() with { Command = "/nonexistent/caas-no-such-program" }));
+
+        Assert.Equal(RejectionKind.Invalid, error.Kind);
+        Assert.Equal("The job cannot be launched on node node-1: executable '/nonexistent/caas-no-such-program' does not exist", error.Message);
+        Assert.Empty(await cluster.StoredTypes(id));
+        Assert.Null(await cluster.Job(id).GetView());
+        Assert.Empty(cluster.Tap.All<LaunchJob>(m => m.JobId == id));
+    }
+
+    [Fact]
     public async Task A_second_submit_of_the_same_job_is_a_conflict()
     {
         var id = await RunningJob();

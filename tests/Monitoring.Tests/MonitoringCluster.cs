@@ -33,7 +33,6 @@ public sealed class MonitoringCluster : IAsyncLifetime
         var databasePath = _dir.File("data/events.db");
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddCaasMonitoringGrains());
-        builder.ConfigureClient(client => client.AddCaasMonitoringClient());
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Services.AddCaasSqliteEventStore(databasePath);
