@@ -6,6 +6,7 @@ using Caas.Contracts.Services;
 using Caas.Contracts.Views;
 using System.Text.Json;
 using Caas.Monitoring.EventStore;
+using Caas.Monitoring.Grains.ReadModels;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -370,12 +371,19 @@ public sealed class JobGrain(
         var now = time.GetUtcNow();
         var incident = Guid.NewGuid();
         var since = State.LastActivityAt!.Value;
-        RaiseEvent(new JobStalled(JobId, incident, since, State.Spec!.StallThreshold, now));
-        await ConfirmEvents();
+        var spec = State.Spec!;
+        var node = State.NodeId!;
         var checkpoint = State.NewestCheckpoint;
+        RaiseEvent(new JobStalled(JobId, incident, since, spec.StallThreshold, now));
+        // Recovery restores the job under this incident; recording it here keeps the job's status honest meanwhile
+        // (Restoring, so the exit of the hung copy the agent kills is not taken for a failure).
+        if (spec.OnStall == StallAction.RestoreFromLastCheckpoint && checkpoint is not null)
+            RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, $"stalled: no progress for {TimelineSummary.Duration(now - since)}", now));
+        await ConfirmEvents();
         logger.LogWarning("Job {JobId} stalled: no progress since {Since}", JobId, since);
-        await bus.Publish(new JobStallDetected(incident, JobId, State.NodeId!, State.Spec.OnStall,
+        await bus.Publish(new JobStallDetected(incident, JobId, node, spec.OnStall,
             checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now));
+        KeepWatching();
     }
 
     /// <summary>A job that may still move needs its watch (placement retries, stall detection); a finished one does not.</summary>

@@ -167,6 +167,33 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task A_stalled_job_whose_policy_is_to_restore_is_recorded_as_restoring_from_its_newest_checkpoint()
+    {
+        var id = await RunningJob(Spec(stallSeconds: 2, onStall: StallAction.RestoreFromLastCheckpoint));
+        var job = cluster.Job(id);
+        await job.RecordHeartbeat("node-1", Sample(id, 1, 0.25), Now);
+        await job.RequestCheckpoint(leaveRunning: true);
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, 0.25), Now));
+
+        cluster.Clock.Advance(TimeSpan.FromSeconds(5));
+        var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == id);
+
+        Assert.Equal((1, "node-1", 0.25), (detected.LastCheckpointSequence, detected.LastCheckpointNodeId, detected.LastCheckpointProgress));
+        var stored = await cluster.Store.ReadStreamBackwardAsync(id, StreamPosition.End, 2);
+        Assert.Equal(["RestoreRequested", "JobStalled"], stored.Select(e => e.Type));
+        Assert.All(stored, e => Assert.Contains(detected.IncidentId.ToString(), e.Data, StringComparison.Ordinal));
+        Assert.Contains("\"reason\":\"stalled: no progress for 00:00:05\"", stored[0].Data, StringComparison.Ordinal);
+        var view = (await job.GetView())!;
+        Assert.Equal((JobStatus.Restoring, true), (view.Status, view.Stalled));
+
+        // The hung copy the agent kills before restoring is not the job failing.
+        await job.RecordExited(new JobProcessExited(id, "node-1", null, 9, Now));
+        await job.RecordRestoreCompleted(new RestoreCompleted(id, "node-1", detected.IncidentId, 1, 5151, Now));
+        var restored = (await job.GetView())!;
+        Assert.Equal((JobStatus.Running, false, 5151, 0.25), (restored.Status, restored.Stalled, restored.Pid, restored.Progress));
+    }
+
+    [Fact]
     public async Task Restore_needs_an_existing_checkpoint_and_refusals_record_nothing()
     {
         var id = await RunningJob();
