@@ -246,8 +246,10 @@ public sealed class JobGrain(
     {
         if (!IsFromJobNode(report.NodeId, "exit report"))
             return;
+        // Reports travel on separate queues, so a job that ended at once may report its exit before its launch.
         // While restoring, the old copy is killed on purpose; only a kill someone asked for ends the job then.
-        var ends = State.Status == JobStatus.Running || (State.Status == JobStatus.Restoring && State.KillRequested);
+        var ends = State.Status is JobStatus.Running or JobStatus.Queued
+            || (State.Status == JobStatus.Restoring && State.KillRequested);
         if (!ends)
         {
             logger.LogInformation("Ignored an exit of job {JobId}: the job is {Status}", JobId, State.Status);

@@ -270,6 +270,20 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task A_job_whose_exit_overtakes_its_launch_report_ends_and_stays_ended()
+    {
+        await cluster.NodeAlive("node-1");
+        var id = JobIds.New();
+        await cluster.Job(id).Submit(Spec());
+
+        await cluster.Job(id).RecordExited(new JobProcessExited(id, "node-1", 0, null, Now));
+        await cluster.Job(id).RecordLaunched(new JobLaunched(id, "node-1", 4242, Now));
+
+        Assert.Equal(JobStatus.Completed, (await cluster.Job(id).GetView())!.Status);
+        Assert.Equal(["JobSubmitted", "JobPlaced", "JobExited"], await cluster.StoredTypes(id));
+    }
+
+    [Fact]
     public async Task A_job_with_no_live_node_in_its_pool_waits_and_launches_when_one_appears()
     {
         var id = JobIds.New();
