@@ -140,9 +140,13 @@ public sealed class JobGrain(
 
     public async Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at)
     {
-        ArgumentNullException.ThrowIfNull(sample);
         if (!IsFromJobNode(nodeId, "heartbeat"))
             return;
+        if (ReportValidator.ProblemWith(sample, JobId) is { } problem)
+        {
+            logger.LogWarning("Dropped a heartbeat for job {JobId} from node {NodeId}: {Problem}", JobId, nodeId, problem);
+            return;
+        }
         if (State.Status == JobStatus.Queued)
         {
             // The heartbeat overtook the launch report: the job is evidently running.
@@ -188,6 +192,11 @@ public sealed class JobGrain(
     {
         if (!IsFromJobNode(report.NodeId, "checkpoint report"))
             return;
+        if (ReportValidator.ProblemWith(report.Checkpoint) is { } problem)
+        {
+            logger.LogWarning("Dropped a checkpoint report for job {JobId}: {Problem}", JobId, problem);
+            return;
+        }
         // A late answer to a checkpoint given up on still names a real image, so it is kept.
         var sequence = report.Checkpoint.Sequence;
         if (sequence < 1 || sequence > State.HighestCheckpointSequence || State.FindCheckpoint(sequence) is not null)

@@ -113,6 +113,24 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task Reports_with_values_an_event_cannot_hold_are_dropped_and_the_job_keeps_recording()
+    {
+        var id = await RunningJob();
+        var job = cluster.Job(id);
+
+        await job.RecordHeartbeat("node-1", Sample(id, 1, double.NaN), Now);
+        await job.RecordHeartbeat("node-1", Sample(id, double.PositiveInfinity, 0.5), Now);
+        await job.RecordHeartbeat("node-1", Sample(id, 1, 1.5), Now);
+        await job.RecordHeartbeat("node-1", Sample("job-ffffffffff", 1, 0.5), Now);
+        await job.RequestCheckpoint(leaveRunning: true);
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, double.NaN), Now));
+        await job.RecordHeartbeat("node-1", Sample(id, 2, 0.5), Now);
+
+        Assert.Equal(["JobSubmitted", "JobPlaced", "JobStarted", "CheckpointRequested", "HeartbeatRecorded", "ProgressReported"], await cluster.StoredTypes(id));
+        Assert.Empty((await job.GetView())!.Checkpoints);
+    }
+
+    [Fact]
     public async Task Heartbeats_for_a_job_never_submitted_are_ignored_and_create_nothing()
     {
         var id = JobIds.New();
