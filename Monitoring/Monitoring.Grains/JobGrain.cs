@@ -4,8 +4,6 @@ using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
-using System.Text.Json;
-using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains.ReadModels;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,20 +21,16 @@ namespace Caas.Monitoring.Grains;
 /// </summary>
 [LogConsistencyProvider(ProviderName = MonitoringSiloBuilderExtensions.LogConsistencyProviderName)]
 public sealed class JobGrain(
-    IEventStore store,
-    EventSerializer serializer,
+    JobJournal journal,
     IBus bus,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     ILogger<JobGrain> logger)
     : JournaledGrain<JobState, IJobEvent>, IJobGrain, ICustomStorageInterface<JobState, IJobEvent>
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan StoreRetryPause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LaunchCheckTimeout = TimeSpan.FromSeconds(5);
     /// <summary>How long a requested checkpoint may stay unanswered before a new request replaces it.</summary>
     public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
-    private const int ReplayPageSize = 1000;
-    private const int SnapshotAfterReplaying = 1000;
 
     private readonly StallDetector _stalls = new(time);
     private IGrainTimer? _watch;
@@ -281,73 +275,12 @@ public sealed class JobGrain(
 
     public async Task<KeyValuePair<int, JobState>> ReadStateFromStorage()
     {
-        if (!JobIds.IsValid(JobId))
-            return new(0, new JobState { JobId = JobId });
-        var state = await ReadSnapshot() ?? new JobState { JobId = JobId };
-        var replayed = 0;
-        while (true)
-        {
-            var page = await store.ReadStreamAsync(JobId, state.Version, ReplayPageSize);
-            foreach (var recorded in page)
-                state.Apply(serializer.Deserialize(recorded));
-            replayed += page.Count;
-            if (page.Count < ReplayPageSize)
-                break;
-        }
-        if (replayed >= SnapshotAfterReplaying)
-            await SaveSnapshot(state);
+        var state = JobIds.IsValid(JobId) ? await journal.Read(JobId) : new JobState { JobId = JobId };
         return new((int)state.Version, state);
     }
 
-    private async Task<JobState?> ReadSnapshot()
-    {
-        try
-        {
-            return await store.ReadSnapshotAsync(JobId) is { } snapshot ? JobStateSnapshot.Restore(snapshot) : null;
-        }
-        catch (JsonException error)
-        {
-            logger.LogWarning(error, "Ignored the unreadable snapshot of job {JobId}; replaying its whole stream", JobId);
-            return null;
-        }
-    }
-
-    private async Task SaveSnapshot(JobState state)
-    {
-        try
-        {
-            if (JobStateSnapshot.Of(state) is { } snapshot)
-                await store.SaveSnapshotAsync(snapshot);
-        }
-        catch (Exception error)
-        {
-            // Only an optimisation: the stream still holds everything.
-            logger.LogWarning(error, "Could not save a snapshot of job {JobId}", JobId);
-        }
-    }
-
-    public async Task<bool> ApplyUpdatesToStorage(IReadOnlyList<IJobEvent> updates, int expectedversion)
-    {
-        try
-        {
-            var events = updates.Select((e, i) => serializer.ToEventData(JobId, expectedversion + i, e)).ToArray();
-            // Orleans counts events; the store names the last event's version.
-            await store.AppendAsync(JobId, expectedversion - 1, events);
-            return true;
-        }
-        catch (WrongExpectedVersionException conflict)
-        {
-            logger.LogWarning("Job {JobId}: {Message}; re-reading the stream", JobId, conflict.Message);
-            return false;
-        }
-        catch (Exception error)
-        {
-            // Orleans retries a failed write at once and forever; pausing keeps a broken store from spinning a core.
-            logger.LogError(error, "Recording {Count} event(s) of job {JobId} failed; retrying in {Pause}", updates.Count, JobId, StoreRetryPause);
-            await Task.Delay(StoreRetryPause);
-            throw;
-        }
-    }
+    public Task<bool> ApplyUpdatesToStorage(IReadOnlyList<IJobEvent> updates, int expectedversion) =>
+        journal.Append(JobId, updates, expectedversion);
 
     public Task ClearStoredState() =>
         throw new NotSupportedException($"Job streams are append-only: the history of {JobId} cannot be cleared.");

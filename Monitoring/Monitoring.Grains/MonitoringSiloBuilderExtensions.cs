@@ -16,6 +16,7 @@ public static class MonitoringSiloBuilderExtensions
     public static ISiloBuilder AddCaasMonitoringGrains(this ISiloBuilder silo)
     {
         silo.AddCustomStorageBasedLogConsistencyProvider(LogConsistencyProviderName);
+        silo.Services.TryAddSingleton<JobJournal>();
         silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);
         return silo;
     }
