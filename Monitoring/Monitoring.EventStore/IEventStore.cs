@@ -23,6 +23,9 @@ public interface IEventStore
     /// <summary>Events of all streams in the order they were committed, from global position <paramref name="fromPosition"/> inclusive (positions start at 1).</summary>
     Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken = default);
 
+    /// <summary>The global position of the newest event; 0 when the store is empty.</summary>
+    Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Delivers every event from <paramref name="fromPosition"/> on, history first, then live, one at a time and in
     /// order, until <paramref name="cancellationToken"/> is cancelled. A handler failure ends the subscription with that exception.

@@ -20,6 +20,14 @@ public sealed class MonitoringCluster : IAsyncLifetime
     public static readonly string[] AgentNodes = ["node-1", "node-2", "node-9"];
 
     private readonly TempDirectory _dir = new();
+    private readonly string _databasePath;
+
+    public MonitoringCluster() : this(null)
+    {
+    }
+
+    /// <param name="databasePath">An existing event store to start on, as after a restart; a fresh one when null.</param>
+    internal MonitoringCluster(string? databasePath) => _databasePath = databasePath ?? _dir.File("data/events.db");
 
     public FakeTimeProvider Clock { get; } = new(Start);
     public BusTap Tap { get; } = new();
@@ -30,7 +38,7 @@ public sealed class MonitoringCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var databasePath = _dir.File("data/events.db");
+        var databasePath = _databasePath;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddCaasMonitoringGrains());
         builder.ConfigureSiloHost((_, host) =>

@@ -99,6 +99,7 @@ public sealed class SqliteEventStoreTests : IAsyncLifetime
         Assert.Equal([1L, 2L, 3L], all.Select(e => e.Position));
         Assert.Equal(["job-a", "job-b", "job-a"], all.Select(e => e.Stream));
         Assert.Equal(["B0", "A1"], fromSecond.Select(e => e.Type));
+        Assert.Equal(3, await _store.ReadHeadPositionAsync());
     }
 
     [Fact]
@@ -207,6 +208,7 @@ public sealed class SqliteEventStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.AppendAsync("job-a", -3, [Event("A")]));
 
         Assert.Empty(await _store.ReadAllAsync(0, 100));
+        Assert.Equal(0, await _store.ReadHeadPositionAsync());
     }
 
     private static async Task Eventually(Func<bool> condition)

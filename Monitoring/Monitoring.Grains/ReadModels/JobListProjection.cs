@@ -49,6 +49,13 @@ public sealed class JobListProjection
         }
     }
 
+    /// <summary>Jobs that are queued, running or being restored: those whose grains must watch them.</summary>
+    public IReadOnlyList<string> LiveJobIds()
+    {
+        lock (_gate)
+            return _newestFirst.Where(j => j.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring).Select(j => j.JobId).ToArray();
+    }
+
     public Page<JobSummary> List(int skip, int take, JobStatus? status)
     {
         lock (_gate)
