@@ -429,6 +429,21 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task A_timeline_shows_an_event_this_build_cannot_read_instead_of_failing()
+    {
+        var id = JobIds.New();
+        var serializer = cluster.Silo.GetRequiredService<EventSerializer>();
+        var submitted = serializer.ToEventData(id, 0, new JobEvents(id, Now).Submitted());
+        await cluster.Store.AppendAsync(id, ExpectedVersion.NoStream, [submitted, new EventData(Guid.NewGuid(), "JobTeleported", "{}")]);
+
+        var timeline = await cluster.Silo.GetRequiredService<IJobQueries>().GetTimelineAsync(id, 0, 10);
+
+        Assert.Equal(["JobTeleported", "JobSubmitted"], timeline.Items.Select(e => e.Type));
+        Assert.StartsWith("unreadable event: Stored event type 'JobTeleported' is unknown", timeline.Items[0].Summary, StringComparison.Ordinal);
+        Assert.Equal("submitted: /usr/bin/sleep 600", timeline.Items[1].Summary);
+    }
+
+    [Fact]
     public async Task Operations_refuse_unknown_and_malformed_job_ids_as_not_found()
     {
         var operations = cluster.Silo.GetRequiredService<IJobOperations>();

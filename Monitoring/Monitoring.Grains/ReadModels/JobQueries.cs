@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
@@ -42,18 +43,7 @@ public sealed class JobQueries(
         var total = newest[0].Version + 1;
         var from = newest[0].Version - skip;
         var events = from < 0 ? [] : await store.ReadStreamBackwardAsync(jobId, from, take, cancellationToken);
-        var entries = events.Select(recorded =>
-        {
-            var jobEvent = serializer.Deserialize(recorded);
-            return new TimelineEntry
-            {
-                Version = recorded.Version,
-                Type = recorded.Type,
-                At = jobEvent.At,
-                Summary = TimelineSummary.Describe(jobEvent),
-                Data = recorded.Data,
-            };
-        }).ToArray();
+        var entries = events.Select(ToEntry).ToArray();
         return new Page<TimelineEntry>(entries, (int)Math.Min(total, int.MaxValue), skip, take);
     }
 
@@ -62,6 +52,20 @@ public sealed class JobQueries(
 
     public Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default) =>
         grains.GetGrain<INodeDirectoryGrain>(0).List();
+
+    private TimelineEntry ToEntry(RecordedEvent recorded)
+    {
+        try
+        {
+            var jobEvent = serializer.Deserialize(recorded);
+            return new TimelineEntry { Version = recorded.Version, Type = recorded.Type, At = jobEvent.At, Summary = TimelineSummary.Describe(jobEvent), Data = recorded.Data };
+        }
+        catch (Exception error) when (error is UnknownEventTypeException or JsonException)
+        {
+            // One event this build cannot read must not hide the rest of the job's history.
+            return new TimelineEntry { Version = recorded.Version, Type = recorded.Type, At = recorded.RecordedAt, Summary = $"unreadable event: {error.Message}", Data = recorded.Data };
+        }
+    }
 
     private static void ValidatePage(int skip, int take)
     {
