@@ -156,6 +156,27 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task Agent_reports_published_on_the_bus_reach_the_jobs_grain()
+    {
+        await cluster.NodeAlive("node-1");
+        var id = JobIds.New();
+        await cluster.Job(id).Submit(Spec());
+        var bus = cluster.Silo.GetRequiredService<IBus>();
+
+        await bus.Publish(new JobLaunched("not a job id", "node-1", 1, Now));
+        await bus.Publish(new JobLaunched(id, "node-1", 4242, Now));
+        await Eventually(async () => (await cluster.Job(id).GetView())!.Status == JobStatus.Running);
+        var sequence = await cluster.Job(id).RequestCheckpoint(leaveRunning: true);
+        await bus.Publish(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, sequence, null), Now));
+        await Eventually(async () => (await cluster.Job(id).GetView())!.Checkpoints.Count == 1);
+        await bus.Publish(new JobProcessExited(id, "node-1", 3, null, Now));
+        await Eventually(async () => (await cluster.Job(id).GetView())!.Status == JobStatus.Failed);
+
+        Assert.Equal("exit code 3", (await cluster.Job(id).GetView())!.StatusReason);
+        Assert.Equal(["JobSubmitted", "JobPlaced", "JobStarted", "CheckpointRequested", "CheckpointTaken", "JobExited"], await cluster.StoredTypes(id));
+    }
+
+    [Fact]
     public async Task A_job_without_progress_for_longer_than_its_threshold_is_stalled_once_and_recovery_is_told()
     {
         var id = await RunningJob(Spec(stallSeconds: 2, onStall: StallAction.RestoreFromLastCheckpoint));
