@@ -4,7 +4,6 @@ using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
-using Caas.Monitoring.Grains.ReadModels;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -322,7 +321,7 @@ public sealed class JobGrain(
         // Recovery restores the job under this incident; recording it here keeps the job's status honest meanwhile
         // (Restoring, so the exit of the hung copy the agent kills is not taken for a failure).
         if (spec.OnStall == StallAction.RestoreFromLastCheckpoint && checkpoint is not null)
-            RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, $"stalled: no progress for {TimelineSummary.Duration(now - since)}", now));
+            RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, $"stalled: no progress for {DurationText.Of(now - since)}", now));
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} stalled: no progress since {Since}", JobId, since);
         await bus.Publish(new JobStallDetected(incident, JobId, node, spec.OnStall,

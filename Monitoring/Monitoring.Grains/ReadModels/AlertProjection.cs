@@ -27,7 +27,7 @@ public sealed class AlertProjection
             switch (jobEvent)
             {
                 case JobStalled stalled:
-                    Open(job, AlertKind.Stalled, $"no progress for {TimelineSummary.Duration(stalled.At - stalled.LastProgressAt)} (threshold {TimelineSummary.Duration(stalled.Threshold)})", stalled.At);
+                    Open(job, AlertKind.Stalled, $"no progress for {DurationText.Of(stalled.At - stalled.LastProgressAt)} (threshold {DurationText.Of(stalled.Threshold)})", stalled.At);
                     break;
                 case JobExited or JobStartFailed when job.Status == JobStatus.Failed:
                     Open(job, AlertKind.Failed, job.StatusReason ?? "failed", jobEvent.At);

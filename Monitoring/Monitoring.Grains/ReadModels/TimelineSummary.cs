@@ -21,17 +21,13 @@ public static class TimelineSummary
         CheckpointFailed e => $"checkpoint {e.Sequence} failed: {e.Reason}",
         KillRequested e => $"kill requested: {e.Reason}",
         JobExited e => $"exited: {e.Reason}",
-        JobStalled e => $"stalled: no progress for {Duration(e.At - e.LastProgressAt)}",
+        JobStalled e => $"stalled: no progress for {DurationText.Of(e.At - e.LastProgressAt)}",
         RestoreRequested e => $"restore from checkpoint {e.Sequence} requested: {e.Reason}",
         JobRestored e => $"restored from checkpoint {e.Sequence} on node {e.NodeId}, pid {e.Pid}",
         RestoreFailed e => $"restore from checkpoint {e.Sequence} failed: {e.Reason}",
         RecoveryFinished e => $"recovery {(e.Succeeded ? "succeeded" : "failed")}: {e.Outcome}",
         _ => jobEvent.GetType().Name,
     };
-
-    /// <summary>Whole seconds, "00:00:05" or "1.02:03:04".</summary>
-    public static string Duration(TimeSpan span) =>
-        TimeSpan.FromSeconds(Math.Floor(Math.Max(0, span.TotalSeconds))).ToString("c", CultureInfo.InvariantCulture);
 
     private static string MiB(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.0", CultureInfo.InvariantCulture);
 
