@@ -3,7 +3,8 @@ using Caas.Web.Standalone;
 // The all-in-one platform: one process with an Orleans silo (localhost clustering), the in-memory
 // bus, the recovery sagas, one node agent and the portal. Everything persistent lives under the
 // data directory, so a restart shows the same jobs and history.
-var builder = WebApplication.CreateBuilder(args);
+// Content root is the build output, so appsettings.json is found wherever `./caas up` is run from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = StandaloneSettings.From(builder.Configuration, builder.Environment);
 builder.AddCaasStandalone(settings);
 

@@ -7,7 +7,7 @@ namespace Caas.EndToEnd.Tests;
 
 /// <summary>
 /// A real standalone platform process (the same binary `./caas up` runs) on free local ports with
-/// its own data directory. Stopping it sends SIGINT, as Ctrl-C does.
+/// its own data directory. Stopping it sends SIGTERM, which the host handles like Ctrl-C (a background process started by a script ignores SIGINT).
 /// </summary>
 public sealed class StandaloneHost : IAsyncDisposable
 {
@@ -98,7 +98,7 @@ public sealed class StandaloneHost : IAsyncDisposable
     public async Task StopAsync()
     {
         if (_process.HasExited) return;
-        _ = kill(_process.Id, SIGINT);
+        _ = kill(_process.Id, SIGTERM);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try { await _process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
@@ -121,7 +121,7 @@ public sealed class StandaloneHost : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private const int SIGINT = 2;
+    private const int SIGTERM = 15;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
