@@ -13,7 +13,7 @@ public sealed class PortalBrowserTests
     public async Task The_portal_shows_a_submitted_job_running_and_its_progress_moving()
     {
         await using var host = await StandaloneHost.StartAsync();
-        var job = await host.Api.SubmitAsync(CounterJob.Spec("browser demo"));
+        var job = await host.Api.SubmitAsync(CounterJob.Spec("browser demo", rate: 20, target: 2000));
         await host.Api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Running && j.Progress > 0, TimeSpan.FromSeconds(60), "running");
 
         await using var browser = await DebianChromium.LaunchAsync();
@@ -29,7 +29,7 @@ public sealed class PortalBrowserTests
         await Expect(page.Locator("[data-testid='job-status']")).ToHaveTextAsync("Running");
         var progress = page.Locator("[data-testid='job-progress']");
         var first = await progress.InnerTextAsync();
-        // The page refreshes itself: the progress text changes without a reload.
+        // The page refreshes itself: at 1 % a second the progress text changes without a reload.
         await Expect(progress).Not.ToHaveTextAsync(first, new() { Timeout = 10_000 });
         await Screenshots.SaveAsync(page, "job-page");
 

@@ -26,8 +26,12 @@ public sealed class ProcSamplerTests
     public void Counts_cpu_time_and_io_as_they_grow()
     {
         var before = _sampler.Sample(Environment.ProcessId)!;
-        var spin = Stopwatch.StartNew();
-        while (spin.ElapsedMilliseconds < 300) { }
+        // Spin until the kernel has charged us 0.3 s of CPU (wall time says nothing on a loaded machine).
+        var self = Process.GetCurrentProcess();
+        var cpuAtStart = self.TotalProcessorTime;
+        var limit = Stopwatch.StartNew();
+        while (self.TotalProcessorTime - cpuAtStart < TimeSpan.FromMilliseconds(300) && limit.Elapsed < TimeSpan.FromSeconds(30))
+            self.Refresh();
         var file = Path.GetTempFileName();
         try
         {

@@ -37,10 +37,18 @@ public sealed class CaasApi(Uri baseAddress)
     public async Task<Page<JobSummary>> ListJobsAsync(int take = 100) =>
         (await _http.GetFromJsonAsync<Page<JobSummary>>($"/api/v1/jobs?skip=0&take={take}", Json))!;
 
+    /// <summary>The job's whole timeline, newest first, read page by page as the API serves it.</summary>
     public async Task<IReadOnlyList<TimelineEntry>> GetEventsAsync(string id)
     {
-        var page = await _http.GetFromJsonAsync<Page<TimelineEntry>>($"/api/v1/jobs/{id}/events?skip=0&take=10000", Json);
-        return page!.Items;
+        const int pageSize = 500;
+        // Newest-first pages shift while the job runs on: key by version so no event is read twice.
+        var byVersion = new SortedDictionary<long, TimelineEntry>();
+        for (var skip = 0; ; skip += pageSize)
+        {
+            var page = (await _http.GetFromJsonAsync<Page<TimelineEntry>>($"/api/v1/jobs/{id}/events?skip={skip}&take={pageSize}", Json))!;
+            foreach (var entry in page.Items) byVersion[entry.Version] = entry;
+            if (page.Items.Count < pageSize) return byVersion.Values.Reverse().ToList();
+        }
     }
 
     public async Task<IReadOnlyList<NodeStatus>> GetNodesAsync() =>

@@ -5,13 +5,11 @@ public static class CounterJob
 {
     public const int Target = 1_000_000;
 
-    public static object Spec(string name, int rate = 20, TimeSpan? stallThreshold = null) => new
+    public static object Spec(string name, int rate = 20, TimeSpan? stallThreshold = null, int target = Target) => new
     {
         command = RepositoryLayout.NativeBinary("counter"),
-        args = new[] { "--target", Target.ToString(), "--rate", rate.ToString() },
+        args = new[] { "--target", target.ToString(), "--rate", rate.ToString() },
         name,
         stallThresholdSeconds = (stallThreshold ?? TimeSpan.FromMinutes(5)).TotalSeconds,
     };
-
-    public static double Count(double? progress) => Math.Round((progress ?? 0) * Target);
 }
