@@ -1,8 +1,8 @@
 using Caas.Contracts.Bus;
-using Capture.Agent.Consumers;
+using Caas.Capture.Agent.Consumers;
 using MassTransit;
 
-namespace Capture.Agent;
+namespace Caas.Capture.Agent;
 
 public static class AgentBusRegistrationExtensions
 {

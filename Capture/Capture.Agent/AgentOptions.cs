@@ -1,4 +1,4 @@
-namespace Capture.Agent;
+namespace Caas.Capture.Agent;
 
 /// <summary>The node agent's settings, bound from "Caas:Agent" (the engine's tool paths from "Caas:Agent:Capture").</summary>
 public sealed class AgentOptions

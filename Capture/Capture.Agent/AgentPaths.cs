@@ -1,7 +1,7 @@
-using Capture.Engine.Bundles;
+using Caas.Capture.Engine.Bundles;
 using Microsoft.Extensions.Options;
 
-namespace Capture.Agent;
+namespace Caas.Capture.Agent;
 
 /// <summary>The agent's files under its data directory.</summary>
 public sealed class AgentPaths(IOptions<AgentOptions> options)

@@ -1,13 +1,13 @@
-using Capture.Agent.Jobs;
-using Capture.Engine;
-using Capture.Engine.Bundles;
-using Capture.Engine.Proc;
-using Capture.Engine.Progress;
+using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Engine;
+using Caas.Capture.Engine.Bundles;
+using Caas.Capture.Engine.Proc;
+using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Capture.Agent;
+namespace Caas.Capture.Agent;
 
 public static class AgentServiceCollectionExtensions
 {

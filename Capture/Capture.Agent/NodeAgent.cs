@@ -1,14 +1,14 @@
 using System.Text;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
-using Capture.Agent.Jobs;
-using Capture.Engine.Progress;
+using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Engine.Progress;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Capture.Agent;
+namespace Caas.Capture.Agent;
 
 /// <summary>
 /// The agent's own life: prepares its data directory and progress socket, re-attaches to jobs a

@@ -1,4 +1,4 @@
-using Capture.Agent;
+using Caas.Capture.Agent;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 

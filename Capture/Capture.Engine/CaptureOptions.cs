@@ -1,4 +1,4 @@
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>Where the capture tools live. Bound from "Caas:Agent:Capture"; environment variables give the defaults so a developer's shell and CI need no config file.</summary>
 public sealed class CaptureOptions

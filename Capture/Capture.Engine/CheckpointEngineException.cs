@@ -1,4 +1,4 @@
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>An engine operation failed; the message says why, for people.</summary>
 public sealed class CheckpointEngineException(string message) : Exception(message);

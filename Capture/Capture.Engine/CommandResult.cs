@@ -1,4 +1,4 @@
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>What an external command did: exit code and what it wrote.</summary>
 public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError)

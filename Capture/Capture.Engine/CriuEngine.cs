@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Capture.Engine.Proc;
+using Caas.Capture.Engine.Proc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>
 /// The CRIU engine: caas-shim starts each job in its own PID namespace as a session leader, owns its

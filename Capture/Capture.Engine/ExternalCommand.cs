@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>
 /// Runs a tool (the shim, CRIU) to completion and collects its output. The shim daemonizes, and a

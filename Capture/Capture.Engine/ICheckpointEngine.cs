@@ -1,4 +1,4 @@
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>
 /// Runs jobs so that they can be captured, and captures and brings them back. Failures are

@@ -1,4 +1,4 @@
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>How a job's root process ended: an exit code, a signal, an error the engine hit, or captured by a checkpoint that stopped it.</summary>
 public sealed record JobExitStatus(int? ExitCode, int? Signal, string? Error, bool Checkpointed = false)

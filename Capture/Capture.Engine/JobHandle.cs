@@ -1,4 +1,4 @@
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>
 /// A running job's root process. The start time (clock ticks since boot, from /proc/PID/stat) makes

@@ -1,4 +1,4 @@
-namespace Capture.Engine;
+namespace Caas.Capture.Engine;
 
 /// <summary>What the engine needs to start a job: its state directory holds the engine's files (pid, exit, output).</summary>
 public sealed record JobLaunchRequest

@@ -1,4 +1,4 @@
-using Capture.Agent;
+using Caas.Capture.Agent;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
 using Caas.Recovery.Sagas;

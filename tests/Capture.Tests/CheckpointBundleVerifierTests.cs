@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Capture.Engine.Bundles;
+using Caas.Capture.Engine.Bundles;
 
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 [Trait("Category", "Unit")]
 public sealed class CheckpointBundleVerifierTests : IDisposable

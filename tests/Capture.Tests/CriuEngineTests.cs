@@ -1,10 +1,10 @@
 using Caas.Contracts.Jobs;
-using Capture.Engine;
-using Capture.Engine.Progress;
+using Caas.Capture.Engine;
+using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 /// <summary>The CRIU engine with the real shim, real CRIU and the real counter workload.</summary>
 [Trait("Category", "EndToEnd")]

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 /// <summary>Waits on real processes: polls a condition until it holds or the time is up.</summary>
 public static class Eventually

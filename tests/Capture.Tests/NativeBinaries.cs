@@ -1,4 +1,4 @@
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 /// <summary>
 /// The native build and CRIU the end-to-end tests run: from env CAAS_SHIM, CAAS_CRIU and

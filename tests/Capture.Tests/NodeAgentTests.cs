@@ -1,16 +1,16 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
-using Capture.Agent;
-using Capture.Agent.Jobs;
-using Capture.Engine;
-using Capture.Engine.Bundles;
+using Caas.Capture.Agent;
+using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Engine;
+using Caas.Capture.Engine.Bundles;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 /// <summary>The whole agent on a real MassTransit in-memory bus, with the real shim, CRIU and counter.</summary>
 [Trait("Category", "EndToEnd")]

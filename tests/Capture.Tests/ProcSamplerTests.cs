@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Capture.Engine.Proc;
+using Caas.Capture.Engine.Proc;
 
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 [Trait("Category", "Unit")]
 public sealed class ProcSamplerTests

@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using System.Text;
-using Capture.Engine.Progress;
+using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 [Trait("Category", "Unit")]
 public sealed class ProgressChannelTests : IAsyncLifetime

@@ -1,4 +1,4 @@
-namespace Capture.Tests;
+namespace Caas.Capture.Tests;
 
 /// <summary>A fresh directory under /tmp, short enough for unix socket paths, removed afterwards.</summary>
 public sealed class TemporaryDirectory : IDisposable

@@ -1,8 +1,8 @@
 using Caas.Contracts.Bus;
-using Capture.Agent.Jobs;
+using Caas.Capture.Agent.Jobs;
 using MassTransit;
 
-namespace Capture.Agent.Consumers;
+namespace Caas.Capture.Agent.Consumers;
 
 /// <summary>Answers the launch pre-flight, so that a spec this node cannot run is refused before the job is recorded.</summary>
 public sealed class CheckLaunchConsumer(NodeJobs jobs) : IConsumer<CheckLaunch>

@@ -1,9 +1,9 @@
 using Caas.Contracts.Bus;
-using Capture.Agent.Jobs;
+using Caas.Capture.Agent.Jobs;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Agent.Consumers;
+namespace Caas.Capture.Agent.Consumers;
 
 /// <summary>Checkpoints a job of this node; answers with <see cref="CheckpointCompleted"/> or <see cref="CheckpointRejected"/>.</summary>
 public sealed class CheckpointJobConsumer(NodeJobs jobs, TimeProvider time, ILogger<CheckpointJobConsumer> logger) : IConsumer<CheckpointJob>

@@ -1,9 +1,9 @@
 using Caas.Contracts.Bus;
-using Capture.Agent.Jobs;
+using Caas.Capture.Agent.Jobs;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Agent.Consumers;
+namespace Caas.Capture.Agent.Consumers;
 
 /// <summary>Kills a job's process tree on this node. There is no direct answer: the exit is reported as <see cref="JobProcessExited"/> with the next heartbeat, like any other exit.</summary>
 public sealed class KillJobConsumer(NodeJobs jobs, ILogger<KillJobConsumer> logger) : IConsumer<KillJob>

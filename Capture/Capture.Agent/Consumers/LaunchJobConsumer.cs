@@ -1,9 +1,9 @@
 using Caas.Contracts.Bus;
-using Capture.Agent.Jobs;
+using Caas.Capture.Agent.Jobs;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Agent.Consumers;
+namespace Caas.Capture.Agent.Consumers;
 
 /// <summary>Starts a job on this node; answers with <see cref="JobLaunched"/> or <see cref="LaunchRejected"/>.</summary>
 public sealed class LaunchJobConsumer(NodeJobs jobs, TimeProvider time, ILogger<LaunchJobConsumer> logger) : IConsumer<LaunchJob>

@@ -1,9 +1,9 @@
 using Caas.Contracts.Bus;
-using Capture.Agent.Jobs;
+using Caas.Capture.Agent.Jobs;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Agent.Consumers;
+namespace Caas.Capture.Agent.Consumers;
 
 /// <summary>Brings a job back on this node from a checkpoint, replacing any copy still running here; answers with <see cref="RestoreCompleted"/> or <see cref="RestoreRejected"/>.</summary>
 public sealed class RestoreJobConsumer(NodeJobs jobs, TimeProvider time, ILogger<RestoreJobConsumer> logger) : IConsumer<RestoreJob>

@@ -1,4 +1,4 @@
-namespace Capture.Agent.Jobs;
+namespace Caas.Capture.Agent.Jobs;
 
 /// <summary>Finds the program a job spec names, the way execvp would, so that a missing one is refused with a clear reason before the shim runs.</summary>
 public static class ExecutableResolver

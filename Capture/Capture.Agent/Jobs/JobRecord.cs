@@ -1,4 +1,4 @@
-namespace Capture.Agent.Jobs;
+namespace Caas.Capture.Agent.Jobs;
 
 public enum JobRecordState
 {

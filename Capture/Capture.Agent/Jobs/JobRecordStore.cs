@@ -2,7 +2,7 @@ using System.Text.Json;
 using Caas.Contracts.Jobs;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Agent.Jobs;
+namespace Caas.Capture.Agent.Jobs;
 
 /// <summary>Reads and writes the agent's job records. Written to a temporary file and renamed, so a crash never leaves half a record.</summary>
 public sealed class JobRecordStore(AgentPaths paths, ILogger<JobRecordStore> logger)

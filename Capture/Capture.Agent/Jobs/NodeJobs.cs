@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
-using Capture.Engine;
-using Capture.Engine.Bundles;
-using Capture.Engine.Proc;
-using Capture.Engine.Progress;
+using Caas.Capture.Engine;
+using Caas.Capture.Engine.Bundles;
+using Caas.Capture.Engine.Proc;
+using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Capture.Agent.Jobs;
+namespace Caas.Capture.Agent.Jobs;
 
 /// <summary>
 /// The jobs of this node and everything done to them: launch, checkpoint, restore, kill, sampling and

@@ -1,6 +1,6 @@
-using Capture.Engine;
+using Caas.Capture.Engine;
 
-namespace Capture.Agent.Jobs;
+namespace Caas.Capture.Agent.Jobs;
 
 /// <summary>A job this agent believes is running, and how many heartbeats its root has been missing without an exit status.</summary>
 public sealed class TrackedJob(JobHandle handle, DateTimeOffset startedAt)

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>Lists and hashes a bundle's files without ever following a symbolic link out of it.</summary>
 internal static class BundleFiles

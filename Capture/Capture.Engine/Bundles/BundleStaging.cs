@@ -1,6 +1,6 @@
-using Capture.Engine.Proc;
+using Caas.Capture.Engine.Proc;
 
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
 /// Makes a private copy of a bundle to verify and restore from: hard links (no bytes copied) where

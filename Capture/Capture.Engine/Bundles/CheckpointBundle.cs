@@ -1,4 +1,4 @@
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>Where a checkpoint lives: &lt;checkpoints&gt;/&lt;jobId&gt;/&lt;sequence&gt;/ with the engine's images in images/ and manifest.json next to them.</summary>
 public sealed record CheckpointBundle(string Directory)

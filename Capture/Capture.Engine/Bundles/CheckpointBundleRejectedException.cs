@@ -1,4 +1,4 @@
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>A checkpoint bundle failed verification; nothing was restored from it.</summary>
 public sealed class CheckpointBundleRejectedException(string bundleDirectory, string reason)

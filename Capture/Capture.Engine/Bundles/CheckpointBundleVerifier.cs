@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
 /// Refuses a bundle unless its manifest lists exactly the files present, with their sizes and

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>Seals a bundle once the engine has written its images: hashes every file and writes manifest.json last, so a bundle with a manifest is complete.</summary>
 public sealed class CheckpointBundleWriter(IManifestSigner signer)

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
 /// manifest.json of a checkpoint bundle: what the image is and a checksum of every file in it.

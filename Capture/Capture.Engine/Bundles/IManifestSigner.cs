@@ -1,4 +1,4 @@
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
 /// Signs a manifest's canonical bytes and checks signatures. The seam for HMAC signing: restoring a

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>The one JSON shape of manifests, shared by writer and verifier so that the signed bytes are reproducible.</summary>
 internal static class ManifestJson

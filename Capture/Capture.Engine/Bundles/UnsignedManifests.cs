@@ -1,4 +1,4 @@
-namespace Capture.Engine.Bundles;
+namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>No signing yet: checksums protect against damage, not against someone who can write the bundle. Replace with an HMAC signer when keys are distributed.</summary>
 public sealed class UnsignedManifests : IManifestSigner

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Capture.Engine.Proc;
+namespace Caas.Capture.Engine.Proc;
 
 /// <summary>The few libc calls .NET does not expose: signals by PID, clock ticks, hard links.</summary>
 internal static partial class Libc

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Capture.Engine.Proc;
+namespace Caas.Capture.Engine.Proc;
 
 /// <summary>
 /// Samples a process tree from /proc. Processes come and go while it reads, so every read of a

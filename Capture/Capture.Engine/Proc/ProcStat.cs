@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Capture.Engine.Proc;
+namespace Caas.Capture.Engine.Proc;
 
 /// <summary>The fields of /proc/PID/stat the agent uses.</summary>
 public sealed record ProcStat(int Pid, char State, int ParentPid, ulong UserTicks, ulong SystemTicks, int Threads, ulong StartTicks, long RssPages)

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace Capture.Engine.Progress;
+namespace Caas.Capture.Engine.Progress;
 
 /// <summary>
 /// Where jobs tell the agent how far they are: a unix datagram socket that libcaas writes to

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Capture.Engine.Progress;
+namespace Caas.Capture.Engine.Progress;
 
 /// <summary>
 /// A job's CAAS_PROGRESS_FILE: lines "FRACTION [MESSAGE]" appended by the job. Only the last

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Caas.Contracts.Jobs;
 
-namespace Capture.Engine.Progress;
+namespace Caas.Capture.Engine.Progress;
 
 /// <summary>
 /// One message of the libcaas wire format: "caas1 JOBID progress FRACTION [MESSAGE]" or
