@@ -15,6 +15,10 @@ for c in CTest "${categories[@]}" Uncategorized; do passed[$c]=0; failed[$c]=0; 
 note "installing test prerequisites"
 ensure_apt_packages cmake gcc make iptables chromium procps iproute2
 bash "$root/scripts/install-criu.sh" || die "CRIU could not be installed; the EndToEnd tests need it"
+bash "$root/scripts/install-postgres.sh" || die "PostgreSQL could not be set up; the Integration tests need it"
+# The env file holds the test role's connection string (password included), written by install-postgres.sh.
+CAAS_TEST_POSTGRES="$(set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/postgres.env"; printf '%s' "$CAAS_TEST_POSTGRES")"
+export CAAS_TEST_POSTGRES
 export_runtime_paths
 build_native
 
