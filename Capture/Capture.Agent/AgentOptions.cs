@@ -12,6 +12,12 @@ public sealed class AgentOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Holds jobs/&lt;jobId&gt;/ (state of each job, surviving agent restarts), checkpoints/ and progress.sock.</summary>
     public string DataDirectory { get; set; } = "/var/lib/caas/agent";
+    /// <summary>The platform's image signing key (32 bytes, mode 0600); every agent that exchanges images needs the same one. Default: image.key next to the data directory.</summary>
+    public string? ImageKeyFile { get; set; }
+    public RetentionOptions Retention { get; set; } = new();
+
+    /// <summary><see cref="ImageKeyFile"/>, or its default beside (not inside) the data directory, so wiping agent data keeps the key.</summary>
+    public string ImageKeyPath => ImageKeyFile ?? Path.GetFullPath(Path.Combine(DataDirectory, "..", "image.key"));
 
     /// <returns>Problems, one sentence each; empty when the options are usable.</returns>
     public IReadOnlyList<string> Problems()
@@ -27,6 +33,12 @@ public sealed class AgentOptions
             problems.Add($"{Section}:HeartbeatInterval must be positive.");
         if (string.IsNullOrWhiteSpace(DataDirectory) || !Path.IsPathFullyQualified(DataDirectory))
             problems.Add($"{Section}:DataDirectory must be an absolute path.");
+        if (ImageKeyFile is not null && (string.IsNullOrWhiteSpace(ImageKeyFile) || !Path.IsPathFullyQualified(ImageKeyFile)))
+            problems.Add($"{Section}:ImageKeyFile must be an absolute path.");
+        if (Retention.KeepLast < 1)
+            problems.Add($"{Section}:Retention:KeepLast must be at least 1.");
+        if (Retention.MaxBytesPerJob < 1)
+            problems.Add($"{Section}:Retention:MaxBytesPerJob must be positive.");
         return problems;
     }
 }

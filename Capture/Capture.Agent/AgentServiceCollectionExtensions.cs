@@ -1,11 +1,14 @@
 using Caas.Capture.Agent.Jobs;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
+using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Proc;
 using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Caas.Capture.Agent;
 
@@ -13,7 +16,8 @@ public static class AgentServiceCollectionExtensions
 {
     /// <summary>
     /// The node agent: options from "Caas:Agent" (tool paths from "Caas:Agent:Capture"), the CRIU
-    /// engine, progress channel, sampler and the <see cref="NodeAgent"/> hosted service. The host must
+    /// engine, the image signer (platform key from Caas:Agent:ImageKeyFile, created on first start),
+    /// checkpoint retention, progress channel, sampler and the <see cref="NodeAgent"/> hosted service. The host must
     /// also add MassTransit (with <see cref="AgentBusRegistrationExtensions.AddCaasAgentConsumers"/>),
     /// since the agent publishes through <c>IBus</c>.
     /// </summary>
@@ -24,7 +28,8 @@ public static class AgentServiceCollectionExtensions
             .Validate(o => o.Problems().Count == 0, "Caas:Agent is invalid; the node agent reports the details at start.");
         services.AddOptions<CaptureOptions>().Bind(configuration.GetSection(AgentOptions.CaptureSection));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IManifestSigner, UnsignedManifests>();
+        services.TryAddSingleton<IManifestSigner>(provider => SignerFromKeyFile(provider));
+        services.TryAddSingleton(_ => CpuInfo.ReadThisNode());
         services.TryAddSingleton<ICheckpointEngine, CriuEngine>();
         services.TryAddSingleton<ProcSampler>();
         services.TryAddSingleton<ProgressChannel>();
@@ -32,8 +37,19 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<CheckpointBundleVerifier>();
         services.TryAddSingleton<AgentPaths>();
         services.TryAddSingleton<JobRecordStore>();
+        services.TryAddSingleton<CheckpointRetention>();
         services.TryAddSingleton<NodeJobs>();
         services.AddHostedService<NodeAgent>();
         return services;
+    }
+
+    private static HmacManifestSigner SignerFromKeyFile(IServiceProvider provider)
+    {
+        var path = provider.GetRequiredService<IOptions<AgentOptions>>().Value.ImageKeyPath;
+        var (key, created) = ImageKeyFile.LoadOrCreate(path);
+        if (created)
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger<NodeAgent>()
+                .LogWarning("created a new platform image key at {KeyFile}: agents that exchange images must all use this same key file", path);
+        return new HmacManifestSigner(key);
     }
 }

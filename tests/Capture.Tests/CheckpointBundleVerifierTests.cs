@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Caas.Capture.Engine.Bundles;
 
@@ -9,7 +8,7 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
 {
     private const string Job = "job-00000000aa";
     private readonly TemporaryDirectory _directory = new();
-    private readonly CheckpointBundleVerifier _verifier = new(new UnsignedManifests());
+    private readonly CheckpointBundleVerifier _verifier = new(TestBundles.Signer);
     private readonly CheckpointBundle _bundle;
 
     public CheckpointBundleVerifierTests()
@@ -20,18 +19,7 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
         File.WriteAllText(Path.Combine(_bundle.ImagesDirectory, "core-1.img"), "core");
         Directory.CreateDirectory(Path.Combine(_bundle.ImagesDirectory, "sub"));
         File.WriteAllText(Path.Combine(_bundle.ImagesDirectory, "sub", "fdinfo.img"), "fds");
-        new CheckpointBundleWriter(new UnsignedManifests()).SealAsync(_bundle, new CheckpointManifest
-        {
-            JobId = Job,
-            Sequence = 3,
-            Engine = "criu 4.2.1",
-            NodeId = "node-a",
-            Pool = "default",
-            TakenAt = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero),
-            Progress = 0.42,
-            LeaveRunning = true,
-            Files = [],
-        }).GetAwaiter().GetResult();
+        new CheckpointBundleWriter(TestBundles.Signer).SealAsync(_bundle, TestBundles.Manifest(Job, 3)).GetAwaiter().GetResult();
     }
 
     public void Dispose() => _directory.Dispose();
@@ -43,11 +31,13 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
         return refused.Reason;
     }
 
+    /// <summary>Edits the file list and signs the result with the platform key, as an insider with the key could: the file checks must still hold.</summary>
     private void EditManifest(Action<JsonArray> editFiles)
     {
         var manifest = JsonNode.Parse(File.ReadAllText(_bundle.ManifestPath))!;
         editFiles(manifest["files"]!.AsArray());
         File.WriteAllText(_bundle.ManifestPath, manifest.ToJsonString());
+        TestBundles.Resign(_bundle, TestBundles.Signer);
     }
 
     [Fact]

@@ -14,12 +14,18 @@ namespace Caas.Capture.Tests;
 
 /// <summary>The whole agent on a real MassTransit in-memory bus, with the real shim, CRIU and counter.</summary>
 [Trait("Category", "EndToEnd")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class NodeAgentTests : IAsyncLifetime
 {
     private const string Node = "node-a";
     private readonly TemporaryDirectory _directory = new();
     private IHost _host = null!;
     private ITestHarness _harness = null!;
+
+    private string KeyFile => _directory.Combine("image.key");
+
+    /// <summary>Verifies with the key the agent keeps in its key file, as another agent of the platform would.</summary>
+    private CheckpointBundleVerifier PlatformVerifier() => new(new HmacManifestSigner(File.ReadAllBytes(KeyFile)));
 
     public async Task InitializeAsync() => (_host, _harness) = await StartAgent();
 
@@ -33,6 +39,8 @@ public sealed class NodeAgentTests : IAsyncLifetime
             ["Caas:Agent:JobSlots"] = "3",
             ["Caas:Agent:HeartbeatInterval"] = "00:00:00.200",
             ["Caas:Agent:DataDirectory"] = _directory.Path,
+            ["Caas:Agent:ImageKeyFile"] = KeyFile,
+            ["Caas:Agent:Retention:KeepLast"] = "2",
             ["Caas:Agent:Capture:ShimPath"] = NativeBinaries.Shim,
             ["Caas:Agent:Capture:CriuPath"] = NativeBinaries.Criu,
         });
@@ -111,7 +119,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.True(completed.Checkpoint.Progress > 0, $"progress at checkpoint {completed.Checkpoint.Progress}");
         Assert.True(completed.Checkpoint.AppPause > TimeSpan.Zero && completed.Checkpoint.AppPause <= completed.Checkpoint.Duration);
         var bundle = CheckpointBundle.For(Path.Combine(_directory.Path, "checkpoints"), jobId, 1);
-        var manifest = await new CheckpointBundleVerifier(new UnsignedManifests()).VerifyAsync(bundle, jobId, 1);
+        var manifest = await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
         Assert.Equal(completed.Checkpoint.SizeBytes, manifest.TotalBytes);
         Assert.Equal(completed.Checkpoint.Progress, manifest.Progress);
         Assert.Equal("pool-x", manifest.Pool);
@@ -135,7 +143,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.True(after.Samples.Single().Progress >= completed.Checkpoint.Progress, "the restored job continues from its checkpoint");
         Assert.Equal(restored.Pid, after.Samples.Single().Pid);
         // The bundle is untouched by the restore, so it can be restored from again.
-        await new CheckpointBundleVerifier(new UnsignedManifests()).VerifyAsync(bundle, jobId, 1);
+        await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
     }
 
     [Fact]
@@ -257,6 +265,110 @@ public sealed class NodeAgentTests : IAsyncLifetime
         var rejected = await Published<RestoreRejected>(m => m.IncidentId == incident);
         Assert.Equal($"checkpoint 2 of job {jobId} refused: images/{Path.GetFileName(pages)} does not match its SHA-256 in the manifest (the file was changed or damaged)", rejected.Reason);
         Assert.Empty(PublishedSoFar<JobProcessExited>(m => m.JobId == jobId)); // "the running job was left alone"
+    }
+
+    private async Task<(string JobId, CheckpointBundle Bundle)> RunningJobWithCheckpoint(int sequence)
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+        await Published<JobLaunched>(m => m.JobId == jobId);
+        await Send(new CheckpointJob(jobId, Node, sequence, LeaveRunning: true));
+        await Published<CheckpointCompleted>(m => m.JobId == jobId && m.Checkpoint.Sequence == sequence);
+        return (jobId, CheckpointBundle.For(Path.Combine(_directory.Path, "checkpoints"), jobId, sequence));
+    }
+
+    private async Task<string> RestoreRefusal(string jobId, int sequence)
+    {
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(jobId, Node, incident, sequence, Node));
+        return (await Published<RestoreRejected>(m => m.IncidentId == incident)).Reason;
+    }
+
+    [Fact]
+    public async Task The_agent_signs_with_its_key_file_made_owner_only_on_first_start()
+    {
+        Assert.Equal(32, new FileInfo(KeyFile).Length);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeyFile));
+        var (jobId, bundle) = await RunningJobWithCheckpoint(1);
+
+        var manifest = await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
+
+        Assert.Matches("^hmac-sha256:[0-9a-f]{64}$", manifest.Signature);
+        var cpu = Engine.Cpu.CpuInfo.ReadThisNode();
+        Assert.Equal(cpu.Model, manifest.CpuModel);
+        Assert.Equal(cpu.Flags.Order(StringComparer.Ordinal), manifest.CpuFlags);
+        Assert.StartsWith("criu 4.2", manifest.Engine);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_signed_with_another_key_is_refused_for_its_signature_before_criu_sees_it()
+    {
+        var (jobId, bundle) = await RunningJobWithCheckpoint(1);
+        var beforeRestore = (await Published<NodeHeartbeat>(m => m.Samples.Any(s => s.JobId == jobId))).Samples.Single(s => s.JobId == jobId).Pid;
+        TestBundles.Resign(bundle, new HmacManifestSigner(TestBundles.OtherKey));
+
+        Assert.Equal($"checkpoint 1 of job {jobId} refused: bad signature: the signature does not match: the manifest was changed after signing, or signed with another platform key",
+            await RestoreRefusal(jobId, 1));
+        var refusedAt = DateTimeOffset.UtcNow;
+        Assert.False(File.Exists(Path.Combine(_directory.Path, "jobs", jobId, "restore.log")), "CRIU never ran a restore");
+        var after = await Published<NodeHeartbeat>(m => m.Samples.Any(s => s.JobId == jobId) && m.At > refusedAt);
+        Assert.Equal(beforeRestore, after.Samples.Single(s => s.JobId == jobId).Pid);
+    }
+
+    [Fact]
+    public async Task An_unsigned_checkpoint_is_refused()
+    {
+        var (jobId, bundle) = await RunningJobWithCheckpoint(1);
+        TestBundles.Write(bundle, TestBundles.Read(bundle), new UnsigningSigner());
+
+        Assert.Equal($"checkpoint 1 of job {jobId} refused: bad signature: the manifest is not signed", await RestoreRefusal(jobId, 1));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_from_a_node_with_a_cpu_flag_this_node_lacks_is_refused_naming_the_flag()
+    {
+        var (jobId, bundle) = await RunningJobWithCheckpoint(1);
+        var manifest = TestBundles.Read(bundle);
+        // As if taken on a bigger machine of the platform: properly signed, with one flag more than this CPU has.
+        TestBundles.Write(bundle, manifest with { CpuModel = "Bigger CPU", CpuFlags = [.. manifest.CpuFlags, "caas_imaginary_flag"] }, new HmacManifestSigner(File.ReadAllBytes(KeyFile)));
+
+        Assert.Equal($"checkpoint 1 of job {jobId} refused: this node's CPU ({Engine.Cpu.CpuInfo.ReadThisNode().Model}) lacks 1 CPU flag(s) that the image's node (Bigger CPU) had: caas_imaginary_flag",
+            await RestoreRefusal(jobId, 1));
+        Assert.False(File.Exists(Path.Combine(_directory.Path, "jobs", jobId, "restore.log")), "CRIU never ran a restore");
+    }
+
+    [Fact]
+    public async Task A_checkpoint_written_by_a_newer_major_engine_is_refused()
+    {
+        var (jobId, bundle) = await RunningJobWithCheckpoint(1);
+        TestBundles.Write(bundle, TestBundles.Read(bundle) with { Engine = "criu 5.0.0" }, new HmacManifestSigner(File.ReadAllBytes(KeyFile)));
+
+        var reason = await RestoreRefusal(jobId, 1);
+        Assert.Matches($@"^checkpoint 1 of job {jobId} refused: this node's engine \(criu 4\.2[0-9.]*\) is an older major version than the image's \(criu 5\.0\.0\)$", reason);
+    }
+
+    [Fact]
+    public async Task After_each_checkpoint_only_the_last_k_of_the_job_are_kept()
+    {
+        var (jobId, _) = await RunningJobWithCheckpoint(1);
+        for (var sequence = 2; sequence <= 3; sequence++)
+        {
+            await Send(new CheckpointJob(jobId, Node, sequence, LeaveRunning: true));
+            await Published<CheckpointCompleted>(m => m.JobId == jobId && m.Checkpoint.Sequence == sequence);
+        }
+
+        Assert.Equal(["2", "3"], Directory.GetDirectories(Path.Combine(_directory.Path, "checkpoints", jobId)).Select(Path.GetFileName).Order());
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(jobId, Node, incident, 2, Node));
+        Assert.Equal(2, (await Published<RestoreCompleted>(m => m.IncidentId == incident)).Sequence);
+    }
+
+    /// <summary>What a bundle from before signing, or from an attacker without any key, carries.</summary>
+    private sealed class UnsigningSigner : IManifestSigner
+    {
+        public string? Sign(ReadOnlySpan<byte> canonicalManifest) => null;
+
+        public string? Check(ReadOnlySpan<byte> canonicalManifest, string? signature) => null;
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
+using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Proc;
 using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,8 @@ public sealed class NodeJobs(
     ProcSampler sampler,
     CheckpointBundleWriter bundleWriter,
     CheckpointBundleVerifier bundleVerifier,
+    CheckpointRetention retention,
+    CpuInfo cpu,
     JobRecordStore records,
     AgentPaths paths,
     IOptions<AgentOptions> options,
@@ -205,6 +208,8 @@ public sealed class NodeJobs(
             Engine = probe.Version ?? "criu",
             NodeId = NodeId,
             Pool = _options.Pool,
+            CpuModel = cpu.Model,
+            CpuFlags = [.. cpu.Flags.Order(StringComparer.Ordinal)],
             TakenAt = startedAt,
             Progress = atFreeze?.Fraction,
             ProgressMessage = atFreeze?.Message,
@@ -214,6 +219,7 @@ public sealed class NodeJobs(
             Files = [],
         }, cancellationToken);
         logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes, paused {Pause} ms", sequence, jobId, manifest.TotalBytes, timings.AppPause.TotalMilliseconds);
+        ApplyRetention(jobId, sequence);
         return new CheckpointInfo
         {
             Sequence = sequence,
@@ -245,15 +251,19 @@ public sealed class NodeJobs(
         try
         {
             CheckpointBundle staged;
+            CheckpointManifest manifest;
             try
             {
                 staged = BundleStaging.Stage(bundle, staging);
-                await bundleVerifier.VerifyAsync(staged, jobId, sequence, cancellationToken);
+                manifest = await bundleVerifier.VerifyAsync(staged, jobId, sequence, cancellationToken);
             }
             catch (CheckpointBundleRejectedException e)
             {
                 throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
             }
+            // Only now is the manifest's word on CPU and engine trusted: its signature held.
+            if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
+                throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {incompatible}");
 
             // A hung or stale copy is replaced: it must be gone before its image comes back.
             if (_running.TryRemove(jobId, out var old))
@@ -278,6 +288,19 @@ public sealed class NodeJobs(
         finally
         {
             TryDelete(staging);
+        }
+    }
+
+    /// <summary>A failed clean-up must not turn a good checkpoint into a failed one; it is retried after the next checkpoint.</summary>
+    private void ApplyRetention(string jobId, int sequence)
+    {
+        try
+        {
+            retention.Apply(jobId, sequence);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("retention of job {JobId}'s checkpoints failed: {Problem}", jobId, e.Message);
         }
     }
 

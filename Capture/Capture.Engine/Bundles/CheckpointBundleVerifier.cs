@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
-/// Refuses a bundle unless its manifest lists exactly the files present, with their sizes and
+/// Refuses a bundle unless its manifest carries a valid signature and lists exactly the files present, with their sizes and
 /// SHA-256, all inside the bundle; runs before the engine sees a single byte of the images.
 /// </summary>
 public sealed class CheckpointBundleVerifier(IManifestSigner signer)
@@ -23,14 +23,14 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
         if (rootInfo.LinkTarget is not null)
             throw new CheckpointBundleRejectedException(root, "the bundle directory is a symbolic link");
         var manifest = await ReadManifestAsync(bundle, cancellationToken);
+        // First, so that nothing else the manifest says is believed before its origin is proven.
+        if (signer.Check(ManifestJson.Canonical(manifest), manifest.Signature) is { } signatureProblem)
+            throw new CheckpointBundleRejectedException(root, $"bad signature: {signatureProblem}");
 
         if (expectedJobId is not null && manifest.JobId != expectedJobId)
             throw new CheckpointBundleRejectedException(root, $"the manifest is for job {manifest.JobId}, not {expectedJobId}");
         if (expectedSequence is not null && manifest.Sequence != expectedSequence)
             throw new CheckpointBundleRejectedException(root, $"the manifest is for checkpoint {manifest.Sequence}, not {expectedSequence}");
-        if (signer.Check(ManifestJson.Canonical(manifest), manifest.Signature) is { } signatureProblem)
-            throw new CheckpointBundleRejectedException(root, $"bad signature: {signatureProblem}");
-
         var listed = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var file in manifest.Files)
         {

@@ -4,11 +4,12 @@ namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
 /// manifest.json of a checkpoint bundle: what the image is and a checksum of every file in it.
-/// Signature is reserved for the HMAC over the manifest (see <see cref="IManifestSigner"/>).
+/// Signature is the HMAC over everything else (see <see cref="HmacManifestSigner"/>).
 /// </summary>
 public sealed record CheckpointManifest
 {
-    public const int CurrentFormat = 1;
+    /// <summary>2: signed, with the CPU of the node that took the image.</summary>
+    public const int CurrentFormat = 2;
 
     public int Format { get; init; } = CurrentFormat;
     public required string JobId { get; init; }
@@ -19,6 +20,10 @@ public sealed record CheckpointManifest
     public required string Engine { get; init; }
     public required string NodeId { get; init; }
     public required string Pool { get; init; }
+    /// <summary>The CPU model of the node that took the image, for people reading a refusal.</summary>
+    public required string CpuModel { get; init; }
+    /// <summary>The CPU flags of that node (sorted): a target must have all of them (see <see cref="Cpu.RestoreCompatibility"/>).</summary>
+    public required IReadOnlyList<string> CpuFlags { get; init; }
     public required DateTimeOffset TakenAt { get; init; }
     public double? Progress { get; init; }
     public string? ProgressMessage { get; init; }

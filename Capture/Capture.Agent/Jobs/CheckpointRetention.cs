@@ -1,0 +1,79 @@
+using System.Globalization;
+using Caas.Capture.Engine.Bundles;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Caas.Capture.Agent.Jobs;
+
+/// <summary>
+/// Keeps a job's checkpoints within <see cref="RetentionOptions"/>: the newest KeepLast, within
+/// MaxBytesPerJob, and never the newest verified bundle, which is what a recovery falls back to.
+/// Callers hold the job's lock, so no checkpoint or restore of the job runs meanwhile.
+/// </summary>
+public sealed class CheckpointRetention(AgentPaths paths, IOptions<AgentOptions> options, ILogger<CheckpointRetention> logger)
+{
+    private readonly RetentionOptions _options = options.Value.Retention;
+
+    /// <param name="newestVerified">The sequence of the newest bundle known good (the one just sealed: its hashes were taken from its files); never deleted.</param>
+    /// <returns>What was deleted, oldest first.</returns>
+    public IReadOnlyList<PrunedCheckpoint> Apply(string jobId, int newestVerified)
+    {
+        var jobDirectory = Path.Combine(paths.CheckpointsDirectory, jobId);
+        if (!Directory.Exists(jobDirectory))
+            return [];
+        // Only sealed bundles count: a directory without a manifest is not a checkpoint anybody can restore.
+        var sealedBundles = Directory.EnumerateDirectories(jobDirectory)
+            .Select(d => (Directory: d, Sequence: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : (int?)null))
+            .Where(b => b.Sequence is not null && File.Exists(Path.Combine(b.Directory, CheckpointBundle.ManifestFileName)))
+            .Select(b => new Candidate(b.Sequence!.Value, b.Directory, BytesOnDisk(b.Directory)))
+            .OrderByDescending(b => b.Sequence)
+            .ToList();
+
+        var kept = new List<Candidate>();
+        var removed = new List<(Candidate Bundle, string Reason)>();
+        var othersToKeep = _options.KeepLast - (sealedBundles.Any(b => b.Sequence == newestVerified) ? 1 : 0);
+        foreach (var bundle in sealedBundles)
+        {
+            if (bundle.Sequence == newestVerified)
+                kept.Add(bundle);
+            else if (othersToKeep-- > 0)
+                kept.Add(bundle);
+            else
+                removed.Add((bundle, $"beyond the last {_options.KeepLast} checkpoints"));
+        }
+        var total = kept.Sum(k => k.Bytes);
+        // Oldest first, so what survives is the most recent work.
+        foreach (var bundle in kept.OrderBy(k => k.Sequence).ToList())
+        {
+            if (total <= _options.MaxBytesPerJob)
+                break;
+            if (bundle.Sequence == newestVerified)
+                continue;
+            kept.Remove(bundle);
+            total -= bundle.Bytes;
+            removed.Add((bundle, $"the job's checkpoints exceeded {_options.MaxBytesPerJob} bytes"));
+        }
+
+        var pruned = new List<PrunedCheckpoint>();
+        foreach (var (bundle, reason) in removed.OrderBy(r => r.Bundle.Sequence))
+        {
+            try
+            {
+                Directory.Delete(bundle.Directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("retention could not delete checkpoint {Sequence} of job {JobId}: {Problem}", bundle.Sequence, jobId, e.Message);
+                continue;
+            }
+            logger.LogInformation("retention deleted checkpoint {Sequence} of job {JobId} ({Bytes} bytes): {Reason}", bundle.Sequence, jobId, bundle.Bytes, reason);
+            pruned.Add(new PrunedCheckpoint(jobId, bundle.Sequence, bundle.Bytes, reason));
+        }
+        return pruned;
+    }
+
+    private static long BytesOnDisk(string directory) =>
+        new DirectoryInfo(directory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Sum(f => f.Length);
+
+    private sealed record Candidate(int Sequence, string Directory, long Bytes);
+}

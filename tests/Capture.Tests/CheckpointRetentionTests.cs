@@ -1,0 +1,116 @@
+using Caas.Capture.Agent;
+using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Engine.Bundles;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Caas.Capture.Tests;
+
+/// <summary>Retention over real bundles on disk.</summary>
+[Trait("Category", "Component")]
+public sealed class CheckpointRetentionTests : IDisposable
+{
+    private const string Job = "job-00000000ee";
+    private const string OtherJob = "job-00000000ef";
+    private readonly TemporaryDirectory _directory = new();
+    private readonly AgentPaths _paths;
+
+    public CheckpointRetentionTests() =>
+        _paths = new AgentPaths(Options.Create(new AgentOptions { DataDirectory = _directory.Path }));
+
+    public void Dispose() => _directory.Dispose();
+
+    private CheckpointRetention Retention(int keepLast, long maxBytes) => new(
+        _paths,
+        Options.Create(new AgentOptions { DataDirectory = _directory.Path, Retention = new RetentionOptions { KeepLast = keepLast, MaxBytesPerJob = maxBytes } }),
+        NullLogger<CheckpointRetention>.Instance);
+
+    private async Task Checkpoint(string jobId, int sequence, int imageBytes)
+    {
+        var bundle = _paths.Checkpoint(jobId, sequence);
+        Directory.CreateDirectory(bundle.ImagesDirectory);
+        await File.WriteAllBytesAsync(Path.Combine(bundle.ImagesDirectory, "pages-1.img"), new byte[imageBytes]);
+        await new CheckpointBundleWriter(TestBundles.Signer).SealAsync(bundle, TestBundles.Manifest(jobId, sequence));
+    }
+
+    private IEnumerable<int> Remaining(string jobId) =>
+        Directory.GetDirectories(Path.Combine(_paths.CheckpointsDirectory, jobId)).Select(d => int.Parse(Path.GetFileName(d))).Order();
+
+    private long ManifestBytes(int sequence) => new FileInfo(_paths.Checkpoint(Job, sequence).ManifestPath).Length;
+
+    [Fact]
+    public async Task Keeps_the_last_k_checkpoints_of_the_job_and_reports_what_it_deleted()
+    {
+        for (var sequence = 1; sequence <= 7; sequence++)
+            await Checkpoint(Job, sequence, 1000);
+        await Checkpoint(OtherJob, 1, 1000);
+        var firstBytes = 1000 + ManifestBytes(1);
+
+        var pruned = Retention(keepLast: 3, maxBytes: long.MaxValue).Apply(Job, newestVerified: 7);
+
+        Assert.Equal([5, 6, 7], Remaining(Job));
+        Assert.Equal([1, 2, 3, 4], pruned.Select(p => p.Sequence));
+        Assert.Equal(new PrunedCheckpoint(Job, 1, firstBytes, "beyond the last 3 checkpoints"), pruned[0]);
+        Assert.Equal([1], Remaining(OtherJob));
+    }
+
+    [Fact]
+    public async Task Deletes_the_oldest_until_the_job_fits_its_byte_budget()
+    {
+        for (var sequence = 1; sequence <= 4; sequence++)
+            await Checkpoint(Job, sequence, 10_000);
+        // Room for two bundles and a bit, not for three.
+        var budget = 2 * (10_000 + ManifestBytes(4)) + 500;
+
+        var pruned = Retention(keepLast: 5, maxBytes: budget).Apply(Job, newestVerified: 4);
+
+        Assert.Equal([3, 4], Remaining(Job));
+        Assert.Equal([(1, $"the job's checkpoints exceeded {budget} bytes"), (2, $"the job's checkpoints exceeded {budget} bytes")],
+            pruned.Select(p => (p.Sequence, p.Reason)));
+    }
+
+    [Fact]
+    public async Task Never_deletes_the_newest_verified_checkpoint_even_when_it_alone_is_over_budget()
+    {
+        await Checkpoint(Job, 1, 100);
+        await Checkpoint(Job, 2, 50_000);
+
+        var pruned = Retention(keepLast: 1, maxBytes: 1000).Apply(Job, newestVerified: 2);
+
+        Assert.Equal([2], Remaining(Job));
+        Assert.Equal([1], pruned.Select(p => p.Sequence));
+    }
+
+    [Fact]
+    public async Task The_newest_verified_checkpoint_is_kept_even_when_newer_sequences_exist_and_counts_toward_k()
+    {
+        await Checkpoint(Job, 1, 100);
+        await Checkpoint(Job, 2, 100);
+        await Checkpoint(Job, 5, 100);
+        await Checkpoint(Job, 6, 100);
+
+        Retention(keepLast: 2, maxBytes: long.MaxValue).Apply(Job, newestVerified: 2);
+
+        Assert.Equal([2, 6], Remaining(Job));
+    }
+
+    [Fact]
+    public async Task A_directory_without_a_manifest_is_neither_counted_nor_deleted()
+    {
+        await Checkpoint(Job, 1, 100);
+        await Checkpoint(Job, 3, 100);
+        Directory.CreateDirectory(_paths.Checkpoint(Job, 2).ImagesDirectory);
+        Directory.CreateDirectory(Path.Combine(_paths.CheckpointsDirectory, Job, "notes"));
+
+        var pruned = Retention(keepLast: 2, maxBytes: long.MaxValue).Apply(Job, newestVerified: 3);
+
+        Assert.Empty(pruned);
+        Assert.Equal(["1", "2", "3", "notes"], Directory.GetDirectories(Path.Combine(_paths.CheckpointsDirectory, Job)).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void A_job_without_checkpoints_prunes_nothing()
+    {
+        Assert.Empty(Retention(keepLast: 1, maxBytes: 1).Apply(Job, newestVerified: 1));
+    }
+}
