@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 
 namespace Caas.Monitoring.EventStore;
 
@@ -13,6 +14,21 @@ public static class EventStoreServiceCollectionExtensions
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         services.TryAddSingleton<EventSerializer>();
         services.TryAddSingleton<IEventStore>(provider => new SqliteEventStore(fullPath, provider.GetService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the PostgreSQL event store and the event serializer. The store creates or migrates its tables in the
+    /// first schema of the connection's search path when it is first resolved.
+    /// </summary>
+    /// <exception cref="ArgumentException">The connection string is empty or not a valid Npgsql connection string.</exception>
+    public static IServiceCollection AddCaasPostgresEventStore(this IServiceCollection services, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        // Parse now so a malformed string fails at start-up, not at the first append.
+        _ = new NpgsqlConnectionStringBuilder(connectionString);
+        services.TryAddSingleton<EventSerializer>();
+        services.TryAddSingleton<IEventStore>(provider => new PostgresEventStore(connectionString, provider.GetService<TimeProvider>()));
         return services;
     }
 }

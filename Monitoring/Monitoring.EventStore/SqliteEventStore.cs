@@ -44,17 +44,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
 
     public Task<AppendResult> AppendAsync(string stream, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
-        ValidateStream(stream);
-        if (expectedVersion < ExpectedVersion.Any)
-            throw new ArgumentOutOfRangeException(nameof(expectedVersion), expectedVersion, "Expected version must be a stream version (0 or more), ExpectedVersion.NoStream (-1) or ExpectedVersion.Any (-2).");
-        ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-            throw new ArgumentException($"Append to stream '{stream}' has no events.", nameof(events));
-        foreach (var e in events)
-        {
-            if (e is null || e.EventId == Guid.Empty || string.IsNullOrWhiteSpace(e.Type) || e.Data is null)
-                throw new ArgumentException($"Append to stream '{stream}': every event needs a non-empty id, a type name and data.", nameof(events));
-        }
+        EventStoreArguments.ValidateAppend(stream, expectedVersion, events);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         var pending = new PendingAppend(stream, expectedVersion, events.ToArray(), cancellationToken);
@@ -65,8 +55,8 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
 
     public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromVersion, int maxCount, CancellationToken cancellationToken = default)
     {
-        ValidateStream(stream);
-        ValidateCount(maxCount);
+        EventStoreArguments.ValidateStream(stream);
+        EventStoreArguments.ValidateCount(maxCount);
         return Query(
             "SELECT stream, version, position, event_id, type, data, recorded_at FROM events WHERE stream = $stream AND version >= $from ORDER BY version LIMIT $max;",
             command =>
@@ -79,8 +69,8 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
 
     public Task<IReadOnlyList<RecordedEvent>> ReadStreamBackwardAsync(string stream, long fromVersion, int maxCount, CancellationToken cancellationToken = default)
     {
-        ValidateStream(stream);
-        ValidateCount(maxCount);
+        EventStoreArguments.ValidateStream(stream);
+        EventStoreArguments.ValidateCount(maxCount);
         return Query(
             "SELECT stream, version, position, event_id, type, data, recorded_at FROM events WHERE stream = $stream AND version <= $from ORDER BY version DESC LIMIT $max;",
             command =>
@@ -93,7 +83,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
 
     public Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken = default)
     {
-        ValidateCount(maxCount);
+        EventStoreArguments.ValidateCount(maxCount);
         return Query(
             "SELECT stream, version, position, event_id, type, data, recorded_at FROM events WHERE position >= $from ORDER BY position LIMIT $max;",
             command =>
@@ -136,10 +126,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
 
     public async Task SaveSnapshotAsync(StreamSnapshot snapshot, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ValidateStream(snapshot.Stream);
-        if (snapshot.Version < 0 || string.IsNullOrWhiteSpace(snapshot.Type) || snapshot.Data is null)
-            throw new ArgumentException($"A snapshot of stream '{snapshot.Stream}' needs a version of 0 or more, a type name and data.", nameof(snapshot));
+        EventStoreArguments.ValidateSnapshot(snapshot);
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -156,7 +143,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
 
     public async Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken cancellationToken = default)
     {
-        ValidateStream(stream);
+        EventStoreArguments.ValidateStream(stream);
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT version, type, data FROM snapshots WHERE stream = $stream;";
@@ -337,18 +324,6 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
         pragmas.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
         pragmas.ExecuteNonQuery();
         return connection;
-    }
-
-    private static void ValidateStream(string stream)
-    {
-        if (string.IsNullOrWhiteSpace(stream))
-            throw new ArgumentException("A stream name is required.", nameof(stream));
-    }
-
-    private static void ValidateCount(int maxCount)
-    {
-        if (maxCount <= 0)
-            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, "maxCount must be at least 1.");
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

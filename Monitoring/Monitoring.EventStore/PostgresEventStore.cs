@@ -1,0 +1,344 @@
+using System.Threading.Channels;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Caas.Monitoring.EventStore;
+
+/// <summary>
+/// <see cref="IEventStore"/> on PostgreSQL, for several processes sharing one database. Appends go through one
+/// writer loop per store that sends whatever appends are waiting as one batch of <c>append_events</c> calls in one
+/// implicit transaction: one round trip and one commit per group. Global positions come from a sequence, so a
+/// transaction can commit a higher position while a slower one still holds a lower one; $all reads therefore never
+/// return past a gap until every transaction that could still fill it has ended (see <see cref="ReadAllAsync"/>).
+/// </summary>
+public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposable
+{
+    private const int MaxAppendsPerCommit = 512;
+    private const string Columns = "stream, version, position, event_id, type, data, recorded_at";
+    private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan InFlightPollInterval = TimeSpan.FromMilliseconds(5);
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writerLoop;
+    private TaskCompletionSource _appended = NewSignal();
+    // Every position up to here is final: committed, or left empty by a transaction that has ended.
+    private long _settledThrough;
+    private int _disposed;
+
+    /// <param name="connectionString">An Npgsql connection string; the tables live in the first schema of its search path.</param>
+    public PostgresEventStore(string connectionString, TimeProvider? time = null)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new ArgumentException("The PostgreSQL event store needs a connection string.", nameof(connectionString));
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        _dataSource = builder.Build();
+        _time = time ?? TimeProvider.System;
+        try
+        {
+            PostgresSchema.MigrateAsync(_dataSource, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            _dataSource.Dispose();
+            throw;
+        }
+        _writerLoop = Task.Run(WriteLoopAsync);
+    }
+
+    public Task<AppendResult> AppendAsync(string stream, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        EventStoreArguments.ValidateAppend(stream, expectedVersion, events);
+        var ids = new HashSet<Guid>();
+        foreach (var e in events)
+        {
+            if (!ids.Add(e.EventId))
+                throw new ArgumentException($"Append to stream '{stream}' lists event id {e.EventId} more than once.", nameof(events));
+        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var pending = new PendingAppend(stream, expectedVersion, events.ToArray(), cancellationToken);
+        if (!_appends.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(PostgresEventStore));
+        return pending.Completion.Task;
+    }
+
+    public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromVersion, int maxCount, CancellationToken cancellationToken = default)
+    {
+        EventStoreArguments.ValidateStream(stream);
+        EventStoreArguments.ValidateCount(maxCount);
+        return QueryAsync(
+            $"SELECT {Columns} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3;",
+            command =>
+            {
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Math.Max(0, fromVersion) });
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+            }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RecordedEvent>> ReadStreamBackwardAsync(string stream, long fromVersion, int maxCount, CancellationToken cancellationToken = default)
+    {
+        EventStoreArguments.ValidateStream(stream);
+        EventStoreArguments.ValidateCount(maxCount);
+        return QueryAsync(
+            $"SELECT {Columns} FROM events WHERE stream = $1 AND version <= $2 ORDER BY version DESC LIMIT $3;",
+            command =>
+            {
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromVersion < 0 ? long.MaxValue : fromVersion });
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+            }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A missing position below a committed one is either held by a transaction still in flight or was given up by a
+    /// rollback. Such a read waits until every transaction that could still commit into the gap has ended and reads
+    /// again, so a reader that moves on from the last position it saw never skips an event committed late.
+    /// </remarks>
+    public async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        EventStoreArguments.ValidateCount(maxCount);
+        var from = Math.Max(1, fromPosition);
+        while (true)
+        {
+            var events = await QueryAsync(
+                $"SELECT {Columns} FROM events WHERE position >= $1 ORDER BY position LIMIT $2;",
+                command =>
+                {
+                    command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
+                    command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+                }, cancellationToken).ConfigureAwait(false);
+            if (!HasUnsettledGap(from, events))
+                return events;
+            await WaitForWritersInFlightAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT coalesce(max(position), 0) FROM events;");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task SubscribeToAllAsync(long fromPosition, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var next = fromPosition;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Take the signal before reading so an append that commits during the read still wakes us.
+            var appended = Volatile.Read(ref _appended).Task;
+            var batch = await ReadAllAsync(next, 1000, cancellationToken).ConfigureAwait(false);
+            foreach (var recorded in batch)
+            {
+                await handler(recorded, cancellationToken).ConfigureAwait(false);
+                next = recorded.Position + 1;
+            }
+            if (batch.Count == 0)
+            {
+                // The signal only covers this process's appends; the poll interval picks up other writers'.
+                await Task.WhenAny(appended, Task.Delay(SubscriptionPollInterval, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task SaveSnapshotAsync(StreamSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        EventStoreArguments.ValidateSnapshot(snapshot);
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO snapshots (stream, version, type, data) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (stream) DO UPDATE SET version = excluded.version, type = excluded.type, data = excluded.data
+            WHERE excluded.version >= snapshots.version;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot.Stream });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = snapshot.Version });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot.Type });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot.Data });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        EventStoreArguments.ValidateStream(stream);
+        await using var command = _dataSource.CreateCommand("SELECT version, type, data FROM snapshots WHERE stream = $1;");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            return null;
+        return new StreamSnapshot(stream, reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _appends.Writer.TryComplete();
+        await _writerLoop.ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private bool HasUnsettledGap(long from, IReadOnlyList<RecordedEvent> events)
+    {
+        var settled = Volatile.Read(ref _settledThrough);
+        var expected = from;
+        foreach (var recorded in events)
+        {
+            // Missing: expected .. Position - 1. Only the part above the settled mark can still fill in.
+            if (recorded.Position != expected && recorded.Position - 1 > settled)
+                return true;
+            expected = recorded.Position + 1;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Waits until every transaction that was in flight when the newest committed position was seen has ended.
+    /// A writer gets its transaction id before it draws a position (next_event_position), so whoever holds a
+    /// position below that newest one is in this snapshot's in-progress list; once all of them have ended,
+    /// every position up to the newest one is final.
+    /// </summary>
+    private async Task WaitForWritersInFlightAsync(CancellationToken cancellationToken)
+    {
+        string snapshot;
+        long head;
+        await using (var command = _dataSource.CreateCommand("SELECT pg_current_snapshot()::text, coalesce((SELECT max(position) FROM events), 0);"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            snapshot = reader.GetString(0);
+            head = reader.GetInt64(1);
+        }
+        while (true)
+        {
+            await using var command = _dataSource.CreateCommand("""
+                SELECT NOT EXISTS (
+                    SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) AS x(xid)
+                    WHERE NOT pg_visible_in_snapshot(x.xid, pg_current_snapshot()));
+                """);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot });
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+                break;
+            await Task.Delay(InFlightPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+        long settled;
+        do
+        {
+            settled = Volatile.Read(ref _settledThrough);
+            if (settled >= head)
+                return;
+        }
+        while (Interlocked.CompareExchange(ref _settledThrough, head, settled) != settled);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingAppend>(MaxAppendsPerCommit);
+        while (await _appends.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxAppendsPerCommit && _appends.Reader.TryRead(out var pending))
+            {
+                if (pending.CancellationToken.IsCancellationRequested)
+                    pending.Completion.TrySetCanceled(pending.CancellationToken);
+                else
+                    batch.Add(pending);
+            }
+            if (batch.Count > 0)
+                await CommitBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingAppend> batch)
+    {
+        // Every writer locks streams in the same (ordinal) order, so two processes' group commits cannot deadlock.
+        // The sort is stable: appends to one stream keep the order they arrived in.
+        var ordered = batch.OrderBy(p => p.Stream, StringComparer.Ordinal).ToArray();
+        var outcomes = new (int Outcome, long Version, long Position)[ordered.Length];
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            await using var commands = new NpgsqlBatch(connection);
+            var at = _time.GetUtcNow();
+            foreach (var pending in ordered)
+                commands.BatchCommands.Add(AppendCommand(pending, at));
+            await using (var reader = await commands.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                for (var i = 0; i < ordered.Length; i++)
+                {
+                    if (i > 0)
+                        await reader.NextResultAsync().ConfigureAwait(false);
+                    await reader.ReadAsync().ConfigureAwait(false);
+                    outcomes[i] = (reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            foreach (var pending in ordered)
+                pending.Completion.TrySetException(error);
+            return;
+        }
+        Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var pending = ordered[i];
+            var (outcome, version, position) = outcomes[i];
+            switch (outcome)
+            {
+                case 0 or 1:
+                    pending.Completion.TrySetResult(new AppendResult(version, position));
+                    break;
+                case 2:
+                    pending.Completion.TrySetException(new WrongExpectedVersionException(pending.Stream, pending.ExpectedVersion, version));
+                    break;
+                default:
+                    pending.Completion.TrySetException(new ArgumentException(
+                        $"Append to stream '{pending.Stream}': some of its event ids are already stored in the stream (from version {version}), "
+                        + "but the append does not repeat that earlier write exactly; nothing was appended.", "events"));
+                    break;
+            }
+        }
+    }
+
+    private static NpgsqlBatchCommand AppendCommand(PendingAppend pending, DateTimeOffset at)
+    {
+        var command = new NpgsqlBatchCommand("SELECT outcome, stream_version, last_position FROM append_events($1, $2, $3, $4, $5, $6);");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pending.Stream });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = pending.ExpectedVersion });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = pending.Events.Select(e => e.EventId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pending.Events.Select(e => e.Type).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pending.Events.Select(e => e.Data).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        return command;
+    }
+
+    private async Task<IReadOnlyList<RecordedEvent>> QueryAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<RecordedEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new RecordedEvent(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetGuid(3),
+                reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+        return events;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record PendingAppend(string Stream, long ExpectedVersion, EventData[] Events, CancellationToken CancellationToken)
+    {
+        public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

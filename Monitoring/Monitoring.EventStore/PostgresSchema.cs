@@ -1,0 +1,142 @@
+using Npgsql;
+
+namespace Caas.Monitoring.EventStore;
+
+/// <summary>
+/// Creates and migrates the event store's tables in the connection's schema (the first one on its search path)
+/// and records in <c>schema_version</c> which migrations it has applied.
+/// </summary>
+internal static class PostgresSchema
+{
+    // Any constant works; it only keeps two stores starting at once on an empty database from racing on CREATE.
+    private const long MigrationLockKey = 0x63616173_65767473; // "caasevts"
+
+    private static readonly string[] Migrations =
+    [
+        // 1: streams hold each stream's version and are the row every append to that stream locks, so writers in
+        // several processes serialize per stream and never meet a unique violation halfway through a group commit.
+        // Positions come from a sequence (CACHE 1, so they are handed out in call order across sessions) through
+        // next_event_position(), which first makes sure the writing transaction has an xid: a reader that sees a gap
+        // below a committed position then finds the transaction that may still fill it in its snapshot's in-progress list.
+        """
+        CREATE TABLE streams (
+            stream  text   PRIMARY KEY,
+            version bigint NOT NULL
+        );
+        CREATE SEQUENCE events_position_seq AS bigint START 1 CACHE 1;
+        CREATE FUNCTION next_event_position() RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+        BEGIN
+            PERFORM pg_current_xact_id();
+            RETURN nextval('events_position_seq');
+        END
+        $$;
+        CREATE TABLE events (
+            position    bigint      PRIMARY KEY DEFAULT next_event_position(),
+            stream      text        NOT NULL,
+            version     bigint      NOT NULL,
+            event_id    uuid        NOT NULL,
+            type        text        NOT NULL,
+            data        text        NOT NULL,
+            recorded_at timestamptz NOT NULL,
+            UNIQUE (stream, version),
+            UNIQUE (stream, event_id)
+        );
+        CREATE TABLE snapshots (
+            stream  text   PRIMARY KEY,
+            version bigint NOT NULL,
+            type    text   NOT NULL,
+            data    text   NOT NULL
+        );
+        -- One call per append; outcome 0 appended, 1 already stored (a retry), 2 wrong expected version,
+        -- 3 some of the event ids are stored elsewhere in the stream. Returns instead of raising, so one
+        -- refused append does not abort the others committed with it.
+        CREATE FUNCTION append_events(
+            p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_data text[], p_at timestamptz,
+            OUT outcome integer, OUT stream_version bigint, OUT last_position bigint)
+        LANGUAGE plpgsql VOLATILE AS $$
+        DECLARE
+            n          integer := cardinality(p_ids);
+            current    bigint;
+            stored_ids uuid[];
+            first_v    bigint;
+            last_v     bigint;
+        BEGIN
+            INSERT INTO streams (stream, version) VALUES (p_stream, -1) ON CONFLICT (stream) DO NOTHING;
+            SELECT s.version INTO current FROM streams s WHERE s.stream = p_stream FOR UPDATE;
+
+            SELECT array_agg(e.event_id ORDER BY e.version), min(e.version), max(e.version)
+              INTO stored_ids, first_v, last_v
+              FROM events e WHERE e.stream = p_stream AND e.event_id = ANY (p_ids);
+
+            IF stored_ids = p_ids AND last_v - first_v = n - 1 AND (p_expected = -2 OR p_expected + 1 = first_v) THEN
+                outcome := 1;
+                stream_version := last_v;
+                SELECT e.position INTO last_position FROM events e WHERE e.stream = p_stream AND e.version = last_v;
+                RETURN;
+            END IF;
+            IF p_expected <> -2 AND p_expected <> current THEN
+                outcome := 2;
+                stream_version := current;
+                RETURN;
+            END IF;
+            IF stored_ids IS NOT NULL THEN
+                outcome := 3;
+                stream_version := first_v;
+                RETURN;
+            END IF;
+
+            INSERT INTO events (stream, version, event_id, type, data, recorded_at)
+            SELECT p_stream, current + u.i, u.id, u.type, u.data, p_at
+              FROM unnest(p_ids, p_types, p_data) WITH ORDINALITY AS u(id, type, data, i)
+             ORDER BY u.i;
+            UPDATE streams SET version = current + n WHERE stream = p_stream;
+            outcome := 0;
+            stream_version := current + n;
+            SELECT e.position INTO last_position FROM events e WHERE e.stream = p_stream AND e.version = current + n;
+        END
+        $$;
+        """,
+    ];
+
+    public static int CurrentVersion => Migrations.Length;
+
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({MigrationLockKey});", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, """
+            CREATE TABLE IF NOT EXISTS schema_version (
+                version    integer     PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            );
+            """, cancellationToken).ConfigureAwait(false);
+
+        int stored;
+        string schema;
+        await using (var read = new NpgsqlCommand("SELECT coalesce(max(version), 0), current_schema() FROM schema_version;", connection))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            stored = reader.GetInt32(0);
+            schema = reader.GetString(1);
+        }
+        if (stored > CurrentVersion)
+            throw new InvalidOperationException(
+                $"The event store in schema '{schema}' of database '{connection.Database}' has schema version {stored}; this build understands up to {CurrentVersion}. Use a newer build.");
+        for (var version = stored + 1; version <= CurrentVersion; version++)
+        {
+            await ExecuteAsync(connection, Migrations[version - 1], cancellationToken).ConfigureAwait(false);
+            await using var record = new NpgsqlCommand("INSERT INTO schema_version (version) VALUES ($1);", connection);
+            record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
