@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Capture benchmarks (issue 3): checkpoint and restore of a 1 GiB memhog through the standalone
+# platform's HTTP API, side by side with raw CRIU on the same kind of job (launched by caas-shim,
+# so both are PID 1 of their own namespace), runs interleaved so that load from elsewhere hits both.
+#
+#   bench/capture.sh [--runs N (3)] [--mib M (1024)]
+#
+# Needs root, a built native/ and Web/Web.Standalone (bench/run builds them), CRIU at $CAAS_CRIU.
+# Prints one line per figure ("bench capture.checkpoint_ratio: 1.04 (target <= 1.10) met") on
+# stdout, and the per-run figures they come from as "# ..." lines on stderr.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/bench/figures.sh"
+
+runs=3 mib=1024
+while (($#)); do
+  case "$1" in
+    --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
+    --mib) mib="${2:?--mib needs a number}"; shift 2 ;;
+    *) echo "capture.sh: unknown option '$1' (use --runs N, --mib M)" >&2; exit 2 ;;
+  esac
+done
+[[ $runs =~ ^[1-9][0-9]*$ && $mib =~ ^[1-9][0-9]*$ ]] || { echo "capture.sh: --runs and --mib take whole numbers >= 1" >&2; exit 2; }
+[[ $(id -u) == 0 ]] || { echo "capture.sh: must run as root (CRIU)" >&2; exit 1; }
+
+configuration="${CAAS_CONFIGURATION:-Release}"
+native_bin="${CAAS_NATIVE_BIN:-$root/native/build/bin}"
+shim="${CAAS_SHIM:-$native_bin/caas-shim}"
+criu="${CAAS_CRIU:-/opt/caas/criu/bin/criu}"
+memhog="$native_bin/memhog"
+standalone="$root/Web/Web.Standalone/bin/$configuration/net10.0/caas-standalone.dll"
+for f in "$shim" "$memhog" "$criu" "$standalone"; do
+  [[ -e $f ]] || { echo "capture.sh: $f is missing (bench/run builds it)" >&2; exit 1; }
+done
+
+work="$(mktemp -d /var/tmp/caas-bench-capture.XXXXXX)"
+data="$work/platform" raw="$work/raw"
+mkdir -p "$data" "$raw"
+host_pid="" raw_job_pid="" raw_restored_pid=""
+
+cleanup() {
+  set +e
+  [[ -n $raw_job_pid ]] && kill -9 "$raw_job_pid" 2>/dev/null
+  [[ -n $raw_restored_pid ]] && kill -9 "$raw_restored_pid" 2>/dev/null
+  if [[ -n $host_pid ]]; then
+    kill -TERM "$host_pid" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$host_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$host_pid" 2>/dev/null
+  fi
+  # Jobs outlive the agent by design: end the ones this run's platform started (their environment names its data dir).
+  while read -r pidfile; do
+    pid="$(cat "$pidfile" 2>/dev/null)"
+    [[ $pid =~ ^[0-9]+$ ]] && grep -qs "$data" "/proc/$pid/environ" && kill -9 "$pid"
+  done < <(find "$data" -name pid -type f 2>/dev/null)
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# "00:00:03.1234567" (how System.Text.Json writes a TimeSpan) in seconds.
+timespan_s() { awk -F: '{ printf "%.3f", $1 * 3600 + $2 * 60 + $3 }' <<<"$1"; }
+
+url="http://127.0.0.1:$(free_port)"
+api() { curl -sS --fail-with-body --max-time 30 "$@"; }
+get_job() { api "$url/api/v1/jobs/$job"; }
+# Every timed operation starts from the same memory state: no dirty and no cached pages. Without
+# this, a dump's time depends on how many images were written before it (on this VM a page cache
+# page that was never used before costs far more to hand out than a recycled one: the same raw dump
+# took 0.4 s or 2.6 s), so whichever side came later was charged for the other's images. Restores
+# therefore read their images from disk, on both sides.
+settle() { sync; echo 1 >/proc/sys/vm/drop_caches; }
+
+# Polls "$@" (a command printing JSON) until jq filter $1 is true; prints the JSON that satisfied it.
+wait_json() {
+  local filter="$1" what="$2" timeout_s="$3"; shift 3
+  local deadline=$(($(now_ms) + timeout_s * 1000)) json
+  while (($(now_ms) < deadline)); do
+    json="$("$@" 2>/dev/null)" && jq -e "$filter" >/dev/null <<<"$json" && { printf '%s' "$json"; return 0; }
+    sleep 0.1
+  done
+  echo "capture.sh: not $what within $timeout_s s; last answer: ${json:-none}" >&2
+  return 1
+}
+
+start_platform() {
+  CAAS_SHIM="$shim" CAAS_CRIU="$criu" ASPNETCORE_ENVIRONMENT=Production \
+    dotnet "$standalone" --Caas:DataDirectory="$data" --Caas:Url="$url" \
+      --Caas:Orleans:SiloPort="$(free_port)" --Caas:Orleans:GatewayPort="$(free_port)" \
+      >"$work/host.log" 2>&1 &
+  host_pid=$!
+  wait_json 'length > 0' "ready (a node reported)" 90 api "$url/api/v1/nodes" >/dev/null \
+    || { tail -n 30 "$work/host.log" >&2; exit 1; }
+}
+
+# A stall would make the platform restore the job in the middle of a measurement: alert only, after an hour.
+submit_memhog() {
+  local body
+  body="$(jq -n --arg cmd "$memhog" --arg mib "$mib" \
+    '{command: $cmd, args: ["--mib", $mib], name: "bench memhog", stallThresholdSeconds: 3600, onStall: "AlertOnly"}')"
+  job="$(api -H 'Content-Type: application/json' -d "$body" "$url/api/v1/jobs" | jq -r .jobId)"
+  wait_json '.status == "Running" and .progress != null' "running with progress" 120 get_job >/dev/null
+}
+
+# Request to checkpoint listed with its image verified on disk; sets platform_wall_s, platform_duration_s, platform_pause_s, sequence.
+platform_checkpoint() {
+  local t0 t1 json checkpoint
+  settle
+  t0=$(now_ms)
+  sequence="$(api -H 'Content-Type: application/json' -d '{"leaveRunning": true}' "$url/api/v1/jobs/$job/checkpoint" | jq -r .sequence)"
+  json="$(wait_json "any(.checkpoints[]; .sequence == $sequence) or (.pendingCheckpoint == null and .status != \"Running\")" \
+    "checkpoint $sequence taken" 300 get_job)"
+  t1=$(now_ms)
+  checkpoint="$(jq -c ".checkpoints[] | select(.sequence == $sequence)" <<<"$json")"
+  [[ -n $checkpoint ]] || { echo "capture.sh: checkpoint $sequence failed: $(jq -c '{status, statusReason}' <<<"$json")" >&2; exit 1; }
+  platform_wall_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  platform_duration_s="$(timespan_s "$(jq -r .duration <<<"$checkpoint")")"
+  platform_pause_s="$(timespan_s "$(jq -r .appPause <<<"$checkpoint")")"
+}
+
+# Kill, then request to the first heartbeat with progress after the job's JobRestored; sets platform_restore_s and platform_restored_s (to JobRestored).
+platform_restore() {
+  local t0 t1 from status
+  api -X POST "$url/api/v1/jobs/$job/kill" >/dev/null
+  wait_json '.status == "Stopped"' "stopped by the kill" 60 get_job >/dev/null
+  from="$(get_job | jq .version)"
+  settle
+  t0=$(now_ms)
+  status="$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "{\"sequence\": $sequence}" "$url/api/v1/jobs/$job/restore")"
+  [[ $status == 202 ]] || { echo "capture.sh: restore of checkpoint $sequence answered $status" >&2; exit 1; }
+  local restored_filter="[.items[] | select(.version >= $from)] | (map(select(.type == \"JobRestored\")) | first) as \$r
+    | \$r != null and any(.[]; .type == \"HeartbeatRecorded\" and .version > \$r.version and ((.data | fromjson).sample.progress != null))"
+  local events
+  events="$(wait_json "$restored_filter" "restored and heartbeating with progress" 300 api "$url/api/v1/jobs/$job/events?skip=0&take=100")"
+  t1=$(now_ms)
+  platform_restore_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  # The stream's own clock: RestoreRequested to JobRestored, the agent's verify + criu restore.
+  local requested_at restored_at
+  requested_at="$(jq -r "[.items[] | select(.version >= $from and .type == \"RestoreRequested\")] | last | .at" <<<"$events")"
+  restored_at="$(jq -r "[.items[] | select(.version >= $from and .type == \"JobRestored\")] | last | .at" <<<"$events")"
+  platform_restored_s="$(awk -v a="$(date -d "$requested_at" +%s.%N)" -v b="$(date -d "$restored_at" +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+}
+
+launch_raw() {
+  rm -rf "$raw/state"
+  "$shim" launch --state-dir "$raw/state" -- "$memhog" --mib "$mib" >/dev/null
+  raw_job_pid="$(cat "$raw/state/pid")"
+  # Same readiness as the platform job: memory filled and the first round reported.
+  local deadline=$(($(now_ms) + 120000))
+  until grep -qs '^round 1$' "$raw/state/stdout.log"; do
+    (($(now_ms) < deadline)) || { echo "capture.sh: raw memhog did not start its rounds within 120 s" >&2; exit 1; }
+    sleep 0.05
+  done
+}
+
+# Dumps into a new directory per run and keeps it, as the platform keeps its checkpoints; sets
+# raw_dump_s and raw_images.
+raw_dump() {
+  raw_images="$raw/images-$1"
+  mkdir -p "$raw_images"
+  local t0 t1
+  settle
+  t0=$(now_ms)
+  "$criu" dump -t "$raw_job_pid" -D "$raw_images" --leave-running 2>"$raw/criu-dump.err" \
+    || { echo "capture.sh: raw criu dump failed:" >&2; grep -s Error "$raw_images/dump.log" >&2; exit 1; }
+  t1=$(now_ms)
+  raw_dump_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+}
+
+# Restores the newest raw image detached, as the platform's agent does; sets raw_restore_s.
+raw_restore() {
+  local t0 t1
+  rm -f "$raw/restore.pid"
+  settle
+  t0=$(now_ms)
+  "$criu" restore -d -D "$raw_images" --pidfile "$raw/restore.pid" 2>"$raw/criu-restore.err" \
+    || { echo "capture.sh: raw criu restore failed:" >&2; grep -s Error "$raw_images/restore.log" >&2; exit 1; }
+  t1=$(now_ms)
+  raw_restored_pid="$(cat "$raw/restore.pid")"
+  raw_restore_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  kill -9 "$raw_restored_pid"
+  raw_restored_pid=""
+}
+
+echo "# capture: memhog --mib $mib, $runs runs, CRIU $("$criu" --version 2>/dev/null | sed -n 's/^Version: //p'), images under $work" >&2
+start_platform
+submit_memhog
+launch_raw
+
+declare -a p_wall=() p_duration=() p_pause=() r_dump=() p_restore=() r_restore=()
+for i in $(seq "$runs"); do
+  raw_dump "$i"
+  platform_checkpoint
+  echo "# run $i: raw criu dump ${raw_dump_s} s; platform checkpoint ${platform_wall_s} s from the request (agent: ${platform_duration_s} s, app pause ${platform_pause_s} s)" >&2
+  r_dump+=("$raw_dump_s") p_wall+=("$platform_wall_s") p_duration+=("$platform_duration_s") p_pause+=("$platform_pause_s")
+done
+
+# Both jobs are killed before their restores, as a recovery would find them.
+kill -9 "$raw_job_pid"; raw_job_pid=""
+for i in $(seq "$runs"); do
+  raw_restore
+  platform_restore
+  echo "# run $i: raw criu restore -d ${raw_restore_s} s; platform restore ${platform_restore_s} s to the first heartbeat with progress (${platform_restored_s} s RestoreRequested to JobRestored)" >&2
+  r_restore+=("$raw_restore_s") p_restore+=("$platform_restore_s")
+done
+
+checkpoint_ratio="$(ratio "$(median "${p_wall[@]}")" "$(median "${r_dump[@]}")")"
+restore_ratio="$(ratio "$(median "${p_restore[@]}")" "$(median "${r_restore[@]}")")"
+echo "# medians: platform checkpoint $(median "${p_wall[@]}") s (agent $(median "${p_duration[@]}") s), raw dump $(median "${r_dump[@]}") s; platform restore $(median "${p_restore[@]}") s, raw restore $(median "${r_restore[@]}") s" >&2
+figure capture.checkpoint_ratio "$checkpoint_ratio" "<=" 1.10
+figure capture.restore_ratio "$restore_ratio" "<=" 1.10
+record capture.app_pause_s "$(median "${p_pause[@]}")"
