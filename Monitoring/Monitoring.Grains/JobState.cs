@@ -47,9 +47,16 @@ public sealed class JobState
     [Id(27)] public long Version { get; set; }
     [Id(28)] public int HighestCheckpointSequence { get; set; }
     [Id(29)] public DateTimeOffset? PendingCheckpointSince { get; set; }
+    /// <summary>I/O byte counters of the job's tree as last sampled: growing I/O is progress for a job that reports none.</summary>
+    [Id(30)] public long ReadBytes { get; set; }
+    [Id(31)] public long WriteBytes { get; set; }
+    /// <summary>Kernel state letter of the root process in the last sample (T: stopped), null before the first heartbeat.</summary>
+    [Id(32)] public string? ProcessState { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
+    /// <summary>The root process was stopped (SIGSTOP, SIGTSTP, a tracer) when last sampled.</summary>
+    [JsonIgnore] public bool IsProcessStopped => ProcessState is "T" or "t";
     /// <summary>Sequences are never reused, not even those of failed checkpoints, so an image directory always means one attempt.</summary>
     [JsonIgnore] public int NextCheckpointSequence => HighestCheckpointSequence + 1;
     [JsonIgnore] public string Name => Spec is null ? JobId : Spec.Name ?? Path.GetFileName(Spec.Command);
@@ -113,13 +120,17 @@ public sealed class JobState
 
     public void Apply(HeartbeatRecorded e)
     {
-        // For a job that never reports progress, growing CPU time is the only sign it is moving.
-        if (Progress is null && e.Sample.Progress is null && e.Sample.CpuSeconds > CpuSeconds)
+        // For a job that never reports progress, its own work is the only sign it is moving: CPU time or I/O bytes
+        // growing. Counters that fall belong to a new process (a restore), which has shown nothing yet.
+        if (Progress is null && e.Sample.Progress is null && ShowsWork(e.Sample))
         {
             LastActivityAt = e.At;
             StallIncident = null;
         }
         CpuSeconds = e.Sample.CpuSeconds;
+        ReadBytes = e.Sample.ReadBytes;
+        WriteBytes = e.Sample.WriteBytes;
+        ProcessState = e.Sample.State;
         RssBytes = e.Sample.RssBytes;
         Pid = e.Sample.Pid;
         LastHeartbeatAt = e.At;
@@ -129,6 +140,9 @@ public sealed class JobState
             UnverifiedRestoreProgress = null;
         }
     }
+
+    private bool ShowsWork(JobSample sample) =>
+        sample.CpuSeconds > CpuSeconds || sample.ReadBytes > ReadBytes || sample.WriteBytes > WriteBytes;
 
     public void Apply(ProgressReported e)
     {
@@ -162,6 +176,7 @@ public sealed class JobState
             Status = JobStatus.Stopped;
             StatusReason = $"stopped after checkpoint {e.Checkpoint.Sequence}";
             Pid = null;
+            ProcessState = null;
             StallIncident = null;
         }
     }
@@ -179,6 +194,7 @@ public sealed class JobState
         ExitCode = e.ExitCode;
         ExitSignal = e.Signal;
         Pid = null;
+        ProcessState = null;
         StallIncident = null;
         PendingCheckpoint = null;
         if (KillRequested)
@@ -207,6 +223,7 @@ public sealed class JobState
         StatusReason = null;
         NodeId = e.NodeId;
         Pid = e.Pid;
+        ProcessState = null;
         // The restored process continues from its image: work after the checkpoint is gone.
         var checkpoint = FindCheckpoint(e.Sequence);
         Progress = checkpoint?.Progress ?? Progress;

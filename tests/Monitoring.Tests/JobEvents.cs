@@ -23,8 +23,13 @@ internal sealed class JobEvents(string jobId, DateTimeOffset start)
     public JobSubmitted Submitted(double s = 0, JobSpec? spec = null) => new(JobId, spec ?? Spec(), At(s));
     public JobPlaced Placed(double s = 0, string node = "node-1") => new(JobId, node, At(s));
     public JobStarted Started(double s = 0, string node = "node-1", int pid = 4242) => new(JobId, node, pid, At(s));
-    public HeartbeatRecorded Heartbeat(double s, double cpu, double? progress = null, string node = "node-1", string? message = null) =>
-        new(JobId, node, new JobSample { JobId = JobId, Pid = 4242, State = "R", CpuSeconds = cpu, RssBytes = 10 << 20, Progress = progress, ProgressMessage = message }, At(s));
+    public HeartbeatRecorded Heartbeat(double s, double cpu, double? progress = null, string node = "node-1", string? message = null,
+        string state = "R", long readBytes = 0, long writeBytes = 0) =>
+        new(JobId, node, new JobSample
+        {
+            JobId = JobId, Pid = 4242, State = state, CpuSeconds = cpu, RssBytes = 10 << 20, ReadBytes = readBytes, WriteBytes = writeBytes,
+            Progress = progress, ProgressMessage = message,
+        }, At(s));
     public ProgressReported Progress(double s, double progress, string? message = null) => new(JobId, progress, message, At(s));
     public CheckpointRequested CheckpointRequested(double s, int sequence, bool leaveRunning = true) => new(JobId, sequence, leaveRunning, At(s));
     public CheckpointTaken CheckpointTaken(double s, int sequence, double? progress, string node = "node-1", bool leaveRunning = true) =>

@@ -183,18 +183,23 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         var launchedAt = Now;
         await cluster.Job(id).RecordHeartbeat("node-1", Sample(id, 1, 0.25), Now);
 
-        cluster.Clock.Advance(TimeSpan.FromSeconds(2));
+        // The watch looks every second of real time; the fake clock stands one tick short of the threshold meanwhile.
+        cluster.Clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Empty(cluster.Tap.All<JobStallDetected>(m => m.JobId == id));
 
-        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        cluster.Clock.Advance(TimeSpan.FromTicks(1));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == id);
+        watch.Stop();
 
         Assert.Equal("node-1", detected.NodeId);
         Assert.Equal(StallAction.RestoreFromLastCheckpoint, detected.Action);
         Assert.Null(detected.LastCheckpointSequence);
         Assert.Equal(launchedAt, detected.LastProgressAt);
-        Assert.Equal(launchedAt.AddSeconds(3), detected.At);
+        Assert.Equal(launchedAt.AddSeconds(2), detected.At);
+        // Found by the next watch (every 1 s), within the target of two 1 s agent heartbeat intervals past the threshold.
+        Assert.True(watch.Elapsed <= TimeSpan.FromSeconds(2), $"stall published {watch.Elapsed} after the threshold passed");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         var stalls = (await cluster.Store.ReadStreamAsync(id, 0, 100)).Where(e => e.Type == "JobStalled").ToArray();
         Assert.Single(stalls);
@@ -306,6 +311,82 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         var again = await Assert.ThrowsAsync<OperationRejectedException>(() => cluster.Job(killed).RequestKill("again"));
         Assert.Equal(RejectionKind.Conflict, again.Kind);
         Assert.Equal($"Job {killed} is Stopped: only a running or restoring job can be killed.", again.Message);
+    }
+
+    [Theory]
+    [InlineData(3, null, "exit code 3")]
+    [InlineData(null, 9, "killed by signal 9 (SIGKILL)")]
+    [InlineData(null, 6, "killed by signal 6 (SIGABRT)")]
+    [InlineData(null, 64, "killed by signal 64")]
+    public async Task A_job_that_exits_non_zero_or_by_a_signal_is_failed_with_the_reason_and_a_failed_alert_opens(int? code, int? signal, string reason)
+    {
+        var id = await RunningJob();
+        var bus = cluster.Silo.GetRequiredService<IBus>();
+
+        await bus.Publish(new JobProcessExited(id, "node-1", code, signal, Now));
+
+        await Eventually(async () => (await cluster.Job(id).GetView())!.Status == JobStatus.Failed);
+        var view = (await cluster.Job(id).GetView())!;
+        Assert.Equal((reason, code, signal), (view.StatusReason, view.ExitCode, view.ExitSignal));
+        var queries = cluster.Silo.GetRequiredService<IJobQueries>();
+        await Eventually(async () => (await queries.GetAlertsAsync()).Any(a => a.JobId == id));
+        var alert = (await queries.GetAlertsAsync()).Single(a => a.JobId == id);
+        Assert.Equal((Caas.Contracts.Views.AlertKind.Failed, reason, (DateTimeOffset?)null), (alert.Kind, alert.Message, alert.ResolvedAt));
+    }
+
+    [Fact]
+    public async Task A_job_that_exits_zero_completes_and_raises_no_alert()
+    {
+        var id = await RunningJob();
+
+        await cluster.Job(id).RecordExited(new JobProcessExited(id, "node-1", 0, null, Now));
+
+        var view = (await cluster.Job(id).GetView())!;
+        Assert.Equal((JobStatus.Completed, (string?)null), (view.Status, view.StatusReason));
+        var queries = cluster.Silo.GetRequiredService<IJobQueries>();
+        await Eventually(async () => (await queries.ListJobsAsync(0, 1000)).Items.Any(j => j.JobId == id && j.Status == JobStatus.Completed));
+        Assert.DoesNotContain(await queries.GetAlertsAsync(includeResolved: true), a => a.JobId == id);
+    }
+
+    [Fact]
+    public async Task A_sigstopped_job_is_stalled_at_its_threshold_and_its_alert_says_the_process_is_stopped()
+    {
+        var id = await RunningJob(Spec(stallSeconds: 5));
+        var job = cluster.Job(id);
+        await job.RecordHeartbeat("node-1", Sample(id, 1) with { ReadBytes = 10 }, Now);
+        var lastWork = Now;
+        for (var second = 1; second <= 4; second++)
+        {
+            cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+            await job.RecordHeartbeat("node-1", Sample(id, 1) with { ReadBytes = 10, State = "T" }, Now);
+        }
+        Assert.Empty(cluster.Tap.All<JobStallDetected>(m => m.JobId == id));
+
+        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == id);
+
+        Assert.Equal((lastWork, lastWork.AddSeconds(5)), (detected.LastProgressAt, detected.At));
+        var queries = cluster.Silo.GetRequiredService<IJobQueries>();
+        await Eventually(async () => (await queries.GetAlertsAsync()).Any(a => a.JobId == id));
+        Assert.Equal("no progress for 00:00:05 (threshold 00:00:05); the process is stopped (state T)",
+            (await queries.GetAlertsAsync()).Single(a => a.JobId == id).Message);
+    }
+
+    [Fact]
+    public async Task A_silent_job_doing_only_io_is_not_stalled()
+    {
+        var id = await RunningJob(Spec(stallSeconds: 3));
+        var job = cluster.Job(id);
+
+        for (var second = 1; second <= 8; second++)
+        {
+            cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+            await job.RecordHeartbeat("node-1", Sample(id, 0.2) with { State = "D", ReadBytes = second * 4096L, WriteBytes = second * 512L }, Now);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.Empty(cluster.Tap.All<JobStallDetected>(m => m.JobId == id));
+        Assert.False((await job.GetView())!.Stalled);
     }
 
     [Fact]

@@ -8,29 +8,39 @@ namespace Caas.Monitoring.Tests;
 public sealed class StallDetectorTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
     private readonly FakeTimeProvider _clock = new(T0);
     private readonly JobEvents _job = new("job-00000000aa", T0);
 
-    private JobState Running(params IJobEvent[] more)
+    private JobState Running(params IJobEvent[] more) => RunningWith(JobEvents.Spec(TimeSpan.FromSeconds(10)), more);
+
+    private JobState RunningWith(Caas.Contracts.Jobs.JobSpec spec, params IJobEvent[] more)
     {
         var state = new JobState();
-        foreach (var e in new IJobEvent[] { _job.Submitted(), _job.Placed(), _job.Started() }.Concat(more))
+        foreach (var e in new IJobEvent[] { _job.Submitted(spec: spec), _job.Placed(), _job.Started() }.Concat(more))
             state.Apply(e);
         return state;
     }
 
     private void ClockAt(double seconds) => _clock.SetUtcNow(T0.AddSeconds(seconds));
 
+    /// <summary>Asserts the stall is due at exactly <paramref name="seconds"/>: not one tick before, and at that instant.</summary>
+    private void AssertStallDueAt(StallDetector detector, JobState job, double seconds)
+    {
+        _clock.SetUtcNow(T0.AddSeconds(seconds) - Tick);
+        Assert.False(detector.ShouldRaise(job), $"stall raised one tick before {seconds} s");
+        _clock.SetUtcNow(T0.AddSeconds(seconds));
+        Assert.True(detector.ShouldRaise(job), $"stall not raised at {seconds} s");
+        Assert.Equal(T0.AddSeconds(seconds), StallDetector.DueAt(job));
+    }
+
     [Fact]
-    public void Stall_is_raised_only_once_the_threshold_has_passed()
+    public void Stall_is_raised_at_exactly_the_threshold_and_not_one_tick_before()
     {
         var detector = new StallDetector(_clock);
         var job = Running(_job.Heartbeat(5, cpu: 0, progress: 0.1), _job.Progress(5, 0.1));
 
-        ClockAt(15);
-        Assert.False(detector.ShouldRaise(job));
-        _clock.Advance(TimeSpan.FromTicks(1));
-        Assert.True(detector.ShouldRaise(job));
+        AssertStallDueAt(detector, job, 15);
     }
 
     [Fact]
@@ -39,20 +49,80 @@ public sealed class StallDetectorTests
         var detector = new StallDetector(_clock);
         var job = Running(_job.Heartbeat(8, cpu: 2.5), _job.Heartbeat(9, cpu: 2.5));
 
-        ClockAt(18);
-        Assert.False(detector.ShouldRaise(job));
-        _clock.Advance(TimeSpan.FromTicks(1));
-        Assert.True(detector.ShouldRaise(job));
+        AssertStallDueAt(detector, job, 18);
+    }
+
+    [Fact]
+    public void Read_or_write_growth_counts_as_progress_for_a_silent_job_that_uses_no_cpu()
+    {
+        var detector = new StallDetector(_clock);
+        var job = Running(
+            _job.Heartbeat(1, cpu: 0.5, readBytes: 100, writeBytes: 100, state: "D"),
+            _job.Heartbeat(9, cpu: 0.5, readBytes: 4196, writeBytes: 100, state: "D"),
+            _job.Heartbeat(17, cpu: 0.5, readBytes: 4196, writeBytes: 9000, state: "S"),
+            _job.Heartbeat(20, cpu: 0.5, readBytes: 4196, writeBytes: 9000, state: "S"));
+
+        Assert.Equal(T0.AddSeconds(17), job.LastActivityAt);
+        AssertStallDueAt(detector, job, 27);
+    }
+
+    [Fact]
+    public void Counters_that_fall_belong_to_a_new_process_and_are_not_progress()
+    {
+        var detector = new StallDetector(_clock);
+        var job = Running(_job.Heartbeat(2, cpu: 40, readBytes: 1 << 20, writeBytes: 1 << 20), _job.Heartbeat(3, cpu: 1, readBytes: 10, writeBytes: 10));
+
+        Assert.Equal(T0.AddSeconds(2), job.LastActivityAt);
+        AssertStallDueAt(detector, job, 12);
     }
 
     [Fact]
     public void Cpu_growth_does_not_hide_a_stall_of_a_job_that_reports_progress()
     {
         var detector = new StallDetector(_clock);
-        var job = Running(_job.Heartbeat(1, cpu: 1, progress: 0.2), _job.Progress(1, 0.2), _job.Heartbeat(9, cpu: 9, progress: 0.2));
+        var job = Running(_job.Heartbeat(1, cpu: 1, progress: 0.2), _job.Progress(1, 0.2),
+            _job.Heartbeat(9, cpu: 9, progress: 0.2, readBytes: 1 << 30, writeBytes: 1 << 30));
 
-        ClockAt(11.5);
-        Assert.True(detector.ShouldRaise(job));
+        AssertStallDueAt(detector, job, 11);
+    }
+
+    [Fact]
+    public void A_stopped_process_is_stalled_at_exactly_the_threshold_after_its_last_sign_of_work()
+    {
+        var detector = new StallDetector(_clock);
+        // It worked up to the sample at 4 s, then SIGSTOP froze it: state T, counters still.
+        var silent = Running(_job.Heartbeat(2, cpu: 1, readBytes: 10), _job.Heartbeat(4, cpu: 1.5, readBytes: 20),
+            _job.Heartbeat(6, cpu: 1.5, readBytes: 20, state: "T"), _job.Heartbeat(8, cpu: 1.5, readBytes: 20, state: "T"));
+        var reporting = Running(_job.Heartbeat(3, cpu: 1, progress: 0.3), _job.Progress(3, 0.3),
+            _job.Heartbeat(5, cpu: 1, progress: 0.3, state: "T"), _job.Heartbeat(7, cpu: 1, progress: 0.3, state: "T"));
+
+        Assert.True(silent.IsProcessStopped);
+        Assert.True(reporting.IsProcessStopped);
+        AssertStallDueAt(detector, reporting, 13);
+        AssertStallDueAt(detector, silent, 14);
+    }
+
+    [Fact]
+    public void A_job_that_sleeps_by_design_between_reports_is_not_stalled_while_its_sleeps_stay_within_its_threshold()
+    {
+        var detector = new StallDetector(_clock);
+        var job = RunningWith(JobEvents.Spec(TimeSpan.FromSeconds(40)));
+
+        // Reports every 30 s and sleeps in between (state S, no CPU, no I/O), watched every second.
+        for (var report = 1; report <= 5; report++)
+        {
+            for (var second = (report - 1) * 30 + 1; second < report * 30; second++)
+            {
+                job.Apply(_job.Heartbeat(second, cpu: 0.1, progress: report == 1 ? null : (report - 1) / 10.0, state: "S"));
+                ClockAt(second);
+                Assert.False(detector.ShouldRaise(job), $"stalled at {second} s while sleeping by design");
+            }
+            job.Apply(_job.Heartbeat(report * 30, cpu: 0.1, progress: report / 10.0, state: "S"));
+            job.Apply(_job.Progress(report * 30, report / 10.0));
+        }
+
+        // The report due at 180 s never comes: stalled 40 s after the last one, at 190 s.
+        AssertStallDueAt(detector, job, 190);
     }
 
     [Fact]
@@ -60,19 +130,17 @@ public sealed class StallDetectorTests
     {
         var detector = new StallDetector(_clock);
         var job = Running(_job.Progress(1, 0.2));
-        ClockAt(12);
+        ClockAt(11);
         Assert.True(detector.ShouldRaise(job));
 
-        job.Apply(_job.Stalled(12, Guid.NewGuid(), sinceSeconds: 1));
+        job.Apply(_job.Stalled(11, Guid.NewGuid(), sinceSeconds: 1));
         ClockAt(40);
         Assert.False(detector.ShouldRaise(job));
+        Assert.Null(StallDetector.DueAt(job));
 
         job.Apply(_job.Progress(40, 0.3));
         Assert.False(job.IsStalled);
-        ClockAt(50);
-        Assert.False(detector.ShouldRaise(job));
-        ClockAt(50.001);
-        Assert.True(detector.ShouldRaise(job));
+        AssertStallDueAt(detector, job, 50);
     }
 
     [Fact]
@@ -81,8 +149,7 @@ public sealed class StallDetectorTests
         var detector = new StallDetector(_clock);
         var job = Running(_job.Progress(1, 0.5), _job.Progress(9, 0.5, "same value, new message"));
 
-        ClockAt(11.001);
-        Assert.True(detector.ShouldRaise(job));
+        AssertStallDueAt(detector, job, 11);
     }
 
     [Fact]
@@ -96,5 +163,6 @@ public sealed class StallDetectorTests
         ClockAt(3600);
         Assert.False(detector.ShouldRaise(queued));
         Assert.False(detector.ShouldRaise(stopped));
+        Assert.Null(stopped.ProcessState);
     }
 }

@@ -27,7 +27,7 @@ public sealed class AlertProjection
             switch (jobEvent)
             {
                 case JobStalled stalled:
-                    Open(job, AlertKind.Stalled, $"no progress for {DurationText.Of(stalled.At - stalled.LastProgressAt)} (threshold {DurationText.Of(stalled.Threshold)})", stalled.At);
+                    Open(job, AlertKind.Stalled, StallMessage(stalled, job), stalled.At);
                     break;
                 case JobExited or JobStartFailed when job.Status == JobStatus.Failed:
                     Open(job, AlertKind.Failed, job.StatusReason ?? "failed", jobEvent.At);
@@ -59,6 +59,11 @@ public sealed class AlertProjection
                 : open.ToArray();
         }
     }
+
+    /// <summary>Says a stopped process is stopped: then the fix is a SIGCONT, not a restore.</summary>
+    private static string StallMessage(JobStalled stalled, JobState job) =>
+        $"no progress for {DurationText.Of(stalled.At - stalled.LastProgressAt)} (threshold {DurationText.Of(stalled.Threshold)})"
+        + (job.IsProcessStopped ? $"; the process is stopped (state {job.ProcessState})" : "");
 
     private void Open(JobState job, AlertKind kind, string message, DateTimeOffset at) =>
         _open.TryAdd((job.JobId, kind), new AlertView { JobId = job.JobId, JobName = job.Name, Kind = kind, Message = message, RaisedAt = at });
