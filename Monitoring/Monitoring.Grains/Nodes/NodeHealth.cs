@@ -1,0 +1,12 @@
+namespace Caas.Monitoring.Grains.Nodes;
+
+/// <summary>How far the platform trusts a node agent, by its heartbeats.</summary>
+public enum NodeHealth
+{
+    /// <summary>Heartbeating on time; offered for placement.</summary>
+    Live = 0,
+    /// <summary>Silent for longer than <see cref="NodeLivenessDetector.LostAfter"/>.</summary>
+    Lost = 1,
+    /// <summary>Heartbeating again after it was lost, but not yet for long enough to be trusted; not offered for placement.</summary>
+    Returning = 2,
+}

@@ -1,0 +1,154 @@
+namespace Caas.Monitoring.Grains.Nodes;
+
+/// <summary>
+/// Decides, from node heartbeats and the clock, which nodes are live, with hysteresis:
+/// <list type="bullet">
+/// <item>a node silent for longer than <see cref="LostAfter"/> (three heartbeat intervals) is lost, as of the moment
+/// its silence reached that timeout;</item>
+/// <item>a lost node that heartbeats again is Returning, not live: it is back only after <see cref="Probation"/>
+/// without such a silence, so a node that just rebooted or rejoined a partition is trusted again only once it holds;</item>
+/// <item>a node is announced back at most once per <see cref="FlapWindow"/>. Every loss after the first follows a
+/// back, so however often a node flaps it raises at most one lost/back pair per window; in between it stays lost.</item>
+/// </list>
+/// Transitions are computed for the exact times they became due, whenever the detector next looks, so the outcome does
+/// not depend on how often it is asked.
+/// </summary>
+public sealed class NodeLivenessDetector(TimeProvider time)
+{
+    /// <summary>
+    /// Agents do not say their interval (NodeStatus has no field for it), so the directory assumes the longest one
+    /// deployed: a shorter real interval only makes detection slower, never raises a false loss.
+    /// </summary>
+    public static readonly TimeSpan AssumedHeartbeatInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan LostAfter = 3 * AssumedHeartbeatInterval;
+    public static readonly TimeSpan Probation = 6 * AssumedHeartbeatInterval;
+    public static readonly TimeSpan FlapWindow = TimeSpan.FromMinutes(5);
+    public const int ChangesKept = 1000;
+
+    private readonly Dictionary<string, Tracked> _nodes = new(StringComparer.Ordinal);
+    private readonly Queue<NodeLivenessChange> _changes = new();
+    private readonly List<NodeLivenessChange> _unannounced = [];
+
+    /// <returns>The node's health after this heartbeat.</returns>
+    public NodeHealth RecordHeartbeat(string nodeId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        var now = time.GetUtcNow();
+        if (!_nodes.TryGetValue(nodeId, out var node))
+        {
+            // A node first heard of has no history of failing: it is live at once.
+            _nodes[nodeId] = new Tracked(nodeId) { Health = NodeHealth.Live, LastSeenAt = now, Since = now };
+            return NodeHealth.Live;
+        }
+        Advance(node, now);
+        if (node.Health == NodeHealth.Lost)
+        {
+            node.Health = NodeHealth.Returning;
+            node.Since = now;
+        }
+        node.LastSeenAt = now;
+        return node.Health;
+    }
+
+    /// <returns>Null for a node never heard of.</returns>
+    public NodeHealth? HealthOf(string nodeId)
+    {
+        if (!_nodes.TryGetValue(nodeId, out var node))
+            return null;
+        Advance(node, time.GetUtcNow());
+        return node.Health;
+    }
+
+    public IReadOnlyList<NodeLiveness> List()
+    {
+        var now = time.GetUtcNow();
+        return _nodes.Values
+            .Select(node =>
+            {
+                Advance(node, now);
+                return new NodeLiveness
+                {
+                    NodeId = node.NodeId, Health = node.Health, LastSeenAt = node.LastSeenAt, Since = node.Since,
+                    LiveFrom = node.Health == NodeHealth.Returning ? BackDue(node) : null,
+                };
+            })
+            .OrderBy(n => n.NodeId, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>Brings every node up to now.</summary>
+    /// <returns>Transitions found since the last call, oldest first, for the caller to announce.</returns>
+    public IReadOnlyList<NodeLivenessChange> Evaluate()
+    {
+        AdvanceAll();
+        var found = _unannounced.OrderBy(c => c.At).ThenBy(c => c.NodeId, StringComparer.Ordinal).ToArray();
+        _unannounced.Clear();
+        return found;
+    }
+
+    /// <summary>Announced transitions, oldest first.</summary>
+    public IReadOnlyList<NodeLivenessChange> Changes()
+    {
+        AdvanceAll();
+        return _changes.ToArray();
+    }
+
+    private void AdvanceAll()
+    {
+        var now = time.GetUtcNow();
+        foreach (var node in _nodes.Values)
+            Advance(node, now);
+    }
+
+    private void Advance(Tracked node, DateTimeOffset now)
+    {
+        while (true)
+        {
+            var lostAt = node.LastSeenAt + LostAfter;
+            switch (node.Health)
+            {
+                case NodeHealth.Live when now > lostAt:
+                    node.Health = NodeHealth.Lost;
+                    node.Since = lostAt;
+                    Announce(new NodeLivenessChange(node.NodeId, NodeHealth.Lost, lostAt));
+                    continue;
+                case NodeHealth.Returning when BackDue(node) is var backAt && backAt <= now && backAt <= lostAt:
+                    node.Health = NodeHealth.Live;
+                    node.Since = backAt;
+                    node.LastBackAt = backAt;
+                    Announce(new NodeLivenessChange(node.NodeId, NodeHealth.Live, backAt));
+                    continue;
+                case NodeHealth.Returning when now > lostAt:
+                    // It never counted as back, so falling silent again is no news: it simply stays lost.
+                    node.Health = NodeHealth.Lost;
+                    node.Since = lostAt;
+                    continue;
+                default:
+                    return;
+            }
+        }
+    }
+
+    private static DateTimeOffset BackDue(Tracked node)
+    {
+        var held = node.Since + Probation;
+        return node.LastBackAt is { } lastBack && lastBack + FlapWindow > held ? lastBack + FlapWindow : held;
+    }
+
+    private void Announce(NodeLivenessChange change)
+    {
+        _unannounced.Add(change);
+        _changes.Enqueue(change);
+        while (_changes.Count > ChangesKept)
+            _changes.Dequeue();
+    }
+
+    private sealed class Tracked(string nodeId)
+    {
+        public string NodeId { get; } = nodeId;
+        public NodeHealth Health { get; set; }
+        public DateTimeOffset LastSeenAt { get; set; }
+        public DateTimeOffset Since { get; set; }
+        public DateTimeOffset? LastBackAt { get; set; }
+    }
+}
