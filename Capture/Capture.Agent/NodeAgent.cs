@@ -2,6 +2,7 @@ using System.Text;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Progress;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,7 @@ public sealed class NodeAgent(
     NodeJobs jobs,
     ProgressChannel progress,
     AgentPaths paths,
+    CpuInfo cpu,
     IBus bus,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -43,7 +45,8 @@ public sealed class NodeAgent(
         _unreportedExits.AddRange(jobs.Reattach());
         var probe = await jobs.ProbeAsync(cancellationToken);
         if (probe.Usable)
-            logger.LogInformation("node agent {NodeId} ready in pool {Pool} with {Engine}; {Jobs} job(s) re-attached", _options.NodeId, _options.Pool, probe.Version, jobs.RunningCount);
+            logger.LogInformation("node agent {NodeId} ready in pool {Pool} with {Engine} on {CpuModel} ({CpuFlags} CPU flags); {Jobs} job(s) re-attached",
+                _options.NodeId, _options.Pool, probe.Version, cpu.Model, cpu.Flags.Count, jobs.RunningCount);
         else
             logger.LogWarning("node agent {NodeId}: checkpoints unavailable: {Problem}", _options.NodeId, probe.Problem);
         await base.StartAsync(cancellationToken);
