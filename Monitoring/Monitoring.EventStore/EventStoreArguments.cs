@@ -16,7 +16,18 @@ internal static class EventStoreArguments
             if (e is null || e.EventId == Guid.Empty || string.IsNullOrWhiteSpace(e.Type) || e.Data is null)
                 throw new ArgumentException($"Append to stream '{stream}': every event needs a non-empty id, a type name and data.", nameof(events));
         }
+        var ids = new HashSet<Guid>();
+        foreach (var e in events)
+        {
+            if (!ids.Add(e.EventId))
+                throw new ArgumentException($"Append to stream '{stream}' lists event id {e.EventId} more than once.", nameof(events));
+        }
     }
+
+    /// <summary>An event id is stored once per stream, so an append that repeats only part of an earlier one cannot be honoured.</summary>
+    public static ArgumentException RepeatsPartOfAnEarlierAppend(string stream, long firstStoredVersion) => new(
+        $"Append to stream '{stream}': some of its event ids are already stored in the stream (from version {firstStoredVersion}), "
+        + "but the append does not repeat that earlier write exactly; nothing was appended.", "events");
 
     public static void ValidateSnapshot(StreamSnapshot snapshot)
     {

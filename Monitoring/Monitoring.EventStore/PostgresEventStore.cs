@@ -16,7 +16,10 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
     private const int MaxAppendsPerCommit = 512;
     private const string Columns = "stream, version, position, event_id, type, data, recorded_at";
     private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan InFlightPollInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan FirstInFlightPoll = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan LongestInFlightPoll = TimeSpan.FromMilliseconds(100);
+    private const int MaxCommitAttempts = 3;
+    private static readonly TimeSpan CommitRetryDelay = TimeSpan.FromMilliseconds(50);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
@@ -52,12 +55,6 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
     public Task<AppendResult> AppendAsync(string stream, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
         EventStoreArguments.ValidateAppend(stream, expectedVersion, events);
-        var ids = new HashSet<Guid>();
-        foreach (var e in events)
-        {
-            if (!ids.Add(e.EventId))
-                throw new ArgumentException($"Append to stream '{stream}' lists event id {e.EventId} more than once.", nameof(events));
-        }
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         var pending = new PendingAppend(stream, expectedVersion, events.ToArray(), cancellationToken);
@@ -216,6 +213,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
             snapshot = reader.GetString(0);
             head = reader.GetInt64(1);
         }
+        var poll = FirstInFlightPoll;
         while (true)
         {
             await using var command = _dataSource.CreateCommand("""
@@ -226,7 +224,8 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot });
             if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
                 break;
-            await Task.Delay(InFlightPollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestInFlightPoll.Ticks));
         }
         long settled;
         do
@@ -261,24 +260,10 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
         // Every writer locks streams in the same (ordinal) order, so two processes' group commits cannot deadlock.
         // The sort is stable: appends to one stream keep the order they arrived in.
         var ordered = batch.OrderBy(p => p.Stream, StringComparer.Ordinal).ToArray();
-        var outcomes = new (int Outcome, long Version, long Position)[ordered.Length];
+        (int Outcome, long Version, long Position)[] outcomes;
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-            await using var commands = new NpgsqlBatch(connection);
-            var at = _time.GetUtcNow();
-            foreach (var pending in ordered)
-                commands.BatchCommands.Add(AppendCommand(pending, at));
-            await using (var reader = await commands.ExecuteReaderAsync().ConfigureAwait(false))
-            {
-                for (var i = 0; i < ordered.Length; i++)
-                {
-                    if (i > 0)
-                        await reader.NextResultAsync().ConfigureAwait(false);
-                    await reader.ReadAsync().ConfigureAwait(false);
-                    outcomes[i] = (reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
-                }
-            }
+            outcomes = await ExecuteAppendsAsync(ordered).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -300,12 +285,49 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
                     pending.Completion.TrySetException(new WrongExpectedVersionException(pending.Stream, pending.ExpectedVersion, version));
                     break;
                 default:
-                    pending.Completion.TrySetException(new ArgumentException(
-                        $"Append to stream '{pending.Stream}': some of its event ids are already stored in the stream (from version {version}), "
-                        + "but the append does not repeat that earlier write exactly; nothing was appended.", "events"));
+                    pending.Completion.TrySetException(EventStoreArguments.RepeatsPartOfAnEarlierAppend(pending.Stream, version));
                     break;
             }
         }
+    }
+
+    private async Task<(int Outcome, long Version, long Position)[]> ExecuteAppendsAsync(PendingAppend[] ordered)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ExecuteAppendsOnceAsync(ordered).ConfigureAwait(false);
+            }
+            catch (NpgsqlException error) when (error.IsTransient && attempt < MaxCommitAttempts)
+            {
+                // Safe even when the failure hid a commit (a lost reply): the retry finds the event ids stored and
+                // answers with their versions and positions instead of appending them again.
+                await Task.Delay(CommitRetryDelay * attempt).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<(int Outcome, long Version, long Position)[]> ExecuteAppendsOnceAsync(PendingAppend[] ordered)
+    {
+        var outcomes = new (int Outcome, long Version, long Position)[ordered.Length];
+        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var commands = new NpgsqlBatch(connection);
+        var at = _time.GetUtcNow();
+        foreach (var pending in ordered)
+            commands.BatchCommands.Add(AppendCommand(pending, at));
+        // The batch runs as one implicit transaction that commits when its last result has been read.
+        await using (var reader = await commands.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            for (var i = 0; i < ordered.Length; i++)
+            {
+                if (i > 0)
+                    await reader.NextResultAsync().ConfigureAwait(false);
+                await reader.ReadAsync().ConfigureAwait(false);
+                outcomes[i] = (reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
+            }
+        }
+        return outcomes;
     }
 
     private static NpgsqlBatchCommand AppendCommand(PendingAppend pending, DateTimeOffset at)

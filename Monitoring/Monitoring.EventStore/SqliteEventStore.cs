@@ -36,7 +36,15 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
             DefaultTimeout = 30,
         }.ToString();
         _writer = Open();
-        SqliteSchema.Create(_writer);
+        try
+        {
+            SqliteSchema.Create(_writer);
+        }
+        catch
+        {
+            _writer.Dispose();
+            throw;
+        }
         _writerLoop = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -198,7 +206,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
                     outcomes[i] = (AppendOne(transaction, pending), null);
                     transaction.Release("append");
                 }
-                catch (Exception error) when (error is WrongExpectedVersionException or SqliteException)
+                catch (Exception error) when (error is WrongExpectedVersionException or ArgumentException or SqliteException)
                 {
                     transaction.Rollback("append");
                     transaction.Release("append");
@@ -227,19 +235,13 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
     {
         var current = CurrentVersion(transaction, pending.Stream);
         var events = pending.Events;
-        if (pending.ExpectedVersion == ExpectedVersion.Any)
-        {
-            // A retried append with Any: the stream already ends with exactly these events.
-            if (current + 1 >= events.Length && TryMatchStored(transaction, pending.Stream, current - events.Length + 1, events) is { } tail)
-                return tail;
-        }
-        else if (pending.ExpectedVersion != current)
-        {
-            if (current >= pending.ExpectedVersion + events.Length
-                && TryMatchStored(transaction, pending.Stream, pending.ExpectedVersion + 1, events) is { } duplicate)
-                return duplicate;
+        var stored = StoredWithSameIds(transaction, pending.Stream, events);
+        if (IsRepeatOf(stored, events, pending.ExpectedVersion))
+            return new AppendResult(stored[^1].Version, stored[^1].Position);
+        if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != current)
             throw new WrongExpectedVersionException(pending.Stream, pending.ExpectedVersion, current);
-        }
+        if (stored.Count > 0)
+            throw EventStoreArguments.RepeatsPartOfAnEarlierAppend(pending.Stream, stored[0].Version);
 
         using var insert = _writer.CreateCommand();
         insert.Transaction = transaction;
@@ -274,28 +276,37 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
         return command.ExecuteScalar() is long version ? version : ExpectedVersion.NoStream;
     }
 
-    private AppendResult? TryMatchStored(SqliteTransaction transaction, string stream, long fromVersion, EventData[] events)
+    /// <summary>The events of <paramref name="stream"/> whose ids the append carries, oldest first.</summary>
+    private List<(long Version, long Position, string EventId)> StoredWithSameIds(SqliteTransaction transaction, string stream, EventData[] events)
     {
-        if (fromVersion < 0)
-            return null;
         using var command = _writer.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT version, position, event_id FROM events WHERE stream = $stream AND version >= $from ORDER BY version LIMIT $count;";
+        command.CommandText = """
+            SELECT version, position, event_id FROM events
+            WHERE stream = $stream AND event_id IN (SELECT value FROM json_each($ids)) ORDER BY version;
+            """;
         command.Parameters.AddWithValue("$stream", stream);
-        command.Parameters.AddWithValue("$from", fromVersion);
-        command.Parameters.AddWithValue("$count", events.Length);
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(events.Select(e => e.EventId.ToString("D"))));
         using var reader = command.ExecuteReader();
-        var i = 0;
-        long lastVersion = 0, lastPosition = 0;
+        var stored = new List<(long, long, string)>();
         while (reader.Read())
+            stored.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
+        return stored;
+    }
+
+    /// <summary>A retry: every event is stored already, in the same order, one after another, where the append expected to put them.</summary>
+    private static bool IsRepeatOf(List<(long Version, long Position, string EventId)> stored, EventData[] events, long expectedVersion)
+    {
+        if (stored.Count != events.Length)
+            return false;
+        if (expectedVersion != ExpectedVersion.Any && stored[0].Version != expectedVersion + 1)
+            return false;
+        for (var i = 0; i < events.Length; i++)
         {
-            if (i >= events.Length || reader.GetString(2) != events[i].EventId.ToString("D"))
-                return null;
-            lastVersion = reader.GetInt64(0);
-            lastPosition = reader.GetInt64(1);
-            i++;
+            if (stored[i].EventId != events[i].EventId.ToString("D") || stored[i].Version != stored[0].Version + i)
+                return false;
         }
-        return i == events.Length ? new AppendResult(lastVersion, lastPosition) : null;
+        return true;
     }
 
     private async Task<IReadOnlyList<RecordedEvent>> Query(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)

@@ -2,14 +2,13 @@ using Microsoft.Data.Sqlite;
 
 namespace Caas.Monitoring.EventStore;
 
-/// <summary>Creates the event store's tables in a SQLite file and records which schema version they follow.</summary>
+/// <summary>Creates and migrates the event store's tables in a SQLite file and records in <c>schema_version</c> which migrations it has applied.</summary>
 internal static class SqliteSchema
 {
-    public const int CurrentVersion = 1;
-
-    // position is the rowid: single-writer commits make it grow in commit order, so $all readers never see gaps fill in later.
-    private const string CreateVersion1 = """
-        CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+    private static readonly string[] Migrations =
+    [
+        // 1: position is the rowid: single-writer commits make it grow in commit order, so $all readers never see gaps fill in later.
+        """
         CREATE TABLE IF NOT EXISTS events (
             position    INTEGER PRIMARY KEY,
             stream      TEXT    NOT NULL,
@@ -26,7 +25,15 @@ internal static class SqliteSchema
             type    TEXT    NOT NULL,
             data    TEXT    NOT NULL
         );
-        """;
+        """,
+        // 2: an append finds the events it repeats by id, wherever they are in the stream. Not unique: files written
+        // before version 2 may hold an id twice, and must still open.
+        """
+        CREATE INDEX IF NOT EXISTS events_by_stream_and_event_id ON events (stream, event_id);
+        """,
+    ];
+
+    public static int CurrentVersion => Migrations.Length;
 
     public static void Create(SqliteConnection connection)
     {
@@ -36,29 +43,34 @@ internal static class SqliteSchema
             wal.ExecuteNonQuery();
         }
         using var transaction = connection.BeginTransaction();
-        using (var create = connection.CreateCommand())
-        {
-            create.Transaction = transaction;
-            create.CommandText = CreateVersion1;
-            create.ExecuteNonQuery();
-        }
+        Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
+        long stored;
         using (var read = connection.CreateCommand())
         {
             read.Transaction = transaction;
-            read.CommandText = "SELECT MAX(version) FROM schema_version;";
-            var stored = read.ExecuteScalar();
-            if (stored is long version && version > CurrentVersion)
-                throw new InvalidOperationException(
-                    $"The event store '{connection.DataSource}' has schema version {version}; this build understands up to {CurrentVersion}. Use a newer build.");
-            if (stored is not long)
-            {
-                using var insert = connection.CreateCommand();
-                insert.Transaction = transaction;
-                insert.CommandText = "INSERT INTO schema_version (version) VALUES ($v);";
-                insert.Parameters.AddWithValue("$v", CurrentVersion);
-                insert.ExecuteNonQuery();
-            }
+            read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
+            stored = (long)read.ExecuteScalar()!;
+        }
+        if (stored > CurrentVersion)
+            throw new InvalidOperationException(
+                $"The event store '{connection.DataSource}' has schema version {stored}; this build understands up to {CurrentVersion}. Use a newer build.");
+        for (var version = stored + 1; version <= CurrentVersion; version++)
+        {
+            Execute(connection, transaction, Migrations[version - 1]);
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO schema_version (version) VALUES ($v);";
+            insert.Parameters.AddWithValue("$v", version);
+            insert.ExecuteNonQuery();
         }
         transaction.Commit();
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }

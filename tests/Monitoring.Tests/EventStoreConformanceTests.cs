@@ -78,6 +78,34 @@ public abstract class EventStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_event_id_is_stored_once_per_stream_even_when_a_retry_comes_after_newer_events()
+    {
+        EventData[] lostReply = [Event("A0"), Event("A1")];
+        var first = await _store.AppendAsync("job-a", ExpectedVersion.Any, lostReply);
+        await _store.AppendAsync("job-a", 1, [Event("A2")]);
+
+        var retried = await _store.AppendAsync("job-a", ExpectedVersion.Any, lostReply);
+
+        Assert.Equal(new AppendResult(1, 2), first);
+        Assert.Equal(first, retried);
+        Assert.Equal(["A0", "A1", "A2"], (await _store.ReadStreamAsync("job-a", 0, 100)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task An_append_that_repeats_only_some_stored_ids_is_refused_and_appends_nothing()
+    {
+        var stored = Event("A0");
+        await _store.AppendAsync("job-a", ExpectedVersion.NoStream, [stored]);
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => _store.AppendAsync("job-a", 0, [stored, Event("A1")]));
+        var twice = await Assert.ThrowsAsync<ArgumentException>(() => _store.AppendAsync("job-b", ExpectedVersion.NoStream, [stored, stored]));
+
+        Assert.StartsWith("Append to stream 'job-a': some of its event ids are already stored in the stream (from version 0)", refused.Message);
+        Assert.StartsWith($"Append to stream 'job-b' lists event id {stored.EventId} more than once.", twice.Message);
+        Assert.Equal(["A0"], (await _store.ReadAllAsync(0, 100)).Select(e => e.Type));
+    }
+
+    [Fact]
     public async Task Reads_a_stream_backward_in_pages_newest_first()
     {
         await _store.AppendAsync("job-a", ExpectedVersion.NoStream, Enumerable.Range(0, 10).Select(i => Event($"E{i}")).ToArray());

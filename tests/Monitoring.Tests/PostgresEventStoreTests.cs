@@ -64,34 +64,6 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
     }
 
     [Fact]
-    public async Task An_event_id_is_stored_once_per_stream_even_when_a_retry_comes_after_newer_events()
-    {
-        EventData[] lostReply = [Event("A0"), Event("A1")];
-        var first = await Store.AppendAsync("job-a", ExpectedVersion.Any, lostReply);
-        await Store.AppendAsync("job-a", 1, [Event("A2")]);
-
-        var retried = await Store.AppendAsync("job-a", ExpectedVersion.Any, lostReply);
-
-        Assert.Equal(new AppendResult(1, 2), first);
-        Assert.Equal(first, retried);
-        Assert.Equal(["A0", "A1", "A2"], (await Store.ReadStreamAsync("job-a", 0, 100)).Select(e => e.Type));
-    }
-
-    [Fact]
-    public async Task An_append_that_repeats_only_some_stored_ids_is_refused_and_appends_nothing()
-    {
-        var stored = Event("A0");
-        await Store.AppendAsync("job-a", ExpectedVersion.NoStream, [stored]);
-
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => Store.AppendAsync("job-a", 0, [stored, Event("A1")]));
-        var twice = await Assert.ThrowsAsync<ArgumentException>(() => Store.AppendAsync("job-b", ExpectedVersion.NoStream, [stored, stored]));
-
-        Assert.StartsWith("Append to stream 'job-a': some of its event ids are already stored in the stream (from version 0)", refused.Message);
-        Assert.StartsWith($"Append to stream 'job-b' lists event id {stored.EventId} more than once.", twice.Message);
-        Assert.Equal(["A0"], (await Store.ReadAllAsync(0, 100)).Select(e => e.Type));
-    }
-
-    [Fact]
     public async Task Two_stores_on_one_database_racing_for_one_stream_let_exactly_one_append_win()
     {
         await using var other = new PostgresEventStore(_schema.ConnectionString);

@@ -26,7 +26,24 @@ public sealed class SqliteEventStoreTests : EventStoreConformanceTests
         await using var connection = new SqliteConnection($"Data Source={_dir.File("events.db")};Pooling=false");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version FROM schema_version;";
-        Assert.Equal(1L, await command.ExecuteScalarAsync());
+        command.CommandText = "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version);";
+        Assert.Equal("1,2", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_file_from_a_newer_build_is_refused_with_a_clear_message()
+    {
+        await CloseAsync(Store);
+        await using (var connection = new SqliteConnection($"Data Source={_dir.File("events.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_version (version) VALUES (3);";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var refused = Assert.Throws<InvalidOperationException>(() => new SqliteEventStore(_dir.File("events.db")));
+
+        Assert.Equal($"The event store '{_dir.File("events.db")}' has schema version 3; this build understands up to 2. Use a newer build.", refused.Message);
     }
 }
