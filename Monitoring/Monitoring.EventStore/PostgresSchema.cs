@@ -61,8 +61,11 @@ internal static class PostgresSchema
             first_v    bigint;
             last_v     bigint;
         BEGIN
-            INSERT INTO streams (stream, version) VALUES (p_stream, -1) ON CONFLICT (stream) DO NOTHING;
             SELECT s.version INTO current FROM streams s WHERE s.stream = p_stream FOR UPDATE;
+            IF NOT FOUND THEN
+                INSERT INTO streams (stream, version) VALUES (p_stream, -1) ON CONFLICT (stream) DO NOTHING;
+                SELECT s.version INTO current FROM streams s WHERE s.stream = p_stream FOR UPDATE;
+            END IF;
 
             SELECT array_agg(e.event_id ORDER BY e.version), min(e.version), max(e.version)
               INTO stored_ids, first_v, last_v
@@ -85,14 +88,16 @@ internal static class PostgresSchema
                 RETURN;
             END IF;
 
-            INSERT INTO events (stream, version, event_id, type, data, recorded_at)
-            SELECT p_stream, current + u.i, u.id, u.type, u.data, p_at
-              FROM unnest(p_ids, p_types, p_data) WITH ORDINALITY AS u(id, type, data, i)
-             ORDER BY u.i;
+            WITH appended AS (
+                INSERT INTO events (stream, version, event_id, type, data, recorded_at)
+                SELECT p_stream, current + u.i, u.id, u.type, u.data, p_at
+                  FROM unnest(p_ids, p_types, p_data) WITH ORDINALITY AS u(id, type, data, i)
+                 ORDER BY u.i
+                RETURNING position)
+            SELECT max(position) INTO last_position FROM appended;
             UPDATE streams SET version = current + n WHERE stream = p_stream;
             outcome := 0;
             stream_version := current + n;
-            SELECT e.position INTO last_position FROM events e WHERE e.stream = p_stream AND e.version = current + n;
         END
         $$;
         """,
