@@ -27,6 +27,8 @@ public sealed class JobGrain(
     : JournaledGrain<JobState, IJobEvent>, IJobGrain, ICustomStorageInterface<JobState, IJobEvent>
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+    /// <summary>The shortest wait before a look at a stall that is due sooner: bounds the looks when the clock stands still (a fake one).</summary>
+    private static readonly TimeSpan ShortestWatchWait = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LaunchCheckTimeout = TimeSpan.FromSeconds(5);
     /// <summary>How long a requested checkpoint may stay unanswered before a new request replaces it.</summary>
     public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
@@ -297,6 +299,20 @@ public sealed class JobGrain(
         {
             logger.LogError(error, "Watching job {JobId} failed; trying again in {Interval}", JobId, WatchInterval);
         }
+        LookAgainWhenStallIsDue();
+    }
+
+    /// <summary>
+    /// Looks every second, but at the moment a stall falls due when that comes sooner, so a stall is found at its
+    /// threshold instead of up to a whole watch interval later.
+    /// </summary>
+    private void LookAgainWhenStallIsDue()
+    {
+        if (_watch is null || StallDetector.DueAt(State) is not { } due)
+            return;
+        var wait = due - time.GetUtcNow();
+        if (wait < WatchInterval)
+            _watch.Change(wait < ShortestWatchWait ? ShortestWatchWait : wait, WatchInterval);
     }
 
     private async Task TryPlace()
