@@ -49,7 +49,7 @@ public static class AgentServiceCollectionExtensions
         var (key, created) = ImageKeyFile.LoadOrCreate(path);
         if (created)
             provider.GetRequiredService<ILoggerFactory>().CreateLogger<NodeAgent>()
-                .LogWarning("created a new platform image key at {KeyFile}: agents that exchange images must all use this same key file", path);
+                .LogInformation("created a new platform image key at {KeyFile}: agents that exchange images must all use this same key file", path);
         return new HmacManifestSigner(key);
     }
 }
