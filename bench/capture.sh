@@ -52,7 +52,8 @@ cleanup() {
     pid="$(cat "$pidfile" 2>/dev/null)"
     [[ $pid =~ ^[0-9]+$ ]] && grep -qs "$data" "/proc/$pid/environ" && kill -9 "$pid"
   done < <(find "$data" -name pid -type f 2>/dev/null)
-  rm -rf "$work"
+  # A job's supervisor writes its exit file a moment after the job dies.
+  for _ in 1 2 3 4 5; do rm -rf "$work" 2>/dev/null && break; sleep 1; done
 }
 trap cleanup EXIT
 
@@ -62,7 +63,9 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 timespan_s() { awk -F: '{ printf "%.3f", $1 * 3600 + $2 * 60 + $3 }' <<<"$1"; }
 
 url="http://127.0.0.1:$(free_port)"
-api() { curl -sS --fail-with-body --max-time 30 "$@"; }
+# Set once the platform has given us an API token; platforms without access control take none.
+auth=()
+api() { curl -sS --fail-with-body --max-time 30 "${auth[@]}" "$@"; }
 get_job() { api "$url/api/v1/jobs/$job"; }
 # Every timed operation starts from the same memory state: no dirty and no cached pages. Without
 # this, a dump's time depends on how many images were written before it (on this VM a page cache
@@ -84,11 +87,27 @@ wait_json() {
 }
 
 start_platform() {
+  # The first admin's password comes in through the environment, where ps does not show it.
+  local admin_password
+  admin_password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+  Caas__Security__BootstrapAdminPassword="$admin_password" \
   CAAS_SHIM="$shim" CAAS_CRIU="$criu" ASPNETCORE_ENVIRONMENT=Production \
     dotnet "$standalone" --Caas:DataDirectory="$data" --Caas:Url="$url" \
       --Caas:Orleans:SiloPort="$(free_port)" --Caas:Orleans:GatewayPort="$(free_port)" \
       >"$work/host.log" 2>&1 &
   host_pid=$!
+  local deadline=$(($(now_ms) + 90000)) status=000
+  until [[ $status != 000 ]]; do
+    (($(now_ms) < deadline)) && kill -0 "$host_pid" 2>/dev/null || { echo "capture.sh: the platform did not start:" >&2; tail -n 30 "$work/host.log" >&2; exit 1; }
+    sleep 0.1
+    status="$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/nodes" || true)"
+  done
+  if [[ $status == 401 ]]; then
+    local token
+    token="$(curl -sS --fail-with-body -u "admin:$admin_password" -H 'Content-Type: application/json' -d '{"name": "bench", "expiresInDays": 1}' \
+      "$url/api/v1/tokens" | jq -r .token)"
+    auth=(-H "Authorization: Bearer $token")
+  fi
   wait_json 'length > 0' "ready (a node reported)" 90 api "$url/api/v1/nodes" >/dev/null \
     || { tail -n 30 "$work/host.log" >&2; exit 1; }
 }
@@ -126,7 +145,7 @@ platform_restore() {
   from="$(get_job | jq .version)"
   settle
   t0=$(now_ms)
-  status="$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "{\"sequence\": $sequence}" "$url/api/v1/jobs/$job/restore")"
+  status="$(curl -sS -o /dev/null -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' -d "{\"sequence\": $sequence}" "$url/api/v1/jobs/$job/restore")"
   [[ $status == 202 ]] || { echo "capture.sh: restore of checkpoint $sequence answered $status" >&2; exit 1; }
   local restored_filter="[.items[] | select(.version >= $from)] | (map(select(.type == \"JobRestored\")) | first) as \$r
     | \$r != null and any(.[]; .type == \"HeartbeatRecorded\" and .version > \$r.version and ((.data | fromjson).sample.progress != null))"
