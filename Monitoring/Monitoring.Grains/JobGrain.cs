@@ -159,11 +159,20 @@ public sealed class JobGrain(
         RaiseEvent(new HeartbeatRecorded(JobId, nodeId, sample, at));
         if (sample.Progress is { } progress
             && (State.Progress is not { } known || progress > known || (progress == known && sample.ProgressMessage != State.ProgressMessage)))
-            RaiseEvent(new ProgressReported(JobId, progress, sample.ProgressMessage, at));
+            RaiseEvent(new ProgressReported(JobId, progress, sample.ProgressMessage, ReportedAt(sample, at)));
         await ConfirmEvents();
         if (verified is { } done)
             await bus.Publish(new RestoreVerified(done, JobId, sample.Progress, at));
     }
+
+    /// <summary>
+    /// When the progress was reported: the agent's receipt of the job's last report, which comes up to one heartbeat
+    /// interval before the sample that carries it, so the stall clock starts when the job actually moved. Never before
+    /// the job's last known activity nor after the sample, so a stall can only be found later than due, never earlier.
+    /// </summary>
+    private DateTimeOffset ReportedAt(JobSample sample, DateTimeOffset at) =>
+        sample.LastReportAt is { } reported && reported <= at && (State.LastActivityAt is not { } since || reported >= since)
+            ? reported : at;
 
     public async Task RecordLaunched(JobLaunched report)
     {

@@ -374,6 +374,34 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task Progress_counts_from_when_the_agent_received_the_report_not_from_the_sample_that_carried_it()
+    {
+        var id = await RunningJob(Spec(stallSeconds: 5));
+        var job = cluster.Job(id);
+        var startedAt = Now;
+
+        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        await job.RecordHeartbeat("node-1", Sample(id, 1, 0.1) with { LastReportAt = Now.AddSeconds(-0.8) }, Now);
+        Assert.Equal(startedAt.AddSeconds(0.2), (await job.GetView())!.LastProgressAt);
+
+        // A report time after the sample or before the job's last activity is not believed: the sample's time is used.
+        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        await job.RecordHeartbeat("node-1", Sample(id, 2, 0.2) with { LastReportAt = Now.AddSeconds(3) }, Now);
+        Assert.Equal(startedAt.AddSeconds(2), (await job.GetView())!.LastProgressAt);
+        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        await job.RecordHeartbeat("node-1", Sample(id, 3, 0.3) with { LastReportAt = startedAt.AddSeconds(1) }, Now);
+        Assert.Equal(startedAt.AddSeconds(3), (await job.GetView())!.LastProgressAt);
+
+        cluster.Clock.Advance(TimeSpan.FromSeconds(0.5));
+        await job.RecordHeartbeat("node-1", Sample(id, 4, 0.4) with { LastReportAt = Now.AddSeconds(-0.4) }, Now);
+        var reportedAt = startedAt.AddSeconds(3.1);
+        Assert.Equal(reportedAt, (await job.GetView())!.LastProgressAt);
+        cluster.Clock.Advance(reportedAt.AddSeconds(5) - Now);
+        var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == id);
+        Assert.Equal((reportedAt, reportedAt.AddSeconds(5)), (detected.LastProgressAt, detected.At));
+    }
+
+    [Fact]
     public async Task A_silent_job_doing_only_io_is_not_stalled()
     {
         var id = await RunningJob(Spec(stallSeconds: 3));
