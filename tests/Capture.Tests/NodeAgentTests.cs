@@ -298,6 +298,12 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.Equal(cpu.Model, manifest.CpuModel);
         Assert.Equal(cpu.Flags.Order(StringComparer.Ordinal), manifest.CpuFlags);
         Assert.StartsWith("criu 4.2", manifest.Engine);
+
+        var jobs = _host.Services.GetRequiredService<NodeJobs>();
+        Assert.Null(await jobs.CheckRestorableAsync(jobId, 1, CancellationToken.None));
+        Assert.Equal($"checkpoint 7 of job {jobId} does not exist on node {Node}", await jobs.CheckRestorableAsync(jobId, 7, CancellationToken.None));
+        Assert.True(jobs.IsTracked(jobId), "the pre-flight leaves the running job alone");
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "jobs", jobId, "restore-1")), "the pre-flight cleans up its staged copy");
     }
 
     [Fact]
@@ -332,8 +338,9 @@ public sealed class NodeAgentTests : IAsyncLifetime
         // As if taken on a bigger machine of the platform: properly signed, with one flag more than this CPU has.
         TestBundles.Write(bundle, manifest with { CpuModel = "Bigger CPU", CpuFlags = [.. manifest.CpuFlags, "caas_imaginary_flag"] }, new HmacManifestSigner(File.ReadAllBytes(KeyFile)));
 
-        Assert.Equal($"checkpoint 1 of job {jobId} refused: this node's CPU ({Engine.Cpu.CpuInfo.ReadThisNode().Model}) lacks 1 CPU flag(s) that the image's node (Bigger CPU) had: caas_imaginary_flag",
-            await RestoreRefusal(jobId, 1));
+        var expected = $"checkpoint 1 of job {jobId} refused: this node's CPU ({Engine.Cpu.CpuInfo.ReadThisNode().Model}) lacks 1 CPU flag(s) that the image's node (Bigger CPU) had: caas_imaginary_flag";
+        Assert.Equal(expected, await _host.Services.GetRequiredService<NodeJobs>().CheckRestorableAsync(jobId, 1, CancellationToken.None));
+        Assert.Equal(expected, await RestoreRefusal(jobId, 1));
         Assert.False(File.Exists(Path.Combine(_directory.Path, "jobs", jobId, "restore.log")), "CRIU never ran a restore");
     }
 

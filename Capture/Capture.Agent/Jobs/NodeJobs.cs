@@ -234,36 +234,43 @@ public sealed class NodeJobs(
         };
     }
 
+    /// <summary>
+    /// The restore pre-flight for placement: would checkpoint <paramref name="sequence"/> of the job,
+    /// held here, be restored on this node? Runs every check a restore runs before CRIU (signature,
+    /// files, CPU flags, engine version) and restores nothing; a running copy is left alone.
+    /// </summary>
+    /// <returns>Null when it would be restored, else the reason a restore would give.</returns>
+    public async Task<string?> CheckRestorableAsync(string jobId, int sequence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            RequireValidJobId(jobId);
+            using var _ = await LockAsync(jobId, cancellationToken);
+            var staging = paths.RestoreStaging(jobId, sequence);
+            try
+            {
+                await StageVerifiedAsync(jobId, sequence, NodeId, staging, cancellationToken);
+                return null;
+            }
+            finally
+            {
+                TryDelete(staging);
+            }
+        }
+        catch (AgentRejectionException e)
+        {
+            return e.Message;
+        }
+    }
+
     public async Task<JobHandle> RestoreAsync(string jobId, int sequence, string checkpointNodeId, CancellationToken cancellationToken)
     {
         RequireValidJobId(jobId);
         using var _ = await LockAsync(jobId, cancellationToken);
-        var bundle = paths.Checkpoint(jobId, sequence);
-        if (!Directory.Exists(bundle.Directory))
-            throw new AgentRejectionException(checkpointNodeId == NodeId
-                ? $"checkpoint {sequence} of job {jobId} does not exist on node {NodeId}"
-                : $"checkpoint {sequence} of job {jobId} is held by node {checkpointNodeId}; moving images between nodes is not implemented yet");
-        var probe = _probe ?? await ProbeAsync(cancellationToken);
-        if (!probe.Usable)
-            throw new AgentRejectionException($"restores are not possible on node {NodeId}: {probe.Problem}");
-
         var staging = paths.RestoreStaging(jobId, sequence);
         try
         {
-            CheckpointBundle staged;
-            CheckpointManifest manifest;
-            try
-            {
-                staged = BundleStaging.Stage(bundle, staging);
-                manifest = await bundleVerifier.VerifyAsync(staged, jobId, sequence, cancellationToken);
-            }
-            catch (CheckpointBundleRejectedException e)
-            {
-                throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
-            }
-            // Only now is the manifest's word on CPU and engine trusted: its signature held.
-            if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
-                throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {incompatible}");
+            var staged = await StageVerifiedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
 
             // A hung or stale copy is replaced: it must be gone before its image comes back.
             if (_running.TryRemove(jobId, out var old))
@@ -302,6 +309,35 @@ public sealed class NodeJobs(
         {
             logger.LogWarning("retention of job {JobId}'s checkpoints failed: {Problem}", jobId, e.Message);
         }
+    }
+
+    /// <summary>Everything a restore checks before CRIU sees the bundle, on a private staged copy; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
+    private async Task<CheckpointBundle> StageVerifiedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken)
+    {
+        var bundle = paths.Checkpoint(jobId, sequence);
+        if (!Directory.Exists(bundle.Directory))
+            throw new AgentRejectionException(checkpointNodeId == NodeId
+                ? $"checkpoint {sequence} of job {jobId} does not exist on node {NodeId}"
+                : $"checkpoint {sequence} of job {jobId} is held by node {checkpointNodeId}; moving images between nodes is not implemented yet");
+        var probe = _probe ?? await ProbeAsync(cancellationToken);
+        if (!probe.Usable)
+            throw new AgentRejectionException($"restores are not possible on node {NodeId}: {probe.Problem}");
+
+        CheckpointBundle staged;
+        CheckpointManifest manifest;
+        try
+        {
+            staged = BundleStaging.Stage(bundle, staging);
+            manifest = await bundleVerifier.VerifyAsync(staged, jobId, sequence, cancellationToken);
+        }
+        catch (CheckpointBundleRejectedException e)
+        {
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
+        }
+        // Only now is the manifest's word on CPU and engine trusted: its signature held.
+        if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {incompatible}");
+        return staged;
     }
 
     /// <returns>False when the job is not running here.</returns>
