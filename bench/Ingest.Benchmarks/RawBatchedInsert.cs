@@ -11,7 +11,7 @@ public static class RawBatchedInsert
 {
     public const int RowsPerTransaction = 10_000;
 
-    // The event store's events table (SqliteSchema, version 1), so both sides maintain the same indexes.
+    // The event store's events table and indexes (SqliteSchema, version 2), so both sides maintain the same indexes.
     private const string CreateTable = """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
@@ -25,6 +25,7 @@ public static class RawBatchedInsert
             recorded_at INTEGER NOT NULL,
             UNIQUE (stream, version)
         );
+        CREATE INDEX events_by_stream_and_event_id ON events (stream, event_id);
         """;
 
     public static IngestMeasurement Run(string databasePath, HeartbeatRows rows)
