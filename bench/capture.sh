@@ -127,7 +127,7 @@ platform_checkpoint() {
   settle
   t0=$(now_ms)
   sequence="$(api -H 'Content-Type: application/json' -d '{"leaveRunning": true}' "$url/api/v1/jobs/$job/checkpoint" | jq -r .sequence)"
-  json="$(wait_json "any(.checkpoints[]; .sequence == $sequence) or (.pendingCheckpoint == null and .status != \"Running\")" \
+  json="$(wait_json "any(.checkpoints[]; .sequence == $sequence) or .pendingCheckpoint == null" \
     "checkpoint $sequence taken" 300 get_job)"
   t1=$(now_ms)
   checkpoint="$(jq -c ".checkpoints[] | select(.sequence == $sequence)" <<<"$json")"
@@ -173,7 +173,7 @@ launch_raw() {
 }
 
 # Dumps into a new directory per run and keeps it, as the platform keeps its checkpoints; sets
-# raw_dump_s and raw_images.
+# raw_dump_s, raw_frozen_s and raw_images.
 raw_dump() {
   raw_images="$raw/images-$1"
   mkdir -p "$raw_images"
@@ -184,6 +184,31 @@ raw_dump() {
     || { echo "capture.sh: raw criu dump failed:" >&2; grep -s Error "$raw_images/dump.log" >&2; exit 1; }
   t1=$(now_ms)
   raw_dump_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  raw_frozen_s="$(frozen_s "$raw_images" 2>/dev/null || echo "?")"
+}
+
+# CRIU's frozen time (µs) from DIR/stats-dump, in seconds: after two 32-bit magics and a 32-bit size comes
+# StatsEntry, whose field 1 (dump) holds frozen_time as field 2. Read the way caas-shim reads it.
+frozen_s() {
+  python3 - "$1/stats-dump" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()[12:]
+def varint(b, i):
+    v = s = 0
+    while True:
+        v |= (b[i] & 0x7f) << s; s += 7; i += 1
+        if b[i - 1] < 0x80: return v, i
+def fields(b):
+    i = 0
+    while i < len(b):
+        key, i = varint(b, i)
+        if key & 7 == 0: v, i = varint(b, i)
+        elif key & 7 == 2: n, i = varint(b, i); v = b[i:i + n]; i += n
+        else: raise SystemExit("unexpected wire type in stats-dump")
+        yield key >> 3, v
+dump = dict(fields(data))[1]
+print("%.3f" % (dict(fields(dump))[2] / 1e6))
+PY
 }
 
 # Restores the newest raw image detached, as the platform's agent does; sets raw_restore_s.
@@ -206,12 +231,12 @@ start_platform
 submit_memhog
 launch_raw
 
-declare -a p_wall=() p_duration=() p_pause=() r_dump=() p_restore=() r_restore=()
+declare -a p_wall=() p_duration=() p_pause=() r_dump=() r_frozen=() p_restore=() r_restore=()
 for i in $(seq "$runs"); do
   raw_dump "$i"
   platform_checkpoint
-  echo "# run $i: raw criu dump ${raw_dump_s} s; platform checkpoint ${platform_wall_s} s from the request (agent: ${platform_duration_s} s, app pause ${platform_pause_s} s)" >&2
-  r_dump+=("$raw_dump_s") p_wall+=("$platform_wall_s") p_duration+=("$platform_duration_s") p_pause+=("$platform_pause_s")
+  echo "# run $i: raw criu dump ${raw_dump_s} s (frozen ${raw_frozen_s} s); platform checkpoint ${platform_wall_s} s from the request (agent: ${platform_duration_s} s, app pause ${platform_pause_s} s)" >&2
+  r_dump+=("$raw_dump_s") r_frozen+=("$raw_frozen_s") p_wall+=("$platform_wall_s") p_duration+=("$platform_duration_s") p_pause+=("$platform_pause_s")
 done
 
 # Both jobs are killed before their restores, as a recovery would find them.
@@ -225,7 +250,7 @@ done
 
 checkpoint_ratio="$(ratio "$(median "${p_wall[@]}")" "$(median "${r_dump[@]}")")"
 restore_ratio="$(ratio "$(median "${p_restore[@]}")" "$(median "${r_restore[@]}")")"
-echo "# medians: platform checkpoint $(median "${p_wall[@]}") s (agent $(median "${p_duration[@]}") s), raw dump $(median "${r_dump[@]}") s; platform restore $(median "${p_restore[@]}") s, raw restore $(median "${r_restore[@]}") s" >&2
+echo "# medians: platform checkpoint $(median "${p_wall[@]}") s (agent $(median "${p_duration[@]}") s, app pause $(median "${p_pause[@]}") s), raw dump $(median "${r_dump[@]}") s (frozen $(median "${r_frozen[@]}") s); platform restore $(median "${p_restore[@]}") s, raw restore $(median "${r_restore[@]}") s" >&2
 figure capture.checkpoint_ratio "$checkpoint_ratio" "<=" 1.10
 figure capture.restore_ratio "$restore_ratio" "<=" 1.10
 record capture.app_pause_s "$(median "${p_pause[@]}")"
