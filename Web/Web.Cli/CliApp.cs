@@ -12,13 +12,21 @@ namespace Caas.Web.Cli;
 public static class CliApp
 {
     public const string UrlVariable = "CAAS_URL";
+    public const string TokenVariable = "CAAS_TOKEN";
     public const string DefaultUrl = "http://127.0.0.1:5000";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? environmentUrl, TimeProvider? clock = null)
+    /// <param name="environmentToken">$CAAS_TOKEN: when set, used instead of the token file.</param>
+    /// <param name="tokenFile">Where `login` saves the token and every other command reads it (default ~/.config/caas/token).</param>
+    /// <param name="input">Where `login --password-stdin` reads the password (default standard input).</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? environmentUrl, TimeProvider? clock = null,
+        string? environmentToken = null, TokenFile? tokenFile = null, TextReader? input = null)
     {
         clock ??= TimeProvider.System;
+        tokenFile ??= new TokenFile(TokenFile.DefaultPath());
+        input ??= Console.In;
+        var token = string.IsNullOrWhiteSpace(environmentToken) ? null : environmentToken.Trim();
         var url = new Option<string>("--url")
         {
             Description = $"Address of the platform (default: ${UrlVariable}, else {DefaultUrl}).",
@@ -40,7 +48,7 @@ public static class CliApp
         {
             name, stall, env, workdir, commandLine,
         };
-        submit.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        submit.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var words = parse.GetValue(commandLine)!;
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -69,7 +77,7 @@ public static class CliApp
         var skip = new Option<int>("--skip") { Description = "Jobs to skip (newest first).", DefaultValueFactory = _ => 0 };
         var take = new Option<int>("--take") { Description = "Jobs to show.", DefaultValueFactory = _ => 50 };
         var list = new Command("list", "List jobs, newest first.") { status, skip, take, json };
-        list.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        list.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var query = $"jobs?skip={parse.GetValue(skip)}&take={parse.GetValue(take)}" + (parse.GetValue(status) is { } s ? $"&status={s}" : "");
             var text = await api.GetAsync(query, ct);
@@ -80,7 +88,7 @@ public static class CliApp
         }));
 
         var show = new Command("show", "Show one job: status, progress, resources and checkpoints.") { jobId, json };
-        show.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        show.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var text = await api.GetAsync($"jobs/{Uri.EscapeDataString(parse.GetValue(jobId)!)}", ct);
             if (parse.GetValue(json))
@@ -91,7 +99,7 @@ public static class CliApp
 
         var stop = new Option<bool>("--stop") { Description = "Stop the job once the image is taken (default: it keeps running)." };
         var checkpoint = new Command("checkpoint", "Take a checkpoint of a running job.") { jobId, stop };
-        checkpoint.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        checkpoint.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
             var text = await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/checkpoint", new { leaveRunning = !parse.GetValue(stop) }, ct);
@@ -100,7 +108,7 @@ public static class CliApp
         }));
 
         var kill = new Command("kill", "Kill a job; it can be restored later from a checkpoint.") { jobId };
-        kill.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        kill.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
             await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/kill", null, ct);
@@ -109,7 +117,7 @@ public static class CliApp
 
         var sequence = new Option<int?>("--sequence") { Description = "Checkpoint to restore from (default: the newest)." };
         var restore = new Command("restore", "Restore a job from a checkpoint.") { jobId, sequence };
-        restore.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        restore.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
             var chosen = parse.GetValue(sequence);
@@ -121,7 +129,7 @@ public static class CliApp
         var eventSkip = new Option<int>("--skip") { Description = "Events to skip (newest first).", DefaultValueFactory = _ => 0 };
         var eventTake = new Option<int>("--take") { Description = "Events to show.", DefaultValueFactory = _ => 50 };
         var events = new Command("events", "Show a job's events, newest first.") { jobId, eventSkip, eventTake, json };
-        events.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        events.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var text = await api.GetAsync($"jobs/{Uri.EscapeDataString(parse.GetValue(jobId)!)}/events?skip={parse.GetValue(eventSkip)}&take={parse.GetValue(eventTake)}", ct);
             if (parse.GetValue(json))
@@ -131,7 +139,7 @@ public static class CliApp
         }));
 
         var nodes = new Command("nodes", "List node agents.") { json };
-        nodes.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        nodes.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var text = await api.GetAsync("nodes", ct);
             if (parse.GetValue(json))
@@ -142,7 +150,7 @@ public static class CliApp
 
         var resolved = new Option<bool>("--all") { Description = "Include recently resolved alerts." };
         var alerts = new Command("alerts", "List open alerts.") { resolved, json };
-        alerts.SetAction((parse, ct) => Run(parse, url, output, error, async api =>
+        alerts.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var text = await api.GetAsync($"alerts?includeResolved={(parse.GetValue(resolved) ? "true" : "false")}", ct);
             if (parse.GetValue(json))
@@ -151,13 +159,40 @@ public static class CliApp
                 TextOutput.Alerts(output, PlatformApi.Read<List<AlertView>>(text), clock.GetUtcNow());
         }));
 
-        foreach (var command in new[] { submit, list, show, checkpoint, kill, restore, events, nodes, alerts })
+        var loginUser = new Option<string>("--user") { Description = "User to log in as.", DefaultValueFactory = _ => "admin" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input (for scripts)." };
+        var tokenName = new Option<string?>("--token-name") { Description = "A name for the token, shown in the token list (default: caas-cli on this host)." };
+        var login = new Command("login", "Log in with a password once; the token it obtains is kept in ~/.config/caas/token (0600) for every later call.")
+        {
+            loginUser, passwordStdin, tokenName,
+        };
+        login.SetAction((parse, ct) => Run(parse, url, null, output, error, async api =>
+        {
+            var user = parse.GetValue(loginUser)!;
+            var password = PasswordPrompt.Read(user, input, error, parse.GetValue(passwordStdin));
+            if (password.Length == 0)
+                throw new UsageException("no password given.");
+            string text;
+            try
+            {
+                text = await api.PostWithPasswordAsync("tokens", new { name = parse.GetValue(tokenName) ?? $"caas-cli on {Environment.MachineName}" }, user, password, ct);
+            }
+            catch (NotLoggedInException e)
+            {
+                throw new ApiRefusedException(401, $"login failed: {e.Message.Split(" Send Authorization")[0]}");
+            }
+            using var answer = JsonDocument.Parse(text);
+            tokenFile.Save(answer.RootElement.GetProperty("token").GetString()!);
+            output.WriteLine($"Logged in to {api.BaseAddress} as {user}; the token ({answer.RootElement.GetProperty("id").GetString()}, expires {answer.RootElement.GetProperty("expiresAt").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd}) is in {tokenFile.Path}.");
+        }));
+
+        foreach (var command in new[] { login, submit, list, show, checkpoint, kill, restore, events, nodes, alerts })
             root.Subcommands.Add(command);
 
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
 
-    private static async Task<int> Run(ParseResult parse, Option<string> url, TextWriter output, TextWriter error, Func<PlatformApi, Task> action)
+    private static async Task<int> Run(ParseResult parse, Option<string> url, string? token, TextWriter output, TextWriter error, Func<PlatformApi, Task> action)
     {
         var address = parse.GetValue(url)!;
         if (!Uri.TryCreate(address.EndsWith('/') ? address : address + "/", UriKind.Absolute, out var baseAddress)
@@ -169,12 +204,17 @@ public static class CliApp
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         try
         {
-            await action(new PlatformApi(http));
+            await action(new PlatformApi(http, token));
             return ExitCodes.Ok;
         }
         catch (UsageException e)
         {
             await error.WriteLineAsync($"caas-cli: {e.Message}");
+            return ExitCodes.Refused;
+        }
+        catch (NotLoggedInException e)
+        {
+            await error.WriteLineAsync($"caas-cli: not logged in: run ./caas login ({e.Message.Split(" Send Authorization")[0]})");
             return ExitCodes.Refused;
         }
         catch (ApiRefusedException e)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -7,7 +8,7 @@ using System.Text.Json.Serialization;
 namespace Caas.Web.Cli;
 
 /// <summary>The platform's HTTP API (/api/v1) as caas-cli uses it: raw JSON for --json, typed views for text output.</summary>
-public sealed class PlatformApi(HttpClient http)
+public sealed class PlatformApi(HttpClient http, string? token)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -20,12 +21,18 @@ public sealed class PlatformApi(HttpClient http)
 
     public Task<string> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
 
+    /// <summary>Only for `login`: the one call that sends a password (HTTP Basic), to obtain a token.</summary>
+    public Task<string> PostWithPasswordAsync(string path, object? body, string user, string password, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, path, body, ct,
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"))));
+
     public static T Read<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Json) ?? throw new PlatformUnreachableException("The platform answered with an empty body.");
 
-    private async Task<string> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
+    private async Task<string> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct, AuthenticationHeaderValue? authorization = null)
     {
         using var request = new HttpRequestMessage(method, "api/v1/" + path);
+        request.Headers.Authorization = authorization ?? (token is null ? null : new AuthenticationHeaderValue("Bearer", token));
         if (body is not null)
             request.Content = new StringContent(JsonSerializer.Serialize(body, Json), Encoding.UTF8, "application/json");
         HttpResponseMessage response;
@@ -47,6 +54,8 @@ public sealed class PlatformApi(HttpClient http)
             if (response.IsSuccessStatusCode)
                 return text;
             var detail = ProblemDetail(text) ?? $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+                throw new NotLoggedInException(detail);
             if ((int)response.StatusCode >= 500)
                 throw new PlatformUnreachableException($"The platform failed: {detail}");
             if (response.StatusCode == HttpStatusCode.NotFound && detail.StartsWith("404", StringComparison.Ordinal))

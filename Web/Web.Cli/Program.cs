@@ -1,3 +1,4 @@
 using Caas.Web.Cli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable(CliApp.UrlVariable));
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable(CliApp.UrlVariable),
+    environmentToken: Environment.GetEnvironmentVariable(CliApp.TokenVariable));

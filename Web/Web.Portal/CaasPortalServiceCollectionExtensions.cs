@@ -1,5 +1,10 @@
 using System.Text.Json.Serialization;
 using Caas.Web.Portal;
+using Caas.Web.Portal.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -7,8 +12,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class CaasPortalServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the portal (interactive server components) and the HTTP API's JSON and problem-details
-    /// conventions. The host registers <see cref="IJobOperations"/> and <see cref="IJobQueries"/>.
+    /// Registers the portal (interactive server components), the HTTP API's JSON and problem-details conventions, and
+    /// access control (cookie login, API tokens, roles, the users and tokens store at <c>Caas:Security:DatabasePath</c>).
+    /// The host registers <see cref="IJobOperations"/> and <see cref="IJobQueries"/>.
     /// </summary>
     public static IServiceCollection AddCaasPortal(this IServiceCollection services)
     {
@@ -19,6 +25,45 @@ public static class CaasPortalServiceCollectionExtensions
         services.AddOpenApi();
         services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddCaasAccessControl();
         return services;
     }
+
+    private static void AddCaasAccessControl(this IServiceCollection services)
+    {
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
+        services.AddSingleton<SecurityStore>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AdministratorBootstrap>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdministratorBootstrap>());
+        services.AddScoped<JobActions>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+        services.AddCascadingAuthenticationState();
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.LoginPath = "/login";
+                options.LogoutPath = "/logout";
+                options.Cookie.Name = "caas.auth";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, PasswordAuthenticationHandler>(PasswordAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(CaasPolicies.View, ApiPolicy(CaasRoles.Viewer))
+            .AddPolicy(CaasPolicies.Operate, ApiPolicy(CaasRoles.Operator))
+            .AddPolicy(CaasPolicies.Administer, ApiPolicy(CaasRoles.Admin))
+            .AddPolicy(CaasPolicies.ManageOwnTokens, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, PasswordAuthenticationHandler.SchemeName, ApiTokenAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser());
+    }
+
+    // The API takes tokens only: a cookie riding along with a cross-site request must not act on the API.
+    private static Action<AuthorizationPolicyBuilder> ApiPolicy(string role) => policy => policy
+        .AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName)
+        .RequireAuthenticatedUser()
+        .RequireRole(role);
 }

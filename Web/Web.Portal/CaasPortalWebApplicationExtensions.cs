@@ -2,12 +2,16 @@ using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using Microsoft.AspNetCore.Http;
 using Caas.Web.Portal.Api;
 using Caas.Web.Portal.Components;
+using Caas.Web.Portal.Security;
 
 namespace Microsoft.AspNetCore.Builder;
 
 public static class CaasPortalWebApplicationExtensions
 {
-    /// <summary>Maps the portal's pages and static assets, the API under /api/v1 and /api, and the OpenAPI document.</summary>
+    /// <summary>
+    /// Maps the portal's pages (logged-in users only), /login and /logout, static assets, the API under /api/v1 and /api
+    /// (tokens only), /api/v1/tokens, and the public OpenAPI document.
+    /// </summary>
     public static WebApplication MapCaasPortal(this WebApplication app)
     {
         // Outside Development a host run from its build output (not published) would not find the portal's
@@ -15,12 +19,17 @@ public static class CaasPortalWebApplicationExtensions
         // when the app is published and the files sit in its own wwwroot.
         StaticWebAssetsLoader.UseStaticWebAssets(app.Environment, app.Configuration);
         app.MapStaticAssets();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapOpenApi();
-        JobsApi.Map(app.MapGroup("/api/v1"));
+        LoginEndpoints.Map(app);
+        TokensApi.Map(app.MapGroup("/api/v1/tokens"));
+        var v1 = JobsApi.Map(app.MapGroup("/api/v1"));
+        UsersApi.Map(v1);
         // The issue asked for /api/jobs: same endpoints, left out of the OpenAPI document to keep it unambiguous.
         JobsApi.Map(app.MapGroup("/api")).ExcludeFromDescription();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Caas.Web.Portal.Security;
 using Caas.Web.Standalone;
 
 // The all-in-one platform: one process with an Orleans silo (localhost clustering), the in-memory
@@ -10,5 +11,6 @@ builder.AddCaasStandalone(settings);
 
 var app = builder.Build();
 app.UseCaasStandalone();
-app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(settings));
+app.Lifetime.ApplicationStarted.Register(() =>
+    StartupBanner.Print(settings, app.Services.GetRequiredService<AdministratorBootstrap>().GeneratedPassword));
 app.Run();

@@ -18,6 +18,8 @@ public static class StandaloneComposition
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Caas:Agent:DataDirectory"] = builder.Configuration["Caas:Agent:DataDirectory"] ?? Path.Combine(settings.DataDirectory, "agent"),
+            // Users and tokens live in the platform's own database, in tables of their own.
+            ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
         });
 
         builder.UseOrleans(silo =>

@@ -1,16 +1,23 @@
 namespace Caas.Web.Standalone;
 
-/// <summary>Tells the person who started the platform where to find it and how to stop it.</summary>
+/// <summary>Tells the person who started the platform where to find it, how to log in, and how to stop it.</summary>
 public static class StartupBanner
 {
-    public static void Print(StandaloneSettings settings)
+    /// <param name="generatedAdminPassword">The first admin's random password, on the one start that created it; shown only then.</param>
+    public static void Print(StandaloneSettings settings, string? generatedAdminPassword, TextWriter? output = null)
     {
-        Console.WriteLine();
-        Console.WriteLine($"  caas is running.");
-        Console.WriteLine($"    portal   {settings.Url}");
-        Console.WriteLine($"    API      {settings.Url}/api/v1/jobs");
-        Console.WriteLine($"    data     {settings.DataDirectory}");
-        Console.WriteLine($"  Press Ctrl-C to stop; jobs and history are kept for the next start.");
-        Console.WriteLine();
+        output ??= Console.Out;
+        output.WriteLine();
+        output.WriteLine($"  caas is running.");
+        output.WriteLine($"    portal   {settings.Url}");
+        output.WriteLine($"    API      {settings.Url}/api/v1/jobs (needs a token: ./caas login)");
+        output.WriteLine($"    data     {settings.DataDirectory}");
+        if (generatedAdminPassword is not null)
+            output.WriteLine(FirstStartLine(settings.Url, generatedAdminPassword));
+        output.WriteLine($"  Press Ctrl-C to stop; jobs and history are kept for the next start.");
+        output.WriteLine();
     }
+
+    public static string FirstStartLine(string url, string password) =>
+        $"  first start: log in at {url}/login as admin with password {password}; change it under Account. It is not shown again.";
 }

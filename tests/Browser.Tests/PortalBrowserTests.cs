@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Caas.Contracts.Jobs;
 using Caas.EndToEnd.Tests;
 using Microsoft.Playwright;
@@ -19,6 +20,8 @@ public sealed class PortalBrowserTests
         await using var browser = await DebianChromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Url.ToString());
+        await LogInAsync(page, "admin", host.AdminPassword!);
+        await Expect(page.Locator("[data-testid='current-user']")).ToHaveTextAsync("admin");
 
         var row = page.Locator($"[data-testid='job-row'][data-job-id='{job.JobId}']");
         await Expect(row).ToContainTextAsync("browser demo");
@@ -34,5 +37,44 @@ public sealed class PortalBrowserTests
         await Screenshots.SaveAsync(page, "job-page");
 
         await host.Api.KillAsync(job.JobId);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_jobs_but_no_actions_and_logging_out_returns_to_the_login_page()
+    {
+        await using var host = await StandaloneHost.StartAsync();
+        var created = await host.Api.Http.PostAsJsonAsync("/api/v1/users", new { name = "vera", password = "vera's long password", role = "viewer" });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        var job = await host.Api.SubmitAsync(CounterJob.Spec("watched by a viewer", rate: 20, target: 2000));
+
+        await using var browser = await DebianChromium.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Url, $"jobs/{job.JobId}").ToString());
+        await LogInAsync(page, "vera", "wrong password here");
+        await Expect(page.Locator("[data-testid='login-problem']")).ToHaveTextAsync("The user name or password is not right.");
+        await LogInAsync(page, "vera", "vera's long password");
+
+        // The login page sent her back to the job she asked for.
+        await Expect(page.Locator("h1")).ToHaveTextAsync("watched by a viewer");
+        await Expect(page.Locator("[data-testid='current-role']")).ToHaveTextAsync("viewer");
+        await Expect(page.Locator("[data-testid='actions-not-allowed']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid='action-kill']")).ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-testid='nav-submit']")).ToHaveCountAsync(0);
+        await Screenshots.SaveAsync(page, "job-page-viewer");
+
+        await page.Locator("[data-testid='logout']").ClickAsync();
+        await Expect(page.Locator("[data-testid='login-submit']")).ToBeVisibleAsync();
+        await page.GotoAsync(new Uri(host.Url, "jobs").ToString());
+        await Expect(page.Locator("[data-testid='login-submit']")).ToBeVisibleAsync();
+
+        await host.Api.KillAsync(job.JobId);
+    }
+
+    private static async Task LogInAsync(IPage page, string user, string password)
+    {
+        await Expect(page.Locator("[data-testid='login-submit']")).ToBeVisibleAsync();
+        await page.Locator("[data-testid='login-user']").FillAsync(user);
+        await page.Locator("[data-testid='login-password']").FillAsync(password);
+        await page.Locator("[data-testid='login-submit']").ClickAsync();
     }
 }

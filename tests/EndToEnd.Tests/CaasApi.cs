@@ -8,7 +8,7 @@ using Caas.Contracts.Views;
 
 namespace Caas.EndToEnd.Tests;
 
-/// <summary>The platform's HTTP API as a user's script would call it.</summary>
+/// <summary>The platform's HTTP API as a user's script would call it, with a token once <see cref="UseToken"/> gave one.</summary>
 public sealed class CaasApi(Uri baseAddress)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -19,6 +19,10 @@ public sealed class CaasApi(Uri baseAddress)
     private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public HttpClient Http => _http;
+
+    /// <summary>Sends <paramref name="token"/> as "Authorization: Bearer" on every later call.</summary>
+    public void UseToken(string token) =>
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 
     public async Task<JobView> SubmitAsync(object spec)
     {

@@ -1,36 +1,56 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Caas.EndToEnd.Tests;
 
 /// <summary>
 /// A real standalone platform process (the same binary `./caas up` runs) on free local ports with
-/// its own data directory. Stopping it sends SIGTERM, which the host handles like Ctrl-C (a background process started by a script ignores SIGINT).
+/// its own data directory, and an admin whose password is random per run (<see cref="AdminPassword"/>); <see cref="Api"/>
+/// carries a token obtained with it, as `caas-cli login` would. Stopping it sends SIGTERM, which the host handles like Ctrl-C (a background process started by a script ignores SIGINT).
 /// </summary>
 public sealed class StandaloneHost : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private StandaloneHost(Process process, StreamWriter log, string dataDirectory, Uri url)
+    private StandaloneHost(Process process, StreamWriter log, string dataDirectory, Uri url, string? adminPassword)
     {
         _process = process;
         _log = log;
         DataDirectory = dataDirectory;
         Url = url;
+        AdminPassword = adminPassword;
         Api = new CaasApi(url);
     }
+
+    /// <summary>The admin's password: the one configured for this run, or the one the host printed on its first start.</summary>
+    public string? AdminPassword { get; private set; }
 
     public string DataDirectory { get; }
     public Uri Url { get; }
     public CaasApi Api { get; }
     public string LogPath => Path.Combine(DataDirectory, "host.log");
 
-    public static async Task<StandaloneHost> StartAsync(string? dataDirectory = null)
+    /// <param name="adminPassword">The admin's password; a random one per run when null.</param>
+    /// <param name="letHostChoosePassword">Configure no bootstrap password, so that a first start prints a random one (read from the log).</param>
+    public static async Task<StandaloneHost> StartAsync(string? dataDirectory = null, string? adminPassword = null, bool letHostChoosePassword = false)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("caas-e2e-").FullName;
+        // A restart on the same data directory keeps its admin: the harness remembers the password it chose there.
+        var passwordFile = Path.Combine(dataDirectory, "e2e-admin-password");
+        if (!letHostChoosePassword)
+        {
+            adminPassword ??= File.Exists(passwordFile) ? File.ReadAllText(passwordFile) : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            File.WriteAllText(passwordFile, adminPassword);
+        }
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var dll = Path.Combine(RepositoryLayout.Root, "Web", "Web.Standalone", "bin", RepositoryLayout.Configuration, "net10.0", "caas-standalone.dll");
         if (!File.Exists(dll))
@@ -52,6 +72,8 @@ public sealed class StandaloneHost : IAsyncDisposable
             $"--Caas:Portal:DemoCommand={RepositoryLayout.NativeBinary("counter")}",
         })
             start.ArgumentList.Add(arg);
+        if (!letHostChoosePassword)
+            start.ArgumentList.Add($"--Caas:Security:BootstrapAdminPassword={adminPassword}");
         start.Environment["CAAS_SHIM"] = RepositoryLayout.Shim;
         start.Environment["CAAS_CRIU"] = RepositoryLayout.Criu;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -63,12 +85,12 @@ public sealed class StandaloneHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new StandaloneHost(process, log, dataDirectory, url);
+        var host = new StandaloneHost(process, log, dataDirectory, url, adminPassword);
         await host.WaitUntilReadyAsync();
         return host;
     }
 
-    /// <summary>Ready means the API answers and the local agent has reported its node.</summary>
+    /// <summary>Ready means the API answers, gave the admin a token, and the local agent has reported its node.</summary>
     private async Task WaitUntilReadyAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
@@ -78,6 +100,14 @@ public sealed class StandaloneHost : IAsyncDisposable
                 throw new InvalidOperationException($"the standalone host exited with {_process.ExitCode}:\n{ReadLog()}");
             try
             {
+                AdminPassword ??= PrintedAdminPassword();
+                if (Api.Http.DefaultRequestHeaders.Authorization is null && AdminPassword is not null)
+                    Api.UseToken(await CreateTokenAsync("admin", AdminPassword));
+                if (Api.Http.DefaultRequestHeaders.Authorization is null)
+                {
+                    await Task.Delay(250);
+                    continue;
+                }
                 var nodes = await Api.GetNodesAsync();
                 if (nodes.Count > 0) return;
             }
@@ -85,6 +115,28 @@ public sealed class StandaloneHost : IAsyncDisposable
             await Task.Delay(250);
         }
         throw new TimeoutException($"the standalone host did not become ready within 90 s:\n{ReadLog()}");
+    }
+
+    /// <summary>Obtains a token with the user's password (HTTP Basic), as `caas-cli login` does.</summary>
+    public async Task<string> CreateTokenAsync(string user, string password)
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/tokens")
+        {
+            Content = JsonContent.Create(new { name = "end-to-end tests" }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode)
+            throw new ApiRejectedException(response.StatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+    }
+
+    /// <summary>The password from the first-start line the host prints when it chose one itself.</summary>
+    private string? PrintedAdminPassword()
+    {
+        var match = Regex.Match(ReadLog(), @"first start: log in at \S+ as admin with password (\S+);");
+        return match.Success ? match.Groups[1].Value : null;
     }
 
     public string ReadLog()

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Caas.Web.Portal.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
@@ -7,18 +9,23 @@ using Microsoft.Extensions.Options;
 
 namespace Caas.Web.Portal.Api;
 
-/// <summary>The HTTP API over <see cref="IJobOperations"/> and <see cref="IJobQueries"/>; the same routes serve /api/v1 and /api.</summary>
+/// <summary>
+/// The HTTP API over <see cref="IJobOperations"/> and <see cref="IJobQueries"/>; the same routes serve /api/v1 and /api.
+/// Every route needs a token (401 otherwise); the ones that change jobs need the operator role (403 otherwise).
+/// </summary>
 internal static class JobsApi
 {
     public static RouteGroupBuilder Map(RouteGroupBuilder api)
     {
         api.AddEndpointFilter<RejectionProblemFilter>();
         api.WithTags("caas");
+        api.RequireAuthorization(CaasPolicies.View);
 
         api.MapGet("/jobs", ListJobs)
             .Produces<Page<JobSummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapPost("/jobs", Submit)
+            .RequireAuthorization(CaasPolicies.Operate)
             .WithJsonBody<SubmitJobRequest>(required: true)
             .Produces<JobView>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -29,15 +36,18 @@ internal static class JobsApi
             .Produces<Page<TimelineEntry>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/jobs/{id}/checkpoint", Checkpoint)
+            .RequireAuthorization(CaasPolicies.Operate)
             .WithJsonBody<CheckpointRequest>(required: false)
             .Produces<CheckpointAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/jobs/{id}/kill", Kill)
+            .RequireAuthorization(CaasPolicies.Operate)
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/jobs/{id}/restore", Restore)
+            .RequireAuthorization(CaasPolicies.Operate)
             .WithJsonBody<RestoreRequest>(required: false)
             .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -60,7 +70,7 @@ internal static class JobsApi
         return TypedResults.Ok(await queries.ListJobsAsync(skip, take, status, ct));
     }
 
-    private static async Task<IResult> Submit(HttpRequest request, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync<SubmitJobRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
         var (spec, problems) = body.ToSpec();
@@ -71,6 +81,7 @@ internal static class JobsApi
                 title: "Invalid job spec",
                 extensions: new Dictionary<string, object?> { ["problems"] = problems });
         var job = await operations.SubmitAsync(spec, ct);
+        audit.Record(user, "submitted", job.JobId);
         return TypedResults.Created($"{request.PathBase}{request.Path}/{job.JobId}", job);
     }
 
@@ -84,26 +95,29 @@ internal static class JobsApi
         return TypedResults.Ok(await queries.GetTimelineAsync(id, skip, take, ct));
     }
 
-    private static async Task<IResult> Checkpoint(string id, HttpRequest request, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Checkpoint(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         RequireWellFormedId(id);
         var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new CheckpointRequest(), ct);
         var sequence = await operations.CheckpointAsync(id, body.LeaveRunning, ct);
+        audit.Record(user, body.LeaveRunning ? "requested a checkpoint of" : "requested a checkpoint and stop of", $"{id} (checkpoint {sequence})");
         return TypedResults.Accepted(JobPath(request, id), new CheckpointAccepted(sequence));
     }
 
-    private static async Task<IResult> Kill(string id, HttpRequest request, [FromServices] IJobOperations operations, CancellationToken ct)
+    private static async Task<IResult> Kill(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct)
     {
         RequireWellFormedId(id);
         await operations.KillAsync(id, ct);
+        audit.Record(user, "killed", id);
         return TypedResults.Accepted(JobPath(request, id));
     }
 
-    private static async Task<IResult> Restore(string id, HttpRequest request, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Restore(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         RequireWellFormedId(id);
         var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new RestoreRequest(), ct);
         var incident = await operations.RestoreAsync(id, body.Sequence, ct);
+        audit.Record(user, "restored", $"{id} from checkpoint {body.Sequence?.ToString() ?? "newest"} (incident {incident})");
         return TypedResults.Accepted(JobPath(request, id), new RestoreAccepted(incident));
     }
 

@@ -315,9 +315,11 @@ public sealed class JobsApiTests : IAsyncLifetime
     [Fact]
     public async Task The_portal_page_and_its_assets_are_served()
     {
-        var html = await Client.GetStringAsync("/");
-        var css = await Client.GetAsync("/_content/Web.Portal/caas.css");
-        var script = await Client.GetAsync("/_framework/blazor.web.js");
+        using var browser = await host.LoggedInBrowserAsync();
+        var html = await browser.GetStringAsync("/");
+        // Assets are public: the login page needs the CSS before anyone has logged in.
+        var css = await host.ClientWith(null).GetAsync("/_content/Web.Portal/caas.css");
+        var script = await host.ClientWith(null).GetAsync("/_framework/blazor.web.js");
 
         Assert.Contains("No jobs yet", html);
         Assert.Equal(HttpStatusCode.OK, css.StatusCode);
@@ -340,7 +342,8 @@ public sealed class JobsApiTests : IAsyncLifetime
     {
         Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start));
 
-        var html = await Client.GetStringAsync("/jobs/job-000000000a");
+        using var browser = await host.LoggedInBrowserAsync();
+        var html = await browser.GetStringAsync("/jobs/job-000000000a");
 
         Assert.Contains("<h1>simulation</h1>", html);
         Assert.Contains("data-testid=\"job-status\">Running</span>", html);

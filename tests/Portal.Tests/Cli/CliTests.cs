@@ -18,10 +18,19 @@ public sealed class CliTests : IAsyncLifetime
 
     public async Task InitializeAsync() => host = await PortalApiHost.StartAsync();
 
-    public async Task DisposeAsync() => await host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        config.Delete(recursive: true);
+    }
+
+    private readonly DirectoryInfo config = Directory.CreateTempSubdirectory("caas-cli-config-");
+
+    private TokenFile Tokens => new(Path.Combine(config.FullName, "caas", "token"));
 
     private Task<int> Cli(params string[] args) =>
-        CliApp.RunAsync(["--url", Url, .. args], output, error, environmentUrl: null, new FakeTimeProvider(SampleJobs.Start.AddMinutes(1)));
+        CliApp.RunAsync(["--url", Url, .. args], output, error, environmentUrl: null, new FakeTimeProvider(SampleJobs.Start.AddMinutes(1)),
+            environmentToken: host.AdminToken, tokenFile: Tokens);
 
     [Fact]
     public async Task Submit_sends_the_command_after_double_dash_with_its_own_options()
@@ -151,7 +160,7 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_platform_exits_2()
     {
-        var exit = await CliApp.RunAsync(["list"], output, error, environmentUrl: "http://127.0.0.1:9");
+        var exit = await CliApp.RunAsync(["list"], output, error, environmentUrl: "http://127.0.0.1:9", tokenFile: Tokens);
 
         Assert.Equal(ExitCodes.Unreachable, exit);
         Assert.StartsWith("caas-cli: Cannot reach the platform at http://127.0.0.1:9/", error.ToString());
@@ -160,7 +169,7 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task The_url_comes_from_CAAS_URL_when_not_given()
     {
-        var exit = await CliApp.RunAsync(["nodes"], output, error, environmentUrl: Url);
+        var exit = await CliApp.RunAsync(["nodes"], output, error, environmentUrl: Url, environmentToken: host.AdminToken, tokenFile: Tokens);
 
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Equal("No node agents have reported.", output.ToString().Trim());

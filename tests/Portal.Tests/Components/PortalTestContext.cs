@@ -1,11 +1,18 @@
+using System.Security.Claims;
 using Caas.Web.Portal;
+using Caas.Web.Portal.Security;
+using Bunit.TestDoubles;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Portal.Tests.Components;
 
-/// <summary>A bUnit context with the fake platform, a fake clock one minute after <see cref="SampleJobs.Start"/>, and portal options.</summary>
+/// <summary>
+/// A bUnit context with the fake platform, a fake clock one minute after <see cref="SampleJobs.Start"/>, portal options,
+/// and a logged-in operator "olga" (tests switch to another role with <see cref="LogInAs"/>).
+/// </summary>
 public abstract class PortalTestContext : BunitContext
 {
     protected PortalTestContext()
@@ -16,6 +23,20 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IJobOperations>(Platform);
         Services.AddSingleton<IJobQueries>(Platform);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
+        Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
+        Services.AddScoped<JobActions>();
+        Authorization = AddAuthorization();
+        LogInAs("olga", CaasRoles.Operator);
+    }
+
+    protected BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>The user the portal sees, with the roles the real login gives for <paramref name="role"/>.</summary>
+    protected void LogInAs(string name, string role)
+    {
+        Authorization.SetAuthorized(name);
+        Authorization.SetRoles([.. CaasRoles.Granted(role)]);
+        Authorization.SetClaims(new Claim(CaasRoles.PrimaryRoleClaim, role));
     }
 
     protected FakeTimeProvider Clock { get; }

@@ -1,0 +1,53 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Caas.Web.Portal.Security;
+
+/// <summary>
+/// What the portal's pages may do to jobs, for the logged-in user: the role is checked here on the server, not
+/// only by hiding buttons, and every action is audited.
+/// </summary>
+public sealed class JobActions(IJobOperations operations, AuthenticationStateProvider authentication, AuditLog audit)
+{
+    public async Task<JobView> SubmitAsync(JobSpec spec)
+    {
+        var user = await RequireOperatorAsync("submit jobs");
+        var job = await operations.SubmitAsync(spec);
+        audit.Record(user, "submitted", job.JobId);
+        return job;
+    }
+
+    public async Task<int> CheckpointAsync(string jobId, bool leaveRunning)
+    {
+        var user = await RequireOperatorAsync("checkpoint jobs");
+        var sequence = await operations.CheckpointAsync(jobId, leaveRunning);
+        audit.Record(user, leaveRunning ? "requested a checkpoint of" : "requested a checkpoint and stop of", $"{jobId} (checkpoint {sequence})");
+        return sequence;
+    }
+
+    public async Task KillAsync(string jobId)
+    {
+        var user = await RequireOperatorAsync("kill jobs");
+        await operations.KillAsync(jobId);
+        audit.Record(user, "killed", jobId);
+    }
+
+    public async Task<Guid> RestoreAsync(string jobId, int? sequence)
+    {
+        var user = await RequireOperatorAsync("restore jobs");
+        var incident = await operations.RestoreAsync(jobId, sequence);
+        audit.Record(user, "restored", $"{jobId} from checkpoint {sequence?.ToString() ?? "newest"} (incident {incident})");
+        return incident;
+    }
+
+    private async Task<ClaimsPrincipal> RequireOperatorAsync(string what)
+    {
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        if (user.Identity?.IsAuthenticated != true)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"You are not logged in: log in to {what}.");
+        if (!user.IsInRole(CaasRoles.Operator))
+            throw new OperationRejectedException(RejectionKind.Invalid,
+                $"{user.Identity.Name} has the role {CaasRoles.PrimaryRole(user)}, which may look but not {what}; an admin can give you the operator role.");
+        return user;
+    }
+}

@@ -1,0 +1,207 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Caas.Portal.Tests.Api;
+using Caas.Web.Portal.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Caas.Portal.Tests.Security;
+
+/// <summary>Every API route, table-driven: 401 without a usable token, 403 for a role too small, and nothing changed by either.</summary>
+[Trait("Category", "Integration")]
+public sealed class ApiAccessTests : IAsyncLifetime
+{
+    private const string Job = "job-000000000a";
+    private PortalApiHost host = null!;
+
+    /// <summary>Every API endpoint: method ("*" for the fallback), route pattern, a concrete path, and the least role that may call it.</summary>
+    public static readonly (string Method, string Pattern, string Path, string Role)[] Routes =
+    [
+        .. Versioned("/api/v1"),
+        .. Versioned("/api"),
+        ("GET", "/api/v1/users", "/api/v1/users", CaasRoles.Admin),
+        ("POST", "/api/v1/users", "/api/v1/users", CaasRoles.Admin),
+        ("GET", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
+        ("POST", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
+        ("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/tok-000000000000", CaasRoles.Viewer),
+    ];
+
+    private static IEnumerable<(string, string, string, string)> Versioned(string prefix) =>
+    [
+        ("GET", $"{prefix}/jobs", $"{prefix}/jobs", CaasRoles.Viewer),
+        ("POST", $"{prefix}/jobs", $"{prefix}/jobs", CaasRoles.Operator),
+        ("GET", $"{prefix}/jobs/{{id}}", $"{prefix}/jobs/{Job}", CaasRoles.Viewer),
+        ("GET", $"{prefix}/jobs/{{id}}/events", $"{prefix}/jobs/{Job}/events", CaasRoles.Viewer),
+        ("POST", $"{prefix}/jobs/{{id}}/checkpoint", $"{prefix}/jobs/{Job}/checkpoint", CaasRoles.Operator),
+        ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Job}/kill", CaasRoles.Operator),
+        ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Job}/restore", CaasRoles.Operator),
+        ("GET", $"{prefix}/alerts", $"{prefix}/alerts", CaasRoles.Viewer),
+        ("GET", $"{prefix}/nodes", $"{prefix}/nodes", CaasRoles.Viewer),
+        ("*", $"{prefix}/{{*path:nonfile}}", $"{prefix}/no-such-route", CaasRoles.Viewer),
+    ];
+
+    public static TheoryData<string, string, string> AllRoutes()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var route in Routes)
+            data.Add(route.Method == "*" ? "GET" : route.Method, route.Path, route.Role);
+        return data;
+    }
+
+    public static TheoryData<string, string, string, string> RoutesNeedingMoreThanViewer()
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var route in Routes.Where(r => r.Role != CaasRoles.Viewer))
+            data.Add(route.Method, route.Path, route.Role, route.Role == CaasRoles.Admin ? CaasRoles.Operator : CaasRoles.Viewer);
+        return data;
+    }
+
+    public async Task InitializeAsync()
+    {
+        host = await PortalApiHost.StartAsync();
+        host.Platform.Jobs.Add(SampleJobs.Running(Job, "counter", 0.5, SampleJobs.Start));
+    }
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    [Fact]
+    public void The_table_lists_every_API_endpoint_the_portal_maps()
+    {
+        var mapped = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
+            .Order().ToList();
+
+        Assert.Equal(Routes.Select(r => $"{r.Method} {r.Pattern}").Order().ToList(), mapped);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task Without_a_token_every_route_is_401(string method, string path, string role)
+    {
+        _ = role;
+        var response = await Send(host.ClientWith(null), method, path);
+
+        await AssertUnauthorized(response, "No credentials were sent.");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task An_unknown_token_is_401_on_every_route(string method, string path, string role)
+    {
+        _ = role;
+        var response = await Send(host.ClientWith("caas_" + new string('A', 43)), method, path);
+
+        await AssertUnauthorized(response, "The token is not known to this platform.");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task An_expired_token_is_401_on_every_route(string method, string path, string role)
+    {
+        _ = role;
+        // A store whose clock stands 31 days back issues a 30-day token that has expired by now.
+        var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-31));
+        var store = new SecurityStore(host.Services.GetRequiredService<IOptions<SecurityOptions>>(), past);
+        var (_, secret) = await store.CreateTokenAsync(AdministratorBootstrap.AdminName, "old", TimeSpan.FromDays(30));
+
+        var response = await Send(host.ClientWith(secret), method, path);
+
+        await AssertUnauthorized(response, "The token has expired.");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task A_revoked_token_is_401_on_every_route(string method, string path, string role)
+    {
+        _ = role;
+        var (token, secret) = await host.Store.CreateTokenAsync(AdministratorBootstrap.AdminName, "soon revoked", null);
+        await host.Store.RevokeTokenAsync(AdministratorBootstrap.AdminName, token.Id);
+
+        var response = await Send(host.ClientWith(secret), method, path);
+
+        await AssertUnauthorized(response, "The token was revoked.");
+    }
+
+    [Theory]
+    [MemberData(nameof(RoutesNeedingMoreThanViewer))]
+    public async Task A_role_below_the_one_needed_is_403_and_changes_nothing(string method, string path, string needed, string has)
+    {
+        var token = await host.CreateUserWithTokenAsync("someone", has);
+
+        var response = await Send(host.ClientWith(token), method, path);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal($"someone has the role {has}; {method} {path} needs the role {needed}.", problem.RootElement.GetProperty("detail").GetString());
+        AssertNothingChanged();
+        Assert.Equal(["admin", "someone"], (await host.Store.ListUsersAsync()).Select(u => u.Name));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task The_role_the_table_names_is_enough(string method, string path, string role)
+    {
+        var token = await host.CreateUserWithTokenAsync("exactly", role);
+
+        var response = await Send(host.ClientWith(token), method, path);
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_portal_cookie_alone_does_not_open_the_job_API()
+    {
+        using var client = new HttpClient { BaseAddress = host.Address };
+        client.DefaultRequestHeaders.Add("Cookie", "caas.auth=anything");
+
+        var response = await client.PostAsync("/api/v1/jobs", new StringContent("""{"command":"/usr/bin/true"}""", Encoding.UTF8, "application/json"));
+
+        await AssertUnauthorized(response, "No credentials were sent.");
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_stays_public()
+    {
+        var response = await host.ClientWith(null).GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient client, string method, string path)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+            request.Content = new StringContent(path.EndsWith("/users", StringComparison.Ordinal)
+                ? """{"name":"created","password":"created password 1","role":"viewer"}"""
+                : path.EndsWith("/jobs", StringComparison.Ordinal) ? """{"command":"/usr/bin/true"}""" : "", Encoding.UTF8, "application/json");
+        return client.SendAsync(request);
+    }
+
+    private async Task AssertUnauthorized(HttpResponseMessage response, string reason)
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Bearer realm=\"caas\"", response.Headers.WwwAuthenticate.ToString());
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal($"{reason} Send Authorization: Bearer <token>; get a token with 'caas-cli login' or POST /api/v1/tokens.",
+            problem.RootElement.GetProperty("detail").GetString());
+        AssertNothingChanged();
+        Assert.Equal(["admin"], (await host.Store.ListUsersAsync()).Select(u => u.Name));
+    }
+
+    private void AssertNothingChanged()
+    {
+        Assert.Empty(host.Platform.Submitted);
+        Assert.Empty(host.Platform.CheckpointCalls);
+        Assert.Empty(host.Platform.KillCalls);
+        Assert.Empty(host.Platform.RestoreCalls);
+    }
+}
