@@ -30,6 +30,7 @@ public sealed class AccessControlTests : PortalTestContext
         Assert.Equal("post", form.GetAttribute("method"));
         Assert.Equal("logout", form.GetAttribute("action"));
         Assert.NotNull(cut.Find("[data-testid=nav-submit]"));
+        Assert.NotNull(cut.Find("[data-testid=nav-users]"));
     }
 
     [Fact]
@@ -41,6 +42,7 @@ public sealed class AccessControlTests : PortalTestContext
 
         Assert.Equal("viewer", cut.Find("[data-testid=current-role]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=nav-submit]"));
+        Assert.Empty(cut.FindAll("[data-testid=nav-users]"));
     }
 
     [Fact]
