@@ -186,7 +186,29 @@ public static class CliApp
             output.WriteLine($"Logged in to {api.BaseAddress} as {user}; the token ({answer.RootElement.GetProperty("id").GetString()}, expires {answer.RootElement.GetProperty("expiresAt").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd}) is in {tokenFile.Path}.");
         }));
 
-        foreach (var command in new[] { login, submit, list, show, checkpoint, kill, restore, events, nodes, alerts })
+        var logout = new Command("logout", "Revoke the token in ~/.config/caas/token on the platform and forget it here.");
+        logout.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            if (token is not null)
+                throw new UsageException($"${TokenVariable} is set: that token is yours to revoke (DELETE /api/v1/tokens/{{id}}); unset it to log out.");
+            if (tokenFile.Read() is null)
+            {
+                output.WriteLine("Not logged in; nothing to do.");
+                return;
+            }
+            try
+            {
+                await api.DeleteAsync("tokens/current", ct);
+                output.WriteLine($"Logged out: the token is revoked and {tokenFile.Path} removed.");
+            }
+            catch (NotLoggedInException)
+            {
+                output.WriteLine($"Logged out: the platform no longer accepted the token; {tokenFile.Path} removed.");
+            }
+            tokenFile.Delete();
+        }));
+
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts })
             root.Subcommands.Add(command);
 
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -18,6 +18,15 @@ public sealed class TokenFile(string path)
 
     public string? Read() => File.Exists(Path) ? File.ReadAllText(Path).Trim() is { Length: > 0 } token ? token : null : null;
 
+    /// <returns>Whether there was a token to forget.</returns>
+    public bool Delete()
+    {
+        if (!File.Exists(Path))
+            return false;
+        File.Delete(Path);
+        return true;
+    }
+
     public void Save(string token)
     {
         var directory = System.IO.Path.GetDirectoryName(Path)!;

@@ -45,8 +45,14 @@ internal static class TokensApi
     private static async Task<IResult> List(ClaimsPrincipal user, [FromServices] SecurityStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListTokensAsync(user.Identity!.Name!, ct));
 
+    /// <summary>"current" names the token this request carries: how caas-cli logs out without knowing its token's id.</summary>
+    public const string CurrentToken = "current";
+
     private static async Task<IResult> Revoke(string id, ClaimsPrincipal user, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
     {
+        if (id == CurrentToken)
+            id = user.FindFirst(ApiTokenAuthenticationHandler.TokenIdClaim)?.Value
+                ?? throw new OperationRejectedException(RejectionKind.Invalid, "'current' means the token this request carries, and it carries none (it came with a cookie or a password).");
         await store.RevokeTokenAsync(user.Identity!.Name!, id, ct);
         audit.Record(user, "revoked API token", id);
         return TypedResults.NoContent();

@@ -13,6 +13,8 @@ internal sealed class ApiTokenAuthenticationHandler(
     public const string SchemeName = "CaasToken";
     /// <summary>HttpContext.Items key under which a refused credential's reason waits for the 401's detail.</summary>
     public const string FailureItem = "caas.authentication.failure";
+    /// <summary>Claim naming the token a request was authenticated with, so that it can revoke itself (caas-cli logout).</summary>
+    public const string TokenIdClaim = "caas:token";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -25,6 +27,8 @@ internal sealed class ApiTokenAuthenticationHandler(
             Context.Items[FailureItem] = check.Problem;
             return AuthenticateResult.Fail(check.Problem!);
         }
-        return AuthenticateResult.Success(new AuthenticationTicket(CaasRoles.Principal(check.User, SchemeName), SchemeName));
+        var principal = CaasRoles.Principal(check.User, SchemeName);
+        ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new System.Security.Claims.Claim(TokenIdClaim, check.TokenId!));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 }

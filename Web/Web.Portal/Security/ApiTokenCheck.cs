@@ -1,4 +1,4 @@
 namespace Caas.Web.Portal.Security;
 
-/// <summary>The outcome of presenting a token: its owner, or why it is not accepted (for the 401's detail).</summary>
-public sealed record ApiTokenCheck(UserAccount? User, string? Problem);
+/// <summary>The outcome of presenting a token: its owner and id, or why it is not accepted (for the 401's detail).</summary>
+public sealed record ApiTokenCheck(UserAccount? User, string? Problem, string? TokenId = null);

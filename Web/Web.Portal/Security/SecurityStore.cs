@@ -128,7 +128,7 @@ public sealed class SecurityStore
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
         command.CommandText = """
-            SELECT u.name, u.role, u.created_at, t.expires_at, t.revoked_at
+            SELECT u.name, u.role, u.created_at, t.expires_at, t.revoked_at, t.id
             FROM security_api_tokens t JOIN security_users u ON u.name = t.user_name
             WHERE t.token_hash = $hash
             """;
@@ -140,7 +140,7 @@ public sealed class SecurityStore
             return new ApiTokenCheck(null, "The token was revoked.");
         if (Parse(reader.GetString(3)) <= clock.GetUtcNow())
             return new ApiTokenCheck(null, "The token has expired.");
-        return new ApiTokenCheck(new UserAccount(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2))), null);
+        return new ApiTokenCheck(new UserAccount(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2))), null, reader.GetString(5));
     }
 
     public async Task<IReadOnlyList<ApiTokenInfo>> ListTokensAsync(string userName, CancellationToken ct = default)

@@ -48,6 +48,20 @@ public sealed class CliLoginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Logout_revokes_the_token_on_the_platform_and_removes_the_file()
+    {
+        Assert.Equal(ExitCodes.Ok, await Cli(null, PortalApiHost.AdminPassword + "\n", "login", "--password-stdin"));
+        var token = Tokens.Read()!;
+
+        var exit = await Cli(null, "", "logout");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.EndsWith($"Logged out: the token is revoked and {Tokens.Path} removed.", output.ToString().Trim());
+        Assert.False(File.Exists(Tokens.Path));
+        Assert.Equal("The token was revoked.", (await host.Store.CheckTokenAsync(token)).Problem);
+    }
+
+    [Fact]
     public async Task A_wrong_password_exits_1_and_saves_nothing()
     {
         var exit = await Cli(null, "not the password\n", "login", "--password-stdin");

@@ -105,6 +105,17 @@ public sealed partial class LoginTests : IAsyncLifetime
         Assert.DoesNotContain("\"token\"", listed);
     }
 
+    [Fact]
+    public async Task Revoking_the_current_token_with_a_cookie_is_a_400_that_says_why()
+    {
+        await LogInAsync("admin", PortalApiHost.AdminPassword, "/");
+
+        var response = await browser.DeleteAsync("/api/v1/tokens/current");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'current' means the token this request carries, and it carries none (it came with a cookie or a password).", await response.Content.ReadAsStringAsync());
+    }
+
     private async Task<HttpResponseMessage> LogInAsync(string user, string password, string returnUrl)
     {
         var form = await (await browser.GetAsync("/login")).Content.ReadAsStringAsync();
