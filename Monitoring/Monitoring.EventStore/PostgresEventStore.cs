@@ -15,7 +15,8 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
 {
     private const int MaxAppendsPerCommit = 512;
     private const string Columns = "stream, version, position, event_id, type, data, recorded_at";
-    private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromMilliseconds(250);
+    // Notifications wake subscriptions at once; polling is what guarantees they go on when a notification is lost.
+    private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstInFlightPoll = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan LongestInFlightPoll = TimeSpan.FromMilliseconds(100);
     private const int MaxCommitAttempts = 3;
@@ -25,7 +26,6 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
     private readonly TimeProvider _time;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
-    private TaskCompletionSource _appended = NewSignal();
     // Every position up to here is final: committed, or left empty by a transaction that has ended.
     private long _settledThrough;
     private int _disposed;
@@ -126,11 +126,11 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
     {
         ArgumentNullException.ThrowIfNull(handler);
         var next = fromPosition;
+        await using var appends = new PostgresAppendListener(_dataSource);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Take the signal before reading so an append that commits during the read still wakes us.
-            var appended = Volatile.Read(ref _appended).Task;
+            await appends.ListenAsync(cancellationToken).ConfigureAwait(false);
             var batch = await ReadAllAsync(next, 1000, cancellationToken).ConfigureAwait(false);
             foreach (var recorded in batch)
             {
@@ -138,10 +138,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
                 next = recorded.Position + 1;
             }
             if (batch.Count == 0)
-            {
-                // The signal only covers this process's appends; the poll interval picks up other writers'.
-                await Task.WhenAny(appended, Task.Delay(SubscriptionPollInterval, cancellationToken)).ConfigureAwait(false);
-            }
+                await appends.WaitAsync(SubscriptionPollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -197,31 +194,33 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
     }
 
     /// <summary>
-    /// Waits until every transaction that was in flight when the newest committed position was seen has ended.
-    /// A writer gets its transaction id before it draws a position (next_event_position), so whoever holds a
-    /// position below that newest one is in this snapshot's in-progress list; once all of them have ended,
-    /// every position up to the newest one is final.
+    /// Waits until every transaction that was in flight when the newest committed position was seen has ended;
+    /// every position up to that newest one is then final. A writer gets its transaction id before it draws a
+    /// position (next_event_position), so whoever holds a lower position got its id before that newest position
+    /// was committed, hence before the id this method draws for itself as a marker. A snapshot's in-progress list
+    /// alone would not do: it leaves out running transactions with ids above the newest completed one.
     /// </summary>
     private async Task WaitForWritersInFlightAsync(CancellationToken cancellationToken)
     {
-        string snapshot;
+        string marker;
         long head;
-        await using (var command = _dataSource.CreateCommand("SELECT pg_current_snapshot()::text, coalesce((SELECT max(position) FROM events), 0);"))
+        // One statement: its snapshot (for max) is taken before the marker id is assigned.
+        await using (var command = _dataSource.CreateCommand("SELECT pg_current_xact_id()::text, coalesce((SELECT max(position) FROM events), 0);"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            snapshot = reader.GetString(0);
+            marker = reader.GetString(0);
             head = reader.GetInt64(1);
         }
         var poll = FirstInFlightPoll;
         while (true)
         {
+            // The marker has committed, so every running transaction with a lower id is in this snapshot's list.
             await using var command = _dataSource.CreateCommand("""
                 SELECT NOT EXISTS (
-                    SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) AS x(xid)
-                    WHERE NOT pg_visible_in_snapshot(x.xid, pg_current_snapshot()));
+                    SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid) WHERE x.xid < $1::xid8);
                 """);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = marker });
             if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
                 break;
             await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
@@ -271,7 +270,6 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
                 pending.Completion.TrySetException(error);
             return;
         }
-        Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
         for (var i = 0; i < ordered.Length; i++)
         {
             var pending = ordered[i];
@@ -356,8 +354,6 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
         }
         return events;
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed record PendingAppend(string Stream, long ExpectedVersion, EventData[] Events, CancellationToken CancellationToken)
     {

@@ -96,6 +96,8 @@ internal static class PostgresSchema
                 RETURNING position)
             SELECT max(position) INTO last_position FROM appended;
             UPDATE streams SET version = current + n WHERE stream = p_stream;
+            -- Delivered at commit, once per transaction however many appends it holds: wakes subscriptions early.
+            PERFORM pg_notify('caas_events', '');
             outcome := 0;
             stream_version := current + n;
         END

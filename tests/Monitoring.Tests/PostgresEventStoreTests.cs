@@ -80,6 +80,37 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_subscription_on_another_store_hears_of_each_append_at_once_rather_than_at_its_next_poll()
+    {
+        await using var otherProcess = new PostgresEventStore(_schema.ConnectionString);
+        var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var stop = new CancellationTokenSource();
+        var subscription = otherProcess.SubscribeToAllAsync(0, (e, _) =>
+        {
+            arrivals[e.Type] = System.Diagnostics.Stopwatch.GetTimestamp();
+            return ValueTask.CompletedTask;
+        }, stop.Token);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+
+        // The subscription polls once a second; eight appends all heard within half a second each cannot be luck.
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 8; i++)
+        {
+            await Store.AppendAsync($"job-{i}", ExpectedVersion.NoStream, [Event($"E{i}")]);
+            var committed = System.Diagnostics.Stopwatch.GetTimestamp();
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (!arrivals.ContainsKey($"E{i}") && DateTime.UtcNow < deadline)
+                await Task.Delay(5);
+            delays.Add(System.Diagnostics.Stopwatch.GetElapsedTime(committed, arrivals.GetValueOrDefault($"E{i}", long.MaxValue)));
+            await Task.Delay(Random.Shared.Next(100, 400));
+        }
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscription);
+
+        Assert.All(delays, delay => Assert.True(delay < TimeSpan.FromMilliseconds(500), $"heard of an append after {delay.TotalMilliseconds:0} ms"));
+    }
+
+    [Fact]
     public void A_bad_connection_string_is_refused_before_anything_is_registered()
     {
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
