@@ -121,7 +121,8 @@ submit_memhog() {
   wait_json '.status == "Running" and .progress != null' "running with progress" 120 get_job >/dev/null
 }
 
-# Request to checkpoint listed with its image verified on disk; sets platform_wall_s, platform_duration_s, platform_pause_s, sequence.
+# Request to checkpoint listed with its image verified on disk; sets platform_wall_s, platform_duration_s,
+# platform_dump_s, platform_pause_s, sequence.
 platform_checkpoint() {
   local t0 t1 json checkpoint
   settle
@@ -135,6 +136,10 @@ platform_checkpoint() {
   platform_wall_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
   platform_duration_s="$(timespan_s "$(jq -r .duration <<<"$checkpoint")")"
   platform_pause_s="$(timespan_s "$(jq -r .appPause <<<"$checkpoint")")"
+  # The bundle's manifest has the shim's whole dump time: the agent's duration minus it is sealing and reporting.
+  local manifest
+  manifest="$(grep -ls "\"sequence\": *$sequence[,}]" $(find "$data" -name manifest.json -path "*$job*") 2>/dev/null | head -n 1)"
+  platform_dump_s="$( [[ -n $manifest ]] && timespan_s "$(jq -r .dump "$manifest")" || echo "?")"
 }
 
 # Kill, then request to the first heartbeat with progress after the job's JobRestored; sets platform_restore_s and platform_restored_s (to JobRestored).
@@ -235,7 +240,7 @@ declare -a p_wall=() p_duration=() p_pause=() r_dump=() r_frozen=() p_restore=()
 for i in $(seq "$runs"); do
   raw_dump "$i"
   platform_checkpoint
-  echo "# run $i: raw criu dump ${raw_dump_s} s (frozen ${raw_frozen_s} s); platform checkpoint ${platform_wall_s} s from the request (agent: ${platform_duration_s} s, app pause ${platform_pause_s} s)" >&2
+  echo "# run $i: raw criu dump ${raw_dump_s} s (frozen ${raw_frozen_s} s); platform checkpoint ${platform_wall_s} s from the request (agent: ${platform_duration_s} s, of which caas-shim dump ${platform_dump_s} s; app pause ${platform_pause_s} s)" >&2
   r_dump+=("$raw_dump_s") r_frozen+=("$raw_frozen_s") p_wall+=("$platform_wall_s") p_duration+=("$platform_duration_s") p_pause+=("$platform_pause_s")
 done
 
