@@ -63,12 +63,12 @@ public sealed class PostgresLateCommitTests : IAsyncLifetime
         var subscription = _store.SubscribeToAllAsync(0, (e, _) => { seen.Enqueue(e); return ValueTask.CompletedTask; }, stop.Token);
         await Eventually(() => seen.Count == 1);
 
-        var slow = await BeginSlowAppendAsync("job-slow", "Slow");
+        await using var slow = await BeginSlowAppendAsync("job-slow", "Slow");
         await _store.AppendAsync("job-fast", ExpectedVersion.NoStream, [Event("Fast")]);
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         Assert.Equal(["A0"], seen.Select(e => e.Type));
 
-        await slow.DisposeAsync();
+        await slow.RollbackAsync();
         await Eventually(() => seen.Count == 2);
 
         Assert.Equal([1L, 3L], seen.Select(e => e.Position));
@@ -173,6 +173,8 @@ public sealed class PostgresLateCommitTests : IAsyncLifetime
         }
 
         public Task CommitAsync() => transaction.CommitAsync();
+
+        public Task RollbackAsync() => transaction.RollbackAsync();
 
         /// <summary>Rolls back unless committed.</summary>
         public async ValueTask DisposeAsync()
