@@ -106,6 +106,17 @@ public sealed partial class LoginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_interactive_circuit_is_closed_to_anonymous_clients_too()
+    {
+        var anonymous = await browser.PostAsync("/_blazor/negotiate?negotiateVersion=1", null);
+        await LogInAsync("admin", PortalApiHost.AdminPassword, "/");
+        var loggedIn = await browser.PostAsync("/_blazor/negotiate?negotiateVersion=1", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
+    }
+
+    [Fact]
     public async Task Revoking_the_current_token_with_a_cookie_is_a_400_that_says_why()
     {
         await LogInAsync("admin", PortalApiHost.AdminPassword, "/");
