@@ -194,33 +194,37 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
     }
 
     /// <summary>
-    /// Waits until every transaction that was in flight when the newest committed position was seen has ended;
-    /// every position up to that newest one is then final. A writer gets its transaction id before it draws a
-    /// position (next_event_position), so whoever holds a lower position got its id before that newest position
-    /// was committed, hence before the id this method draws for itself as a marker. A snapshot's in-progress list
-    /// alone would not do: it leaves out running transactions with ids above the newest completed one.
+    /// Waits until every transaction that was writing to events when the newest committed position was seen has
+    /// ended; every position up to that newest one is then final. Whoever holds a lower position drew it earlier
+    /// (the sequence hands positions out in call order) inside an INSERT, so it already held its lock on events
+    /// when that newest position was committed, and holds it until it ends.
     /// </summary>
     private async Task WaitForWritersInFlightAsync(CancellationToken cancellationToken)
     {
-        string marker;
         long head;
-        // One statement: its snapshot (for max) is taken before the marker id is assigned.
-        await using (var command = _dataSource.CreateCommand("SELECT pg_current_xact_id()::text, coalesce((SELECT max(position) FROM events), 0);"))
+        string[] writers;
+        // One statement: pg_locks is read after the snapshot (for max) was taken. Readers' AccessShareLock is not writing.
+        await using (var command = _dataSource.CreateCommand("""
+            SELECT coalesce((SELECT max(position) FROM events), 0),
+                   coalesce((SELECT array_agg(DISTINCT l.virtualtransaction) FROM pg_locks l
+                             WHERE l.locktype = 'relation'
+                               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                               AND l.relation = 'events'::regclass
+                               AND l.mode <> 'AccessShareLock'), '{}');
+            """))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            marker = reader.GetString(0);
-            head = reader.GetInt64(1);
+            head = reader.GetInt64(0);
+            writers = reader.GetFieldValue<string[]>(1);
         }
         var poll = FirstInFlightPoll;
-        while (true)
+        while (writers.Length > 0)
         {
-            // The marker has committed, so every running transaction with a lower id is in this snapshot's list.
-            await using var command = _dataSource.CreateCommand("""
-                SELECT NOT EXISTS (
-                    SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid) WHERE x.xid < $1::xid8);
-                """);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = marker });
+            // Every transaction holds the lock on its own virtual transaction id until it ends.
+            await using var command = _dataSource.CreateCommand(
+                "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'virtualxid' AND virtualxid = ANY ($1));");
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = writers });
             if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
                 break;
             await Task.Delay(poll, cancellationToken).ConfigureAwait(false);

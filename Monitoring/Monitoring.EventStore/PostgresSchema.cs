@@ -15,23 +15,16 @@ internal static class PostgresSchema
     [
         // 1: streams hold each stream's version and are the row every append to that stream locks, so writers in
         // several processes serialize per stream and never meet a unique violation halfway through a group commit.
-        // Positions come from a sequence (CACHE 1, so they are handed out in call order across sessions) through
-        // next_event_position(), which first makes sure the writing transaction has an xid: a reader that sees a gap
-        // below a committed position then finds the transaction that may still fill it in its snapshot's in-progress list.
+        // Positions come from a sequence with CACHE 1, so they are handed out in call order across sessions: a lower
+        // position was drawn earlier, by a writer already holding its lock on events (what $all readers wait on).
         """
         CREATE TABLE streams (
             stream  text   PRIMARY KEY,
             version bigint NOT NULL
         );
         CREATE SEQUENCE events_position_seq AS bigint START 1 CACHE 1;
-        CREATE FUNCTION next_event_position() RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
-        BEGIN
-            PERFORM pg_current_xact_id();
-            RETURN nextval('events_position_seq');
-        END
-        $$;
         CREATE TABLE events (
-            position    bigint      PRIMARY KEY DEFAULT next_event_position(),
+            position    bigint      PRIMARY KEY DEFAULT nextval('events_position_seq'),
             stream      text        NOT NULL,
             version     bigint      NOT NULL,
             event_id    uuid        NOT NULL,

@@ -99,6 +99,25 @@ public sealed class PostgresLateCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_long_transaction_that_writes_no_events_does_not_hold_up_a_read_past_a_gap()
+    {
+        await using var unrelated = await BeginAsync();
+        await unrelated.ExecuteAsync("CREATE TABLE unrelated (n integer); INSERT INTO unrelated VALUES (1);");
+        await using (var rolledBack = await BeginAsync())
+        {
+            Assert.Equal(1, await rolledBack.AppendAsync("job-gone", "Gone"));
+            await _store.AppendAsync("job-a", ExpectedVersion.NoStream, [Event("A0")]);
+            await rolledBack.RollbackAsync();
+        }
+
+        var read = _store.ReadAllAsync(0, 100);
+        var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(5)));
+
+        Assert.Same(read, finished);
+        Assert.Equal([2L], (await read).Select(e => e.Position));
+    }
+
+    [Fact]
     public async Task Two_stores_writing_at_once_are_seen_by_a_third_store_s_subscription_exactly_once_and_in_position_order()
     {
         const int writersPerStore = 16, appendsEach = 50;
@@ -175,6 +194,12 @@ public sealed class PostgresLateCommitTests : IAsyncLifetime
         public Task CommitAsync() => transaction.CommitAsync();
 
         public Task RollbackAsync() => transaction.RollbackAsync();
+
+        public async Task ExecuteAsync(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            await command.ExecuteNonQueryAsync();
+        }
 
         /// <summary>Rolls back unless committed.</summary>
         public async ValueTask DisposeAsync()
