@@ -1,4 +1,5 @@
 using Caas.Monitoring.EventStore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Caas.Monitoring.Tests;
@@ -111,9 +112,41 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
     }
 
     [Fact]
+    public async Task Concurrent_appends_share_transactions()
+    {
+        const int appends = 200;
+        await Task.WhenAll(Enumerable.Range(0, appends).Select(i => Task.Run(() => Store.AppendAsync($"job-{i}", ExpectedVersion.NoStream, [Event("Heartbeat")]))));
+
+        // Rows inserted by one transaction share its id (xmin): fewer ids than appends means appends were grouped.
+        await using var connection = await _schema.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*), count(DISTINCT xmin::text) FROM events;", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (events, transactions) = (reader.GetInt64(0), reader.GetInt64(1));
+
+        Assert.Equal(appends, events);
+        Assert.True(transactions <= appends / 4, $"{appends} concurrent appends took {transactions} transactions");
+    }
+
+    [Fact]
+    public async Task The_registered_store_is_a_working_postgres_store_with_the_serializer()
+    {
+        var services = new ServiceCollection();
+        services.AddCaasPostgresEventStore(_schema.ConnectionString);
+        await using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<IEventStore>();
+        await store.AppendAsync("job-di", ExpectedVersion.NoStream, [Event("A")]);
+
+        Assert.IsType<PostgresEventStore>(store);
+        Assert.NotNull(provider.GetService(typeof(EventSerializer)));
+        Assert.Equal(["A"], (await Store.ReadStreamAsync("job-di", 0, 10)).Select(e => e.Type));
+    }
+
+    [Fact]
     public void A_bad_connection_string_is_refused_before_anything_is_registered()
     {
-        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        var services = new ServiceCollection();
 
         Assert.Throws<ArgumentException>(() => services.AddCaasPostgresEventStore("Hots=nowhere;Bogus=1"));
         Assert.Throws<ArgumentException>(() => services.AddCaasPostgresEventStore(" "));
