@@ -46,7 +46,8 @@ internal sealed class PostgresTestSchema : IAsyncDisposable
 
     public async Task<NpgsqlConnection> OpenAsync()
     {
-        var connection = new NpgsqlConnection(ConnectionString);
+        // Unpooled: a pool per test schema would keep idle connections open long after the test, and the server has ~100.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         return connection;
     }
