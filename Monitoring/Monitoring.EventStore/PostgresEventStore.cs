@@ -1,13 +1,12 @@
 using System.Threading.Channels;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Caas.Monitoring.EventStore;
 
 /// <summary>
 /// <see cref="IEventStore"/> on PostgreSQL, for several processes sharing one database. Appends go through one
-/// writer loop per store that sends whatever appends are waiting as one batch of <c>append_events</c> calls in one
-/// implicit transaction: one round trip and one commit per group. Global positions come from a sequence, so a
+/// writer loop per store that commits whatever appends are waiting as one group (<see cref="PostgresGroupCommit"/>):
+/// set-based statements, a few round trips and one commit per group. Global positions come from a sequence, so a
 /// transaction can commit a higher position while a slower one still holds a lower one; $all reads therefore never
 /// return past a gap until every transaction that could still fill it has ended (see <see cref="ReadAllAsync"/>).
 /// </summary>
@@ -260,46 +259,44 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
 
     private async Task CommitBatchAsync(List<PendingAppend> batch)
     {
-        // Every writer locks streams in the same (ordinal) order, so two processes' group commits cannot deadlock.
-        // The sort is stable: appends to one stream keep the order they arrived in.
-        var ordered = batch.OrderBy(p => p.Stream, StringComparer.Ordinal).ToArray();
-        (int Outcome, long Version, long Position)[] outcomes;
+        var requests = batch.Select(p => new PostgresGroupCommit.Request(p.Stream, p.ExpectedVersion, p.Events)).ToArray();
+        PostgresGroupCommit.Outcome[] outcomes;
         try
         {
-            outcomes = await ExecuteAppendsAsync(ordered).ConfigureAwait(false);
+            outcomes = await CommitWithRetriesAsync(requests).ConfigureAwait(false);
         }
         catch (Exception error)
         {
-            foreach (var pending in ordered)
+            foreach (var pending in batch)
                 pending.Completion.TrySetException(error);
             return;
         }
-        for (var i = 0; i < ordered.Length; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            var pending = ordered[i];
-            var (outcome, version, position) = outcomes[i];
-            switch (outcome)
+            var pending = batch[i];
+            var outcome = outcomes[i];
+            switch (outcome.Kind)
             {
-                case 0 or 1:
-                    pending.Completion.TrySetResult(new AppendResult(version, position));
+                case PostgresGroupCommit.Appended or PostgresGroupCommit.Repeated:
+                    pending.Completion.TrySetResult(new AppendResult(outcome.Version, outcome.Position));
                     break;
-                case 2:
-                    pending.Completion.TrySetException(new WrongExpectedVersionException(pending.Stream, pending.ExpectedVersion, version));
+                case PostgresGroupCommit.WrongVersion:
+                    pending.Completion.TrySetException(new WrongExpectedVersionException(pending.Stream, pending.ExpectedVersion, outcome.Version));
                     break;
                 default:
-                    pending.Completion.TrySetException(EventStoreArguments.RepeatsPartOfAnEarlierAppend(pending.Stream, version));
+                    pending.Completion.TrySetException(EventStoreArguments.RepeatsPartOfAnEarlierAppend(pending.Stream, outcome.Version));
                     break;
             }
         }
     }
 
-    private async Task<(int Outcome, long Version, long Position)[]> ExecuteAppendsAsync(PendingAppend[] ordered)
+    private async Task<PostgresGroupCommit.Outcome[]> CommitWithRetriesAsync(PostgresGroupCommit.Request[] requests)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ExecuteAppendsOnceAsync(ordered).ConfigureAwait(false);
+                return await PostgresGroupCommit.ExecuteAsync(_dataSource, requests, _time.GetUtcNow()).ConfigureAwait(false);
             }
             catch (NpgsqlException error) when (error.IsTransient && attempt < MaxCommitAttempts)
             {
@@ -308,40 +305,6 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
                 await Task.Delay(CommitRetryDelay * attempt).ConfigureAwait(false);
             }
         }
-    }
-
-    private async Task<(int Outcome, long Version, long Position)[]> ExecuteAppendsOnceAsync(PendingAppend[] ordered)
-    {
-        var outcomes = new (int Outcome, long Version, long Position)[ordered.Length];
-        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        await using var commands = new NpgsqlBatch(connection);
-        var at = _time.GetUtcNow();
-        foreach (var pending in ordered)
-            commands.BatchCommands.Add(AppendCommand(pending, at));
-        // The batch runs as one implicit transaction that commits when its last result has been read.
-        await using (var reader = await commands.ExecuteReaderAsync().ConfigureAwait(false))
-        {
-            for (var i = 0; i < ordered.Length; i++)
-            {
-                if (i > 0)
-                    await reader.NextResultAsync().ConfigureAwait(false);
-                await reader.ReadAsync().ConfigureAwait(false);
-                outcomes[i] = (reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
-            }
-        }
-        return outcomes;
-    }
-
-    private static NpgsqlBatchCommand AppendCommand(PendingAppend pending, DateTimeOffset at)
-    {
-        var command = new NpgsqlBatchCommand("SELECT outcome, stream_version, last_position FROM append_events($1, $2, $3, $4, $5, $6);");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pending.Stream });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = pending.ExpectedVersion });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = pending.Events.Select(e => e.EventId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pending.Events.Select(e => e.Type).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pending.Events.Select(e => e.Data).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        return command;
     }
 
     private async Task<IReadOnlyList<RecordedEvent>> QueryAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)

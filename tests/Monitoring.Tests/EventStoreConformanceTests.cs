@@ -106,6 +106,19 @@ public abstract class EventStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_append_sent_twice_at_once_is_stored_once_and_both_get_its_result()
+    {
+        await _store.AppendAsync("job-a", ExpectedVersion.NoStream, [Event("A0")]);
+        EventData[] batch = [Event("A1"), Event("A2")];
+
+        var results = await Task.WhenAll(
+            _store.AppendAsync("job-a", 0, batch), _store.AppendAsync("job-a", 0, batch), _store.AppendAsync("job-a", ExpectedVersion.Any, batch));
+
+        Assert.Equal([new AppendResult(2, 3), new AppendResult(2, 3), new AppendResult(2, 3)], results);
+        Assert.Equal(["A0", "A1", "A2"], (await _store.ReadAllAsync(0, 100)).Select(e => e.Type));
+    }
+
+    [Fact]
     public async Task Reads_a_stream_backward_in_pages_newest_first()
     {
         await _store.AppendAsync("job-a", ExpectedVersion.NoStream, Enumerable.Range(0, 10).Select(i => Event($"E{i}")).ToArray());
