@@ -26,7 +26,8 @@ public sealed class RecoveryHarness : IAsyncDisposable
     public IRecoveryIncidents Incidents { get; }
     public RecoveryStateMachine Machine => Saga.StateMachine;
 
-    /// <param name="inactivity">How long the bus must be quiet before the harness considers it done; longer than any timeout a test waits for.</param>
+    /// <param name="inactivity">How long the bus must be quiet before the harness considers it done; longer than any timeout a test waits for,
+    /// and long enough that a saga slowed by a loaded machine (SQLite writes between two messages) is not taken for finished.</param>
     public static async Task<RecoveryHarness> StartAsync(string databasePath, FakeTimeProvider clock, RecoveryOptions? options = null, TimeSpan? inactivity = null)
     {
         var provider = new ServiceCollection()
@@ -35,7 +36,7 @@ public sealed class RecoveryHarness : IAsyncDisposable
             .AddMassTransitTestHarness(x =>
             {
                 x.AddCaasRecovery(databasePath, options ?? new RecoveryOptions());
-                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10), testInactivityTimeout: inactivity ?? TimeSpan.FromSeconds(1));
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10), testInactivityTimeout: inactivity ?? TimeSpan.FromSeconds(3));
             })
             .BuildServiceProvider(validateScopes: true);
         var harness = new RecoveryHarness(provider);
