@@ -74,7 +74,11 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => RecoveryMessageValidator.ThrowIfInvalid(c.Message))
                 .Then(c => c.Saga.Open(c.Message.JobId, StallReason(c.Message), Now()))
                 .IfElse(c => c.Message.Action == StallAction.AlertOnly,
-                    alertOnly => End(alertOnly, NotAttempted, succeeded: false, _ => RecoveryOutcomes.AlertOnly),
+                    // Nothing is attempted, so nothing ends: the stall alert itself is the notification. Announcing a
+                    // RecoveryEnded here would raise a "recovery failed" alert for a recovery the policy never wanted.
+                    alertOnly => alertOnly
+                        .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.AlertOnly))
+                        .TransitionTo(NotAttempted),
                     restore => restore.IfElse(c => c.Message.LastCheckpointSequence is null,
                         nothingToRestore => End(nothingToRestore, Failed, succeeded: false, _ => RecoveryOutcomes.NoCheckpoint),
                         fromNewest => fromNewest

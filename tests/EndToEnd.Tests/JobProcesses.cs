@@ -7,6 +7,8 @@ public static class JobProcesses
 {
     public const int SIGKILL = 9;
     public const int SIGUSR1 = 10;
+    public const int SIGCONT = 18;
+    public const int SIGSTOP = 19;
 
     public static void Signal(int pid, int signal)
     {
