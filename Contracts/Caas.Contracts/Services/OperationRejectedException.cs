@@ -8,6 +8,8 @@ public enum RejectionKind
     NotFound = 1,
     /// <summary>It cannot be done in the current state (HTTP 409).</summary>
     Conflict = 2,
+    /// <summary>The caller may not do it: not logged in, or a role too low (HTTP 403).</summary>
+    Forbidden = 3,
 }
 
 /// <summary>A request refused with a reason for people; nothing was changed.</summary>

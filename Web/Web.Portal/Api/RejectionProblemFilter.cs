@@ -35,6 +35,7 @@ internal sealed class RejectionProblemFilter(ILogger<RejectionProblemFilter> log
         {
             RejectionKind.NotFound => (StatusCodes.Status404NotFound, "Not found"),
             RejectionKind.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
+            RejectionKind.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden"),
             _ => (StatusCodes.Status400BadRequest, "Invalid request"),
         };
         return TypedResults.Problem(detail: e.Message, statusCode: status, title: title);

@@ -44,9 +44,9 @@ public sealed class JobActions(IJobOperations operations, AuthenticationStatePro
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         if (user.Identity?.IsAuthenticated != true)
-            throw new OperationRejectedException(RejectionKind.Invalid, $"You are not logged in: log in to {what}.");
+            throw new OperationRejectedException(RejectionKind.Forbidden, $"You are not logged in: log in to {what}.");
         if (!user.IsInRole(CaasRoles.Operator))
-            throw new OperationRejectedException(RejectionKind.Invalid,
+            throw new OperationRejectedException(RejectionKind.Forbidden,
                 $"{user.Identity.Name} has the role {CaasRoles.PrimaryRole(user)}, which may look but not {what}; an admin can give you the operator role.");
         return user;
     }

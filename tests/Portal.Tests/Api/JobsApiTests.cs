@@ -191,6 +191,17 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refusal_for_lack_of_rights_from_the_platform_is_a_403()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        Platform.RejectNext = new OperationRejectedException(RejectionKind.Forbidden, "Job job-000000000a belongs to another project.");
+
+        var response = await Client.PostAsync("/api/v1/jobs/job-000000000a/kill", null);
+
+        Assert.Equal("Job job-000000000a belongs to another project.", await AssertProblem(response, HttpStatusCode.Forbidden));
+    }
+
+    [Fact]
     public async Task Restore_from_an_unknown_checkpoint_is_a_404()
     {
         Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start) with

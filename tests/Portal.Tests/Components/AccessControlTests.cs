@@ -96,6 +96,8 @@ public sealed class AccessControlTests : PortalTestContext
         await Assert.ThrowsAsync<OperationRejectedException>(() => actions.CheckpointAsync(JobId, leaveRunning: true));
         await Assert.ThrowsAsync<OperationRejectedException>(() => actions.RestoreAsync(JobId, 1));
 
+        Assert.Equal(RejectionKind.Forbidden, kill.Kind);
+        Assert.Equal(RejectionKind.Forbidden, submit.Kind);
         Assert.Equal("vera has the role viewer, which may look but not kill jobs; an admin can give you the operator role.", kill.Message);
         Assert.Equal("vera has the role viewer, which may look but not submit jobs; an admin can give you the operator role.", submit.Message);
         Assert.Empty(Platform.KillCalls);
