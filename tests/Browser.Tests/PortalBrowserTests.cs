@@ -23,6 +23,14 @@ public sealed class PortalBrowserTests
         await LogInAsync(page, "admin", host.AdminPassword!);
         await Expect(page.Locator("[data-testid='current-user']")).ToHaveTextAsync("admin");
 
+        // Logging in lands on the dashboard: the running job is counted and the standalone's own agent is listed.
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Dashboard");
+        var running = page.Locator("[data-testid='job-count'][data-status='Running']");
+        await Expect(running.Locator("[data-testid='job-count-value']")).ToHaveTextAsync("1");
+        await Expect(page.Locator("[data-testid='dashboard-node']").First).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "dashboard");
+
+        await running.ClickAsync();
         var row = page.Locator($"[data-testid='job-row'][data-job-id='{job.JobId}']");
         await Expect(row).ToContainTextAsync("browser demo");
         await Expect(row.Locator("[data-testid='job-status']")).ToHaveTextAsync("Running");
