@@ -99,6 +99,7 @@ public sealed class NodeAgent(
             Engine = probe is { Usable: true } ? probe.Version : null,
             EngineProblem = probe is { Usable: false } ? probe.Problem : null,
             LastHeartbeatAt = now,
+            HeartbeatInterval = _options.HeartbeatInterval,
         };
         try
         {

@@ -32,7 +32,7 @@ public sealed class NodeDirectoryGrain(
         ArgumentNullException.ThrowIfNull(node);
         if (string.IsNullOrWhiteSpace(node.NodeId))
             throw new ArgumentException("A node heartbeat needs a node id.", nameof(node));
-        _liveness.RecordHeartbeat(node.NodeId);
+        _liveness.RecordHeartbeat(node.NodeId, node.HeartbeatInterval);
         _nodes[node.NodeId] = new KnownNode(node, PlacedSinceHeartbeat: 0);
         Announce();
         return Task.CompletedTask;
@@ -75,10 +75,11 @@ public sealed class NodeDirectoryGrain(
     {
         foreach (var change in _liveness.Evaluate())
         {
+            var interval = _nodes.TryGetValue(change.NodeId, out var known) ? known.Status.HeartbeatInterval : TimeSpan.Zero;
             if (change.Health == NodeHealth.Lost)
-                logger.LogWarning("Node {NodeId} lost: no heartbeat for {Timeout} as of {At}", change.NodeId, NodeLivenessDetector.LostAfter, change.At);
+                logger.LogWarning("Node {NodeId} lost: no heartbeat for {Timeout} as of {At}", change.NodeId, NodeLivenessDetector.LostAfterFor(interval), change.At);
             else
-                logger.LogInformation("Node {NodeId} is back: heartbeating for {Probation} as of {At}", change.NodeId, NodeLivenessDetector.Probation, change.At);
+                logger.LogInformation("Node {NodeId} is back: heartbeating for {Probation} as of {At}", change.NodeId, NodeLivenessDetector.ProbationFor(interval), change.At);
         }
     }
 

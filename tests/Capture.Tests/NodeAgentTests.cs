@@ -99,6 +99,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         var beat = await Published<NodeHeartbeat>(m => m.Samples.Any(s => s.JobId == jobId && s.Progress > 0));
         Assert.Equal(Node, beat.Node.NodeId);
         Assert.Equal("pool-x", beat.Node.Pool);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), beat.Node.HeartbeatInterval);
         Assert.Equal(3, beat.Node.JobSlots);
         Assert.Equal(1, beat.Node.RunningJobs);
         Assert.StartsWith("criu 4.2", beat.Node.Engine);

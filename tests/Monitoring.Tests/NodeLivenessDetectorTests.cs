@@ -38,6 +38,29 @@ public sealed class NodeLivenessDetectorTests
     }
 
     [Fact]
+    public void A_node_that_says_its_interval_is_judged_by_it_lost_after_three_and_back_after_six()
+    {
+        var second = TimeSpan.FromSeconds(1);
+        _detector.RecordHeartbeat("fast", second);
+
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(NodeHealth.Live, _detector.HealthOf("fast"));
+        _clock.Advance(Tick);
+        Assert.Equal(NodeHealth.Lost, _detector.HealthOf("fast"));
+        Assert.Equal([Lost(3, "fast")], _detector.Evaluate());
+
+        ClockAt(10);
+        Assert.Equal(NodeHealth.Returning, _detector.RecordHeartbeat("fast", second));
+        for (var s = 11; s <= 16; s++)
+        {
+            ClockAt(s);
+            _detector.RecordHeartbeat("fast", second);
+        }
+        Assert.Equal(NodeHealth.Live, _detector.HealthOf("fast"));
+        Assert.Equal([Back(16, "fast")], _detector.Evaluate());
+    }
+
+    [Fact]
     public void A_node_first_heard_of_is_live_at_once_and_an_unknown_one_has_no_health()
     {
         Assert.Equal(NodeHealth.Live, _detector.RecordHeartbeat("node-1"));

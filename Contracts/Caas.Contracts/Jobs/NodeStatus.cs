@@ -13,4 +13,6 @@ public sealed record NodeStatus
     /// <summary>Why the engine is unusable, when it is.</summary>
     [Id(5)] public string? EngineProblem { get; init; }
     [Id(6)] public DateTimeOffset LastHeartbeatAt { get; init; }
+    /// <summary>How often the agent heartbeats; liveness is judged against it. Zero when the agent does not say.</summary>
+    [Id(7)] public TimeSpan HeartbeatInterval { get; init; }
 }

@@ -5,7 +5,7 @@ public enum NodeHealth
 {
     /// <summary>Heartbeating on time; offered for placement.</summary>
     Live = 0,
-    /// <summary>Silent for longer than <see cref="NodeLivenessDetector.LostAfter"/>.</summary>
+    /// <summary>Silent for longer than three of its heartbeat intervals (<see cref="NodeLivenessDetector.LostAfterFor"/>).</summary>
     Lost = 1,
     /// <summary>Heartbeating again after it was lost, but not yet for long enough to be trusted; not offered for placement.</summary>
     Returning = 2,

@@ -3,10 +3,10 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// <summary>
 /// Decides, from node heartbeats and the clock, which nodes are live, with hysteresis:
 /// <list type="bullet">
-/// <item>a node silent for longer than <see cref="LostAfter"/> (three heartbeat intervals) is lost, as of the moment
-/// its silence reached that timeout;</item>
-/// <item>a lost node that heartbeats again is Returning, not live: it is back only after <see cref="Probation"/>
-/// without such a silence, so a node that just rebooted or rejoined a partition is trusted again only once it holds;</item>
+/// <item>a node silent for longer than three of its heartbeat intervals (<see cref="LostAfterFor"/>) is lost, as of the
+/// moment its silence reached that timeout;</item>
+/// <item>a lost node that heartbeats again is Returning, not live: it is back only after six of its intervals
+/// (<see cref="ProbationFor"/>) without such a silence, so a node that just rebooted or rejoined a partition is trusted again only once it holds;</item>
 /// <item>a node is announced back at most once per <see cref="FlapWindow"/>. Every loss after the first follows a
 /// back, so however often a node flaps it raises at most one lost/back pair per window; in between it stays lost.</item>
 /// </list>
@@ -16,12 +16,19 @@ namespace Caas.Monitoring.Grains.Nodes;
 public sealed class NodeLivenessDetector(TimeProvider time)
 {
     /// <summary>
-    /// Agents do not say their interval (NodeStatus has no field for it), so the directory assumes the longest one
-    /// deployed: a shorter real interval only makes detection slower, never raises a false loss.
+    /// For an agent that does not say its interval, assume the longest one deployed: a shorter real interval only
+    /// makes detection slower, never raises a false loss.
     /// </summary>
     public static readonly TimeSpan AssumedHeartbeatInterval = TimeSpan.FromSeconds(5);
-    public static readonly TimeSpan LostAfter = 3 * AssumedHeartbeatInterval;
-    public static readonly TimeSpan Probation = 6 * AssumedHeartbeatInterval;
+    public static readonly TimeSpan LostAfter = LostAfterFor(TimeSpan.Zero);
+    public static readonly TimeSpan Probation = ProbationFor(TimeSpan.Zero);
+
+    /// <param name="heartbeatInterval">The node's own interval; zero or less when unknown.</param>
+    public static TimeSpan LostAfterFor(TimeSpan heartbeatInterval) => 3 * IntervalOrAssumed(heartbeatInterval);
+
+    public static TimeSpan ProbationFor(TimeSpan heartbeatInterval) => 6 * IntervalOrAssumed(heartbeatInterval);
+
+    private static TimeSpan IntervalOrAssumed(TimeSpan interval) => interval > TimeSpan.Zero ? interval : AssumedHeartbeatInterval;
     public static readonly TimeSpan FlapWindow = TimeSpan.FromMinutes(5);
     public const int ChangesKept = 1000;
 
@@ -29,18 +36,21 @@ public sealed class NodeLivenessDetector(TimeProvider time)
     private readonly Queue<NodeLivenessChange> _changes = new();
     private readonly List<NodeLivenessChange> _unannounced = [];
 
+    /// <param name="heartbeatInterval">The interval the node says it heartbeats at; zero when it does not say.</param>
     /// <returns>The node's health after this heartbeat.</returns>
-    public NodeHealth RecordHeartbeat(string nodeId)
+    public NodeHealth RecordHeartbeat(string nodeId, TimeSpan heartbeatInterval = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
         var now = time.GetUtcNow();
         if (!_nodes.TryGetValue(nodeId, out var node))
         {
             // A node first heard of has no history of failing: it is live at once.
-            _nodes[nodeId] = new Tracked(nodeId) { Health = NodeHealth.Live, LastSeenAt = now, Since = now };
+            _nodes[nodeId] = new Tracked(nodeId) { Health = NodeHealth.Live, LastSeenAt = now, Since = now, Interval = heartbeatInterval };
             return NodeHealth.Live;
         }
         Advance(node, now);
+        // Judged by the interval it had while silent; from now on by the one it says it has.
+        node.Interval = heartbeatInterval;
         if (node.Health == NodeHealth.Lost)
         {
             node.Health = NodeHealth.Returning;
@@ -104,7 +114,7 @@ public sealed class NodeLivenessDetector(TimeProvider time)
     {
         while (true)
         {
-            var lostAt = node.LastSeenAt + LostAfter;
+            var lostAt = node.LastSeenAt + LostAfterFor(node.Interval);
             switch (node.Health)
             {
                 case NodeHealth.Live when now > lostAt:
@@ -131,7 +141,7 @@ public sealed class NodeLivenessDetector(TimeProvider time)
 
     private static DateTimeOffset BackDue(Tracked node)
     {
-        var held = node.Since + Probation;
+        var held = node.Since + ProbationFor(node.Interval);
         return node.LastBackAt is { } lastBack && lastBack + FlapWindow > held ? lastBack + FlapWindow : held;
     }
 
@@ -150,5 +160,6 @@ public sealed class NodeLivenessDetector(TimeProvider time)
         public DateTimeOffset LastSeenAt { get; set; }
         public DateTimeOffset Since { get; set; }
         public DateTimeOffset? LastBackAt { get; set; }
+        public TimeSpan Interval { get; set; }
     }
 }
