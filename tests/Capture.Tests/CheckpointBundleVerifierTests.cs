@@ -7,6 +7,9 @@ namespace Caas.Capture.Tests;
 public sealed class CheckpointBundleVerifierTests : IDisposable
 {
     private const string Job = "job-00000000aa";
+    private const int ChunkBytes = 4096;
+    /// <summary>No two chunks alike, so that swapping chunks changes what each one hashes to.</summary>
+    private static readonly byte[] Pages = Enumerable.Range(0, 10_000).Select(i => (byte)(i ^ (i >> 8))).ToArray();
     private readonly TemporaryDirectory _directory = new();
     private readonly CheckpointBundleVerifier _verifier = new(TestBundles.Signer);
     private readonly CheckpointBundle _bundle;
@@ -15,11 +18,12 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
     {
         _bundle = CheckpointBundle.For(_directory.Combine("checkpoints"), Job, 3);
         Directory.CreateDirectory(_bundle.ImagesDirectory);
-        File.WriteAllBytes(Path.Combine(_bundle.ImagesDirectory, "pages-1.img"), Enumerable.Range(0, 10_000).Select(i => (byte)i).ToArray());
+        File.WriteAllBytes(Path.Combine(_bundle.ImagesDirectory, "pages-1.img"), Pages);
         File.WriteAllText(Path.Combine(_bundle.ImagesDirectory, "core-1.img"), "core");
         Directory.CreateDirectory(Path.Combine(_bundle.ImagesDirectory, "sub"));
         File.WriteAllText(Path.Combine(_bundle.ImagesDirectory, "sub", "fdinfo.img"), "fds");
-        new CheckpointBundleWriter(TestBundles.Signer).SealAsync(_bundle, TestBundles.Manifest(Job, 3)).GetAwaiter().GetResult();
+        // 4 KiB chunks, so that the 10,000-byte page file has three (4096, 4096, 1808 bytes) to tamper with.
+        new CheckpointBundleWriter(TestBundles.Signer).SealAsync(_bundle, TestBundles.Manifest(Job, 3) with { ChunkBytes = ChunkBytes }).GetAwaiter().GetResult();
     }
 
     public void Dispose() => _directory.Dispose();
@@ -50,7 +54,29 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
         Assert.Equal(0.42, manifest.Progress);
         Assert.Equal(["images/core-1.img", "images/pages-1.img", "images/sub/fdinfo.img"], manifest.Files.Select(f => f.Path));
         Assert.Equal(10_000 + 4 + 3, manifest.TotalBytes);
-        Assert.Equal("0d45f5fd462b8c70bffb10021ac1bcff3f58f29b1faf7568595095427d42812c", manifest.Files.Single(f => f.Path == "images/core-1.img").Sha256);
+        Assert.Equal(CheckpointManifest.CurrentFormat, manifest.Format);
+        Assert.Equal(ChunkBytes, manifest.ChunkBytes);
+        Assert.Equal(["0d45f5fd462b8c70bffb10021ac1bcff3f58f29b1faf7568595095427d42812c"], manifest.Files.Single(f => f.Path == "images/core-1.img").Chunks);
+        Assert.Equal(
+            [Sha256(Pages[..4096]), Sha256(Pages[4096..8192]), Sha256(Pages[8192..])],
+            manifest.Files.Single(f => f.Path == "images/pages-1.img").Chunks);
+    }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
+    [Fact]
+    public async Task An_agent_seals_with_64_MiB_chunks_unless_told_otherwise()
+    {
+        Assert.Equal(64 << 20, TestBundles.Manifest(Job, 3).ChunkBytes);
+        var bundle = CheckpointBundle.For(_directory.Combine("checkpoints"), Job, 4);
+        Directory.CreateDirectory(bundle.ImagesDirectory);
+        File.WriteAllText(Path.Combine(bundle.ImagesDirectory, "core-1.img"), "core");
+        await new CheckpointBundleWriter(TestBundles.Signer).SealAsync(bundle, TestBundles.Manifest(Job, 4));
+
+        var manifest = await _verifier.VerifyAsync(bundle, Job, 4);
+
+        Assert.Equal(64 << 20, manifest.ChunkBytes);
+        Assert.Equal(["0d45f5fd462b8c70bffb10021ac1bcff3f58f29b1faf7568595095427d42812c"], manifest.Files.Single().Chunks);
     }
 
     [Fact]
@@ -62,7 +88,95 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
             stream.WriteByte(0xEE);
         }
 
-        Assert.Equal("images/pages-1.img does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+        Assert.Equal("images/pages-1.img chunk 1 (bytes 4096-8191) does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+    }
+
+    [Fact]
+    public async Task A_changed_byte_in_the_short_last_chunk_is_refused()
+    {
+        using (var stream = File.OpenWrite(Path.Combine(_bundle.ImagesDirectory, "pages-1.img")))
+        {
+            stream.Position = 9_999;
+            stream.WriteByte(0xEE);
+        }
+
+        Assert.Equal("images/pages-1.img chunk 2 (bytes 8192-9999) does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+    }
+
+    [Fact]
+    public async Task Chunks_swapped_on_disk_are_refused()
+    {
+        var path = Path.Combine(_bundle.ImagesDirectory, "pages-1.img");
+        var bytes = File.ReadAllBytes(path);
+        var reordered = bytes[4096..8192].Concat(bytes[..4096]).Concat(bytes[8192..]).ToArray();
+        File.WriteAllBytes(path, reordered);
+
+        Assert.Equal("images/pages-1.img chunk 0 (bytes 0-4095) does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+    }
+
+    [Fact]
+    public async Task Chunk_hashes_reordered_in_a_signed_manifest_are_refused()
+    {
+        EditManifest(files =>
+        {
+            var chunks = files.Single(f => (string)f!["path"]! == "images/pages-1.img")!["chunks"]!.AsArray();
+            var first = chunks[0]!.GetValue<string>();
+            chunks[0] = chunks[1]!.GetValue<string>();
+            chunks[1] = first;
+        });
+
+        Assert.Equal("images/pages-1.img chunk 0 (bytes 0-4095) does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+    }
+
+    [Fact]
+    public async Task A_file_truncated_on_a_chunk_boundary_is_refused()
+    {
+        using (var stream = File.OpenWrite(Path.Combine(_bundle.ImagesDirectory, "pages-1.img")))
+            stream.SetLength(8192);
+
+        Assert.Equal("images/pages-1.img has 8192 bytes, the manifest says 10000", await Refusal());
+    }
+
+    [Fact]
+    public async Task A_file_and_manifest_truncated_together_by_a_key_holder_are_refused_for_the_missing_chunk()
+    {
+        using (var stream = File.OpenWrite(Path.Combine(_bundle.ImagesDirectory, "pages-1.img")))
+            stream.SetLength(8192);
+        EditManifest(files => files.Single(f => (string)f!["path"]! == "images/pages-1.img")!["size"] = 8192);
+
+        Assert.Equal("the manifest lists 3 chunk hash(es) for images/pages-1.img, which needs 2", await Refusal());
+    }
+
+    [Fact]
+    public async Task A_chunk_hash_dropped_from_a_signed_manifest_is_refused()
+    {
+        EditManifest(files => files.Single(f => (string)f!["path"]! == "images/pages-1.img")!["chunks"]!.AsArray().RemoveAt(2));
+
+        Assert.Equal("the manifest lists 2 chunk hash(es) for images/pages-1.img, which needs 3", await Refusal());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4095)]
+    public async Task A_signed_manifest_with_a_tiny_chunk_size_is_refused(int chunkBytes)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(_bundle.ManifestPath))!;
+        manifest["chunkBytes"] = chunkBytes;
+        File.WriteAllText(_bundle.ManifestPath, manifest.ToJsonString());
+        TestBundles.Resign(_bundle, TestBundles.Signer);
+
+        Assert.Equal($"the manifest's chunk size {chunkBytes} is outside 4096..1073741824 bytes", await Refusal());
+    }
+
+    [Fact]
+    public async Task A_format_2_manifest_is_refused_for_its_format()
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(_bundle.ManifestPath))!;
+        manifest["format"] = 2;
+        File.WriteAllText(_bundle.ManifestPath, manifest.ToJsonString());
+
+        Assert.Equal("manifest format 2 is not supported (expected 3)", await Refusal());
     }
 
     [Fact]
@@ -112,7 +226,7 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
     [InlineData("images//core-1.img", "is not a plain relative path")]
     public async Task A_manifest_path_outside_the_bundle_is_refused(string path, string problem)
     {
-        EditManifest(files => files.Add(new JsonObject { ["path"] = path, ["size"] = 4, ["sha256"] = new string('0', 64) }));
+        EditManifest(files => files.Add(new JsonObject { ["path"] = path, ["size"] = 4, ["chunks"] = new JsonArray(new string('0', 64)) }));
 
         Assert.Equal($"the manifest names \"{path}\", which {problem}", await Refusal());
     }

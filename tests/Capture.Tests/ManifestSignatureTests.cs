@@ -114,7 +114,7 @@ public sealed class ManifestSignatureTests : IDisposable
         File.WriteAllText(Path.Combine(_bundle.ImagesDirectory, "pages-1.img"), "pages of the fake job");
         TestBundles.Resign(_bundle, TestBundles.Signer);
 
-        Assert.Equal("images/pages-1.img does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+        Assert.Equal("images/pages-1.img chunk 0 (bytes 0-20) does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
     }
 
     [Fact]

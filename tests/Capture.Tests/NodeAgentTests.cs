@@ -264,7 +264,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         await Send(new RestoreJob(jobId, Node, incident, 2, Node));
 
         var rejected = await Published<RestoreRejected>(m => m.IncidentId == incident);
-        Assert.Equal($"checkpoint 2 of job {jobId} refused: images/{Path.GetFileName(pages)} does not match its SHA-256 in the manifest (the file was changed or damaged)", rejected.Reason);
+        Assert.Equal($"checkpoint 2 of job {jobId} refused: images/{Path.GetFileName(pages)} chunk 0 (bytes 0-{new FileInfo(pages).Length - 1}) does not match its SHA-256 in the manifest (the file was changed or damaged)", rejected.Reason);
         Assert.Empty(PublishedSoFar<JobProcessExited>(m => m.JobId == jobId)); // "the running job was left alone"
     }
 
@@ -295,6 +295,9 @@ public sealed class NodeAgentTests : IAsyncLifetime
         var manifest = await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
 
         Assert.Matches("^hmac-sha256:[0-9a-f]{64}$", manifest.Signature);
+        Assert.Equal(3, manifest.Format);
+        Assert.Equal(64 << 20, manifest.ChunkBytes);
+        Assert.All(manifest.Files, f => Assert.Equal((f.Size + (64 << 20) - 1) / (64 << 20), f.Chunks.Count));
         var cpu = Engine.Cpu.CpuInfo.ReadThisNode();
         Assert.Equal(cpu.Model, manifest.CpuModel);
         Assert.Equal(cpu.Flags.Order(StringComparer.Ordinal), manifest.CpuFlags);

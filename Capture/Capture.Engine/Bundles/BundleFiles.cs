@@ -1,8 +1,6 @@
-using System.Security.Cryptography;
-
 namespace Caas.Capture.Engine.Bundles;
 
-/// <summary>Lists and hashes a bundle's files without ever following a symbolic link out of it.</summary>
+/// <summary>Lists a bundle's files without ever following a symbolic link out of it.</summary>
 internal static class BundleFiles
 {
     /// <summary>Every regular file under the bundle except the manifest, as '/'-separated relative paths.</summary>
@@ -37,10 +35,4 @@ internal static class BundleFiles
     }
 
     private static bool IsRegular(FileInfo file) => Proc.Libc.IsRegularFile(file.FullName);
-
-    public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-    }
 }

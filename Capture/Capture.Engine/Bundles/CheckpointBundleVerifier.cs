@@ -4,7 +4,7 @@ namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
 /// Refuses a bundle unless its manifest carries a valid signature and lists exactly the files present, with their sizes and
-/// SHA-256, all inside the bundle; runs before the engine sees a single byte of the images.
+/// SHA-256, all inside the bundle, and every chunk's SHA-256 (hashed on all cores); runs before the engine sees a single byte of the images.
 /// </summary>
 public sealed class CheckpointBundleVerifier(IManifestSigner signer)
 {
@@ -48,18 +48,39 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
         if (extra.Count > 0)
             throw new CheckpointBundleRejectedException(root, $"file(s) not listed in the manifest: {Names(extra)}");
 
+        if (manifest.ChunkBytes is < CheckpointManifest.MinChunkBytes or > CheckpointManifest.MaxChunkBytes)
+            throw new CheckpointBundleRejectedException(root, $"the manifest's chunk size {manifest.ChunkBytes} is outside {CheckpointManifest.MinChunkBytes}..{CheckpointManifest.MaxChunkBytes} bytes");
         foreach (var file in manifest.Files)
         {
             var path = Path.Combine(root, file.Path);
             var size = new FileInfo(path).Length;
             if (size != file.Size)
                 throw new CheckpointBundleRejectedException(root, $"{file.Path} has {size} bytes, the manifest says {file.Size}");
+            var expectedChunks = ChunkHasher.ChunkCount(file.Size, manifest.ChunkBytes);
+            if (file.Chunks is null || file.Chunks.Count != expectedChunks)
+                throw new CheckpointBundleRejectedException(root, $"the manifest lists {file.Chunks?.Count ?? 0} chunk hash(es) for {file.Path}, which needs {expectedChunks}");
         }
-        foreach (var file in manifest.Files)
+        string[][] hashes;
+        try
         {
-            var hash = await BundleFiles.Sha256Async(Path.Combine(root, file.Path), cancellationToken);
-            if (!string.Equals(hash, file.Sha256, StringComparison.OrdinalIgnoreCase))
-                throw new CheckpointBundleRejectedException(root, $"{file.Path} does not match its SHA-256 in the manifest (the file was changed or damaged)");
+            hashes = await ChunkHasher.HashAsync([.. manifest.Files.Select(f => (Path.Combine(root, f.Path), f.Size))], manifest.ChunkBytes, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new CheckpointBundleRejectedException(root, $"a file could not be read in full: {e.Message}");
+        }
+        // Every chunk is hashed before any is judged, so that the first mismatch reported is the same on every run.
+        for (var f = 0; f < manifest.Files.Count; f++)
+        {
+            var file = manifest.Files[f];
+            for (var c = 0; c < hashes[f].Length; c++)
+            {
+                if (string.Equals(hashes[f][c], file.Chunks[c], StringComparison.OrdinalIgnoreCase))
+                    continue;
+                var start = (long)c * manifest.ChunkBytes;
+                var end = Math.Min(start + manifest.ChunkBytes, file.Size) - 1;
+                throw new CheckpointBundleRejectedException(root, $"{file.Path} chunk {c} (bytes {start}-{end}) does not match its SHA-256 in the manifest (the file was changed or damaged)");
+            }
         }
         return manifest;
     }
@@ -74,8 +95,17 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
         CheckpointManifest? manifest;
         try
         {
-            await using var stream = info.OpenRead();
-            manifest = await JsonSerializer.DeserializeAsync<CheckpointManifest>(stream, ManifestJson.Options, cancellationToken);
+            var bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken);
+            // The format first: an older manifest has other fields, and "format 2 is not supported" says more than a field error.
+            using (var document = JsonDocument.Parse(bytes))
+            {
+                if (document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("format", out var format)
+                    && format.ValueKind == JsonValueKind.Number
+                    && (!format.TryGetInt32(out var number) || number != CheckpointManifest.CurrentFormat))
+                    throw new CheckpointBundleRejectedException(bundle.Directory, $"manifest format {format.GetRawText()} is not supported (expected {CheckpointManifest.CurrentFormat})");
+            }
+            manifest = JsonSerializer.Deserialize<CheckpointManifest>(bytes, ManifestJson.Options);
         }
         catch (JsonException e)
         {

@@ -2,19 +2,21 @@ using System.Text.Json;
 
 namespace Caas.Capture.Engine.Bundles;
 
-/// <summary>Seals a bundle once the engine has written its images: hashes every file and writes manifest.json last, so a bundle with a manifest is complete.</summary>
+/// <summary>Seals a bundle once the engine has written its images: hashes every file's chunks and writes manifest.json last, so a bundle with a manifest is complete.</summary>
 public sealed class CheckpointBundleWriter(IManifestSigner signer)
 {
-    /// <param name="manifest">Everything but the file list and signature, which are filled in here.</param>
+    /// <param name="manifest">Everything but the file list and signature, which are filled in here; its <see cref="CheckpointManifest.ChunkBytes"/> sets the chunk size.</param>
     public async Task<CheckpointManifest> SealAsync(CheckpointBundle bundle, CheckpointManifest manifest, CancellationToken cancellationToken = default)
     {
-        var files = new List<ManifestFile>();
-        foreach (var relative in BundleFiles.List(bundle.Directory))
-        {
-            var path = Path.Combine(bundle.Directory, relative);
-            files.Add(new ManifestFile(relative, new FileInfo(path).Length, await BundleFiles.Sha256Async(path, cancellationToken)));
-        }
-        var unsigned = manifest with { Files = files, Signature = null };
+        if (manifest.ChunkBytes is < CheckpointManifest.MinChunkBytes or > CheckpointManifest.MaxChunkBytes)
+            throw new ArgumentException($"chunk size {manifest.ChunkBytes} is outside {CheckpointManifest.MinChunkBytes}..{CheckpointManifest.MaxChunkBytes} bytes", nameof(manifest));
+        var listed = BundleFiles.List(bundle.Directory)
+            .Select(relative => (Relative: relative, Path: Path.Combine(bundle.Directory, relative)))
+            .Select(f => (f.Relative, f.Path, new FileInfo(f.Path).Length))
+            .ToList();
+        var chunks = await ChunkHasher.HashAsync([.. listed.Select(f => (f.Path, f.Length))], manifest.ChunkBytes, cancellationToken);
+        var files = listed.Select((f, i) => new ManifestFile(f.Relative, f.Length, chunks[i])).ToList();
+        var unsigned = manifest with { Format = CheckpointManifest.CurrentFormat, Files = files, Signature = null };
         var sealedManifest = unsigned with { Signature = signer.Sign(ManifestJson.Canonical(unsigned)) };
         var temporary = bundle.ManifestPath + ".tmp";
         await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(sealedManifest, ManifestJson.Options), cancellationToken);

@@ -8,8 +8,14 @@ namespace Caas.Capture.Engine.Bundles;
 /// </summary>
 public sealed record CheckpointManifest
 {
-    /// <summary>2: signed, with the CPU of the node that took the image.</summary>
-    public const int CurrentFormat = 2;
+    /// <summary>2: signed, with the CPU of the node that took the image. 3: per-chunk SHA-256 instead of one per file.</summary>
+    public const int CurrentFormat = 3;
+
+    /// <summary>The chunk size the agent writes: a 1 GiB image is 16 chunks, enough to keep every core hashing.</summary>
+    public const int DefaultChunkBytes = 64 << 20;
+    /// <summary>The smallest chunk size a verifier accepts, so that a manifest cannot ask for millions of hashes per GiB.</summary>
+    public const int MinChunkBytes = 4 << 10;
+    public const int MaxChunkBytes = 1 << 30;
 
     public int Format { get; init; } = CurrentFormat;
     public required string JobId { get; init; }
@@ -30,6 +36,8 @@ public sealed record CheckpointManifest
     public bool LeaveRunning { get; init; }
     public TimeSpan AppPause { get; init; }
     public TimeSpan Dump { get; init; }
+    /// <summary>The size of the chunks each file's <see cref="ManifestFile.Chunks"/> hashes; set when the bundle is sealed.</summary>
+    public int ChunkBytes { get; init; } = DefaultChunkBytes;
     public required IReadOnlyList<ManifestFile> Files { get; init; }
     public string? Signature { get; init; }
 
