@@ -27,6 +27,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
     private readonly Task _writerLoop;
     // Every position up to here is final: committed, or left empty by a transaction that has ended.
     private long _settledThrough;
+    private readonly StreamVersionCache _versions = new();
     private int _disposed;
 
     /// <param name="connectionString">An Npgsql connection string; the tables live in the first schema of its search path.</param>
@@ -296,7 +297,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
         {
             try
             {
-                return await PostgresGroupCommit.ExecuteAsync(_dataSource, requests, _time.GetUtcNow()).ConfigureAwait(false);
+                return await CommitAsync(requests).ConfigureAwait(false);
             }
             catch (NpgsqlException error) when (error.IsTransient && attempt < MaxCommitAttempts)
             {
@@ -305,6 +306,79 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposa
                 await Task.Delay(CommitRetryDelay * attempt).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Appends that agree with the cached versions of their streams go through the one-round-trip path first; the
+    /// rest, and all of them when the cache proves wrong, through the exact path. A stream's appends never change
+    /// order: once one of them cannot take the cached path, the ones after it in the group take the exact path too.
+    /// </summary>
+    private async Task<PostgresGroupCommit.Outcome[]> CommitAsync(PostgresGroupCommit.Request[] requests)
+    {
+        var at = _time.GetUtcNow();
+        var cached = new List<int>(requests.Length);
+        var exact = new List<int>();
+        var streams = new Dictionary<string, (long From, long To)>(StringComparer.Ordinal);
+        var exactStreams = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var (stream, expected, events) = requests[i];
+            long current = 0;
+            var planned = streams.TryGetValue(stream, out var plan);
+            if (planned)
+                current = plan.To;
+            if (exactStreams.Contains(stream) || (!planned && !_versions.TryGet(stream, out current)))
+            {
+                exactStreams.Add(stream);
+                exact.Add(i);
+                continue;
+            }
+            if (expected == ExpectedVersion.Any || expected == current)
+            {
+                streams[stream] = (planned ? plan.From : current, current + events.Length);
+                cached.Add(i);
+            }
+            else
+            {
+                exactStreams.Add(stream);
+                exact.Add(i);
+            }
+        }
+
+        var outcomes = new PostgresGroupCommit.Outcome[requests.Length];
+        if (cached.Count > 0)
+        {
+            var committed = await PostgresCachedGroupCommit.TryExecuteAsync(
+                _dataSource, cached.Select(i => requests[i]).ToArray(), streams, at).ConfigureAwait(false);
+            if (committed is null)
+            {
+                foreach (var stream in streams.Keys)
+                    _versions.Forget(stream);
+                exact = Enumerable.Range(0, requests.Length).ToList();
+            }
+            else
+            {
+                for (var k = 0; k < cached.Count; k++)
+                    outcomes[cached[k]] = committed[k];
+                foreach (var (stream, range) in streams)
+                    _versions.Set(stream, range.To);
+            }
+        }
+        if (exact.Count > 0)
+        {
+            var decided = await PostgresGroupCommit.ExecuteAsync(_dataSource, exact.Select(i => requests[i]).ToArray(), at).ConfigureAwait(false);
+            for (var k = 0; k < exact.Count; k++)
+            {
+                var i = exact[k];
+                outcomes[i] = decided[k];
+                // Appended and WrongVersion both report where the stream now is; a repeat reports where its events are.
+                if (decided[k].Kind is PostgresGroupCommit.Appended or PostgresGroupCommit.WrongVersion)
+                    _versions.Set(requests[i].Stream, decided[k].Version);
+                else
+                    _versions.Forget(requests[i].Stream);
+            }
+        }
+        return outcomes;
     }
 
     private async Task<IReadOnlyList<RecordedEvent>> QueryAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)

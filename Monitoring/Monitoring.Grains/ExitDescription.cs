@@ -10,7 +10,14 @@ public static class ExitDescription
         [14] = "SIGALRM", [15] = "SIGTERM", [24] = "SIGXCPU", [25] = "SIGXFSZ",
     };
 
-    public static string Of(int? exitCode, int? signal) => signal is { } s
+    /// <param name="agentReason">What the agent says when neither a code nor a signal tells (an engine error, a vanished process).</param>
+    public static string Of(int? exitCode, int? signal, string? agentReason = null) => signal is { } s
         ? SignalNames.TryGetValue(s, out var name) ? $"killed by signal {s} ({name})" : $"killed by signal {s}"
-        : exitCode is { } code ? $"exit code {code}" : "ended without an exit status";
+        : exitCode is { } code ? $"exit code {code}"
+        : string.IsNullOrWhiteSpace(agentReason) ? "ended without an exit status" : $"ended without an exit status: {Bounded(agentReason)}";
+
+    // The reason goes into the job's stream for ever: an engine's error output must not bloat it.
+    private const int MaxReasonLength = 500;
+
+    private static string Bounded(string text) => text.Length <= MaxReasonLength ? text : text[..MaxReasonLength] + "…";
 }

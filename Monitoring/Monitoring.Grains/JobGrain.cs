@@ -268,7 +268,7 @@ public sealed class JobGrain(
             logger.LogInformation("Ignored an exit of job {JobId}: the job is {Status}", JobId, State.Status);
             return;
         }
-        var reason = State.KillRequested ? "killed on request" : ExitDescription.Of(report.ExitCode, report.Signal);
+        var reason = State.KillRequested ? "killed on request" : ExitDescription.Of(report.ExitCode, report.Signal, report.Reason);
         RaiseEvent(new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At));
         await ConfirmEvents();
         KeepWatching();

@@ -81,6 +81,30 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_store_that_remembers_a_stream_still_answers_exactly_after_another_store_appended_to_it()
+    {
+        await using var other = new PostgresEventStore(_schema.ConnectionString);
+        Assert.Equal(new AppendResult(0, 1), await Store.AppendAsync("job-a", ExpectedVersion.NoStream, [Event("A0")]));
+        Assert.Equal(new AppendResult(1, 2), await Store.AppendAsync("job-a", 0, [Event("A1")]));
+        var fromElsewhere = Event("B2");
+        Assert.Equal(new AppendResult(2, 3), await other.AppendAsync("job-a", 1, [fromElsewhere]));
+
+        var stale = await Assert.ThrowsAsync<WrongExpectedVersionException>(() => Store.AppendAsync("job-a", 1, [Event("stale")]));
+        Assert.Equal(2, stale.ActualVersion);
+        // A retry of the other store's append, here: found stored, not appended again.
+        Assert.Equal(new AppendResult(2, 3), await Store.AppendAsync("job-a", 1, [fromElsewhere]));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.AppendAsync("job-a", 2, [fromElsewhere]));
+        Assert.Equal(new AppendResult(3, 4), await Store.AppendAsync("job-a", ExpectedVersion.Any, [Event("A3")]));
+        Assert.Equal(new AppendResult(4, 5), await other.AppendAsync("job-a", ExpectedVersion.Any, [Event("B4")]));
+        Assert.Equal(new AppendResult(5, 6), await Store.AppendAsync("job-a", ExpectedVersion.Any, [Event("A5")]));
+        Assert.Equal(new AppendResult(6, 7), await Store.AppendAsync("job-a", 5, [Event("A6")]));
+        // Where this store believes the stream to be, but with an id stored long ago: refused, as without a cache.
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.AppendAsync("job-a", 6, [fromElsewhere]));
+
+        Assert.Equal(["A0", "A1", "B2", "A3", "B4", "A5", "A6"], (await other.ReadStreamAsync("job-a", 0, 100)).Select(e => e.Type));
+    }
+
+    [Fact]
     public async Task A_subscription_on_another_store_hears_of_each_append_at_once_rather_than_at_its_next_poll()
     {
         await using var otherProcess = new PostgresEventStore(_schema.ConnectionString);

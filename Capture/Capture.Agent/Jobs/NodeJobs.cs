@@ -352,6 +352,9 @@ public sealed class NodeJobs(
         return _running.TryGetValue(jobId, out var job) && engine.Kill(job.Handle);
     }
 
+    /// <summary>Why a job whose process is gone without an exit status is reported as ended.</summary>
+    public const string VanishedReason = "the process is gone and left no exit status (its caas-shim supervisor was killed?)";
+
     /// <summary>Jobs whose root ended since the last call; they are no longer tracked. Jobs busy in an operation are looked at next time.</summary>
     public IReadOnlyList<JobProcessExited> CollectExits()
     {
@@ -384,7 +387,9 @@ public sealed class NodeJobs(
                     records.Save(new JobRecord(jobId, job.Handle.Pid, job.Handle.StartTicks, JobRecordState.Stopped, job.StartedAt));
                     continue;
                 }
-                exits.Add(exit is null ? new JobProcessExited(jobId, NodeId, null, null, time.GetUtcNow()) : Exited(jobId, exit));
+                exits.Add(exit is null
+                    ? new JobProcessExited(jobId, NodeId, null, null, time.GetUtcNow(), VanishedReason)
+                    : Exited(jobId, exit));
             }
             finally
             {
@@ -462,7 +467,7 @@ public sealed class NodeJobs(
     {
         if (exit.Error is not null)
             logger.LogWarning("job {JobId} ended with an engine error: {Error}", jobId, exit.Error);
-        return new JobProcessExited(jobId, NodeId, exit.ExitCode, exit.Signal, time.GetUtcNow());
+        return new JobProcessExited(jobId, NodeId, exit.ExitCode, exit.Signal, time.GetUtcNow(), exit.Error);
     }
 
     private async Task<IDisposable> LockAsync(string jobId, CancellationToken cancellationToken)

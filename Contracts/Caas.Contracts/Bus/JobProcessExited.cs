@@ -2,6 +2,9 @@ using Caas.Contracts.Jobs;
 
 namespace Caas.Contracts.Bus;
 
-/// <summary>Agent report: the job's root process ended with ExitCode or by Signal.</summary>
+/// <summary>
+/// Agent report: the job's root process ended with ExitCode or by Signal. When neither says why, Reason does: the
+/// engine's own error, or that the process vanished without leaving a status.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record JobProcessExited([property: Id(0)] string JobId, [property: Id(1)] string NodeId, [property: Id(2)] int? ExitCode, [property: Id(3)] int? Signal, [property: Id(4)] DateTimeOffset At);
+public sealed record JobProcessExited([property: Id(0)] string JobId, [property: Id(1)] string NodeId, [property: Id(2)] int? ExitCode, [property: Id(3)] int? Signal, [property: Id(4)] DateTimeOffset At, [property: Id(5)] string? Reason = null);
