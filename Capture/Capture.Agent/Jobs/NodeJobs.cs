@@ -183,15 +183,27 @@ public sealed class NodeJobs(
         var startedAt = time.GetUtcNow();
         var before = leaveRunning ? await ProgressNowAsync(jobId, cancellationToken) : null;
         CheckpointTimings timings;
-        try
+        var hashedDuringDump = new AppendedChunkHasher(bundle.Directory);
+        using (var dumpFinished = new CancellationTokenSource())
         {
-            Directory.CreateDirectory(bundle.ImagesDirectory);
-            timings = await engine.CheckpointAsync(job.Handle, bundle.ImagesDirectory, leaveRunning, cancellationToken);
-        }
-        catch (CheckpointEngineException e)
-        {
-            TryDelete(bundle.Directory);
-            throw new AgentRejectionException(e.Message);
+            var hashing = hashedDuringDump.RunAsync(dumpFinished.Token);
+            try
+            {
+                Directory.CreateDirectory(bundle.ImagesDirectory);
+                timings = await engine.CheckpointAsync(job.Handle, bundle.ImagesDirectory, leaveRunning, cancellationToken);
+            }
+            catch (CheckpointEngineException e)
+            {
+                await dumpFinished.CancelAsync();
+                await hashing;
+                TryDelete(bundle.Directory);
+                throw new AgentRejectionException(e.Message);
+            }
+            finally
+            {
+                await dumpFinished.CancelAsync();
+                await hashing;
+            }
         }
         var atFreeze = leaveRunning ? before : await ProgressNowAsync(jobId, cancellationToken);
         if (!leaveRunning)
@@ -218,7 +230,7 @@ public sealed class NodeJobs(
             AppPause = timings.AppPause,
             Dump = timings.Dump,
             Files = [],
-        }, cancellationToken);
+        }, cancellationToken, hashedDuringDump);
         // Where a checkpoint's time goes, for anyone comparing it with a raw dump: engine, then hashing and signing.
         logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes, paused {Pause} ms, dump {Dump} ms, sealed in {Seal} ms",
             sequence, jobId, manifest.TotalBytes, timings.AppPause.TotalMilliseconds, timings.Dump.TotalMilliseconds, time.GetElapsedTime(sealing).TotalMilliseconds);

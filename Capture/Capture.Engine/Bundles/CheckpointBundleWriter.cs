@@ -6,7 +6,8 @@ namespace Caas.Capture.Engine.Bundles;
 public sealed class CheckpointBundleWriter(IManifestSigner signer)
 {
     /// <param name="manifest">Everything but the file list and signature, which are filled in here; its <see cref="CheckpointManifest.ChunkBytes"/> sets the chunk size.</param>
-    public async Task<CheckpointManifest> SealAsync(CheckpointBundle bundle, CheckpointManifest manifest, CancellationToken cancellationToken = default)
+    /// <param name="hashedDuringDump">Chunks already hashed while the engine wrote them, reused when their chunk size is the manifest's.</param>
+    public async Task<CheckpointManifest> SealAsync(CheckpointBundle bundle, CheckpointManifest manifest, CancellationToken cancellationToken = default, AppendedChunkHasher? hashedDuringDump = null)
     {
         if (manifest.ChunkBytes is < CheckpointManifest.MinChunkBytes or > CheckpointManifest.MaxChunkBytes)
             throw new ArgumentException($"chunk size {manifest.ChunkBytes} is outside {CheckpointManifest.MinChunkBytes}..{CheckpointManifest.MaxChunkBytes} bytes", nameof(manifest));
@@ -14,7 +15,9 @@ public sealed class CheckpointBundleWriter(IManifestSigner signer)
             .Select(relative => (Relative: relative, Path: Path.Combine(bundle.Directory, relative)))
             .Select(f => (f.Relative, f.Path, new FileInfo(f.Path).Length))
             .ToList();
-        var chunks = await ChunkHasher.HashAsync([.. listed.Select(f => (f.Path, f.Length))], manifest.ChunkBytes, cancellationToken);
+        var early = hashedDuringDump is not null && hashedDuringDump.ChunkBytes == manifest.ChunkBytes ? hashedDuringDump.Hashed : null;
+        var known = listed.Select(f => early is not null && early.TryGetValue(f.Relative, out var prefix) ? prefix : null).ToList();
+        var chunks = await ChunkHasher.HashAsync([.. listed.Select(f => (f.Path, f.Length))], manifest.ChunkBytes, cancellationToken, known);
         var files = listed.Select((f, i) => new ManifestFile(f.Relative, f.Length, chunks[i])).ToList();
         var unsigned = manifest with { Format = CheckpointManifest.CurrentFormat, Files = files, Signature = null };
         var sealedManifest = unsigned with { Signature = signer.Sign(ManifestJson.Canonical(unsigned)) };

@@ -19,15 +19,22 @@ internal static class ChunkHasher
     /// <param name="files">Absolute paths and the sizes to hash: a file that is shorter when read is an error, bytes past the size are not read.</param>
     /// <returns>Per file (same order), the lower-case hex SHA-256 of each chunk; an empty file has none.</returns>
     /// <exception cref="IOException">When a file cannot be read or is shorter than its size.</exception>
-    public static async Task<string[][]> HashAsync(IReadOnlyList<(string Path, long Size)> files, int chunkBytes, CancellationToken cancellationToken)
+    /// <param name="known">Per file (same order), hashes of its first chunks already taken (see <see cref="AppendedChunkHasher"/>); those chunks are not read again.</param>
+    public static async Task<string[][]> HashAsync(IReadOnlyList<(string Path, long Size)> files, int chunkBytes, CancellationToken cancellationToken, IReadOnlyList<IReadOnlyList<string>?>? known = null)
     {
         var hashes = new string[files.Count][];
         var work = new List<(int File, int Chunk)>();
         for (var f = 0; f < files.Count; f++)
         {
             hashes[f] = new string[ChunkCount(files[f].Size, chunkBytes)];
+            var reused = known?[f] is { } prefix && prefix.Count <= hashes[f].Length ? prefix : [];
             for (var c = 0; c < hashes[f].Length; c++)
-                work.Add((f, c));
+            {
+                if (c < reused.Count)
+                    hashes[f][c] = reused[c];
+                else
+                    work.Add((f, c));
+            }
         }
         var handles = new SafeFileHandle?[files.Count];
         try
