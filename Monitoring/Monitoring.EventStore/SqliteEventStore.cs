@@ -18,6 +18,9 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
     private readonly SqliteConnection _writer;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
+    // Both used by the writer loop alone.
+    private readonly StreamVersionCache _versions = new();
+    private readonly SqliteCachedAppend _cachedAppend;
     private TaskCompletionSource _appended = NewSignal();
     private int _disposed;
 
@@ -39,6 +42,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
         try
         {
             SqliteSchema.Create(_writer);
+            _cachedAppend = new SqliteCachedAppend(_writer);
         }
         catch
         {
@@ -168,6 +172,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
             return;
         _appends.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
+        _cachedAppend.Dispose();
         _writer.Dispose();
         SqliteConnection.ClearPool(_writer);
     }
@@ -192,12 +197,20 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
         try
         {
             using var transaction = _writer.BeginTransaction();
+            var at = _time.GetUtcNow().ToUnixTimeMilliseconds();
             for (var i = 0; i < batch.Count; i++)
             {
                 var pending = batch[i];
                 if (pending.CancellationToken.IsCancellationRequested)
                 {
                     outcomes[i] = (default, new OperationCanceledException(pending.CancellationToken));
+                    continue;
+                }
+                // One event is one statement, atomic without a savepoint; longer appends take the exact path.
+                if (pending.Events.Length == 1
+                    && _cachedAppend.TryAppend(transaction, _versions, pending.Stream, pending.ExpectedVersion, pending.Events[0], at, out var appended))
+                {
+                    outcomes[i] = (appended, null);
                     continue;
                 }
                 transaction.Save("append");
@@ -210,6 +223,8 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
                 {
                     transaction.Rollback("append");
                     transaction.Release("append");
+                    if (error is not WrongExpectedVersionException)
+                        _versions.Forget(pending.Stream);
                     outcomes[i] = (default, error);
                 }
             }
@@ -217,6 +232,8 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
         }
         catch (Exception error)
         {
+            // The versions remembered for this group's streams were never committed.
+            _versions.Clear();
             foreach (var pending in batch)
                 pending.Completion.TrySetException(error);
             return;
@@ -237,9 +254,15 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
         var events = pending.Events;
         var stored = StoredWithSameIds(transaction, pending.Stream, events);
         if (IsRepeatOf(stored, events, pending.ExpectedVersion))
+        {
+            _versions.Set(pending.Stream, current);
             return new AppendResult(stored[^1].Version, stored[^1].Position);
+        }
         if (pending.ExpectedVersion != ExpectedVersion.Any && pending.ExpectedVersion != current)
+        {
+            _versions.Set(pending.Stream, current);
             throw new WrongExpectedVersionException(pending.Stream, pending.ExpectedVersion, current);
+        }
         if (stored.Count > 0)
             throw EventStoreArguments.RepeatsPartOfAnEarlierAppend(pending.Stream, stored[0].Version);
 
@@ -264,6 +287,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposabl
             data.Value = e.Data;
             position = (long)insert.ExecuteScalar()!;
         }
+        _versions.Set(pending.Stream, current);
         return new AppendResult(current, position);
     }
 

@@ -22,4 +22,6 @@ internal sealed class StreamVersionCache
     }
 
     public void Forget(string stream) => _versions.Remove(stream);
+
+    public void Clear() => _versions.Clear();
 }
