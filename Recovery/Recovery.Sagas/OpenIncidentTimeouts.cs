@@ -1,3 +1,4 @@
+using Caas.Contracts.Services;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

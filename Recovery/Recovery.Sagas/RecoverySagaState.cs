@@ -1,3 +1,4 @@
+using Caas.Contracts.Views;
 using MassTransit;
 
 namespace Caas.Recovery.Sagas;
@@ -91,4 +92,24 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         EndedAt = at;
         Steps.Add(new RecoveryStep(at, succeeded ? "recovered" : "ended", outcome));
     }
+
+    /// <summary>The incident as the portal and the API show it.</summary>
+    public RecoveryIncident ToIncident() => new()
+    {
+        IncidentId = CorrelationId,
+        JobId = JobId,
+        State = CurrentState,
+        Reason = Reason,
+        Sequence = Sequence,
+        NodeId = NodeId,
+        StartedAt = StartedAt,
+        RestoredAt = RestoredAt,
+        RestoredPid = RestoredPid,
+        VerifiedAt = VerifiedAt,
+        ResumedProgress = ResumedProgress,
+        EndedAt = EndedAt,
+        Succeeded = Succeeded,
+        Outcome = Outcome,
+        Steps = Steps.ToList(),
+    };
 }

@@ -1,3 +1,5 @@
+using Caas.Contracts.Services;
+using Caas.Contracts.Views;
 using Caas.Contracts.Jobs;
 using Caas.Recovery.Sagas.Persistence;
 
@@ -18,7 +20,7 @@ public sealed class SqliteRecoveryIncidents(SqliteSagaStore<RecoverySagaState> s
     public async Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)
     {
         var saga = await store.LoadAsync(incidentId, cancellationToken).ConfigureAwait(false);
-        return saga is null ? null : RecoveryIncident.From(saga);
+        return saga is null ? null : saga.ToIncident();
     }
 
     public async Task<IReadOnlyList<RecoveryIncident>> ListForJobAsync(string jobId, CancellationToken cancellationToken = default)
@@ -27,14 +29,14 @@ public sealed class SqliteRecoveryIncidents(SqliteSagaStore<RecoverySagaState> s
             throw new ArgumentException($"'{jobId}' is not a job id.", nameof(jobId));
         var sagas = await store.QueryAsync($"json_extract(data, '$.{nameof(RecoverySagaState.JobId)}') = $job", "created_at DESC, correlation_id", MaxTake,
             new Dictionary<string, object> { ["$job"] = jobId }, cancellationToken).ConfigureAwait(false);
-        return sagas.Select(RecoveryIncident.From).ToList();
+        return sagas.Select(saga => saga.ToIncident()).ToList();
     }
 
     public async Task<IReadOnlyList<RecoveryIncident>> ListOpenAsync(CancellationToken cancellationToken = default)
     {
         var sagas = await store.QueryAsync("current_state IN ($restoring, $verifying)", "created_at, correlation_id", int.MaxValue,
             new Dictionary<string, object> { ["$restoring"] = OpenStates.Restoring, ["$verifying"] = OpenStates.Verifying }, cancellationToken).ConfigureAwait(false);
-        return sagas.Select(RecoveryIncident.From).ToList();
+        return sagas.Select(saga => saga.ToIncident()).ToList();
     }
 
     public async Task<IReadOnlyList<RecoveryIncident>> ListRecentAsync(int take, CancellationToken cancellationToken = default)
@@ -43,6 +45,6 @@ public sealed class SqliteRecoveryIncidents(SqliteSagaStore<RecoverySagaState> s
             throw new ArgumentOutOfRangeException(nameof(take), take, $"Take must be between 1 and {MaxTake}.");
         var sagas = await store.QueryAsync("1 = 1", "created_at DESC, correlation_id", take,
             new Dictionary<string, object>(), cancellationToken).ConfigureAwait(false);
-        return sagas.Select(RecoveryIncident.From).ToList();
+        return sagas.Select(saga => saga.ToIncident()).ToList();
     }
 }

@@ -1,3 +1,4 @@
+using Caas.Contracts.Services;
 using Caas.Recovery.Sagas;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Caas.Contracts.Services;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Recovery.Sagas;

@@ -1,6 +1,8 @@
-namespace Caas.Recovery.Sagas;
+using Caas.Contracts.Views;
 
-/// <summary>Read side of recovery for the portal and the API: incidents as their sagas recorded them.</summary>
+namespace Caas.Contracts.Services;
+
+/// <summary>Read side of recovery for the portal and the API: incidents as their sagas recorded them (implemented by Recovery).</summary>
 public interface IRecoveryIncidents
 {
     /// <returns>Null when no incident has that id.</returns>

@@ -60,6 +60,7 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddCaasPortal();
         builder.Services.AddSingleton<IJobOperations>(platform);
         builder.Services.AddSingleton<IJobQueries>(platform);
+        builder.Services.AddSingleton<IRecoveryIncidents>(platform);
         var app = builder.Build();
         app.MapCaasPortal();
         await app.StartAsync();

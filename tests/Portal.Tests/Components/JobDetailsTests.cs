@@ -49,6 +49,55 @@ public sealed class JobDetailsTests : PortalTestContext
     }
 
     [Fact]
+    public void Shows_the_jobs_recovery_incidents_newest_first_with_steps_and_outcome()
+    {
+        var stall = Guid.Parse("00000000-0000-4000-8000-000000000001");
+        var manual = Guid.Parse("00000000-0000-4000-8000-000000000002");
+        Platform.Incidents.Add(new RecoveryIncident
+        {
+            IncidentId = stall, JobId = JobId, State = "Recovered", Reason = "stalled on node-a: no progress since 12:00:05Z",
+            Sequence = 2, NodeId = "node-a", StartedAt = SampleJobs.Start.AddSeconds(45), EndedAt = SampleJobs.Start.AddSeconds(46.5),
+            Succeeded = true, Outcome = "restored from checkpoint 2, progress resumed at 30.0 %",
+            Steps =
+            [
+                new RecoveryStep(SampleJobs.Start.AddSeconds(45), "restore requested", "checkpoint 2 on node-a"),
+                new RecoveryStep(SampleJobs.Start.AddSeconds(46), "restored", "pid 5151"),
+                new RecoveryStep(SampleJobs.Start.AddSeconds(46.5), "recovered", "restored from checkpoint 2, progress resumed at 30.0 %"),
+            ],
+        });
+        Platform.Incidents.Add(new RecoveryIncident
+        {
+            IncidentId = manual, JobId = JobId, State = "Restoring", Reason = "restore requested by a user",
+            Sequence = 1, NodeId = "node-a", StartedAt = SampleJobs.Start.AddSeconds(50),
+            Steps = [new RecoveryStep(SampleJobs.Start.AddSeconds(50), "restore requested", "checkpoint 1 on node-a")],
+        });
+        Platform.Incidents.Add(new RecoveryIncident
+        {
+            IncidentId = Guid.NewGuid(), JobId = "job-00000000ff", State = "Failed", Reason = "another job's", StartedAt = SampleJobs.Start,
+        });
+
+        var cut = RenderJob();
+
+        var incidents = cut.FindAll("[data-testid=incident]");
+        Assert.Equal([manual.ToString(), stall.ToString()], incidents.Select(i => i.GetAttribute("data-incident-id")));
+        Assert.Equal(["Restoring", "Recovered"], cut.FindAll("[data-testid=incident-state]").Select(e => e.TextContent));
+        Assert.Equal("restored from checkpoint 2, progress resumed at 30.0 %", incidents[1].QuerySelector("[data-testid=incident-outcome]")!.TextContent);
+        Assert.Equal("took 1.5 s", incidents[1].QuerySelector("[data-testid=incident-duration]")!.TextContent);
+        Assert.Null(incidents[0].QuerySelector("[data-testid=incident-outcome]"));
+        Assert.Equal(3, incidents[1].QuerySelectorAll("[data-testid=incident-step]").Length);
+        Assert.Empty(cut.FindAll("[data-testid=no-incidents]"));
+    }
+
+    [Fact]
+    public void Says_when_a_job_has_had_no_incident()
+    {
+        var cut = RenderJob();
+
+        Assert.Empty(cut.FindAll("[data-testid=incident]"));
+        Assert.Contains("No incident yet", cut.Find("[data-testid=no-incidents]").TextContent);
+    }
+
+    [Fact]
     public void Checkpoint_asks_for_a_checkpoint_that_leaves_the_job_running()
     {
         var cut = RenderJob();

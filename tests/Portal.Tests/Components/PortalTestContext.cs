@@ -22,6 +22,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IJobOperations>(Platform);
         Services.AddSingleton<IJobQueries>(Platform);
+        Services.AddSingleton<IRecoveryIncidents>(Platform);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
         Services.AddScoped<JobActions>();

@@ -4,7 +4,7 @@ namespace Caas.Portal.Tests.Fakes;
 /// A hand-written stand-in for the platform behind the portal: keeps jobs in memory, answers queries from them,
 /// records every operation it is asked for, and refuses operations the way the real one does.
 /// </summary>
-public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries
+public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries, IRecoveryIncidents
 {
     private readonly Lock gate = new();
 
@@ -12,6 +12,7 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     public Dictionary<string, List<TimelineEntry>> Timelines { get; } = [];
     public List<AlertView> Alerts { get; } = [];
     public List<NodeStatus> Nodes { get; } = [];
+    public List<RecoveryIncident> Incidents { get; } = [];
 
     public List<JobSpec> Submitted { get; } = [];
     public List<(string JobId, bool LeaveRunning)> CheckpointCalls { get; } = [];
@@ -164,4 +165,28 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         Checkpoints = job.Checkpoints.Count,
         Stalled = job.Stalled,
     };
+
+    public Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult(Incidents.FirstOrDefault(i => i.IncidentId == incidentId));
+    }
+
+    public Task<IReadOnlyList<RecoveryIncident>> ListForJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<IReadOnlyList<RecoveryIncident>>(Incidents.Where(i => i.JobId == jobId).OrderByDescending(i => i.StartedAt).ToList());
+    }
+
+    public Task<IReadOnlyList<RecoveryIncident>> ListOpenAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<IReadOnlyList<RecoveryIncident>>(Incidents.Where(i => i.EndedAt is null).OrderBy(i => i.StartedAt).ToList());
+    }
+
+    public Task<IReadOnlyList<RecoveryIncident>> ListRecentAsync(int take, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<IReadOnlyList<RecoveryIncident>>(Incidents.OrderByDescending(i => i.StartedAt).Take(take).ToList());
+    }
 }
