@@ -232,8 +232,9 @@ public sealed class NodeJobs(
             Files = [],
         }, cancellationToken, hashedDuringDump);
         // Where a checkpoint's time goes, for anyone comparing it with a raw dump: engine, then hashing and signing.
-        logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes, paused {Pause} ms, dump {Dump} ms, sealed in {Seal} ms",
-            sequence, jobId, manifest.TotalBytes, timings.AppPause.TotalMilliseconds, timings.Dump.TotalMilliseconds, time.GetElapsedTime(sealing).TotalMilliseconds);
+        logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes, paused {Pause} ms, dump {Dump} ms, sealed in {Seal} ms ({Early} of {Chunks} chunks hashed during the dump)",
+            sequence, jobId, manifest.TotalBytes, timings.AppPause.TotalMilliseconds, timings.Dump.TotalMilliseconds, time.GetElapsedTime(sealing).TotalMilliseconds,
+            hashedDuringDump.Hashed.Values.Sum(h => h.Count), manifest.Files.Sum(f => f.Chunks.Count));
         ApplyRetention(jobId, sequence);
         return new CheckpointInfo
         {
