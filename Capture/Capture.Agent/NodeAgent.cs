@@ -57,11 +57,20 @@ public sealed class NodeAgent(
         using var timer = new PeriodicTimer(_options.HeartbeatInterval, time);
         try
         {
-            do
+            await TickAsync(stoppingToken);
+            var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            while (true)
             {
+                // A sample asked for between ticks (a restored job's first progress) goes out at once; the ticks keep their rhythm.
+                var requested = jobs.SampleRequests.Next;
+                if (await Task.WhenAny(tick, requested) == tick)
+                {
+                    if (!await tick)
+                        break;
+                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                }
                 await TickAsync(stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

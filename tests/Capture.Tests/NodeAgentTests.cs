@@ -29,7 +29,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
 
     public async Task InitializeAsync() => (_host, _harness) = await StartAgent();
 
-    private async Task<(IHost, ITestHarness)> StartAgent()
+    private async Task<(IHost, ITestHarness)> StartAgent(string heartbeatInterval = "00:00:00.200")
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -37,7 +37,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
             ["Caas:Agent:NodeId"] = Node,
             ["Caas:Agent:Pool"] = "pool-x",
             ["Caas:Agent:JobSlots"] = "3",
-            ["Caas:Agent:HeartbeatInterval"] = "00:00:00.200",
+            ["Caas:Agent:HeartbeatInterval"] = heartbeatInterval,
             ["Caas:Agent:DataDirectory"] = _directory.Path,
             ["Caas:Agent:ImageKeyFile"] = KeyFile,
             ["Caas:Agent:Retention:KeepLast"] = "2",
@@ -145,6 +145,26 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.Equal(restored.Pid, after.Samples.Single().Pid);
         // The bundle is untouched by the restore, so it can be restored from again.
         await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
+    }
+
+    [Fact]
+    public async Task A_restored_jobs_first_progress_is_sent_at_once_not_at_the_next_heartbeat_tick()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        (_host, _harness) = await StartAgent(heartbeatInterval: "00:00:30");
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+        await Published<JobLaunched>(m => m.JobId == jobId);
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: false));
+        await Published<CheckpointCompleted>(m => m.JobId == jobId);
+
+        var incident = Guid.NewGuid();
+        await Send(new RestoreJob(jobId, Node, incident, 1, Node));
+        var restored = await Published<RestoreCompleted>(m => m.IncidentId == incident);
+
+        var beat = await Published<NodeHeartbeat>(m => m.At > restored.At && m.Samples.Any(s => s.JobId == jobId && s.Progress is not null));
+        Assert.True(beat.At - restored.At < TimeSpan.FromSeconds(5), $"the first heartbeat with progress came {beat.At - restored.At} after the restore; the next tick was 30 s away");
     }
 
     [Fact]

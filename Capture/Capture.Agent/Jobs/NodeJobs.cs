@@ -35,6 +35,9 @@ public sealed class NodeJobs(
     private static readonly TimeSpan OldCopyExitWait = TimeSpan.FromSeconds(10);
 
     private readonly AgentOptions _options = options.Value;
+
+    /// <summary>Signalled when the heartbeat loop should sample now rather than at its next tick.</summary>
+    public SampleRequests SampleRequests { get; } = new();
     private readonly ConcurrentDictionary<string, TrackedJob> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _launchSlots = new(1, 1);
@@ -306,11 +309,40 @@ public sealed class NodeJobs(
             }
             Track(handle);
             logger.LogInformation("restored job {JobId} from checkpoint {Sequence} as PID {Pid}", jobId, sequence, handle.Pid);
+            SampleAtFirstProgress(jobId);
             return handle;
         }
         finally
         {
             TryDelete(staging);
+        }
+    }
+
+    /// <summary>
+    /// Asks for a heartbeat as soon as a restored job reports progress, for up to two heartbeat
+    /// intervals; after that the regular ticks carry it.
+    /// </summary>
+    private void SampleAtFirstProgress(string jobId) => _ = SampleAtFirstProgressAsync(jobId);
+
+    private async Task SampleAtFirstProgressAsync(string jobId)
+    {
+        var poll = TimeSpan.FromMilliseconds(20);
+        var until = time.GetUtcNow() + 2 * _options.HeartbeatInterval;
+        try
+        {
+            while (time.GetUtcNow() < until)
+            {
+                if (progress.Get(jobId) is not null)
+                {
+                    SampleRequests.Request();
+                    return;
+                }
+                await Task.Delay(poll, time);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug("watching job {JobId}'s first progress after its restore stopped: {Problem}", jobId, e.Message);
         }
     }
 
