@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Caas.Web.Portal.Api;
 
 /// <summary>
-/// The HTTP API over <see cref="IJobOperations"/> and <see cref="IJobQueries"/>; the same routes serve /api/v1 and /api.
+/// The HTTP API over <see cref="IJobOperations"/>, <see cref="IJobQueries"/> and <see cref="IRecoveryIncidents"/>; the same routes serve /api/v1 and /api.
 /// Every route needs a token (401 otherwise); the ones that change jobs need the operator role (403 otherwise).
 /// </summary>
 internal static class JobsApi
@@ -34,6 +34,9 @@ internal static class JobsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/jobs/{id}/events", GetEvents)
             .Produces<Page<TimelineEntry>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/jobs/{id}/incidents", GetIncidents)
+            .Produces<IReadOnlyList<RecoveryIncident>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/jobs/{id}/checkpoint", Checkpoint)
             .RequireAuthorization(CaasPolicies.Operate)
@@ -93,6 +96,12 @@ internal static class JobsApi
         var (skip, take) = ListQuery.Paging(request);
         await RequireJobAsync(id, queries, ct);
         return TypedResults.Ok(await queries.GetTimelineAsync(id, skip, take, ct));
+    }
+
+    private static async Task<IResult> GetIncidents(string id, [FromServices] IJobQueries queries, [FromServices] IRecoveryIncidents incidents, CancellationToken ct)
+    {
+        await RequireJobAsync(id, queries, ct);
+        return TypedResults.Ok(await incidents.ListForJobAsync(id, ct));
     }
 
     private static async Task<IResult> Checkpoint(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)

@@ -268,6 +268,33 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_jobs_recovery_incidents_are_listed_newest_first_and_an_unknown_job_has_none()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        var older = Guid.Parse("00000000-0000-4000-8000-000000000001");
+        var newer = Guid.Parse("00000000-0000-4000-8000-000000000002");
+        Platform.Incidents.Add(new RecoveryIncident
+        {
+            IncidentId = older, JobId = "job-000000000a", State = "Recovered", Reason = "stalled", StartedAt = SampleJobs.Start,
+            Succeeded = true, Outcome = "restored from checkpoint 1",
+            Steps = [new RecoveryStep(SampleJobs.Start, "restore requested", "checkpoint 1 on node-a")],
+        });
+        Platform.Incidents.Add(new RecoveryIncident
+        {
+            IncidentId = newer, JobId = "job-000000000a", State = "Restoring", Reason = "restore requested by a user", StartedAt = SampleJobs.Start.AddMinutes(1),
+        });
+
+        using var body = await Json(await Client.GetAsync("/api/v1/jobs/job-000000000a/incidents"));
+        var unknown = await Client.GetAsync("/api/v1/jobs/job-00000000ff/incidents");
+
+        var incidents = body.RootElement.EnumerateArray().ToList();
+        Assert.Equal([newer.ToString(), older.ToString()], incidents.Select(i => i.GetProperty("incidentId").GetString()));
+        Assert.Equal("restored from checkpoint 1", incidents[1].GetProperty("outcome").GetString());
+        Assert.Equal("restore requested", incidents[1].GetProperty("steps")[0].GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Alerts_and_nodes_are_listed()
     {
         Platform.Alerts.Add(new AlertView { JobId = "job-000000000a", JobName = "sim", Kind = AlertKind.Stalled, Message = "no progress for 40 s", RaisedAt = SampleJobs.Start });

@@ -36,6 +36,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("POST", $"{prefix}/jobs", $"{prefix}/jobs", CaasRoles.Operator),
         ("GET", $"{prefix}/jobs/{{id}}", $"{prefix}/jobs/{Job}", CaasRoles.Viewer),
         ("GET", $"{prefix}/jobs/{{id}}/events", $"{prefix}/jobs/{Job}/events", CaasRoles.Viewer),
+        ("GET", $"{prefix}/jobs/{{id}}/incidents", $"{prefix}/jobs/{Job}/incidents", CaasRoles.Viewer),
         ("POST", $"{prefix}/jobs/{{id}}/checkpoint", $"{prefix}/jobs/{Job}/checkpoint", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Job}/kill", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Job}/restore", CaasRoles.Operator),
