@@ -128,7 +128,7 @@ public sealed class JobGrain(
         var now = time.GetUtcNow();
         RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
         await ConfirmEvents();
-        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now));
+        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, State.FallbacksFor(checkpoint.Sequence)));
         KeepWatching();
         return incident;
     }
@@ -350,7 +350,8 @@ public sealed class JobGrain(
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} stalled: no progress since {Since}", JobId, since);
         await bus.Publish(new JobStallDetected(incident, JobId, node, spec.OnStall,
-            checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now));
+            checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now,
+            checkpoint is null ? null : State.FallbacksFor(checkpoint.Sequence)));
         KeepWatching();
     }
 

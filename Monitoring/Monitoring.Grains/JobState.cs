@@ -61,6 +61,15 @@ public sealed class JobState
     [JsonIgnore] public int NextCheckpointSequence => HighestCheckpointSequence + 1;
     [JsonIgnore] public string Name => Spec is null ? JobId : Spec.Name ?? Path.GetFileName(Spec.Command);
     [JsonIgnore] public CheckpointInfo? NewestCheckpoint => Checkpoints.Count == 0 ? null : Checkpoints.MaxBy(c => c.Sequence);
+    /// <summary>
+    /// What a restore from <paramref name="sequence"/> falls back on when the agent refuses its image: the older
+    /// checkpoints on the same node, newest first. Recovery is handed this list; replaying a refusal uses the same rule.
+    /// </summary>
+    public IReadOnlyList<int> FallbacksFor(int sequence) =>
+        FindCheckpoint(sequence) is { } refused
+            ? Checkpoints.Where(c => c.Sequence < sequence && c.NodeId == refused.NodeId).Select(c => c.Sequence).OrderDescending().ToArray()
+            : [];
+
     public CheckpointInfo? FindCheckpoint(int sequence) => Checkpoints.Find(c => c.Sequence == sequence);
 
     public void Apply(IJobEvent jobEvent)
@@ -241,6 +250,13 @@ public sealed class JobState
 
     public void Apply(RestoreFailed e)
     {
+        if (Status == JobStatus.Restoring && RestoringIncident == e.IncidentId && FallbacksFor(e.Sequence) is [var older, ..])
+        {
+            // Recovery goes on with the next older checkpoint under the same incident.
+            StatusReason = $"restore from checkpoint {e.Sequence} failed: {e.Reason}; trying checkpoint {older}";
+            RestoringSequence = older;
+            return;
+        }
         if (Status == JobStatus.Restoring)
         {
             Status = JobStatus.Failed;

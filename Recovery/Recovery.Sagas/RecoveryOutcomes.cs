@@ -20,6 +20,10 @@ public static class RecoveryOutcomes
         ? $"restored from checkpoint {sequence}, job heartbeats again"
         : $"restored from checkpoint {sequence}, progress resumed at {Percent(progress.Value)}";
 
+    /// <summary>A recovery that succeeded says which newer checkpoints it had to pass over, and why.</summary>
+    public static string Recovered(int? sequence, double? progress, IReadOnlyList<string> refusals) =>
+        refusals.Count == 0 ? Recovered(sequence, progress) : $"{Recovered(sequence, progress)} ({string.Join("; ", refusals)})";
+
     public static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";

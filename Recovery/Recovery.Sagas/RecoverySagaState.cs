@@ -45,6 +45,11 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
 
     public List<RecoveryStep> Steps { get; set; } = [];
 
+    /// <summary>Older checkpoints still to try if the agent refuses the current one, newest first.</summary>
+    public List<int> Fallbacks { get; set; } = [];
+    /// <summary>Checkpoints the agent refused in this incident, with its reasons, for the outcome.</summary>
+    public List<string> Refusals { get; set; } = [];
+
     public void Open(string jobId, string reason, DateTimeOffset at)
     {
         JobId = jobId;
@@ -62,6 +67,19 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         CheckpointProgress = checkpointProgress;
         RestoreRequestedAt = at;
         Steps.Add(new RecoveryStep(at, "restore requested", $"checkpoint {sequence} (held by {checkpointNodeId}) onto {nodeId}"));
+    }
+
+    /// <summary>The agent refused checkpoint <see cref="Sequence"/>: go on with the next older one under the same incident.</summary>
+    public void RecordFallback(string refusal, DateTimeOffset at, DateTimeOffset deadline)
+    {
+        var refused = Sequence;
+        Refusals.Add($"checkpoint {refused} was refused: {refusal}");
+        Sequence = Fallbacks[0];
+        Fallbacks.RemoveAt(0);
+        CheckpointProgress = null;
+        RestoreDeadline = deadline;
+        RestoreRequestedAt = at;
+        Steps.Add(new RecoveryStep(at, "fell back", $"checkpoint {refused} refused ({refusal}); restoring checkpoint {Sequence} instead"));
     }
 
     public void RecordRestored(int pid, DateTimeOffset at, DateTimeOffset verifyDeadline)

@@ -66,6 +66,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                     c.Saga.Open(c.Message.JobId, c.Message.Reason, Now());
                     // For the walking skeleton the job comes back on the node that holds its image.
                     c.Saga.RecordRestoreRequested(c.Message.Sequence, c.Message.NodeId, c.Message.NodeId, c.Message.CheckpointProgress, Now(), Now() + options.RestoreTimeout);
+                    c.Saga.Fallbacks = [.. c.Message.FallbackSequences ?? []];
                 })
                 .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
                 .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId))
@@ -86,6 +87,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                             {
                                 var holder = c.Message.LastCheckpointNodeId ?? c.Message.NodeId;
                                 c.Saga.RecordRestoreRequested(c.Message.LastCheckpointSequence!.Value, holder, holder, c.Message.LastCheckpointProgress, Now(), Now() + options.RestoreTimeout);
+                                c.Saga.Fallbacks = [.. c.Message.FallbackSequences ?? []];
                             })
                             .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
                             .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId))
@@ -97,7 +99,12 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Unschedule(RestoreTimeout)
                 .Schedule(VerifyTimeout, c => new VerifyTimedOut(c.Saga.CorrelationId))
                 .TransitionTo(Verifying),
-            When(RestoreRejected)
+            // A refused image (bad signature or checksum, incompatible CPU) leaves older checkpoints to try.
+            When(RestoreRejected, c => c.Message.Sequence == c.Saga.Sequence && c.Saga.Fallbacks.Count > 0)
+                .Then(c => c.Saga.RecordFallback(c.Message.Reason, Now(), Now() + options.RestoreTimeout))
+                .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
+                .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId)),
+            When(RestoreRejected, c => c.Message.Sequence == c.Saga.Sequence)
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.RestoreFailed(c.Message.Reason)))
                 .Publish(Ended)
                 .Unschedule(RestoreTimeout)
@@ -105,7 +112,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
             // Monitoring may see the restored job progress before the agent's report is consumed.
             When(RestoreVerified)
                 .Then(c => c.Saga.RecordVerified(c.Message.Progress, Now()))
-                .Then(c => End(c.Saga, succeeded: true, RecoveryOutcomes.Recovered(c.Saga.Sequence, c.Message.Progress)))
+                .Then(c => End(c.Saga, succeeded: true, RecoveryOutcomes.Recovered(c.Saga.Sequence, c.Message.Progress, c.Saga.Refusals)))
                 .Publish(Ended)
                 .Unschedule(RestoreTimeout)
                 .TransitionTo(Recovered),
@@ -122,7 +129,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
         During(Verifying,
             When(RestoreVerified)
                 .Then(c => c.Saga.RecordVerified(c.Message.Progress, Now()))
-                .Then(c => End(c.Saga, succeeded: true, RecoveryOutcomes.Recovered(c.Saga.Sequence, c.Message.Progress)))
+                .Then(c => End(c.Saga, succeeded: true, RecoveryOutcomes.Recovered(c.Saga.Sequence, c.Message.Progress, c.Saga.Refusals)))
                 .Publish(Ended)
                 .Unschedule(VerifyTimeout)
                 .TransitionTo(Recovered),

@@ -127,6 +127,28 @@ public sealed class JobStateTests
     }
 
     [Fact]
+    public void A_refused_image_with_older_checkpoints_on_its_node_keeps_the_job_restoring_from_the_next_one()
+    {
+        var incident = Guid.NewGuid();
+        var state = Fold(_job.Submitted(), _job.Placed(), _job.Started(1),
+            _job.CheckpointRequested(2, 1), _job.CheckpointTaken(3, 1, 0.1),
+            _job.CheckpointRequested(4, 2), _job.CheckpointTaken(5, 2, 0.2, node: "node-9"),
+            _job.CheckpointRequested(6, 3), _job.CheckpointTaken(7, 3, 0.3),
+            _job.RestoreRequested(8, incident, 3));
+
+        Assert.Equal([1], state.FallbacksFor(3));
+        Assert.Empty(state.FallbacksFor(1));
+        state.Apply(_job.RestoreFailed(9, incident, 3, "bad signature"));
+        Assert.Equal(JobStatus.Restoring, state.Status);
+        Assert.Equal("restore from checkpoint 3 failed: bad signature; trying checkpoint 1", state.StatusReason);
+        Assert.Equal(incident, state.RestoringIncident);
+
+        state.Apply(_job.RestoreFailed(10, incident, 1, "bad signature"));
+        Assert.Equal(JobStatus.Failed, state.Status);
+        Assert.Equal("restore from checkpoint 1 failed: bad signature", state.StatusReason);
+    }
+
+    [Fact]
     public void Checkpoint_sequences_are_never_reused_even_after_a_failure()
     {
         var state = Fold(_job.Submitted(), _job.Placed(), _job.Started(1),

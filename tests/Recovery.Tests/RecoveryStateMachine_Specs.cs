@@ -106,6 +106,54 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_image_falls_back_to_the_next_older_checkpoint_and_the_outcome_says_so()
+    {
+        await _bus.Publish(Request(sequence: 3) with { FallbackSequences = [2, 1] });
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+
+        await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature: the manifest was changed", _clock.GetUtcNow()));
+        await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 2, "images/pages-1.img chunk 0 does not match", _clock.GetUtcNow()));
+        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>(m => m.Context.Message.Sequence == 1));
+        Assert.Equal([3, 2, 1], _bus.Harness.Sent.Select<RestoreJob>().Select(m => m.Context.Message.Sequence));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+
+        await _bus.Publish(new RestoreCompleted(_job, "node-a", _incident, 1, 4343, _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Verifying));
+        await _bus.Publish(new RestoreVerified(_incident, _job, 0.25, _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Recovered));
+        // The outbox publishes just after the state is saved; the harness may already count the bus as idle, so poll.
+        for (var i = 0; i < 100 && !_bus.Harness.Published.Select<RecoveryEnded>().Any(); i++)
+            await Task.Delay(50);
+
+        var ended = Assert.Single(_bus.Harness.Published.Select<RecoveryEnded>()).Context.Message;
+        Assert.True(ended.Succeeded);
+        Assert.Equal("restored from checkpoint 1, progress resumed at 25 % (checkpoint 3 was refused: bad signature: the manifest was changed; "
+            + "checkpoint 2 was refused: images/pages-1.img chunk 0 does not match)", ended.Outcome);
+        var incident = await _bus.Incidents.GetAsync(_incident);
+        Assert.Equal(1, incident!.Sequence);
+        Assert.Equal(["opened", "restore requested", "fell back", "fell back", "restored", "verified", "recovered"], incident.Steps.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task When_every_fallback_is_refused_too_the_recovery_fails_with_the_last_reason()
+    {
+        await _bus.Publish(Request(sequence: 3) with { FallbackSequences = [2] });
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+
+        await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature", _clock.GetUtcNow()));
+        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>(m => m.Context.Message.Sequence == 2));
+        // A late duplicate of the first refusal must not count against the checkpoint now being tried.
+        await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature", _clock.GetUtcNow()));
+        await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 2, "CPU lacks avx512f", _clock.GetUtcNow()));
+
+        var ended = Assert.Single(await _bus.PublishedAsync<RecoveryEnded>());
+        Assert.False(ended.Succeeded);
+        Assert.Equal("restore failed: CPU lacks avx512f", ended.Outcome);
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Failed));
+        Assert.False(await _bus.Harness.Published.Any<Fault>());
+    }
+
+    [Fact]
     public async Task Verification_seen_before_the_agents_report_still_recovers()
     {
         await _bus.Publish(Request());

@@ -2,6 +2,9 @@ using Caas.Contracts.Jobs;
 
 namespace Caas.Contracts.Bus;
 
-/// <summary>Monitoring to recovery: restore this job from checkpoint Sequence (a user asked, or a policy decided).</summary>
+/// <summary>
+/// Monitoring to recovery: restore this job from checkpoint Sequence (a user asked, or a policy decided); if the agent
+/// refuses that image, try FallbackSequences in turn (older checkpoints on the same node, newest first).
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At);
+public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At, [property: Id(7)] IReadOnlyList<int>? FallbackSequences = null);
