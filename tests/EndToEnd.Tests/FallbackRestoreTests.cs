@@ -41,6 +41,8 @@ public sealed class FallbackRestoreTests
         var restored = await api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Running && j.Progress >= firstProgress, Patience, "running from checkpoint 1");
         await api.WaitForJobAsync(job.JobId, j => j.Progress > restored.Progress, Patience, "making progress");
 
+        // The saga's end is recorded after the job already runs again: wait for it before reading the stream.
+        var finished = await WaitForEventAsync(api, job.JobId, "RecoveryFinished");
         var events = (await api.GetEventsAsync(job.JobId)).Reverse().ToList();
         CheckpointRestoreTests.AssertInOrder(events.Select(e => e.Type).ToList(), "RestoreRequested", "RestoreFailed", "JobRestored", "RecoveryFinished");
         var failed = events.Last(e => e.Type == "RestoreFailed");
@@ -48,7 +50,6 @@ public sealed class FallbackRestoreTests
         Assert.Contains("does not match its SHA-256", failed.Data);
         var back = events.Last(e => e.Type == "JobRestored");
         Assert.Equal(first, JsonDocument.Parse(back.Data).RootElement.GetProperty("sequence").GetInt32());
-        var finished = await WaitForEventAsync(api, job.JobId, "RecoveryFinished");
         using var outcome = JsonDocument.Parse(finished.Data);
         Assert.True(outcome.RootElement.GetProperty("succeeded").GetBoolean());
         Assert.Contains($"restored from checkpoint {first}", outcome.RootElement.GetProperty("outcome").GetString());
