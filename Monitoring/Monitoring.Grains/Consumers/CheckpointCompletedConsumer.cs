@@ -1,21 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands CheckpointCompleted to the job's grain; the message is acknowledged only once the grain has recorded (or ignored) it.</summary>
-public sealed class CheckpointCompletedConsumer(IGrainFactory grains, ILogger<CheckpointCompletedConsumer> logger) : IConsumer<CheckpointCompleted>
+/// <summary>Hands CheckpointCompleted to the job's grain.</summary>
+public sealed class CheckpointCompletedConsumer(IGrainFactory grains, ILogger<CheckpointCompletedConsumer> logger) : JobReportConsumer<CheckpointCompleted>(grains, logger)
 {
-    public Task Consume(ConsumeContext<CheckpointCompleted> context)
-    {
-        if (!JobIds.IsValid(context.Message.JobId))
-        {
-            logger.LogWarning("Dropped a CheckpointCompleted message naming '{JobId}', which is not a job id", context.Message.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IJobGrain>(context.Message.JobId).RecordCheckpointCompleted(context.Message);
-    }
+    protected override string JobIdOf(CheckpointCompleted report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, CheckpointCompleted report) => job.RecordCheckpointCompleted(report);
 }

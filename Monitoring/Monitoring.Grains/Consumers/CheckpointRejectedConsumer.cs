@@ -1,21 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands CheckpointRejected to the job's grain; the message is acknowledged only once the grain has recorded (or ignored) it.</summary>
-public sealed class CheckpointRejectedConsumer(IGrainFactory grains, ILogger<CheckpointRejectedConsumer> logger) : IConsumer<CheckpointRejected>
+/// <summary>Hands CheckpointRejected to the job's grain.</summary>
+public sealed class CheckpointRejectedConsumer(IGrainFactory grains, ILogger<CheckpointRejectedConsumer> logger) : JobReportConsumer<CheckpointRejected>(grains, logger)
 {
-    public Task Consume(ConsumeContext<CheckpointRejected> context)
-    {
-        if (!JobIds.IsValid(context.Message.JobId))
-        {
-            logger.LogWarning("Dropped a CheckpointRejected message naming '{JobId}', which is not a job id", context.Message.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IJobGrain>(context.Message.JobId).RecordCheckpointRejected(context.Message);
-    }
+    protected override string JobIdOf(CheckpointRejected report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, CheckpointRejected report) => job.RecordCheckpointRejected(report);
 }

@@ -1,21 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands JobLaunched to the job's grain; the message is acknowledged only once the grain has recorded (or ignored) it.</summary>
-public sealed class JobLaunchedConsumer(IGrainFactory grains, ILogger<JobLaunchedConsumer> logger) : IConsumer<JobLaunched>
+/// <summary>Hands JobLaunched to the job's grain.</summary>
+public sealed class JobLaunchedConsumer(IGrainFactory grains, ILogger<JobLaunchedConsumer> logger) : JobReportConsumer<JobLaunched>(grains, logger)
 {
-    public Task Consume(ConsumeContext<JobLaunched> context)
-    {
-        if (!JobIds.IsValid(context.Message.JobId))
-        {
-            logger.LogWarning("Dropped a JobLaunched message naming '{JobId}', which is not a job id", context.Message.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IJobGrain>(context.Message.JobId).RecordLaunched(context.Message);
-    }
+    protected override string JobIdOf(JobLaunched report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, JobLaunched report) => job.RecordLaunched(report);
 }

@@ -1,21 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands JobProcessExited to the job's grain; the message is acknowledged only once the grain has recorded (or ignored) it.</summary>
-public sealed class JobProcessExitedConsumer(IGrainFactory grains, ILogger<JobProcessExitedConsumer> logger) : IConsumer<JobProcessExited>
+/// <summary>Hands JobProcessExited to the job's grain.</summary>
+public sealed class JobProcessExitedConsumer(IGrainFactory grains, ILogger<JobProcessExitedConsumer> logger) : JobReportConsumer<JobProcessExited>(grains, logger)
 {
-    public Task Consume(ConsumeContext<JobProcessExited> context)
-    {
-        if (!JobIds.IsValid(context.Message.JobId))
-        {
-            logger.LogWarning("Dropped a JobProcessExited message naming '{JobId}', which is not a job id", context.Message.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IJobGrain>(context.Message.JobId).RecordExited(context.Message);
-    }
+    protected override string JobIdOf(JobProcessExited report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, JobProcessExited report) => job.RecordExited(report);
 }

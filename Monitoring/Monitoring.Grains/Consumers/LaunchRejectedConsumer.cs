@@ -1,21 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands LaunchRejected to the job's grain; the message is acknowledged only once the grain has recorded (or ignored) it.</summary>
-public sealed class LaunchRejectedConsumer(IGrainFactory grains, ILogger<LaunchRejectedConsumer> logger) : IConsumer<LaunchRejected>
+/// <summary>Hands LaunchRejected to the job's grain.</summary>
+public sealed class LaunchRejectedConsumer(IGrainFactory grains, ILogger<LaunchRejectedConsumer> logger) : JobReportConsumer<LaunchRejected>(grains, logger)
 {
-    public Task Consume(ConsumeContext<LaunchRejected> context)
-    {
-        if (!JobIds.IsValid(context.Message.JobId))
-        {
-            logger.LogWarning("Dropped a LaunchRejected message naming '{JobId}', which is not a job id", context.Message.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IJobGrain>(context.Message.JobId).RecordLaunchRejected(context.Message);
-    }
+    protected override string JobIdOf(LaunchRejected report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, LaunchRejected report) => job.RecordLaunchRejected(report);
 }

@@ -1,21 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands RecoveryEnded to the job's grain; the message is acknowledged only once the grain has recorded (or ignored) it.</summary>
-public sealed class RecoveryEndedConsumer(IGrainFactory grains, ILogger<RecoveryEndedConsumer> logger) : IConsumer<RecoveryEnded>
+/// <summary>Hands RecoveryEnded to the job's grain.</summary>
+public sealed class RecoveryEndedConsumer(IGrainFactory grains, ILogger<RecoveryEndedConsumer> logger) : JobReportConsumer<RecoveryEnded>(grains, logger)
 {
-    public Task Consume(ConsumeContext<RecoveryEnded> context)
-    {
-        if (!JobIds.IsValid(context.Message.JobId))
-        {
-            logger.LogWarning("Dropped a RecoveryEnded message naming '{JobId}', which is not a job id", context.Message.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IJobGrain>(context.Message.JobId).RecordRecoveryEnded(context.Message);
-    }
+    protected override string JobIdOf(RecoveryEnded report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, RecoveryEnded report) => job.RecordRecoveryEnded(report);
 }

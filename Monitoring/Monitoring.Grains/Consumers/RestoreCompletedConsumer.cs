@@ -1,21 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands RestoreCompleted to the job's grain; the message is acknowledged only once the grain has recorded (or ignored) it.</summary>
-public sealed class RestoreCompletedConsumer(IGrainFactory grains, ILogger<RestoreCompletedConsumer> logger) : IConsumer<RestoreCompleted>
+/// <summary>Hands RestoreCompleted to the job's grain.</summary>
+public sealed class RestoreCompletedConsumer(IGrainFactory grains, ILogger<RestoreCompletedConsumer> logger) : JobReportConsumer<RestoreCompleted>(grains, logger)
 {
-    public Task Consume(ConsumeContext<RestoreCompleted> context)
-    {
-        if (!JobIds.IsValid(context.Message.JobId))
-        {
-            logger.LogWarning("Dropped a RestoreCompleted message naming '{JobId}', which is not a job id", context.Message.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IJobGrain>(context.Message.JobId).RecordRestoreCompleted(context.Message);
-    }
+    protected override string JobIdOf(RestoreCompleted report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, RestoreCompleted report) => job.RecordRestoreCompleted(report);
 }
