@@ -19,6 +19,9 @@ bash "$root/scripts/install-postgres.sh" || die "PostgreSQL could not be set up;
 # The env file holds the test role's connection string (password included), written by install-postgres.sh.
 CAAS_TEST_POSTGRES="$(set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/postgres.env"; printf '%s' "$CAAS_TEST_POSTGRES")"
 export CAAS_TEST_POSTGRES
+bash "$root/scripts/install-rabbitmq.sh" || die "RabbitMQ could not be set up; the Integration tests of the cluster bus need it"
+CAAS_TEST_RABBITMQ="$(set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/rabbitmq.env"; printf '%s' "$CAAS_TEST_RABBITMQ")"
+export CAAS_TEST_RABBITMQ
 export_runtime_paths
 build_native
 
