@@ -4,6 +4,7 @@ using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
+using Caas.Monitoring.Grains.Starvation;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,7 @@ public sealed class JobGrain(
     public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
 
     private readonly StallDetector _stalls = new(time);
+    private readonly StarvationDetector _starvation = new(time);
     private IGrainTimer? _watch;
 
     private string JobId => this.GetPrimaryKeyString();
@@ -303,6 +305,10 @@ public sealed class JobGrain(
                 await TryPlace();
             else if (_stalls.ShouldRaise(State))
                 await RaiseStall();
+            else if (_starvation.Find(State) is { } starved)
+                await RaiseStarvation(starved);
+            else if (_starvation.RecoveredRate(State) is { } rate)
+                await EndStarvation(rate);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
@@ -353,6 +359,24 @@ public sealed class JobGrain(
             checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now,
             checkpoint is null ? null : State.FallbacksFor(checkpoint.Sequence)));
         KeepWatching();
+    }
+
+    private async Task RaiseStarvation(StarvationFinding finding)
+    {
+        var now = time.GetUtcNow();
+        var incident = Guid.NewGuid();
+        var spec = State.Spec!;
+        RaiseEvent(new JobStarved(JobId, incident, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, spec.StarvationWindow, now));
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId} starved ({Cause}): {Detail}", JobId, finding.Cause, finding.Detail);
+        await bus.Publish(new JobStarvationDetected(incident, JobId, State.NodeId!, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, now));
+    }
+
+    private async Task EndStarvation(double rate)
+    {
+        RaiseEvent(new JobStarvationEnded(JobId, State.StarvationIncident!.Value, rate, time.GetUtcNow()));
+        await ConfirmEvents();
+        logger.LogInformation("Job {JobId} is back to its usual pace", JobId);
     }
 
     /// <summary>A job that may still move needs its watch (placement retries, stall detection); a finished one does not.</summary>

@@ -1,6 +1,7 @@
 using Caas.Contracts.Events;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
+using Caas.Monitoring.Grains.Starvation;
 using System.Text.Json.Serialization;
 
 namespace Caas.Monitoring.Grains;
@@ -52,9 +53,14 @@ public sealed class JobState
     [Id(31)] public long WriteBytes { get; set; }
     /// <summary>Kernel state letter of the root process in the last sample (T: stopped), null before the first heartbeat.</summary>
     [Id(32)] public string? ProcessState { get; set; }
+    /// <summary>The job's recent pace and learned baseline, for the starvation detector.</summary>
+    [Id(33)] public JobPace Pace { get; set; } = new();
+    /// <summary>The open starvation episode's incident, null when the job is not starved.</summary>
+    [Id(34)] public Guid? StarvationIncident { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
+    [JsonIgnore] public bool IsStarved => StarvationIncident is not null;
     /// <summary>The root process was stopped (SIGSTOP, SIGTSTP, a tracer) when last sampled.</summary>
     [JsonIgnore] public bool IsProcessStopped => ProcessState is "T" or "t";
     /// <summary>Sequences are never reused, not even those of failed checkpoints, so an image directory always means one attempt.</summary>
@@ -92,6 +98,8 @@ public sealed class JobState
             case JobRestored e: Apply(e); break;
             case RestoreFailed e: Apply(e); break;
             case RecoveryFinished e: Apply(e); break;
+            case JobStarved e: Apply(e); break;
+            case JobStarvationEnded e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -119,6 +127,8 @@ public sealed class JobState
         NodeId = e.NodeId;
         Pid = e.Pid;
         LastActivityAt = e.At;
+        Pace.Restart();
+        StarvationIncident = null;
     }
 
     public void Apply(JobStartFailed e)
@@ -143,11 +153,22 @@ public sealed class JobState
         RssBytes = e.Sample.RssBytes;
         Pid = e.Sample.Pid;
         LastHeartbeatAt = e.At;
+        RecordPace(e);
         if (UnverifiedRestore is not null && (UnverifiedRestoreProgress is null || e.Sample.Progress >= UnverifiedRestoreProgress))
         {
             UnverifiedRestore = null;
             UnverifiedRestoreProgress = null;
         }
+    }
+
+    /// <summary>Only a running job that reports progress has a pace; one whose spec turns starvation off keeps none.</summary>
+    private void RecordPace(HeartbeatRecorded e)
+    {
+        if (Status != JobStatus.Running || Spec is not { StarvationWindow: var window } spec || window <= TimeSpan.Zero || e.Sample.Progress is not { } progress)
+            return;
+        var s = e.Sample;
+        Pace.Record(new PacePoint(e.At, progress, s.CpuSeconds, s.CpuThrottledSeconds, s.MajorFaults, s.SwapBytes, s.IoWaitSeconds, s.State),
+            window, spec.StarvationRatio, learn: !IsStarved && !IsStalled);
     }
 
     private bool ShowsWork(JobSample sample) =>
@@ -187,6 +208,7 @@ public sealed class JobState
             Pid = null;
             ProcessState = null;
             StallIncident = null;
+            StarvationIncident = null;
         }
     }
 
@@ -205,6 +227,7 @@ public sealed class JobState
         Pid = null;
         ProcessState = null;
         StallIncident = null;
+        StarvationIncident = null;
         PendingCheckpoint = null;
         if (KillRequested)
             Status = JobStatus.Stopped;
@@ -217,6 +240,14 @@ public sealed class JobState
     }
 
     public void Apply(JobStalled e) => StallIncident = e.IncidentId;
+
+    public void Apply(JobStarved e) => StarvationIncident = e.IncidentId;
+
+    public void Apply(JobStarvationEnded e)
+    {
+        if (StarvationIncident == e.IncidentId)
+            StarvationIncident = null;
+    }
 
     public void Apply(RestoreRequested e)
     {
@@ -238,6 +269,8 @@ public sealed class JobState
         Progress = checkpoint?.Progress ?? Progress;
         LastActivityAt = e.At;
         StallIncident = null;
+        StarvationIncident = null;
+        Pace.Restart();
         KillRequested = false;
         ExitCode = null;
         ExitSignal = null;

@@ -81,4 +81,16 @@ public sealed class ProcSamplerTests
 
         Assert.Equal(new ProcStat(42, 'S', 7, 250, 50, 3, 123456, 300), stat);
     }
+
+    [Fact]
+    public void Reads_major_faults_and_block_io_delay_for_the_starvation_causes()
+    {
+        // Fields 3..52 of a Linux 6 stat line: majflt (12) is 17, delayacct_blkio_ticks (42) is 33.
+        var line = "42 (job) D 7 42 42 0 -1 4194304 100 0 17 0 250 50 0 0 20 0 3 0 123456 1000000 300 "
+            + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 33 0 0 0 0 0 0 0 0 0 0";
+
+        var stat = ProcStat.Parse(42, line);
+
+        Assert.Equal((17UL, 33UL), (stat!.MajorFaults, stat.BlockIoDelayTicks));
+    }
 }

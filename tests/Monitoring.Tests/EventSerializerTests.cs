@@ -1,3 +1,4 @@
+using Caas.Contracts.Jobs;
 using System.Text.Json;
 using Caas.Contracts.Events;
 using Caas.Monitoring.EventStore;
@@ -30,6 +31,8 @@ public sealed class EventSerializerTests
         { "JobRestored", Job.Restored(10, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) },
         { "RestoreFailed", Job.RestoreFailed(11, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "bad image") },
         { "RecoveryFinished", Job.RecoveryFinished(12, Guid.Parse("11111111-2222-3333-4444-555555555555"), true, "restored on node-2") },
+        { "JobStarved", new JobStarved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), StarvationCause.Cpu, "throttled", 0.0001, 0.001, TimeSpan.FromMinutes(5), Job.At(13)) },
+        { "JobStarvationEnded", new JobStarvationEnded(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), 0.0009, Job.At(14)) },
     };
 
     [Fact]

@@ -479,7 +479,7 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         var snapshot = await cluster.Store.ReadSnapshotAsync(id);
 
         Assert.Equal((1203L, 1200.0, JobStatus.Running), (replayed.Version, replayed.CpuSeconds, replayed.Status));
-        Assert.Equal((1202L, "JobState/1"), (snapshot!.Version, snapshot.Type));
+        Assert.Equal((1202L, Caas.Monitoring.Grains.JobStateSnapshot.Type), (snapshot!.Version, snapshot.Type));
 
         // Mark the snapshot so the next activation shows whether it started from it.
         await cluster.Store.SaveSnapshotAsync(snapshot with { Data = snapshot.Data.Replace("\"progressMessage\":null", "\"progressMessage\":\"from the snapshot\"", StringComparison.Ordinal) });

@@ -34,7 +34,7 @@ public sealed class JobStateSnapshotTests
         var snapshot = JobStateSnapshot.Of(state)!;
         var restored = JobStateSnapshot.Restore(snapshot)!;
 
-        Assert.Equal(("job-00000000dd", 10L, "JobState/1"), (snapshot.Stream, snapshot.Version, snapshot.Type));
+        Assert.Equal(("job-00000000dd", 10L, JobStateSnapshot.Type), (snapshot.Stream, snapshot.Version, snapshot.Type));
         Assert.Equal(JsonSerializer.Serialize(state.ToView()), JsonSerializer.Serialize(restored.ToView()));
         Assert.Equal(JsonSerializer.Serialize(state), JsonSerializer.Serialize(restored));
         Assert.Equal(3, restored.NextCheckpointSequence);

@@ -475,6 +475,10 @@ public sealed class NodeJobs(
                 Progress = reported?.Fraction,
                 ProgressMessage = reported?.Message,
                 LastReportAt = reported?.LastReportAt,
+                MajorFaults = tree.MajorFaults,
+                SwapBytes = tree.SwapBytes,
+                CpuThrottledSeconds = tree.CpuThrottledSeconds,
+                IoWaitSeconds = tree.IoWaitSeconds,
             });
         }
         return samples;

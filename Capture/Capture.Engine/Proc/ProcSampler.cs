@@ -19,6 +19,7 @@ public sealed class ProcSampler
         if (rootPids.Count == 0)
             return samples;
         var children = ChildrenByParent();
+        var delayAccounting = DelayAccountingIsOn();
         foreach (var rootPid in rootPids)
         {
             if (ProcStat.Read(rootPid) is not { } root)
@@ -27,27 +28,65 @@ public sealed class ProcSampler
             for (var i = 0; i < tree.Count; i++)
                 if (children.TryGetValue(tree[i].Pid, out var kids))
                     tree.AddRange(kids);
-            samples[rootPid] = Summarize(root, tree);
+            samples[rootPid] = Summarize(root, tree, delayAccounting);
         }
         return samples;
     }
 
-    private static ProcessTreeSample Summarize(ProcStat root, List<ProcStat> tree)
+    private static ProcessTreeSample Summarize(ProcStat root, List<ProcStat> tree, bool delayAccounting)
     {
-        double ticks = 0;
-        long rssPages = 0, read = 0, written = 0;
+        double ticks = 0, ioDelayTicks = 0;
+        long rssPages = 0, read = 0, written = 0, majorFaults = 0, swap = 0;
         var threads = 0;
         foreach (var stat in tree)
         {
             ticks += stat.UserTicks + stat.SystemTicks;
+            ioDelayTicks += stat.BlockIoDelayTicks;
             rssPages += stat.RssPages;
             threads += stat.Threads;
+            majorFaults += (long)stat.MajorFaults;
+            swap += ReadSwapBytes(stat.Pid);
             var (r, w) = ReadIo(stat.Pid);
             read += r;
             written += w;
         }
         return new ProcessTreeSample(root.Pid, root.State, ticks / Libc.ClockTicksPerSecond,
-            rssPages * Environment.SystemPageSize, read, written, threads, tree.Count);
+            rssPages * Environment.SystemPageSize, read, written, threads, tree.Count,
+            majorFaults, swap, delayAccounting ? ioDelayTicks / Libc.ClockTicksPerSecond : null,
+            CpuCgroup.ThrottledSeconds(root.Pid));
+    }
+
+    /// <summary>Block I/O delays are only counted while kernel.task_delayacct is on; a zero then would read as "no I/O wait".</summary>
+    private static bool DelayAccountingIsOn()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/task_delayacct").Trim() == "1";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>VmSwap of /proc/PID/status; kernel threads and vanished processes have none.</summary>
+    private static long ReadSwapBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith("VmSwap:", StringComparison.Ordinal))
+                    continue;
+                var kib = line.AsSpan(7).Trim();
+                kib = kib.EndsWith("kB", StringComparison.Ordinal) ? kib[..^2].Trim() : kib;
+                return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+        return 0;
     }
 
     /// <summary>Parent links of every process, read once: cheaper and more robust than following per-task children files, which miss children of exited threads.</summary>

@@ -20,4 +20,12 @@ public sealed record JobSample
     [Id(9)] public string? ProgressMessage { get; init; }
     /// <summary>When the agent received the job's last progress report or libcaas heartbeat.</summary>
     [Id(10)] public DateTimeOffset? LastReportAt { get; init; }
+    /// <summary>Major page faults of the whole job tree since it started: pages read back from disk or swap.</summary>
+    [Id(11)] public long MajorFaults { get; init; }
+    /// <summary>Swapped-out memory of the whole job tree.</summary>
+    [Id(12)] public long SwapBytes { get; init; }
+    /// <summary>Time the job's CPU cgroup was throttled by its quota, in seconds since the cgroup was made; null when the node cannot tell.</summary>
+    [Id(13)] public double? CpuThrottledSeconds { get; init; }
+    /// <summary>Time the job tree waited for block I/O, in seconds; null when the kernel does not account it (kernel.task_delayacct off).</summary>
+    [Id(14)] public double? IoWaitSeconds { get; init; }
 }

@@ -19,6 +19,13 @@ public sealed record JobSpec
     [Id(7)] public TimeSpan StallThreshold { get; init; } = JobDefaults.StallThreshold;
     /// <summary>What the platform does when the job stalls.</summary>
     [Id(8)] public StallAction OnStall { get; init; } = StallAction.RestoreFromLastCheckpoint;
+    /// <summary>
+    /// How long the job's progress rate must stay far below its own learned baseline to be starved; also the span
+    /// over which rates are measured. Zero turns starvation detection off (for jobs whose pace varies by design).
+    /// </summary>
+    [Id(20)] public TimeSpan StarvationWindow { get; init; } = JobDefaults.StarvationWindow;
+    /// <summary>"Far below": starved when the rate over the window is under this fraction of the baseline.</summary>
+    [Id(21)] public double StarvationRatio { get; init; } = JobDefaults.StarvationRatio;
 }
 
 public enum StallAction
@@ -33,4 +40,7 @@ public static class JobDefaults
 {
     public static readonly TimeSpan StallThreshold = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MinimumStallThreshold = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan StarvationWindow = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MinimumStarvationWindow = TimeSpan.FromSeconds(2);
+    public const double StarvationRatio = 0.25;
 }

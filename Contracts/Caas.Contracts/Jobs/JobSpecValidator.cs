@@ -29,6 +29,10 @@ public static class JobSpecValidator
             problems.Add("'workingDirectory' must be an absolute path.");
         if (spec.StallThreshold < JobDefaults.MinimumStallThreshold)
             problems.Add($"'stallThreshold' must be at least {JobDefaults.MinimumStallThreshold.TotalSeconds:0} seconds.");
+        if (spec.StarvationWindow != TimeSpan.Zero && spec.StarvationWindow < JobDefaults.MinimumStarvationWindow)
+            problems.Add($"'starvationWindow' must be zero (off) or at least {JobDefaults.MinimumStarvationWindow.TotalSeconds:0} seconds.");
+        if (!(spec.StarvationRatio > 0 && spec.StarvationRatio < 1))
+            problems.Add("'starvationRatio' must be a fraction between 0 and 1 (exclusive), e.g. 0.25 for a quarter of the job's usual pace.");
         if (spec.Name is { Length: > 200 })
             problems.Add("'name' must be at most 200 characters.");
         return problems;

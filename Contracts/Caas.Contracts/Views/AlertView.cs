@@ -1,6 +1,6 @@
 namespace Caas.Contracts.Views;
 
-public enum AlertKind { Stalled = 0, Failed = 1, RecoveryFailed = 2 }
+public enum AlertKind { Stalled = 0, Failed = 1, RecoveryFailed = 2, Starved = 3 }
 
 /// <summary>A condition on a job that people should know about; open until it resolves.</summary>
 [GenerateSerializer, Immutable]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Caas.Contracts.Events;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
@@ -5,8 +6,8 @@ using Caas.Contracts.Views;
 namespace Caas.Monitoring.Grains.ReadModels;
 
 /// <summary>
-/// Alerts folded from job events: a stall opens a Stalled alert that progress or a restore resolves; a job that
-/// fails opens a Failed alert and a recovery that gives up a RecoveryFailed one, both resolved when the job is restored.
+/// Alerts folded from job events: a stall opens a Stalled alert that progress or a restore resolves; starvation a
+/// Starved alert that ends when the job is back at its pace (or ends); a job that fails opens a Failed alert and a recovery that gives up a RecoveryFailed one, both resolved when the job is restored.
 /// </summary>
 public sealed class AlertProjection
 {
@@ -29,6 +30,9 @@ public sealed class AlertProjection
                 case JobStalled stalled:
                     Open(job, AlertKind.Stalled, StallMessage(stalled, job), stalled.At);
                     break;
+                case JobStarved starved:
+                    Open(job, AlertKind.Starved, StarvationMessage(starved), starved.At);
+                    break;
                 case JobExited or JobStartFailed when job.Status == JobStatus.Failed:
                     Open(job, AlertKind.Failed, job.StatusReason ?? "failed", jobEvent.At);
                     break;
@@ -45,6 +49,8 @@ public sealed class AlertProjection
             }
             if (!job.IsStalled)
                 Resolve(job.JobId, AlertKind.Stalled, jobEvent.At);
+            if (!job.IsStarved)
+                Resolve(job.JobId, AlertKind.Starved, jobEvent.At);
         }
     }
 
@@ -64,6 +70,10 @@ public sealed class AlertProjection
     private static string StallMessage(JobStalled stalled, JobState job) =>
         $"no progress for {DurationText.Of(stalled.At - stalled.LastProgressAt)} (threshold {DurationText.Of(stalled.Threshold)})"
         + (job.IsProcessStopped ? $"; the process is stopped (state {job.ProcessState})" : "");
+
+    private static string StarvationMessage(JobStarved starved) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"starved ({starved.Cause.ToString().ToLowerInvariant()}): {starved.Rate / starved.BaselineRate * 100:0} % of its usual pace over {DurationText.Of(starved.Window)}; {starved.Detail}");
 
     private void Open(JobState job, AlertKind kind, string message, DateTimeOffset at) =>
         _open.TryAdd((job.JobId, kind), new AlertView { JobId = job.JobId, JobName = job.Name, Kind = kind, Message = message, RaisedAt = at });

@@ -22,6 +22,8 @@ public static class TimelineSummary
         KillRequested e => $"kill requested: {e.Reason}",
         JobExited e => $"exited: {e.Reason}",
         JobStalled e => $"stalled: no progress for {DurationText.Of(e.At - e.LastProgressAt)}",
+        JobStarved e => Invariant($"starved ({e.Cause.ToString().ToLowerInvariant()}): {e.Rate / e.BaselineRate * 100:0} % of its usual pace; {e.Detail}"),
+        JobStarvationEnded => "back to its usual pace",
         RestoreRequested e => $"restore from checkpoint {e.Sequence} requested: {e.Reason}",
         JobRestored e => $"restored from checkpoint {e.Sequence} on node {e.NodeId}, pid {e.Pid}",
         RestoreFailed e => $"restore from checkpoint {e.Sequence} failed: {e.Reason}",
