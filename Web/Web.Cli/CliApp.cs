@@ -41,12 +41,13 @@ public static class CliApp
 
         var name = new Option<string?>("--name") { Description = "A name for people; defaults to the command's file name." };
         var stall = new Option<double?>("--stall-threshold") { Description = "Seconds without progress after which the job counts as stalled (default 300)." };
+        var starvation = new Option<double?>("--starvation-window") { Description = "Seconds over which a progress rate far below the job's usual counts as starvation (default 300; 0 turns it off)." };
         var env = new Option<string[]>("--env") { Description = "Environment variable KEY=VALUE for the job; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var workdir = new Option<string?>("--workdir") { Description = "Absolute directory the job starts in." };
         var commandLine = new Argument<string[]>("command") { Description = "The program and its arguments; put them after -- so their options are not read as caas-cli's.", Arity = ArgumentArity.OneOrMore };
         var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] -- CMD [ARGS...]")
         {
-            name, stall, env, workdir, commandLine,
+            name, stall, starvation, env, workdir, commandLine,
         };
         submit.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
@@ -69,6 +70,8 @@ public static class CliApp
             };
             if (parse.GetValue(stall) is { } seconds)
                 body["stallThresholdSeconds"] = seconds;
+            if (parse.GetValue(starvation) is { } window)
+                body["starvationWindowSeconds"] = window;
             var job = PlatformApi.Read<JobView>(await api.PostAsync("jobs", body, ct));
             output.WriteLine($"Submitted {job.JobId} ({job.Name}): {job.Status}.");
         }));

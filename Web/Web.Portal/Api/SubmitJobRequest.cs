@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Caas.Web.Portal.Api;
 
 /// <summary>
-/// Body of POST /jobs. It mirrors <see cref="JobSpec"/> except that the stall threshold is a plain number of
-/// seconds (<c>stallThresholdSeconds</c>), which every client can write. Unknown fields are refused so a typo
+/// Body of POST /jobs. It mirrors <see cref="JobSpec"/> except that durations are plain numbers of seconds
+/// (<c>stallThresholdSeconds</c>, <c>starvationWindowSeconds</c>), which every client can write. Unknown fields are refused so a typo
 /// (e.g. <c>stallThreshold</c>) is an error rather than a silently ignored setting.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -22,12 +22,17 @@ public sealed record SubmitJobRequest
     public string? Pool { get; init; }
     public double? StallThresholdSeconds { get; init; }
     public StallAction? OnStall { get; init; }
+    /// <summary>0 turns starvation detection off.</summary>
+    public double? StarvationWindowSeconds { get; init; }
+    public double? StarvationRatio { get; init; }
 
     /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
     public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
     {
         if (StallThresholdSeconds is > MaxStallThresholdSeconds or < 0)
             return (null, [$"'stallThresholdSeconds' must be between {JobDefaults.MinimumStallThreshold.TotalSeconds:0} and {MaxStallThresholdSeconds:0} seconds."]);
+        if (StarvationWindowSeconds is > MaxStallThresholdSeconds or < 0)
+            return (null, [$"'starvationWindowSeconds' must be 0 (off) or between {JobDefaults.MinimumStarvationWindow.TotalSeconds:0} and {MaxStallThresholdSeconds:0} seconds."]);
         var spec = new JobSpec
         {
             Command = Command ?? "",
@@ -39,6 +44,8 @@ public sealed record SubmitJobRequest
             Pool = Pool,
             StallThreshold = StallThresholdSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : JobDefaults.StallThreshold,
             OnStall = OnStall ?? StallAction.RestoreFromLastCheckpoint,
+            StarvationWindow = StarvationWindowSeconds is { } window ? TimeSpan.FromSeconds(window) : JobDefaults.StarvationWindow,
+            StarvationRatio = StarvationRatio ?? JobDefaults.StarvationRatio,
         };
         var problems = JobSpecValidator.Validate(spec);
         return (problems.Count == 0 ? spec : null, problems);

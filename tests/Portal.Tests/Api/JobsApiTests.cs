@@ -94,6 +94,20 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Starvation_settings_are_taken_in_seconds_and_bad_ones_are_refused_with_their_names()
+    {
+        var accepted = await PostJson("/api/v1/jobs", """{"command":"/usr/bin/true","starvationWindowSeconds":60,"starvationRatio":0.1}""");
+        var tooShort = await PostJson("/api/v1/jobs", """{"command":"/usr/bin/true","starvationWindowSeconds":1}""");
+        var badRatio = await PostJson("/api/v1/jobs", """{"command":"/usr/bin/true","starvationRatio":2}""");
+
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        var spec = Assert.Single(Platform.Submitted);
+        Assert.Equal((TimeSpan.FromSeconds(60), 0.1), (spec.StarvationWindow, spec.StarvationRatio));
+        Assert.Equal("'starvationWindow' must be zero (off) or at least 2 seconds.", await AssertProblem(tooShort, HttpStatusCode.BadRequest));
+        Assert.StartsWith("'starvationRatio' must be a fraction between 0 and 1", await AssertProblem(badRatio, HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
     public async Task A_missing_body_is_refused()
     {
         var response = await Client.PostAsync("/api/v1/jobs", new StringContent("", Encoding.UTF8, "application/json"));
