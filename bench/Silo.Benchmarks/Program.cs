@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Services;
+using Caas.Ingest.Benchmarks;
+using Caas.Monitoring.EventStore;
+using Caas.Monitoring.Grains;
+using Caas.Silo.Benchmarks;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+// One silo under a simulated fleet (issue 4). Simulated agents on the in-memory bus answer launch checks and
+// launches; then every node heartbeats all its jobs each interval through the real path (NodeHeartbeat consumer,
+// job grains, group-committed event store). Figures: the silo's resident memory with all jobs active, and how many
+// events per second that path makes durable when heartbeats arrive as fast as it takes them. PostgreSQL when
+// CAAS_TEST_POSTGRES is set (a schema of its own, dropped after), else SQLite. Usage:
+//   caas-bench-silo [--jobs N (10000)] [--nodes K (10)] [--interval SECONDS (5)] [--rounds R (3)] [--ingest-rounds I (5)]
+var options = new Dictionary<string, int> { ["--jobs"] = 10_000, ["--nodes"] = 10, ["--interval"] = 5, ["--rounds"] = 3, ["--ingest-rounds"] = 5 };
+for (var i = 0; i < args.Length; i += 2)
+{
+    if (!options.ContainsKey(args[i]) || i + 1 >= args.Length
+        || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
+    {
+        Console.Error.WriteLine($"caas-bench-silo: bad argument '{args[i]}': use {string.Join(", ", options.Keys.Select(k => k + " N"))} with whole numbers >= 1");
+        return 2;
+    }
+    options[args[i]] = value;
+}
+int jobs = options["--jobs"], nodes = options["--nodes"], rounds = options["--rounds"], ingestRounds = options["--ingest-rounds"];
+var interval = TimeSpan.FromSeconds(options["--interval"]);
+
+var postgres = Environment.GetEnvironmentVariable("CAAS_TEST_POSTGRES");
+var backend = string.IsNullOrWhiteSpace(postgres) ? "sqlite" : "postgres";
+var scratch = Directory.CreateTempSubdirectory("caas-bench-silo-");
+var schema = $"caas_bench_{Guid.NewGuid():N}";
+if (backend == "postgres")
+    await Sql(postgres!, $"CREATE SCHEMA {schema};");
+
+var fleet = new SimulatedFleet(nodes, slotsPerNode: jobs / nodes + 1, interval);
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+// Orleans warns that a busy machine starves its watchdog; the figures say what matters here.
+builder.Logging.AddFilter("Orleans", LogLevel.Error);
+builder.UseOrleans(silo => silo.UseLocalhostClustering(FreePort(), FreePort()).AddCaasMonitoringGrains());
+builder.Services.AddSingleton(TimeProvider.System);
+if (backend == "postgres")
+    builder.Services.AddCaasPostgresEventStore(new NpgsqlConnectionStringBuilder(postgres) { SearchPath = schema }.ConnectionString);
+else
+    builder.Services.AddCaasSqliteEventStore(Path.Join(scratch.FullName, "events.db"));
+builder.Services.AddCaasMonitoring();
+builder.Services.AddMassTransit(bus =>
+{
+    bus.AddCaasMonitoringConsumers();
+    bus.UsingInMemory((context, transport) =>
+    {
+        foreach (var node in fleet.NodeIds)
+            transport.ReceiveEndpoint(AgentAddress.QueueName(node), endpoint => endpoint.Consumer(() => new SimulatedAgent(fleet)));
+        transport.ConfigureEndpoints(context);
+    });
+});
+using var host = builder.Build();
+try
+{
+    await host.StartAsync();
+    var bus = host.Services.GetRequiredService<IBus>();
+    var store = host.Services.GetRequiredService<IEventStore>();
+    var operations = host.Services.GetRequiredService<IJobOperations>();
+
+    foreach (var heartbeat in fleet.NextHeartbeats())
+        await bus.Publish(heartbeat);
+    await Task.Delay(TimeSpan.FromSeconds(1));
+
+    var submitting = Stopwatch.StartNew();
+    var spec = new JobSpec { Command = "/usr/bin/true", StallThreshold = TimeSpan.FromHours(1), Name = "simulated" };
+    await Parallel.ForEachAsync(Enumerable.Range(0, jobs), new ParallelOptions { MaxDegreeOfParallelism = 32 },
+        async (_, ct) => await operations.SubmitAsync(spec, ct));
+    await WaitUntil(() => Task.FromResult(fleet.LaunchedJobs >= jobs), TimeSpan.FromMinutes(5), "every job launched");
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {jobs} jobs submitted and launched on {nodes} simulated nodes in {submitting.Elapsed.TotalSeconds:0.0} s ({backend} event store)"));
+
+    // Steady state: every node heartbeats all its jobs once per interval.
+    for (var round = 1; round <= rounds; round++)
+    {
+        var started = Stopwatch.StartNew();
+        var ingested = await PublishRoundsAsync(bus, store, fleet, 1, jobs);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# round {round}: {ingested} events durable in {started.Elapsed.TotalSeconds:0.00} s"));
+        var rest = interval - started.Elapsed;
+        if (rest > TimeSpan.Zero)
+            await Task.Delay(rest);
+    }
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    GC.WaitForPendingFinalizers();
+    var rssMiB = ResidentMiB();
+
+    // Throughput: rounds back to back, as fast as the path takes them.
+    var timer = Stopwatch.StartNew();
+    var events = await PublishRoundsAsync(bus, store, fleet, ingestRounds, jobs);
+    var eventsPerSecond = events / timer.Elapsed.TotalSeconds;
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# ingest: {events} events from {ingestRounds} rounds of {jobs} samples in {timer.Elapsed.TotalSeconds:0.00} s"));
+
+    Console.WriteLine(FigureLine.Target($"monitoring.rss_{jobs / 1000}k_jobs_mib", rssMiB, "<=", 1536));
+    Console.WriteLine(FigureLine.Target($"monitoring.bus_ingest_events_per_s.{backend}", eventsPerSecond, ">=", 20_000));
+    await host.StopAsync();
+    return 0;
+}
+finally
+{
+    scratch.Delete(recursive: true);
+    if (backend == "postgres")
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Sql(postgres!, $"DROP SCHEMA IF EXISTS {schema} CASCADE;");
+    }
+}
+
+// Publishes rounds of heartbeats and returns once all their events are durable: two per sample (heartbeat, progress).
+static async Task<long> PublishRoundsAsync(IBus bus, IEventStore store, SimulatedFleet fleet, int rounds, int jobs)
+{
+    var from = await store.ReadHeadPositionAsync();
+    var expected = 2L * jobs * rounds;
+    for (var round = 0; round < rounds; round++)
+        foreach (var heartbeat in fleet.NextHeartbeats())
+            await bus.Publish(heartbeat);
+    await WaitUntil(async () => await store.ReadHeadPositionAsync() - from >= expected, TimeSpan.FromMinutes(10), $"{expected} events durable");
+    return await store.ReadHeadPositionAsync() - from;
+}
+
+static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan patience, string what)
+{
+    var deadline = Stopwatch.StartNew();
+    while (!await condition())
+    {
+        if (deadline.Elapsed > patience)
+            throw new TimeoutException($"caas-bench-silo: not {what} within {patience}");
+        await Task.Delay(50);
+    }
+}
+
+static double ResidentMiB()
+{
+    var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static async Task Sql(string connectionString, string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
