@@ -1,6 +1,7 @@
+using Caas.Recovery.Sagas.Scheduling;
 using MassTransit;
-using MassTransit.Configuration;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Caas.Recovery.Sagas;
 
@@ -16,9 +17,9 @@ public sealed class RecoverySagaDefinition : SagaDefinition<RecoverySagaState>
 
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<RecoverySagaState> sagaConfigurator, IRegistrationContext context)
     {
-        // Timeouts are delayed messages of the transport (the in-memory transport has them; RabbitMQ
-        // needs its delayed-exchange plugin), so the saga does not depend on how the bus was set up.
-        endpointConfigurator.AddPrePipeSpecification(new DelayedMessageSchedulerSpecification());
+        // Timeouts are stored in the saga's database before the saga moves on, and sent by the
+        // dispatcher when due: they survive a crash of the host, and need no broker plugin.
+        endpointConfigurator.AddPrePipeSpecification(new DurableMessageSchedulerSpecification(context));
 
         // A lost optimistic-concurrency race or a busy database is retried with the instance
         // reloaded; anything else (an invalid message) faults at once.
@@ -26,6 +27,7 @@ public sealed class RecoverySagaDefinition : SagaDefinition<RecoverySagaState>
         {
             r.Handle<ConcurrencyException>();
             r.Handle<SqliteException>();
+            r.Handle<NpgsqlException>(e => e.IsTransient);
             r.Intervals(10, 50, 100, 250, 500, 1000, 2000);
         });
 

@@ -36,9 +36,9 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
     public bool? Succeeded { get; set; }
     public string? Outcome { get; set; }
 
-    /// <summary>When an unanswered restore times out; kept so that a restarted host can re-arm the timeout.</summary>
+    /// <summary>When an unanswered restore times out: the time its durable timeout is scheduled for, on the saga's clock.</summary>
     public DateTimeOffset? RestoreDeadline { get; set; }
-    /// <summary>When an unverified restore times out; kept so that a restarted host can re-arm the timeout.</summary>
+    /// <summary>When an unverified restore times out: the time its durable timeout is scheduled for, on the saga's clock.</summary>
     public DateTimeOffset? VerifyDeadline { get; set; }
     public Guid? RestoreTimeoutTokenId { get; set; }
     public Guid? VerifyTimeoutTokenId { get; set; }
@@ -96,10 +96,6 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         VerifiedAt = at;
         Steps.Add(new RecoveryStep(at, "verified", progress is null ? "job heartbeats again" : $"progress {RecoveryOutcomes.Percent(progress.Value)}"));
     }
-
-    /// <summary>How long the current step may still take; zero once its deadline passed.</summary>
-    public TimeSpan Remaining(DateTimeOffset? deadline, DateTimeOffset now) =>
-        deadline is { } end && end > now ? end - now : TimeSpan.Zero;
 
     public void Close(bool succeeded, string outcome, DateTimeOffset at)
     {

@@ -27,8 +27,6 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
     public Event<RestoreCompleted> RestoreCompleted { get; private set; } = null!;
     public Event<RestoreRejected> RestoreRejected { get; private set; } = null!;
     public Event<RestoreVerified> RestoreVerified { get; private set; } = null!;
-    /// <summary>A host started with this incident open: its pending timeout may have been lost with the old host's bus.</summary>
-    public Event<RearmRecoveryTimeout> RearmTimeout { get; private set; } = null!;
 
     public Schedule<RecoverySagaState, RestoreTimedOut> RestoreTimeout { get; private set; } = null!;
     public Schedule<RecoverySagaState, VerifyTimedOut> VerifyTimeout { get; private set; } = null!;
@@ -45,7 +43,6 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
         Event(() => RestoreCompleted, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => RestoreRejected, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => RestoreVerified, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
-        Event(() => RearmTimeout, e => { e.CorrelateById(c => c.Message.IncidentId); e.OnMissingInstance(m => m.Discard()); });
 
         Schedule(() => RestoreTimeout, x => x.RestoreTimeoutTokenId, s =>
         {
@@ -69,7 +66,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                     c.Saga.Fallbacks = [.. c.Message.FallbackSequences ?? []];
                 })
                 .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
-                .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId))
+                .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId), c => c.Saga.RestoreDeadline!.Value.UtcDateTime)
                 .TransitionTo(Restoring),
             When(JobStallDetected)
                 .Then(c => RecoveryMessageValidator.ThrowIfInvalid(c.Message))
@@ -90,20 +87,20 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                                 c.Saga.Fallbacks = [.. c.Message.FallbackSequences ?? []];
                             })
                             .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
-                            .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId))
+                            .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId), c => c.Saga.RestoreDeadline!.Value.UtcDateTime)
                             .TransitionTo(Restoring))));
 
         During(Restoring,
             When(RestoreCompleted)
                 .Then(c => c.Saga.RecordRestored(c.Message.Pid, Now(), Now() + options.VerifyTimeout))
                 .Unschedule(RestoreTimeout)
-                .Schedule(VerifyTimeout, c => new VerifyTimedOut(c.Saga.CorrelationId))
+                .Schedule(VerifyTimeout, c => new VerifyTimedOut(c.Saga.CorrelationId), c => c.Saga.VerifyDeadline!.Value.UtcDateTime)
                 .TransitionTo(Verifying),
             // A refused image (bad signature or checksum, incompatible CPU) leaves older checkpoints to try.
             When(RestoreRejected, c => c.Message.Sequence == c.Saga.Sequence && c.Saga.Fallbacks.Count > 0)
                 .Then(c => c.Saga.RecordFallback(c.Message.Reason, Now(), Now() + options.RestoreTimeout))
                 .Send(c => AgentAddress.For(c.Saga.NodeId!), c => RestoreJobFor(c.Saga))
-                .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId)),
+                .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId), c => c.Saga.RestoreDeadline!.Value.UtcDateTime),
             When(RestoreRejected, c => c.Message.Sequence == c.Saga.Sequence)
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.RestoreFailed(c.Message.Reason)))
                 .Publish(Ended)
@@ -120,9 +117,6 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.RestoreTimedOut(options.RestoreTimeout, c.Saga.NodeId)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
-            // A new token makes a timeout still pending from before the restart stale.
-            When(RearmTimeout)
-                .Schedule(RestoreTimeout, c => new RestoreTimedOut(c.Saga.CorrelationId), c => c.Saga.Remaining(c.Saga.RestoreDeadline, Now())),
             Ignore(RecoveryRequested),
             Ignore(JobStallDetected));
 
@@ -137,8 +131,6 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.VerifyTimedOut(options.VerifyTimeout)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
-            When(RearmTimeout)
-                .Schedule(VerifyTimeout, c => new VerifyTimedOut(c.Saga.CorrelationId), c => c.Saga.Remaining(c.Saga.VerifyDeadline, Now())),
             Ignore(RecoveryRequested),
             Ignore(JobStallDetected),
             Ignore(RestoreCompleted),
@@ -152,8 +144,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
             Ignore(RestoreRejected),
             Ignore(RestoreVerified),
             Ignore(RestoreTimeout.Received),
-            Ignore(VerifyTimeout.Received),
-            Ignore(RearmTimeout));
+            Ignore(VerifyTimeout.Received));
     }
 
     private DateTimeOffset Now() => _time.GetUtcNow();

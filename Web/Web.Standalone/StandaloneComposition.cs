@@ -31,19 +31,16 @@ public static class StandaloneComposition
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddCaasSqliteEventStore(settings.DatabasePath);
         builder.Services.AddCaasMonitoring();
-        builder.Services.AddCaasRecoveryQueries(settings.DatabasePath);
+        // Saga state and its durable timeouts live in the platform's SQLite file.
+        var recovery = RecoveryPersistence.Sqlite(settings.DatabasePath);
+        builder.Services.AddCaasRecoveryQueries(recovery);
         builder.Services.AddCaasAgent(builder.Configuration);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddCaasMonitoringConsumers();
-            bus.AddCaasRecovery(settings.DatabasePath);
+            bus.AddCaasRecovery(recovery);
             bus.AddCaasAgentConsumers(settings.NodeId);
-            bus.AddDelayedMessageScheduler();
-            bus.UsingInMemory((context, cfg) =>
-            {
-                cfg.UseDelayedMessageScheduler();
-                cfg.ConfigureEndpoints(context);
-            });
+            bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
         });
         builder.Services.AddCaasPortal();
         return builder;

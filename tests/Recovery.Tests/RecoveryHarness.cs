@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Recovery.Tests;
 
-/// <summary>The recovery saga on MassTransit's in-memory test harness, over the real SQLite repository.</summary>
+/// <summary>The recovery saga on MassTransit's in-memory test harness, over the real SQLite repository and durable scheduler.</summary>
 public sealed class RecoveryHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
@@ -31,12 +31,13 @@ public sealed class RecoveryHarness : IAsyncDisposable
     /// and long enough that a saga slowed by a loaded machine (SQLite writes between two messages) is not taken for finished.</param>
     public static async Task<RecoveryHarness> StartAsync(string databasePath, FakeTimeProvider clock, RecoveryOptions? options = null, TimeSpan? inactivity = null)
     {
+        var persistence = RecoveryPersistence.Sqlite(databasePath);
         var provider = new ServiceCollection()
             .AddSingleton<TimeProvider>(clock)
-            .AddCaasRecoveryQueries(databasePath)
+            .AddCaasRecoveryQueries(persistence)
             .AddMassTransitTestHarness(x =>
             {
-                x.AddCaasRecovery(databasePath, options ?? new RecoveryOptions());
+                x.AddCaasRecovery(persistence, options);
                 x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10), testInactivityTimeout: inactivity ?? TimeSpan.FromSeconds(3));
             })
             .BuildServiceProvider(validateScopes: true);

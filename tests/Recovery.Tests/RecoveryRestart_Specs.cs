@@ -19,7 +19,7 @@ public sealed class RecoveryRestart_Specs : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    /// <summary>A platform host as the standalone one wires recovery: in-memory bus, saga state in the database file.</summary>
+    /// <summary>A platform host as the standalone one wires recovery: in-memory bus, saga state and timeouts in the database file.</summary>
     private IHost BuildHost(MessageInbox<RestoreJob> agent, MessageInbox<RecoveryEnded> ended, RecoveryOptions? options = null)
     {
         // MassTransit keeps the first host's log context in an AsyncLocal that flows into the
@@ -29,10 +29,11 @@ public sealed class RecoveryRestart_Specs : IDisposable
         builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.Services.AddSingleton(agent);
         builder.Services.AddSingleton(ended);
-        builder.Services.AddCaasRecoveryQueries(_database.Path);
+        var persistence = RecoveryPersistence.Sqlite(_database.Path);
+        builder.Services.AddCaasRecoveryQueries(persistence);
         builder.Services.AddMassTransit(x =>
         {
-            x.AddCaasRecovery(_database.Path, options ?? new RecoveryOptions());
+            x.AddCaasRecovery(persistence, options);
             x.AddConsumer<InboxConsumer<RestoreJob>>().Endpoint(e => e.Name = AgentAddress.QueueName("node-a"));
             x.AddConsumer<InboxConsumer<RecoveryEnded>>().Endpoint(e => e.Name = "monitoring-recovery-ended");
             x.UsingInMemory((context, bus) => bus.ConfigureEndpoints(context));
@@ -94,7 +95,7 @@ public sealed class RecoveryRestart_Specs : IDisposable
     }
 
     [Fact]
-    public async Task A_restore_timeout_lost_with_the_stopped_hosts_bus_still_fires_in_the_next_host_for_the_time_left()
+    public async Task A_restore_timeout_scheduled_by_a_stopped_host_fires_in_the_next_host_at_its_time()
     {
         var options = new RecoveryOptions { RestoreTimeout = TimeSpan.FromSeconds(3) };
         var incidentId = Guid.NewGuid();
@@ -111,15 +112,17 @@ public sealed class RecoveryRestart_Specs : IDisposable
             await first.StopAsync();
         }
 
-        // Two of the three seconds passed while no host ran: the next host waits only the last one.
+        // Two of the three seconds passed while no host ran: the timeout is stored, not re-armed, and the next host sends it at its time.
         _clock.Advance(TimeSpan.FromSeconds(2));
         var ended = new MessageInbox<RecoveryEnded>();
         using var second = BuildHost(new MessageInbox<RestoreJob>(), ended, options);
         await second.StartAsync();
+        Assert.Equal("Restoring", (await second.Services.GetRequiredService<IRecoveryIncidents>().GetAsync(incidentId))!.State);
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(
-            new RecoveryEnded(incidentId, job, false, "restore timed out: no answer from node node-a within 3 s", RecoveryHarness.Start.AddSeconds(2)),
-            await ended.NextAsync(TimeSpan.FromSeconds(2.5)));
+            new RecoveryEnded(incidentId, job, false, "restore timed out: no answer from node node-a within 3 s", RecoveryHarness.Start.AddSeconds(3)),
+            await ended.NextAsync(Patience));
         var incident = (await second.Services.GetRequiredService<IRecoveryIncidents>().GetAsync(incidentId))!;
         Assert.Equal("Failed", incident.State);
         Assert.Empty(await second.Services.GetRequiredService<IRecoveryIncidents>().ListOpenAsync());

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Recovery.Tests;
 
-/// <summary>Timeouts ride on the transport's delayed messages, which run on wall-clock time: short timeouts keep these quick.</summary>
+/// <summary>Timeouts are durable scheduled messages on the saga's clock: the tests move the fake clock past them.</summary>
 [Trait("Category", "Component")]
 public sealed class RecoveryTimeout_Specs : IAsyncLifetime
 {
@@ -29,9 +29,12 @@ public sealed class RecoveryTimeout_Specs : IAsyncLifetime
     public async Task A_restore_the_agent_never_answers_ends_failed_after_the_restore_timeout()
     {
         await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 2, null, "user asked", _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         var ended = Assert.Single(await _bus.PublishedAsync<RecoveryEnded>());
-        Assert.Equal(new RecoveryEnded(_incident, _job, false, "restore timed out: no answer from node node-a within 1 s", RecoveryHarness.Start), ended);
+        Assert.Equal(new RecoveryEnded(_incident, _job, false, "restore timed out: no answer from node node-a within 1 s", RecoveryHarness.Start.AddSeconds(1)), ended);
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Failed));
     }
 
@@ -41,6 +44,9 @@ public sealed class RecoveryTimeout_Specs : IAsyncLifetime
         await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 2, null, "user asked", _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
         await _bus.Publish(new RestoreCompleted(_job, "node-a", _incident, 2, 77, _clock.GetUtcNow()));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Verifying));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         var ended = Assert.Single(await _bus.PublishedAsync<RecoveryEnded>());
         Assert.Equal("verify timed out: the restored job made no progress within 1 s", ended.Outcome);
@@ -61,8 +67,11 @@ public sealed class RecoveryTimeout_Specs : IAsyncLifetime
         await _bus.Publish(new RestoreVerified(_incident, _job, 0.5, _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Recovered));
 
-        // Both timeouts were already scheduled; the harness waits until they have arrived and the bus is quiet.
+        // Both timeouts were scheduled and then cancelled: past their time, neither is sent nor changes the outcome.
+        _clock.Advance(TimeSpan.FromSeconds(5));
         await _bus.Harness.InactivityTask;
+        Assert.False(await _bus.Harness.Consumed.Any<RestoreTimedOut>());
+        Assert.False(await _bus.Harness.Consumed.Any<VerifyTimedOut>());
 
         var ended = Assert.Single(_bus.Harness.Published.Select<RecoveryEnded>());
         Assert.True(ended.Context.Message.Succeeded);

@@ -1,108 +1,26 @@
-using Caas.Contracts.Jobs;
 using Caas.Recovery.Sagas;
 using Caas.Recovery.Sagas.Persistence;
-using MassTransit;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Recovery.Tests;
 
 [Trait("Category", "Integration")]
-public sealed class SqliteSagaStore_Specs : IDisposable
+public sealed class SqliteSagaStore_Specs : SagaStoreConformance
 {
     private readonly TempDatabase _database = new();
-    private readonly FakeTimeProvider _clock = new(RecoveryHarness.Start);
 
-    public void Dispose() => _database.Dispose();
+    protected override ISagaStore<RecoverySagaState> NewStore() =>
+        new SqliteSagaStore<RecoverySagaState>(_database.Path, RecoveryRegistration.SagaTableDefinition, s => s.CurrentState, Clock);
 
-    private SqliteSagaStore<RecoverySagaState> NewStore() =>
-        new(_database.Path, RecoveryRegistration.SagaTable, s => s.CurrentState, _clock, [nameof(RecoverySagaState.JobId)]);
-
-    private static RecoverySagaState Incident(Guid id, string state = "Restoring", string reason = "user asked") =>
-        new() { CorrelationId = id, CurrentState = state, JobId = JobIds.New(), Reason = reason };
-
-    [Fact]
-    public async Task Of_two_updates_from_the_same_version_one_wins_and_the_other_gets_a_concurrency_exception()
+    public override Task DisposeAsync()
     {
-        var store = NewStore();
-        var id = Guid.NewGuid();
-        await store.InsertAsync(Incident(id));
-        var first = (await store.LoadAsync(id))!;
-        var second = (await NewStore().LoadAsync(id))!;
-        Assert.Equal(1, first.Version);
-        Assert.Equal(1, second.Version);
-
-        first.CurrentState = "Verifying";
-        await store.UpdateAsync(first);
-        second.CurrentState = "Failed";
-        var lost = await Assert.ThrowsAsync<ConcurrencyException>(() => store.UpdateAsync(second));
-
-        Assert.Equal(id, lost.CorrelationId);
-        Assert.Equal(2, first.Version);
-        var stored = (await store.LoadAsync(id))!;
-        Assert.Equal("Verifying", stored.CurrentState);
-        Assert.Equal(2, stored.Version);
-    }
-
-    [Fact]
-    public async Task Of_many_concurrent_inserts_of_one_instance_exactly_one_is_stored()
-    {
-        var id = Guid.NewGuid();
-        var writers = Enumerable.Range(0, 8).Select(i => (Store: NewStore(), Saga: Incident(id, reason: $"writer {i}"))).ToList();
-
-        var inserted = await Task.WhenAll(writers.Select(w => Task.Run(() => w.Store.TryInsertAsync(w.Saga))));
-
-        var winner = Assert.Single(inserted.Select((won, i) => (won, i)), x => x.won).i;
-        var stored = (await NewStore().LoadAsync(id))!;
-        Assert.Equal($"writer {winner}", stored.Reason);
-        Assert.Equal(1, stored.Version);
-        var loser = writers[(winner + 1) % writers.Count];
-        await Assert.ThrowsAsync<ConcurrencyException>(() => loser.Store.InsertAsync(loser.Saga));
-    }
-
-    [Fact]
-    public async Task Deleting_a_changed_instance_is_refused_and_deleting_the_current_one_removes_it()
-    {
-        var store = NewStore();
-        var id = Guid.NewGuid();
-        await store.InsertAsync(Incident(id));
-        var stale = (await store.LoadAsync(id))!;
-        var current = (await store.LoadAsync(id))!;
-        await store.UpdateAsync(current);
-
-        await Assert.ThrowsAsync<ConcurrencyException>(() => store.DeleteAsync(stale));
-        await store.DeleteAsync(current);
-
-        Assert.Null(await store.LoadAsync(id));
-    }
-
-    [Fact]
-    public async Task Incidents_are_listed_per_job_and_overall_newest_first()
-    {
-        var store = NewStore();
-        var job = JobIds.New();
-        var ids = new List<Guid>();
-        for (var i = 0; i < 3; i++)
-        {
-            var saga = Incident(Guid.NewGuid());
-            saga.JobId = i == 1 ? JobIds.New() : job;
-            ids.Add(saga.CorrelationId);
-            await store.InsertAsync(saga);
-            _clock.Advance(TimeSpan.FromSeconds(1));
-        }
-        var incidents = new SqliteRecoveryIncidents(store);
-
-        Assert.Equal([ids[2], ids[0]], (await incidents.ListForJobAsync(job)).Select(x => x.IncidentId));
-        Assert.Equal([ids[2], ids[1]], (await incidents.ListRecentAsync(2)).Select(x => x.IncidentId));
-        Assert.Empty(await incidents.ListForJobAsync(JobIds.New()));
-        await Assert.ThrowsAsync<ArgumentException>(() => incidents.ListForJobAsync("x' OR 1=1 --"));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => incidents.ListRecentAsync(0));
+        _database.Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]
     public void A_table_name_that_is_not_a_plain_identifier_is_refused()
     {
-        var refused = Assert.Throws<ArgumentException>(() =>
-            new SqliteSagaStore<RecoverySagaState>(_database.Path, "sagas; DROP TABLE x", s => s.CurrentState, _clock));
+        var refused = Assert.Throws<ArgumentException>(() => new SagaTable("sagas; DROP TABLE x"));
         Assert.StartsWith("Saga table name 'sagas; DROP TABLE x' must be lower-case letters, digits and underscores.", refused.Message);
     }
 }

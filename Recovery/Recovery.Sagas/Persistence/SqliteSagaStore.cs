@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using MassTransit;
 using Microsoft.Data.Sqlite;
 
@@ -11,51 +8,31 @@ namespace Caas.Recovery.Sagas.Persistence;
 /// version column. Every operation is a single statement, so no transaction is held across a
 /// message and writers never deadlock on SQLite's lock upgrade.
 /// </summary>
-public sealed partial class SqliteSagaStore<TSaga>
+public sealed class SqliteSagaStore<TSaga> : ISagaStore<TSaga>
     where TSaga : class, ISagaVersion
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
-
-    private readonly string _connectionString;
+    private readonly SqliteDatabaseFile _database;
     private readonly string _table;
     private readonly Func<TSaga, string> _describeState;
-    private readonly IReadOnlyList<string> _indexedJsonProperties;
     private readonly TimeProvider _time;
-    private readonly Lazy<Task> _schema;
+    private readonly SchemaOnce _schema;
 
     /// <param name="databasePath">SQLite file; created when missing. May be the event store's file.</param>
-    /// <param name="table">Table of this saga type: lower-case letters, digits and underscores.</param>
     /// <param name="describeState">The instance's current state, stored in its own column for people and queries.</param>
-    /// <param name="indexedJsonProperties">Top-level properties of the JSON that queries filter on.</param>
-    public SqliteSagaStore(string databasePath, string table, Func<TSaga, string> describeState, TimeProvider time, IEnumerable<string>? indexedJsonProperties = null)
+    public SqliteSagaStore(string databasePath, SagaTable table, Func<TSaga, string> describeState, TimeProvider time)
     {
-        if (string.IsNullOrWhiteSpace(databasePath))
-            throw new ArgumentException("The saga database path must be a file path, not empty.", nameof(databasePath));
-        if (!SqlName().IsMatch(table))
-            throw new ArgumentException($"Saga table name '{table}' must be lower-case letters, digits and underscores.", nameof(table));
-        _indexedJsonProperties = (indexedJsonProperties ?? []).ToList();
-        foreach (var property in _indexedJsonProperties)
-        {
-            if (!JsonPropertyName().IsMatch(property))
-                throw new ArgumentException($"Indexed JSON property '{property}' must be a plain identifier.", nameof(indexedJsonProperties));
-        }
-
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.GetFullPath(databasePath),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            // Microsoft.Data.Sqlite retries a busy database for this many seconds: the event store
-            // writes to the same file.
-            DefaultTimeout = 30,
-        }.ToString();
-        _table = table;
+        ArgumentNullException.ThrowIfNull(table);
+        _database = new SqliteDatabaseFile(databasePath);
+        Table = table;
+        _table = table.Name;
         _describeState = describeState;
         _time = time;
-        _schema = new Lazy<Task>(CreateSchemaAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+        _schema = new SchemaOnce(CreateSchemaAsync);
     }
 
-    public string Table => _table;
+    public string Backend => "sqlite";
+
+    public SagaTable Table { get; }
 
     public async Task<TSaga?> LoadAsync(Guid correlationId, CancellationToken cancellationToken = default)
     {
@@ -64,8 +41,6 @@ public sealed partial class SqliteSagaStore<TSaga>
         return found.Count == 0 ? null : found[0];
     }
 
-    /// <summary>Inserts the instance unless one with its id exists; a concurrent duplicate is not an error.</summary>
-    /// <returns>True when this call inserted it.</returns>
     public async Task<bool> TryInsertAsync(TSaga saga, CancellationToken cancellationToken = default)
     {
         var inserted = await InsertRowAsync(saga, cancellationToken).ConfigureAwait(false);
@@ -74,19 +49,9 @@ public sealed partial class SqliteSagaStore<TSaga>
         return inserted;
     }
 
-    /// <summary>Inserts a new instance; if another writer inserted the same id first, MassTransit retries the message and then finds it.</summary>
-    /// <exception cref="ConcurrencyException">An instance with this id exists.</exception>
-    public async Task InsertAsync(TSaga saga, CancellationToken cancellationToken = default)
-    {
-        if (!await TryInsertAsync(saga, cancellationToken).ConfigureAwait(false))
-            throw new ConcurrencyException($"Saga {saga.CorrelationId} was inserted concurrently.", typeof(TSaga), saga.CorrelationId);
-    }
-
-    /// <summary>Writes the instance if nobody wrote it since it was loaded at its Version; then increments Version.</summary>
-    /// <exception cref="ConcurrencyException">Another writer changed or deleted it first.</exception>
     public async Task UpdateAsync(TSaga saga, CancellationToken cancellationToken = default)
     {
-        await _schema.Value.ConfigureAwait(false);
+        await _schema.EnsureAsync().ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
@@ -97,17 +62,16 @@ public sealed partial class SqliteSagaStore<TSaga>
         command.Parameters.AddWithValue("$id", Key(saga.CorrelationId));
         command.Parameters.AddWithValue("$version", saga.Version);
         command.Parameters.AddWithValue("$state", _describeState(saga));
-        command.Parameters.AddWithValue("$data", JsonSerializer.Serialize(saga, Json));
+        command.Parameters.AddWithValue("$data", SagaJson.Serialize(saga));
         command.Parameters.AddWithValue("$now", Now());
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             throw new ConcurrencyException($"Saga {saga.CorrelationId} changed since version {saga.Version} was loaded.", typeof(TSaga), saga.CorrelationId);
         saga.Version++;
     }
 
-    /// <exception cref="ConcurrencyException">Another writer changed or deleted it first.</exception>
     public async Task DeleteAsync(TSaga saga, CancellationToken cancellationToken = default)
     {
-        await _schema.Value.ConfigureAwait(false);
+        await _schema.EnsureAsync().ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"DELETE FROM {_table} WHERE correlation_id = $id AND version = $version";
@@ -117,14 +81,32 @@ public sealed partial class SqliteSagaStore<TSaga>
             throw new ConcurrencyException($"Saga {saga.CorrelationId} changed since version {saga.Version} was loaded.", typeof(TSaga), saga.CorrelationId);
     }
 
-    /// <summary>Every instance, oldest first; for tools and tests that query by arbitrary expressions.</summary>
     public Task<IReadOnlyList<TSaga>> LoadAllAsync(CancellationToken cancellationToken = default) =>
         QueryAsync("1 = 1", "created_at, correlation_id", int.MaxValue, new Dictionary<string, object>(), cancellationToken);
 
-    /// <summary>Instances matching a SQL condition over the table's columns and json_extract(data, ...).</summary>
-    internal async Task<IReadOnlyList<TSaga>> QueryAsync(string condition, string orderBy, int limit, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TSaga>> ListNewestAsync(int take, CancellationToken cancellationToken = default) =>
+        QueryAsync("1 = 1", "created_at DESC, correlation_id", take, new Dictionary<string, object>(), cancellationToken);
+
+    public Task<IReadOnlyList<TSaga>> ListNewestWhereAsync(string indexedProperty, string value, int take, CancellationToken cancellationToken = default)
     {
-        await _schema.Value.ConfigureAwait(false);
+        Table.ThrowIfNotIndexed(indexedProperty);
+        return QueryAsync($"json_extract(data, '$.{indexedProperty}') = $value", "created_at DESC, correlation_id", take,
+            new Dictionary<string, object> { ["$value"] = value }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<TSaga>> ListInStatesAsync(IReadOnlyCollection<string> states, CancellationToken cancellationToken = default)
+    {
+        if (states.Count == 0)
+            return Task.FromResult<IReadOnlyList<TSaga>>([]);
+        var parameters = states.Select((state, i) => (Name: $"$s{i}", State: state)).ToList();
+        return QueryAsync($"current_state IN ({string.Join(", ", parameters.Select(p => p.Name))})", "created_at, correlation_id", int.MaxValue,
+            parameters.ToDictionary(p => p.Name, p => (object)p.State), cancellationToken);
+    }
+
+    /// <summary>Instances matching a SQL condition over the table's columns and json_extract(data, ...).</summary>
+    private async Task<IReadOnlyList<TSaga>> QueryAsync(string condition, string orderBy, int limit, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync().ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT version, data FROM {_table} WHERE {condition} ORDER BY {orderBy} LIMIT $limit";
@@ -136,18 +118,14 @@ public sealed partial class SqliteSagaStore<TSaga>
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var saga = JsonSerializer.Deserialize<TSaga>(reader.GetString(1), Json)
-                ?? throw new InvalidDataException($"Row of {_table} holds no saga.");
-            // The column, not the JSON, is the version the next update must match.
-            saga.Version = reader.GetInt32(0);
-            sagas.Add(saga);
+            sagas.Add(SagaJson.Deserialize<TSaga>(reader.GetString(1), reader.GetInt32(0), _table));
         }
         return sagas;
     }
 
     private async Task<bool> InsertRowAsync(TSaga saga, CancellationToken cancellationToken)
     {
-        await _schema.Value.ConfigureAwait(false);
+        await _schema.EnsureAsync().ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
@@ -157,7 +135,7 @@ public sealed partial class SqliteSagaStore<TSaga>
             """;
         command.Parameters.AddWithValue("$id", Key(saga.CorrelationId));
         command.Parameters.AddWithValue("$state", _describeState(saga));
-        command.Parameters.AddWithValue("$data", JsonSerializer.Serialize(saga, Json));
+        command.Parameters.AddWithValue("$data", SagaJson.Serialize(saga));
         command.Parameters.AddWithValue("$now", Now());
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
@@ -166,7 +144,7 @@ public sealed partial class SqliteSagaStore<TSaga>
     {
         await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        var indexes = string.Concat(_indexedJsonProperties.Select(p =>
+        var indexes = string.Concat(Table.IndexedJsonProperties.Select(p =>
             $"CREATE INDEX IF NOT EXISTS ix_{_table}_{p.ToLowerInvariant()} ON {_table} (json_extract(data, '$.{p}'));\n"));
         command.CommandText = $"""
             PRAGMA journal_mode = WAL;
@@ -179,34 +157,15 @@ public sealed partial class SqliteSagaStore<TSaga>
                 updated_at     TEXT    NOT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_{_table}_created_at ON {_table} (created_at);
+            CREATE INDEX IF NOT EXISTS ix_{_table}_current_state ON {_table} (current_state);
             {indexes}
             """;
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    // Fixed-width UTC text sorts in time order.
-    private string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    private string Now() => SqliteDatabaseFile.Time(_time.GetUtcNow());
 
-    private static string Key(Guid id) => id.ToString("D");
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex SqlName();
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
-    private static partial Regex JsonPropertyName();
+    private static string Key(Guid id) => SqliteDatabaseFile.Key(id);
 }

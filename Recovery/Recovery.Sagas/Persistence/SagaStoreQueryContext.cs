@@ -5,15 +5,15 @@ using MassTransit.Saga;
 namespace Caas.Recovery.Sagas.Persistence;
 
 /// <summary>Loads and queries saga instances outside of a message (test harness, tools).</summary>
-public sealed class SqliteSagaQueryContext<TSaga> :
+public sealed class SagaStoreQueryContext<TSaga> :
     BasePipeContext,
     QuerySagaRepositoryContext<TSaga>,
     LoadSagaRepositoryContext<TSaga>
     where TSaga : class, ISagaVersion
 {
-    private readonly SqliteSagaStore<TSaga> _store;
+    private readonly ISagaStore<TSaga> _store;
 
-    public SqliteSagaQueryContext(SqliteSagaStore<TSaga> store, CancellationToken cancellationToken)
+    public SagaStoreQueryContext(ISagaStore<TSaga> store, CancellationToken cancellationToken)
         : base(cancellationToken)
     {
         _store = store;
@@ -24,7 +24,7 @@ public sealed class SqliteSagaQueryContext<TSaga> :
 
     public async Task<SagaRepositoryQueryContext<TSaga>> Query(ISagaQuery<TSaga> query, CancellationToken cancellationToken = default)
     {
-        var instances = await SqliteSagaQuery.MatchingAsync(_store, query, cancellationToken).ConfigureAwait(false);
+        var instances = await SagaStoreQuery.MatchingAsync(_store, query, cancellationToken).ConfigureAwait(false);
         return new LoadedSagaRepositoryQueryContext<TSaga>(this, instances);
     }
 }

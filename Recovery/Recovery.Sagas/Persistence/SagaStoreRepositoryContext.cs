@@ -4,18 +4,18 @@ using MassTransit.Saga;
 
 namespace Caas.Recovery.Sagas.Persistence;
 
-/// <summary>What MassTransit does with saga instances while it consumes one message, carried out on the SQLite store.</summary>
-public sealed class SqliteSagaRepositoryContext<TSaga, TMessage> :
+/// <summary>What MassTransit does with saga instances while it consumes one message, carried out on its saga store (SQLite or PostgreSQL).</summary>
+public sealed class SagaStoreRepositoryContext<TSaga, TMessage> :
     ConsumeContextScope<TMessage>,
     SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, ISagaVersion
     where TMessage : class
 {
-    private readonly SqliteSagaStore<TSaga> _store;
+    private readonly ISagaStore<TSaga> _store;
     private readonly ConsumeContext<TMessage> _consumeContext;
-    private readonly ISagaConsumeContextFactory<SqliteSagaStore<TSaga>, TSaga> _factory;
+    private readonly ISagaConsumeContextFactory<ISagaStore<TSaga>, TSaga> _factory;
 
-    public SqliteSagaRepositoryContext(SqliteSagaStore<TSaga> store, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<SqliteSagaStore<TSaga>, TSaga> factory)
+    public SagaStoreRepositoryContext(ISagaStore<TSaga> store, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<ISagaStore<TSaga>, TSaga> factory)
         : base(consumeContext, store)
     {
         _store = store;

@@ -7,9 +7,9 @@ namespace Caas.Recovery.Sagas.Persistence;
 /// by id, so only tools and the test harness query; a table of finished incidents stays small
 /// enough for that until it needs pruning.
 /// </summary>
-internal static class SqliteSagaQuery
+internal static class SagaStoreQuery
 {
-    public static async Task<IReadOnlyList<TSaga>> MatchingAsync<TSaga>(SqliteSagaStore<TSaga> store, ISagaQuery<TSaga> query, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<TSaga>> MatchingAsync<TSaga>(ISagaStore<TSaga> store, ISagaQuery<TSaga> query, CancellationToken cancellationToken)
         where TSaga : class, ISagaVersion
     {
         var matches = query.FilterExpression.Compile();
