@@ -12,7 +12,7 @@ namespace Caas.Recovery.Tests;
 [Trait("Category", "Integration")]
 public sealed class RecoveryRestart_Specs : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Patience = RecoveryTestHost.Patience;
 
     private readonly TempDatabase _database = new();
     private readonly FakeTimeProvider _clock = new(RecoveryHarness.Start);
@@ -20,37 +20,9 @@ public sealed class RecoveryRestart_Specs : IDisposable
     public void Dispose() => _database.Dispose();
 
     /// <summary>A platform host as the standalone one wires recovery: in-memory bus, saga state and timeouts in the database file.</summary>
-    private IHost BuildHost(MessageInbox<RestoreJob> agent, MessageInbox<RecoveryEnded> ended, RecoveryOptions? options = null)
-    {
-        // MassTransit keeps the first host's log context in an AsyncLocal that flows into the
-        // second; once the first host is disposed its logger factory is too.
-        LogContext.Current = null!;
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSingleton<TimeProvider>(_clock);
-        builder.Services.AddSingleton(agent);
-        builder.Services.AddSingleton(ended);
-        var persistence = RecoveryPersistence.Sqlite(_database.Path);
-        builder.Services.AddCaasRecoveryQueries(persistence);
-        builder.Services.AddMassTransit(x =>
-        {
-            x.AddCaasRecovery(persistence, options);
-            x.AddConsumer<InboxConsumer<RestoreJob>>().Endpoint(e => e.Name = AgentAddress.QueueName("node-a"));
-            x.AddConsumer<InboxConsumer<RecoveryEnded>>().Endpoint(e => e.Name = "monitoring-recovery-ended");
-            x.UsingInMemory((context, bus) => bus.ConfigureEndpoints(context));
-        });
-        return builder.Build();
-    }
-
-    private static async Task UntilStateAsync(IRecoveryIncidents incidents, Guid incidentId, string state)
-    {
-        var giveUpAt = DateTime.UtcNow + Patience;
-        while ((await incidents.GetAsync(incidentId))?.State != state)
-        {
-            if (DateTime.UtcNow > giveUpAt)
-                throw new TimeoutException($"Incident {incidentId} did not reach {state} within {Patience}.");
-            await Task.Delay(20);
-        }
-    }
+    private IHost BuildHost(MessageInbox<RestoreJob> agent, MessageInbox<RecoveryEnded> ended, RecoveryOptions? options = null) =>
+        RecoveryTestHost.Build(RecoveryPersistence.Sqlite(_database.Path), _clock, agent, ended, options,
+            x => x.UsingInMemory((context, bus) => bus.ConfigureEndpoints(context)));
 
     [Fact]
     public async Task An_incident_left_restoring_by_a_stopped_host_completes_in_the_next_host()
@@ -67,7 +39,7 @@ public sealed class RecoveryRestart_Specs : IDisposable
             await bus.Publish(new RecoveryRequested(incidentId, job, "node-a", 4, 0.3, "user asked", _clock.GetUtcNow()));
 
             Assert.Equal(new RestoreJob(job, "node-a", incidentId, 4, "node-a"), await firstAgent.NextAsync(Patience));
-            await UntilStateAsync(first.Services.GetRequiredService<IRecoveryIncidents>(), incidentId, "Restoring");
+            await first.UntilStateAsync(incidentId, "Restoring");
             await first.StopAsync();
         }
 
@@ -80,13 +52,13 @@ public sealed class RecoveryRestart_Specs : IDisposable
         var incidents = second.Services.GetRequiredService<IRecoveryIncidents>();
 
         await secondBus.Publish(new RestoreCompleted(job, "node-a", incidentId, 4, 31337, _clock.GetUtcNow()));
-        await UntilStateAsync(incidents, incidentId, "Verifying");
+        await second.UntilStateAsync(incidentId, "Verifying");
         await secondBus.Publish(new RestoreVerified(incidentId, job, 0.31, _clock.GetUtcNow()));
 
         Assert.Equal(
             new RecoveryEnded(incidentId, job, true, "restored from checkpoint 4, progress resumed at 31 %", RecoveryHarness.Start.AddSeconds(30)),
             await secondEnded.NextAsync(Patience));
-        await UntilStateAsync(incidents, incidentId, "Recovered");
+        await second.UntilStateAsync(incidentId, "Recovered");
         var incident = (await incidents.GetAsync(incidentId))!;
         Assert.Equal(RecoveryHarness.Start, incident.StartedAt);
         Assert.Equal(31337, incident.RestoredPid);
@@ -108,7 +80,7 @@ public sealed class RecoveryRestart_Specs : IDisposable
             await first.Services.GetRequiredService<IBus>().Publish(
                 new RecoveryRequested(incidentId, job, "node-a", 4, 0.3, "user asked", _clock.GetUtcNow()));
             await firstAgent.NextAsync(Patience);
-            await UntilStateAsync(first.Services.GetRequiredService<IRecoveryIncidents>(), incidentId, "Restoring");
+            await first.UntilStateAsync(incidentId, "Restoring");
             await first.StopAsync();
         }
 
