@@ -48,6 +48,10 @@ public sealed class RabbitMqTestVhost : IAsyncDisposable
             h.Password(_password);
         });
 
+    /// <summary>This vhost as an amqp:// URI with credentials, for a process of its own (pass it in its environment, not its arguments).</summary>
+    public string AmqpUri =>
+        $"amqp://{Uri.EscapeDataString(_username)}:{Uri.EscapeDataString(_password)}@{_server.Host}:{(_server.Port > 0 ? _server.Port : 5672)}/{Name}";
+
     public async ValueTask DisposeAsync() => await RabbitMqCtlAsync("delete_vhost", Name);
 
     private static async Task RabbitMqCtlAsync(params string[] arguments)
