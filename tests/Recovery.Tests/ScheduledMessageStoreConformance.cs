@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Caas.Recovery.Sagas.Scheduling;
+using MassTransit;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Recovery.Tests;
@@ -122,11 +124,34 @@ public abstract class ScheduledMessageStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_is_stored_as_its_wire_envelope_with_type_names_and_headers_not_a_clr_type()
+    {
+        var store = NewStore();
+        var provider = new DurableScheduleMessageProvider(store, new DispatchSignal(), Clock);
+        var pipe = Pipe.Execute<SendContext<Reminder>>(context => context.Headers.Set("Caas-Incident", "incident-7"));
+
+        var handle = await provider.ScheduleSend(SchedulerHost.Destination, RecoveryHarness.Start.UtcDateTime, new Reminder("stored", 9), pipe, CancellationToken.None);
+
+        var stored = Assert.Single(await store.ClaimDueAsync("inspector", Clock.GetUtcNow(), TimeSpan.FromSeconds(30), 10));
+        Assert.Equal(handle.TokenId, stored.TokenId);
+        Assert.Equal(SchedulerHost.Destination, stored.Destination);
+        Assert.Equal(["urn:message:Caas.Recovery.Tests:Reminder"], stored.MessageTypes);
+        Assert.Equal("application/vnd.masstransit+json", stored.ContentType);
+        using var envelope = JsonDocument.Parse(stored.Body);
+        Assert.Equal("stored", envelope.RootElement.GetProperty("message").GetProperty("note").GetString());
+        Assert.Equal(9, envelope.RootElement.GetProperty("message").GetProperty("number").GetInt32());
+        var headers = envelope.RootElement.GetProperty("headers");
+        Assert.Equal(handle.TokenId.ToString("D"), headers.GetProperty("MT-Scheduling-TokenId").GetString());
+        Assert.Equal("incident-7", headers.GetProperty("Caas-Incident").GetString());
+        Assert.DoesNotContain(typeof(Reminder).AssemblyQualifiedName!, stored.Body);
+    }
+
+    [Fact]
     public async Task A_failed_send_is_retried_later_and_a_claimed_message_is_not_claimed_twice()
     {
         var store = NewStore();
         var token = Guid.NewGuid();
-        await store.ScheduleAsync(new ScheduledMessage(token, new Uri("queue:nowhere"), RecoveryHarness.Start, ["urn:message:Caas.Recovery.Tests:Reminder"],
+        await store.ScheduleAsync(new ScheduledEnvelope(token, new Uri("queue:nowhere"), RecoveryHarness.Start, ["urn:message:Caas.Recovery.Tests:Reminder"],
             "application/vnd.masstransit+json", "{}"));
 
         var claimed = Assert.Single(await store.ClaimDueAsync("a", Clock.GetUtcNow(), TimeSpan.FromSeconds(30), 10));

@@ -31,7 +31,7 @@ public sealed class DurableScheduleMessageProvider(IScheduledMessageStore store,
         var body = SystemTextJsonMessageSerializer.Instance.GetMessageBody(envelope);
 
         var dueAt = new DateTimeOffset(scheduledTime.Kind == DateTimeKind.Local ? scheduledTime.ToUniversalTime() : DateTime.SpecifyKind(scheduledTime, DateTimeKind.Utc));
-        await store.ScheduleAsync(new ScheduledMessage(tokenId, destinationAddress, dueAt, MessageTypeCache<T>.MessageTypeNames,
+        await store.ScheduleAsync(new ScheduledEnvelope(tokenId, destinationAddress, dueAt, MessageTypeCache<T>.MessageTypeNames,
             SystemTextJsonMessageSerializer.JsonContentType.ToString(), body.GetString()), cancellationToken).ConfigureAwait(false);
         signal.Notify();
         return new ScheduledMessageHandle<T>(tokenId, dueAt.UtcDateTime, destinationAddress, message);

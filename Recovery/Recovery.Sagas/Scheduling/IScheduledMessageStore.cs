@@ -11,7 +11,7 @@ public interface IScheduledMessageStore
     string Backend { get; }
 
     /// <summary>Stores the message, durably, before it returns. Scheduling a token again replaces the earlier message of that token.</summary>
-    Task ScheduleAsync(ScheduledMessage message, CancellationToken cancellationToken = default);
+    Task ScheduleAsync(ScheduledEnvelope message, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels the message of this token unless it was already sent.</summary>
     /// <returns>True when a pending message was cancelled; false when there was none, or it was sent or cancelled before.</returns>
@@ -23,7 +23,7 @@ public interface IScheduledMessageStore
     /// that is neither marked sent nor released before its lease ends (the dispatcher died) can be claimed again.
     /// </summary>
     /// <returns>The claimed messages, earliest due first.</returns>
-    Task<IReadOnlyList<ScheduledMessage>> ClaimDueAsync(string dispatcher, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<ScheduledEnvelope>> ClaimDueAsync(string dispatcher, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the dispatcher holding the claim sent the message; it is never claimed again.</summary>
     Task MarkSentAsync(Guid tokenId, string dispatcher, DateTimeOffset at, CancellationToken cancellationToken = default);

@@ -50,7 +50,7 @@ public sealed class PostgresScheduledMessageStore : IScheduledMessageStore
 
     public string Backend => "postgresql";
 
-    public async Task ScheduleAsync(ScheduledMessage message, CancellationToken cancellationToken = default)
+    public async Task ScheduleAsync(ScheduledEnvelope message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         await ExecuteAsync($"""
@@ -69,7 +69,7 @@ public sealed class PostgresScheduledMessageStore : IScheduledMessageStore
         await ExecuteAsync($"UPDATE {Table} SET cancelled_at = $2 WHERE token_id = $1 AND {Pending}", cancellationToken,
             Uuid(tokenId), Time(at)).ConfigureAwait(false) == 1;
 
-    public async Task<IReadOnlyList<ScheduledMessage>> ClaimDueAsync(string dispatcher, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ScheduledEnvelope>> ClaimDueAsync(string dispatcher, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken = default)
     {
         await _schema.EnsureAsync().ConfigureAwait(false);
         // SKIP LOCKED: a row another dispatcher is claiming right now is left to it, not waited for; once its claim
@@ -91,11 +91,11 @@ public sealed class PostgresScheduledMessageStore : IScheduledMessageStore
         command.Parameters.Add(Text(dispatcher));
         command.Parameters.Add(Time(now + lease));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
-        var claimed = new List<ScheduledMessage>();
+        var claimed = new List<ScheduledEnvelope>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            claimed.Add(new ScheduledMessage(reader.GetGuid(0), new Uri(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2),
+            claimed.Add(new ScheduledEnvelope(reader.GetGuid(0), new Uri(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2),
                 reader.GetFieldValue<string[]>(3), reader.GetString(4), reader.GetString(5)));
         }
         // RETURNING comes in no particular order.

@@ -66,7 +66,7 @@ public sealed class ScheduledMessageDispatcher(
         }
     }
 
-    private async Task SendAsync(ScheduledMessage message, CancellationToken cancellationToken)
+    private async Task SendAsync(ScheduledEnvelope message, CancellationToken cancellationToken)
     {
         try
         {

@@ -9,7 +9,7 @@ namespace Caas.Recovery.Sagas.Scheduling;
 /// (the scheduling token among them), message types and body. The bus's own deserializer reads it
 /// back, so no CLR type of the message is needed to deliver it.
 /// </summary>
-internal sealed class ScheduledMessageSendPipe(ScheduledMessage message) : IPipe<SendContext>
+internal sealed class ScheduledMessageSendPipe(ScheduledEnvelope message) : IPipe<SendContext>
 {
     public Task Send(SendContext context)
     {

@@ -28,7 +28,7 @@ public sealed class SqliteScheduledMessageStore : IScheduledMessageStore
 
     public string Backend => "sqlite";
 
-    public async Task ScheduleAsync(ScheduledMessage message, CancellationToken cancellationToken = default)
+    public async Task ScheduleAsync(ScheduledEnvelope message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         await ExecuteAsync($"""
@@ -48,7 +48,7 @@ public sealed class SqliteScheduledMessageStore : IScheduledMessageStore
         await ExecuteAsync($"UPDATE {Table} SET cancelled_at = $at WHERE token_id = $token AND {Pending}", cancellationToken,
             ("$token", SqliteDatabaseFile.Key(tokenId)), ("$at", SqliteDatabaseFile.Time(at))).ConfigureAwait(false) == 1;
 
-    public async Task<IReadOnlyList<ScheduledMessage>> ClaimDueAsync(string dispatcher, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ScheduledEnvelope>> ClaimDueAsync(string dispatcher, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken = default)
     {
         await _schema.EnsureAsync().ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -66,11 +66,11 @@ public sealed class SqliteScheduledMessageStore : IScheduledMessageStore
         command.Parameters.AddWithValue("$now", SqliteDatabaseFile.Time(now));
         command.Parameters.AddWithValue("$until", SqliteDatabaseFile.Time(now + lease));
         command.Parameters.AddWithValue("$max", max);
-        var claimed = new List<ScheduledMessage>();
+        var claimed = new List<ScheduledEnvelope>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            claimed.Add(new ScheduledMessage(
+            claimed.Add(new ScheduledEnvelope(
                 Guid.Parse(reader.GetString(0)), new Uri(reader.GetString(1)), SqliteDatabaseFile.ParseTime(reader.GetString(2)),
                 JsonSerializer.Deserialize<string[]>(reader.GetString(3)) ?? [], reader.GetString(4), reader.GetString(5)));
         }
