@@ -31,8 +31,9 @@ public sealed class RecoverySagaDefinition : SagaDefinition<RecoverySagaState>
             r.Intervals(10, 50, 100, 250, 500, 1000, 2000);
         });
 
-        // RestoreJob, RecoveryEnded and scheduled timeouts leave only after the state that
-        // explains them was written, so a retried message never sends twice.
+        // RestoreJob and RecoveryEnded leave only after the state that explains them was written,
+        // so a retried message never sends twice. The outbox also wraps the durable scheduler:
+        // an Unschedule waits for the saved state, and timeouts stored by a failed attempt are cancelled.
         endpointConfigurator.UseInMemoryOutbox(context);
     }
 }
