@@ -11,6 +11,9 @@ public sealed class CaptureOptions
     /// <summary>The CRIU binary (or wrapper); from env CAAS_CRIU, else the project's private install.</summary>
     public string CriuPath { get; set; } = Environment.GetEnvironmentVariable("CAAS_CRIU") is { Length: > 0 } criu ? criu : DefaultCriuPath;
 
+    /// <summary>Where jobs with a memory limit get their cgroup (cgroup v1 memory hierarchy); one directory per job below it.</summary>
+    public string MemoryCgroupRoot { get; set; } = "/sys/fs/cgroup/memory/caas";
+
     /// <summary>Longest a single shim or CRIU call may take before it is abandoned.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Caas.Capture.Engine.Limits;
 using Caas.Capture.Engine.Proc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
     private const ulong EndedStartTicks = 0;
     private static readonly TimeSpan ExitStatusGrace = TimeSpan.FromSeconds(2);
     private readonly CaptureOptions _options = options.Value;
+    private readonly MemoryCgroups _memory = new(options.Value.MemoryCgroupRoot);
 
     public async Task<EngineProbe> ProbeAsync(CancellationToken cancellationToken = default)
     {
@@ -41,7 +43,10 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
             throw new CheckpointEngineException($"working directory {request.WorkingDirectory} does not exist");
         Directory.CreateDirectory(request.StateDirectory);
         ClearRunFiles(request.StateDirectory);
-        string[] args = ["launch", "--state-dir", request.StateDirectory, "--cwd", request.WorkingDirectory, "--", request.Executable, .. request.Args];
+        List<string> args = ["launch", "--state-dir", request.StateDirectory, "--cwd", request.WorkingDirectory];
+        if (request.MemoryLimitBytes is { } limit)
+            args.AddRange(["--cgroup", _memory.Create(request.JobId, limit)]);
+        args.AddRange(["--", request.Executable, .. request.Args]);
         var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, request.Environment, cancellationToken);
         if (result.ExitCode != 0)
             throw new CheckpointEngineException($"cannot launch {request.Executable}: {result.Explanation()}");
@@ -93,6 +98,10 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
 
     public bool IsRunning(JobHandle job) =>
         job.StartTicks != EndedStartTicks && ProcStat.Read(job.Pid) is { } stat && stat.StartTicks == job.StartTicks && stat.State is not ('Z' or 'X');
+
+    public bool WasOutOfMemory(string jobId) => _memory.WasOutOfMemory(jobId);
+
+    public void ReleaseLimits(string jobId) => _memory.Remove(jobId);
 
     public JobExitStatus? ReadExit(string stateDirectory)
     {

@@ -27,4 +27,10 @@ public interface ICheckpointEngine
 
     /// <summary>How the job ended, once its state directory says so; null while it runs.</summary>
     JobExitStatus? ReadExit(string stateDirectory);
+
+    /// <summary>Whether the kernel's OOM killer ended the job (it reached its memory limit); false for a job without one.</summary>
+    bool WasOutOfMemory(string jobId);
+
+    /// <summary>Frees what the engine set up for the job's limits, once its exit has been reported.</summary>
+    void ReleaseLimits(string jobId);
 }

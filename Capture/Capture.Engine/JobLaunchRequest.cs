@@ -10,4 +10,6 @@ public sealed record JobLaunchRequest
     /// <summary>Added to (and overriding) the engine process's own environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public required string WorkingDirectory { get; init; }
+    /// <summary>The most memory the job's whole tree may use; beyond it the kernel's OOM killer ends it. No limit when null.</summary>
+    public long? MemoryLimitBytes { get; init; }
 }

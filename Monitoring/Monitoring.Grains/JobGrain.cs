@@ -270,7 +270,9 @@ public sealed class JobGrain(
             logger.LogInformation("Ignored an exit of job {JobId}: the job is {Status}", JobId, State.Status);
             return;
         }
-        var reason = State.KillRequested ? "killed on request" : ExitDescription.Of(report.ExitCode, report.Signal, report.Reason);
+        var reason = State.KillRequested ? "killed on request"
+            : report.OutOfMemory ? ExitDescription.OutOfMemory(State.Spec!.MemoryLimitBytes)
+            : ExitDescription.Of(report.ExitCode, report.Signal, report.Reason);
         RaiseEvent(new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At));
         await ConfirmEvents();
         KeepWatching();

@@ -42,12 +42,13 @@ public static class CliApp
         var name = new Option<string?>("--name") { Description = "A name for people; defaults to the command's file name." };
         var stall = new Option<double?>("--stall-threshold") { Description = "Seconds without progress after which the job counts as stalled (default 300)." };
         var starvation = new Option<double?>("--starvation-window") { Description = "Seconds over which a progress rate far below the job's usual counts as starvation (default 300; 0 turns it off)." };
+        var memory = new Option<long?>("--memory-limit") { Description = "MiB of memory the job's processes may use together; beyond it the kernel ends the job and the platform says so." };
         var env = new Option<string[]>("--env") { Description = "Environment variable KEY=VALUE for the job; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var workdir = new Option<string?>("--workdir") { Description = "Absolute directory the job starts in." };
         var commandLine = new Argument<string[]>("command") { Description = "The program and its arguments; put them after -- so their options are not read as caas-cli's.", Arity = ArgumentArity.OneOrMore };
         var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] -- CMD [ARGS...]")
         {
-            name, stall, starvation, env, workdir, commandLine,
+            name, stall, starvation, memory, env, workdir, commandLine,
         };
         submit.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
@@ -72,6 +73,8 @@ public static class CliApp
                 body["stallThresholdSeconds"] = seconds;
             if (parse.GetValue(starvation) is { } window)
                 body["starvationWindowSeconds"] = window;
+            if (parse.GetValue(memory) is { } mib)
+                body["memoryLimitMiB"] = mib;
             var job = PlatformApi.Read<JobView>(await api.PostAsync("jobs", body, ct));
             output.WriteLine($"Submitted {job.JobId} ({job.Name}): {job.Status}.");
         }));

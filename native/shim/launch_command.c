@@ -18,7 +18,28 @@ struct launch_request {
     const char *state_dir;
     const char *cwd;
     char **command;
+    const char *const *cgroups;
+    int cgroup_count;
 };
+
+/* Moves the calling process into each cgroup ("0" is the writer itself, whatever PID namespace it is in), before
+ * the job runs a single instruction of its own, so its whole tree is accounted and limited there. */
+static int join_cgroups(const struct launch_request *request, char *message, size_t size)
+{
+    for (int i = 0; i < request->cgroup_count; i++) {
+        char procs[PATH_MAX];
+        snprintf(procs, sizeof procs, "%s/cgroup.procs", request->cgroups[i]);
+        int fd = open(procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            snprintf(message, size, "cannot join cgroup '%s': %s", request->cgroups[i], strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        close(fd);
+    }
+    return 0;
+}
 
 /* The job's root: PID 1 of the new PID namespace, leader of its own session. */
 static void become_job(const struct launch_request *request, int stdout_pipe, int stderr_pipe,
@@ -35,6 +56,8 @@ static void become_job(const struct launch_request *request, int stdout_pipe, in
     if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(stdout_pipe, STDOUT_FILENO) < 0 ||
         dup2(stderr_pipe, STDERR_FILENO) < 0) {
         snprintf(message, sizeof message, "cannot set up the job's stdio: %s", strerror(errno));
+    } else if (join_cgroups(request, message, sizeof message) != 0) {
+        /* message says which cgroup and why */
     } else if (request->cwd != NULL && chdir(request->cwd) != 0) {
         snprintf(message, sizeof message, "cannot change directory to '%s': %s", request->cwd,
                  strerror(errno));
@@ -130,6 +153,10 @@ int launch_command(const struct shim_options *options)
     int lock_fd;
     if (claim_state_dir(options->state_dir, state_dir, sizeof state_dir, &lock_fd) != 0)
         return 1;
-    struct launch_request request = {.state_dir = state_dir, .cwd = options->cwd, .command = options->command};
+    struct launch_request request = {.state_dir = state_dir,
+                                     .cwd = options->cwd,
+                                     .command = options->command,
+                                     .cgroups = options->cgroups,
+                                     .cgroup_count = options->cgroup_count};
     return run_detached(state_dir, lock_fd, launch_supervisor, &request);
 }

@@ -3,7 +3,7 @@
  * containerd's shim). It keeps the job's exit status, owns its output, and is the only place
  * that invokes CRIU. Interface (the agent relies on it exactly):
  *
- *   caas-shim launch  --state-dir DIR [--cwd DIR] -- CMD [ARGS...]
+ *   caas-shim launch  --state-dir DIR [--cwd DIR] [--cgroup DIR]... -- CMD [ARGS...]
  *   caas-shim dump    --state-dir DIR --images IMGDIR --criu CRIU [--leave-running]
  *   caas-shim restore --state-dir DIR --images IMGDIR --criu CRIU
  *   caas-shim version
@@ -21,7 +21,7 @@
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: caas-shim launch --state-dir DIR [--cwd DIR] -- CMD [ARGS...]\n"
+            "usage: caas-shim launch --state-dir DIR [--cwd DIR] [--cgroup DIR]... -- CMD [ARGS...]\n"
             "       caas-shim dump --state-dir DIR --images IMGDIR --criu CRIU [--leave-running]\n"
             "       caas-shim restore --state-dir DIR --images IMGDIR --criu CRIU\n"
             "       caas-shim version\n");

@@ -30,7 +30,13 @@ int parse_shim_options(int argc, char **argv, struct shim_options *options)
             target = &options->criu;
         else if (strcmp(arg, "--cwd") == 0)
             target = &options->cwd;
-        else if (strcmp(arg, "--leave-running") == 0) {
+        else if (strcmp(arg, "--cgroup") == 0) {
+            if (options->cgroup_count == SHIM_MAX_CGROUPS) {
+                fprintf(stderr, "caas-shim: at most %d --cgroup options\n", SHIM_MAX_CGROUPS);
+                return -1;
+            }
+            target = &options->cgroups[options->cgroup_count++];
+        } else if (strcmp(arg, "--leave-running") == 0) {
             options->leave_running = 1;
             continue;
         } else {

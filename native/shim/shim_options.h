@@ -2,12 +2,17 @@
 #ifndef SHIM_OPTIONS_H
 #define SHIM_OPTIONS_H
 
+/* Most cgroups a job can be put in at launch: one per controller hierarchy it needs. */
+#define SHIM_MAX_CGROUPS 4
+
 struct shim_options {
     const char *state_dir;
     const char *images_dir;
     const char *criu;
     const char *cwd;
     int leave_running;
+    const char *cgroups[SHIM_MAX_CGROUPS]; /* cgroup directories the job joins before it runs */
+    int cgroup_count;
     char **command; /* NULL-terminated, after "--" */
 };
 

@@ -7,12 +7,15 @@ namespace Caas.Capture.Tests;
 public static class NativeBinaries
 {
     public static string Shim => Find("CAAS_SHIM", "shim/caas-shim");
-    public static string Counter => Environment.GetEnvironmentVariable("CAAS_NATIVE_BIN") is { Length: > 0 } bin
-        ? Existing(Path.Combine(bin, "counter"), "CAAS_NATIVE_BIN")
-        : Find(null, "workloads/counter");
+    public static string Counter => Workload("counter");
+    public static string Memhog => Workload("memhog");
     public static string Criu => Environment.GetEnvironmentVariable("CAAS_CRIU") is { Length: > 0 } criu
         ? Existing(criu, "CAAS_CRIU")
         : Existing(Engine.CaptureOptions.DefaultCriuPath, "the default CRIU path (run: bash scripts/install-criu.sh)");
+
+    private static string Workload(string name) => Environment.GetEnvironmentVariable("CAAS_NATIVE_BIN") is { Length: > 0 } bin
+        ? Existing(Path.Combine(bin, name), "CAAS_NATIVE_BIN")
+        : Find(null, $"workloads/{name}");
 
     private static string Find(string? variable, string relativeToBuild)
     {

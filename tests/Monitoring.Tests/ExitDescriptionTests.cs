@@ -23,4 +23,11 @@ public sealed class ExitDescriptionTests
         Assert.Equal("ended without an exit status: ".Length + 500 + 1, described.Length);
         Assert.EndsWith("x…", described);
     }
+
+    [Fact]
+    public void An_out_of_memory_kill_names_the_OOM_killer_and_the_limit()
+    {
+        Assert.Equal("killed by the kernel's OOM killer (signal 9, SIGKILL): the job reached its memory limit of 32 MiB", ExitDescription.OutOfMemory(32L << 20));
+        Assert.Equal("killed by the kernel's OOM killer (signal 9, SIGKILL): the job ran out of memory", ExitDescription.OutOfMemory(null));
+    }
 }

@@ -147,6 +147,7 @@ public sealed class NodeJobs(
                     Args = spec.Args,
                     Environment = environment,
                     WorkingDirectory = workingDirectory,
+                    MemoryLimitBytes = spec.MemoryLimitBytes,
                 }, cancellationToken);
             }
             catch (CheckpointEngineException e)
@@ -450,6 +451,9 @@ public sealed class NodeJobs(
         var existing = records.Load(exit.JobId);
         if (existing is { State: JobRecordState.Running } && !_running.ContainsKey(exit.JobId))
             records.Save(existing with { State = JobRecordState.Ended });
+        // Its OOM count was read for this report; the job's cgroup has done its work.
+        if (!_running.ContainsKey(exit.JobId))
+            engine.ReleaseLimits(exit.JobId);
     }
 
     public IReadOnlyList<JobSample> Sample()
@@ -516,7 +520,9 @@ public sealed class NodeJobs(
     {
         if (exit.Error is not null)
             logger.LogWarning("job {JobId} ended with an engine error: {Error}", jobId, exit.Error);
-        return new JobProcessExited(jobId, NodeId, exit.ExitCode, exit.Signal, time.GetUtcNow(), exit.Error);
+        // Only a SIGKILL can be the OOM killer's; the job's cgroup counts whether it was.
+        var outOfMemory = exit.Signal == 9 && engine.WasOutOfMemory(jobId);
+        return new JobProcessExited(jobId, NodeId, exit.ExitCode, exit.Signal, time.GetUtcNow(), exit.Error, outOfMemory);
     }
 
     private async Task<IDisposable> LockAsync(string jobId, CancellationToken cancellationToken)

@@ -26,6 +26,8 @@ public sealed record JobSpec
     [Id(20)] public TimeSpan StarvationWindow { get; init; } = JobDefaults.StarvationWindow;
     /// <summary>"Far below": starved when the rate over the window is under this fraction of the baseline.</summary>
     [Id(21)] public double StarvationRatio { get; init; } = JobDefaults.StarvationRatio;
+    /// <summary>The most memory the job's whole process tree may use; the kernel ends it beyond that, and the platform says so. None when null.</summary>
+    [Id(22)] public long? MemoryLimitBytes { get; init; }
 }
 
 public enum StallAction
@@ -43,4 +45,6 @@ public static class JobDefaults
     public static readonly TimeSpan StarvationWindow = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MinimumStarvationWindow = TimeSpan.FromSeconds(2);
     public const double StarvationRatio = 0.25;
+    /// <summary>Below this a limit would stop most programs from even starting.</summary>
+    public const long MinimumMemoryLimitBytes = 4L << 20;
 }

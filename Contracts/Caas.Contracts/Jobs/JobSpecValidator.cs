@@ -33,6 +33,8 @@ public static class JobSpecValidator
             problems.Add($"'starvationWindow' must be zero (off) or at least {JobDefaults.MinimumStarvationWindow.TotalSeconds:0} seconds.");
         if (!(spec.StarvationRatio > 0 && spec.StarvationRatio < 1))
             problems.Add("'starvationRatio' must be a fraction between 0 and 1 (exclusive), e.g. 0.25 for a quarter of the job's usual pace.");
+        if (spec.MemoryLimitBytes is < JobDefaults.MinimumMemoryLimitBytes)
+            problems.Add($"'memoryLimit' must be at least {JobDefaults.MinimumMemoryLimitBytes >> 20} MiB.");
         if (spec.Name is { Length: > 200 })
             problems.Add("'name' must be at most 200 characters.");
         return problems;

@@ -12,6 +12,8 @@ public sealed record SubmitJobRequest
 {
     // A bound that keeps TimeSpan arithmetic from overflowing; no real job waits ten years for progress.
     private const double MaxStallThresholdSeconds = 10 * 365 * 24 * 3600.0;
+    // 1 PiB: beyond any machine, and far from overflowing when turned into bytes.
+    private const long MaxMemoryLimitMiB = 1L << 30;
 
     public string? Command { get; init; }
     public IReadOnlyList<string>? Args { get; init; }
@@ -25,6 +27,8 @@ public sealed record SubmitJobRequest
     /// <summary>0 turns starvation detection off.</summary>
     public double? StarvationWindowSeconds { get; init; }
     public double? StarvationRatio { get; init; }
+    /// <summary>The job's memory limit in MiB; none when absent.</summary>
+    public long? MemoryLimitMiB { get; init; }
 
     /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
     public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
@@ -33,6 +37,8 @@ public sealed record SubmitJobRequest
             return (null, [$"'stallThresholdSeconds' must be between {JobDefaults.MinimumStallThreshold.TotalSeconds:0} and {MaxStallThresholdSeconds:0} seconds."]);
         if (StarvationWindowSeconds is > MaxStallThresholdSeconds or < 0)
             return (null, [$"'starvationWindowSeconds' must be 0 (off) or between {JobDefaults.MinimumStarvationWindow.TotalSeconds:0} and {MaxStallThresholdSeconds:0} seconds."]);
+        if (MemoryLimitMiB is > MaxMemoryLimitMiB or < 0)
+            return (null, [$"'memoryLimitMiB' must be between {JobDefaults.MinimumMemoryLimitBytes >> 20} and {MaxMemoryLimitMiB} MiB."]);
         var spec = new JobSpec
         {
             Command = Command ?? "",
@@ -46,6 +52,7 @@ public sealed record SubmitJobRequest
             OnStall = OnStall ?? StallAction.RestoreFromLastCheckpoint,
             StarvationWindow = StarvationWindowSeconds is { } window ? TimeSpan.FromSeconds(window) : JobDefaults.StarvationWindow,
             StarvationRatio = StarvationRatio ?? JobDefaults.StarvationRatio,
+            MemoryLimitBytes = MemoryLimitMiB is { } mib ? mib << 20 : null,
         };
         var problems = JobSpecValidator.Validate(spec);
         return (problems.Count == 0 ? spec : null, problems);

@@ -108,6 +108,17 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_memory_limit_is_taken_in_MiB_and_one_too_small_is_refused()
+    {
+        var accepted = await PostJson("/api/v1/jobs", """{"command":"/usr/bin/true","memoryLimitMiB":64}""");
+        var tooSmall = await PostJson("/api/v1/jobs", """{"command":"/usr/bin/true","memoryLimitMiB":2}""");
+
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Equal(64L << 20, Assert.Single(Platform.Submitted).MemoryLimitBytes);
+        Assert.Equal("'memoryLimit' must be at least 4 MiB.", await AssertProblem(tooSmall, HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
     public async Task A_missing_body_is_refused()
     {
         var response = await Client.PostAsync("/api/v1/jobs", new StringContent("", Encoding.UTF8, "application/json"));
