@@ -22,13 +22,7 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
             throw new CheckpointBundleRejectedException(root, "the bundle directory does not exist");
         if (rootInfo.LinkTarget is not null)
             throw new CheckpointBundleRejectedException(root, "the bundle directory is a symbolic link");
-        var manifest = await ReadManifestAsync(bundle, cancellationToken);
-        // First, so that nothing else the manifest says is believed before its origin is proven.
-        if (signer.Check(ManifestJson.Canonical(manifest), manifest.Signature) is { } signatureProblem)
-            throw new CheckpointBundleRejectedException(root, $"bad signature: {signatureProblem}");
-
-        if (expectedJobId is not null && manifest.JobId != expectedJobId)
-            throw new CheckpointBundleRejectedException(root, $"the manifest is for job {manifest.JobId}, not {expectedJobId}");
+        var (manifest, _) = await ReadSignedManifestAsync(bundle, expectedJobId, cancellationToken);
         if (expectedSequence is not null && manifest.Sequence != expectedSequence)
             throw new CheckpointBundleRejectedException(root, $"the manifest is for checkpoint {manifest.Sequence}, not {expectedSequence}");
         var listed = new SortedSet<string>(StringComparer.Ordinal);
@@ -39,6 +33,9 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
             if (!listed.Add(file.Path))
                 throw new CheckpointBundleRejectedException(root, $"the manifest lists {file.Path} twice");
         }
+
+        if (EncodingProblem(manifest) is { } encodingProblem)
+            throw new CheckpointBundleRejectedException(root, encodingProblem);
 
         var present = BundleFiles.List(root);
         var missing = listed.Except(present).ToList();
@@ -85,7 +82,21 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
         return manifest;
     }
 
-    private static async Task<CheckpointManifest> ReadManifestAsync(CheckpointBundle bundle, CancellationToken cancellationToken)
+    /// <summary>Reads the manifest and checks its signature and job, but not the files: what a writer needs of a parent it took itself.</summary>
+    /// <returns>The manifest and its bytes as stored (what a child's parent digest covers).</returns>
+    /// <exception cref="CheckpointBundleRejectedException">With the first problem found.</exception>
+    public async Task<(CheckpointManifest Manifest, byte[] Bytes)> ReadSignedManifestAsync(CheckpointBundle bundle, string? expectedJobId, CancellationToken cancellationToken)
+    {
+        var (manifest, bytes) = await ReadManifestAsync(bundle, cancellationToken);
+        // First, so that nothing else the manifest says is believed before its origin is proven.
+        if (signer.Check(ManifestJson.Canonical(manifest), manifest.Signature) is { } signatureProblem)
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"bad signature: {signatureProblem}");
+        if (expectedJobId is not null && manifest.JobId != expectedJobId)
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"the manifest is for job {manifest.JobId}, not {expectedJobId}");
+        return (manifest, bytes);
+    }
+
+    private static async Task<(CheckpointManifest Manifest, byte[] Bytes)> ReadManifestAsync(CheckpointBundle bundle, CancellationToken cancellationToken)
     {
         var info = new FileInfo(bundle.ManifestPath);
         if (info.LinkTarget is not null)
@@ -93,17 +104,18 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
         if (!info.Exists)
             throw new CheckpointBundleRejectedException(bundle.Directory, $"{CheckpointBundle.ManifestFileName} is missing");
         CheckpointManifest? manifest;
+        byte[] bytes;
         try
         {
-            var bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken);
+            bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken);
             // The format first: an older manifest has other fields, and "format 2 is not supported" says more than a field error.
             using (var document = JsonDocument.Parse(bytes))
             {
                 if (document.RootElement.ValueKind == JsonValueKind.Object
                     && document.RootElement.TryGetProperty("format", out var format)
                     && format.ValueKind == JsonValueKind.Number
-                    && (!format.TryGetInt32(out var number) || number != CheckpointManifest.CurrentFormat))
-                    throw new CheckpointBundleRejectedException(bundle.Directory, $"manifest format {format.GetRawText()} is not supported (expected {CheckpointManifest.CurrentFormat})");
+                    && (!format.TryGetInt32(out var number) || !IsReadableFormat(number)))
+                    throw new CheckpointBundleRejectedException(bundle.Directory, $"manifest format {format.GetRawText()} is not supported ({ReadableFormats})");
             }
             manifest = JsonSerializer.Deserialize<CheckpointManifest>(bytes, ManifestJson.Options);
         }
@@ -113,10 +125,14 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
         }
         if (manifest is null || manifest.Files is null)
             throw new CheckpointBundleRejectedException(bundle.Directory, $"{CheckpointBundle.ManifestFileName} is empty");
-        if (manifest.Format != CheckpointManifest.CurrentFormat)
-            throw new CheckpointBundleRejectedException(bundle.Directory, $"manifest format {manifest.Format} is not supported (expected {CheckpointManifest.CurrentFormat})");
-        return manifest;
+        if (!IsReadableFormat(manifest.Format))
+            throw new CheckpointBundleRejectedException(bundle.Directory, $"manifest format {manifest.Format} is not supported ({ReadableFormats})");
+        return (manifest, bytes);
     }
+
+    private static bool IsReadableFormat(int format) => format is >= CheckpointManifest.OldestReadableFormat and <= CheckpointManifest.CurrentFormat;
+
+    private static string ReadableFormats => $"expected {CheckpointManifest.OldestReadableFormat} to {CheckpointManifest.CurrentFormat}";
 
     /// <returns>Null when the path stays inside the bundle, else what is wrong with it.</returns>
     internal static string? PathProblem(string path)
@@ -136,6 +152,50 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
             return "is the manifest itself";
         return null;
     }
+
+    /// <returns>Null when what the manifest says about encoded images and its parent is well-formed, else what is wrong.</returns>
+    private static string? EncodingProblem(CheckpointManifest manifest)
+    {
+        var encoded = manifest.Files.Where(f => f.Image is not null).ToList();
+        if (manifest.Format < 4)
+            return encoded.Count > 0 || manifest.ParentDigest is not null
+                ? $"a format {manifest.Format} manifest cannot hold encoded images or a parent digest"
+                : null;
+        if (manifest.ParentDigest is not null && manifest.ParentSequence is null)
+            return "the manifest names a parent digest but no parent checkpoint";
+        if (manifest.ParentSequence is { } parent)
+        {
+            if (parent < 1 || parent >= manifest.Sequence)
+                return $"parent checkpoint {parent} does not come before checkpoint {manifest.Sequence}";
+            if (manifest.ParentDigest is null || !ManifestDigest.IsWellFormed(manifest.ParentDigest))
+                return $"the manifest names parent checkpoint {parent} without a well-formed parent digest (\"{ManifestDigest.Prefix}<64 hex>\")";
+        }
+        var storedPaths = manifest.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var images = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in encoded)
+        {
+            var image = file.Image!;
+            if (!ImageEncodings.IsKnown(image.Encoding))
+                return $"{file.Path} has the unknown encoding \"{image.Encoding}\"";
+            if (PathProblem(image.Path) is { } problem)
+                return $"{file.Path} decodes to \"{image.Path}\", which {problem}";
+            if (!images.Add(image.Path) || storedPaths.Contains(image.Path))
+                return $"two files decode to {image.Path}";
+            if (image.Size is < 0 or > MaxImageBytes)
+                return $"{file.Path} declares an image of {image.Size} bytes, outside 0..{MaxImageBytes}";
+            if (image.Encoding == ImageEncodings.PageDelta)
+            {
+                if (manifest.ParentSequence is null)
+                    return $"{file.Path} is a page delta, but the bundle has no parent";
+                if (image.Size % Dedup.PageDelta.PageBytes != 0)
+                    return $"{file.Path} declares a page image of {image.Size} bytes, not a whole number of pages";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Far above any image a node can hold; a bound on what a decoder may be asked to write.</summary>
+    public const long MaxImageBytes = 1L << 40;
 
     private static string Names(IReadOnlyCollection<string> names) =>
         string.Join(", ", names.Take(MaxNamesInMessage)) + (names.Count > MaxNamesInMessage ? $" and {names.Count - MaxNamesInMessage} more" : "");

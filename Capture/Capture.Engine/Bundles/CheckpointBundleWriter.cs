@@ -7,7 +7,8 @@ public sealed class CheckpointBundleWriter(IManifestSigner signer)
 {
     /// <param name="manifest">Everything but the file list and signature, which are filled in here; its <see cref="CheckpointManifest.ChunkBytes"/> sets the chunk size.</param>
     /// <param name="hashedDuringDump">Chunks already hashed while the engine wrote them, reused when their chunk size is the manifest's.</param>
-    public async Task<CheckpointManifest> SealAsync(CheckpointBundle bundle, CheckpointManifest manifest, CancellationToken cancellationToken = default, AppendedChunkHasher? hashedDuringDump = null)
+    /// <param name="encoded">The stored files that are encoded images (see <see cref="CheckpointImageEncoder"/>), by stored path; the rest are stored as the engine wrote them.</param>
+    public async Task<CheckpointManifest> SealAsync(CheckpointBundle bundle, CheckpointManifest manifest, CancellationToken cancellationToken = default, AppendedChunkHasher? hashedDuringDump = null, EncodedImages? encoded = null)
     {
         if (manifest.ChunkBytes is < CheckpointManifest.MinChunkBytes or > CheckpointManifest.MaxChunkBytes)
             throw new ArgumentException($"chunk size {manifest.ChunkBytes} is outside {CheckpointManifest.MinChunkBytes}..{CheckpointManifest.MaxChunkBytes} bytes", nameof(manifest));
@@ -18,7 +19,7 @@ public sealed class CheckpointBundleWriter(IManifestSigner signer)
         var early = hashedDuringDump is not null && hashedDuringDump.ChunkBytes == manifest.ChunkBytes ? hashedDuringDump.Hashed : null;
         var known = listed.Select(f => early is not null && early.TryGetValue(f.Relative, out var prefix) ? prefix : null).ToList();
         var chunks = await ChunkHasher.HashAsync([.. listed.Select(f => (f.Path, f.Length))], manifest.ChunkBytes, cancellationToken, known);
-        var files = listed.Select((f, i) => new ManifestFile(f.Relative, f.Length, chunks[i])).ToList();
+        var files = listed.Select((f, i) => new ManifestFile(f.Relative, f.Length, chunks[i], encoded?.Files.GetValueOrDefault(f.Relative))).ToList();
         var unsigned = manifest with { Format = CheckpointManifest.CurrentFormat, Files = files, Signature = null };
         var sealedManifest = unsigned with { Signature = signer.Sign(ManifestJson.Canonical(unsigned)) };
         var temporary = bundle.ManifestPath + ".tmp";

@@ -8,8 +8,14 @@ namespace Caas.Capture.Engine.Bundles;
 /// </summary>
 public sealed record CheckpointManifest
 {
-    /// <summary>2: signed, with the CPU of the node that took the image. 3: per-chunk SHA-256 instead of one per file.</summary>
-    public const int CurrentFormat = 3;
+    /// <summary>
+    /// 2: signed, with the CPU of the node that took the image. 3: per-chunk SHA-256 instead of one per file.
+    /// 4: files may be encoded images (zstd, page deltas against the parent, see <see cref="ManifestFile.Image"/>)
+    /// and an incremental bundle names its parent's manifest digest.
+    /// </summary>
+    public const int CurrentFormat = 4;
+    /// <summary>Format 3 bundles hold every image as written and still verify and restore.</summary>
+    public const int OldestReadableFormat = 3;
 
     /// <summary>The chunk size the agent writes: a 1 GiB image is 16 chunks, enough to keep every core hashing.</summary>
     public const int DefaultChunkBytes = 64 << 20;
@@ -22,6 +28,13 @@ public sealed record CheckpointManifest
     public required int Sequence { get; init; }
     /// <summary>The checkpoint this one was taken after, for dedup against it; null for a full image.</summary>
     public int? ParentSequence { get; init; }
+    /// <summary>
+    /// Format 4, incremental bundles only: "sha256:" and the hex SHA-256 of the parent's manifest.json as stored (signature
+    /// included), so that a bundle cannot be spliced onto another parent with the same sequence. Left out of the JSON
+    /// when null, so that format 3 manifests keep the canonical bytes they were signed with.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ParentDigest { get; init; }
     /// <summary>Engine and version, e.g. "criu 4.2.1".</summary>
     public required string Engine { get; init; }
     public required string NodeId { get; init; }
