@@ -2,12 +2,18 @@
  * memhog: a job with a large, changing memory image, for checkpoint size and dedup tests.
  *
  *   memhog --mib N [--dirty-fraction F (default 0.1)] [--interval-ms MS (default 1000)]
- *          [--rounds R (default: forever)]
+ *          [--rounds R (default: forever)] [--on-signal] [--verify]
  *
  * Fills N MiB with incompressible pseudo-random bytes, then every interval rewrites fraction F of
  * its pages with new random bytes (a window that moves through the buffer, so each round dirties
  * exactly that many distinct pages), prints "round <r>" and reports progress r/R through libcaas
  * (r/(r+100) when running forever). SIGTERM (SIGINT) exits 143 (130), also as PID 1.
+ *
+ * --on-signal: a round runs when SIGUSR1 arrives instead of every interval, so that a test or
+ * benchmark changes exactly fraction F between two checkpoints.
+ * --verify: each round first checks that the memory still has the checksum it had at the end of
+ * the previous round, and exits 3 with "memhog: memory corrupted before round <r>" if not: a
+ * restore that brought back wrong pages is caught by the job itself.
  */
 #include <caas.h>
 
@@ -24,17 +30,24 @@
 #define PAGE_BYTES 4096u
 
 static volatile sig_atomic_t exit_signal;
+static volatile sig_atomic_t rounds_asked;
 
 static void on_exit_signal(int signo)
 {
     exit_signal = signo;
 }
 
-static void install_handler(int signo)
+static void on_round_signal(int signo)
+{
+    (void)signo;
+    rounds_asked++;
+}
+
+static void install_handler(int signo, void (*handler)(int))
 {
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = on_exit_signal;
+    action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     sigaction(signo, &action, NULL);
 }
@@ -66,6 +79,18 @@ static void fill_page(unsigned char *page, uint64_t *state)
     }
 }
 
+/* FNV-1a over 64-bit words: cheap, and any changed word changes it (with overwhelming likelihood). */
+static uint64_t checksum(const unsigned char *memory, size_t bytes)
+{
+    uint64_t sum = 0xcbf29ce484222325ULL;
+    for (size_t offset = 0; offset < bytes; offset += sizeof(uint64_t)) {
+        uint64_t word;
+        memcpy(&word, memory + offset, sizeof word);
+        sum = (sum ^ word) * 0x100000001b3ULL;
+    }
+    return sum;
+}
+
 static void sleep_ms(long long ms)
 {
     struct timespec remaining = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -75,7 +100,7 @@ static void sleep_ms(long long ms)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: memhog --mib N [--dirty-fraction F] [--interval-ms MS] [--rounds R]\n");
+    fprintf(stderr, "usage: memhog --mib N [--dirty-fraction F] [--interval-ms MS] [--rounds R] [--on-signal] [--verify]\n");
     return 2;
 }
 
@@ -83,9 +108,14 @@ int main(int argc, char **argv)
 {
     long long mib = 0, interval_ms = 1000, rounds = 0;
     double dirty_fraction = 0.1;
+    int on_signal = 0, verify = 0;
     for (int i = 1; i < argc; i++) {
-        int failed;
-        if (strcmp(argv[i], "--mib") == 0 && i + 1 < argc)
+        int failed = 0;
+        if (strcmp(argv[i], "--on-signal") == 0)
+            on_signal = 1;
+        else if (strcmp(argv[i], "--verify") == 0)
+            verify = 1;
+        else if (strcmp(argv[i], "--mib") == 0 && i + 1 < argc)
             failed = parse_count("memhog", "--mib", argv[++i], 1, &mib);
         else if (strcmp(argv[i], "--dirty-fraction") == 0 && i + 1 < argc)
             failed = parse_real("memhog", "--dirty-fraction", argv[++i], 0.0, 1.0, 1, &dirty_fraction);
@@ -105,8 +135,9 @@ int main(int argc, char **argv)
         return usage();
     }
 
-    install_handler(SIGTERM);
-    install_handler(SIGINT);
+    install_handler(SIGTERM, on_exit_signal);
+    install_handler(SIGINT, on_exit_signal);
+    install_handler(SIGUSR1, on_round_signal);
     signal(SIGPIPE, SIG_IGN);
 
     size_t bytes = (size_t)mib * 1024u * 1024u;
@@ -132,12 +163,30 @@ int main(int argc, char **argv)
 
     size_t dirty_pages = (size_t)((double)pages * dirty_fraction + 0.5);
     size_t window_start = 0;
+    uint64_t expected = verify ? checksum(memory, bytes) : 0;
+    sig_atomic_t rounds_done = 0;
     for (long long round = 1; rounds == 0 || round <= rounds; round++) {
-        sleep_ms(interval_ms);
+        if (on_signal) {
+            /* Short sleeps, so that a dump in between never sees a long-running syscall. */
+            while (rounds_asked == rounds_done) {
+                sleep_ms(10);
+                exit_if_asked();
+            }
+            rounds_done++;
+        } else {
+            sleep_ms(interval_ms);
+        }
         exit_if_asked();
+        if (verify && checksum(memory, bytes) != expected) {
+            printf("memhog: memory corrupted before round %lld\n", round);
+            fflush(stdout);
+            return 3;
+        }
         for (size_t n = 0; n < dirty_pages; n++)
             fill_page(memory + ((window_start + n) % pages) * PAGE_BYTES, &state);
         window_start = (window_start + dirty_pages) % pages;
+        if (verify)
+            expected = checksum(memory, bytes);
 
         char message[64];
         snprintf(message, sizeof message, "round %lld", round);
