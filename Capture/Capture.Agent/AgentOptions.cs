@@ -15,6 +15,7 @@ public sealed class AgentOptions
     /// <summary>The platform's image signing key (32 bytes, mode 0600); every agent that exchanges images needs the same one. Default: image.key next to the data directory.</summary>
     public string? ImageKeyFile { get; set; }
     public RetentionOptions Retention { get; set; } = new();
+    public ImageOptions Images { get; set; } = new();
 
     /// <summary><see cref="ImageKeyFile"/>, or its default beside (not inside) the data directory, so wiping agent data keeps the key.</summary>
     public string ImageKeyPath => ImageKeyFile ?? Path.GetFullPath(Path.Combine(DataDirectory, "..", "image.key"));
@@ -39,6 +40,8 @@ public sealed class AgentOptions
             problems.Add($"{Section}:Retention:KeepLast must be at least 1.");
         if (Retention.MaxBytesPerJob < 1)
             problems.Add($"{Section}:Retention:MaxBytesPerJob must be positive.");
+        if (Images.MaxChainLength is < 1 or > Engine.Bundles.CheckpointChainRestorer.MaxChainLength)
+            problems.Add($"{Section}:Images:MaxChainLength must be from 1 to {Engine.Bundles.CheckpointChainRestorer.MaxChainLength}.");
         return problems;
     }
 }

@@ -35,6 +35,8 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ProgressChannel>();
         services.TryAddSingleton<CheckpointBundleWriter>();
         services.TryAddSingleton<CheckpointBundleVerifier>();
+        services.TryAddSingleton<CheckpointChainRestorer>();
+        services.TryAddSingleton<CheckpointParentChoice>();
         services.TryAddSingleton<AgentPaths>();
         services.TryAddSingleton<JobRecordStore>();
         services.TryAddSingleton<CheckpointRetention>();

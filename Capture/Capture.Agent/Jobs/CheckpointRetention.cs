@@ -1,4 +1,3 @@
-using System.Globalization;
 using Caas.Capture.Engine.Bundles;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,7 +6,8 @@ namespace Caas.Capture.Agent.Jobs;
 
 /// <summary>
 /// Keeps a job's checkpoints within <see cref="RetentionOptions"/>: the newest KeepLast, within
-/// MaxBytesPerJob, and never the newest verified bundle, which is what a recovery falls back to.
+/// MaxBytesPerJob, and never the newest verified bundle, which is what a recovery falls back to,
+/// nor a checkpoint that a kept incremental one depends on.
 /// Callers hold the job's lock, so no checkpoint or restore of the job runs meanwhile.
 /// </summary>
 public sealed class CheckpointRetention(AgentPaths paths, IOptions<AgentOptions> options, ILogger<CheckpointRetention> logger)
@@ -18,16 +18,9 @@ public sealed class CheckpointRetention(AgentPaths paths, IOptions<AgentOptions>
     /// <returns>What was deleted, oldest first.</returns>
     public IReadOnlyList<PrunedCheckpoint> Apply(string jobId, int newestVerified)
     {
-        var jobDirectory = Path.Combine(paths.CheckpointsDirectory, jobId);
-        if (!Directory.Exists(jobDirectory))
-            return [];
         // Only sealed bundles count: a directory without a manifest is not a checkpoint anybody can restore.
-        var sealedBundles = Directory.EnumerateDirectories(jobDirectory)
-            .Select(d => (Directory: d, Sequence: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : (int?)null))
-            .Where(b => b.Sequence is not null && File.Exists(Path.Combine(b.Directory, CheckpointBundle.ManifestFileName)))
-            .Select(b => new Candidate(b.Sequence!.Value, b.Directory, BytesOnDisk(b.Directory)))
-            .OrderByDescending(b => b.Sequence)
-            .ToList();
+        var checkpoints = SealedCheckpoints.List(paths, jobId);
+        var sealedBundles = checkpoints.Select(c => new Candidate(c.Sequence, c.Directory, BytesOnDisk(c.Directory))).ToList();
 
         var kept = new List<Candidate>();
         var removed = new List<(Candidate Bundle, string Reason)>();
@@ -53,6 +46,17 @@ public sealed class CheckpointRetention(AgentPaths paths, IOptions<AgentOptions>
             total -= bundle.Bytes;
             removed.Add((bundle, $"the job's checkpoints exceeded {_options.MaxBytesPerJob} bytes"));
         }
+
+        // An incremental checkpoint is restorable only with its parents: whatever a kept one depends on stays, whatever the rules said.
+        var parents = checkpoints.ToDictionary(c => c.Sequence, c => c.ParentSequence);
+        var needed = new HashSet<int>();
+        foreach (var bundle in kept)
+        {
+            var parent = parents[bundle.Sequence];
+            while (parent is { } p && parents.ContainsKey(p) && needed.Add(p))
+                parent = parents[p];
+        }
+        removed.RemoveAll(r => needed.Contains(r.Bundle.Sequence));
 
         var pruned = new List<PrunedCheckpoint>();
         foreach (var (bundle, reason) in removed.OrderBy(r => r.Bundle.Sequence))

@@ -3,6 +3,7 @@ using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
+using Caas.Capture.Engine.Bundles.Dedup;
 using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Proc;
 using Caas.Capture.Engine.Progress;
@@ -21,7 +22,8 @@ public sealed class NodeJobs(
     ProgressChannel progress,
     ProcSampler sampler,
     CheckpointBundleWriter bundleWriter,
-    CheckpointBundleVerifier bundleVerifier,
+    CheckpointParentChoice parentChoice,
+    CheckpointChainRestorer chainRestorer,
     CheckpointRetention retention,
     CpuInfo cpu,
     JobRecordStore records,
@@ -217,11 +219,26 @@ public sealed class NodeJobs(
             progress.Forget(jobId);
         }
 
+        // With leaveRunning the job runs again meanwhile: deduplication and compression cost no downtime.
         var sealing = time.GetTimestamp();
+        ParentPages? parent;
+        EncodedImages encoded;
+        try
+        {
+            parent = await parentChoice.ChooseAsync(jobId, sequence, cancellationToken);
+            encoded = await CheckpointImageEncoder.EncodeAsync(bundle, parent, indexPages: _options.Images.Incremental, compress: _options.Images.Compress, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            TryDelete(bundle.Directory);
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} could not be stored: {e.Message}");
+        }
         var manifest = await bundleWriter.SealAsync(bundle, new CheckpointManifest
         {
             JobId = jobId,
             Sequence = sequence,
+            ParentSequence = parent?.Manifest.Sequence,
+            ParentDigest = parent?.Digest,
             Engine = probe.Version ?? "criu",
             NodeId = NodeId,
             Pool = _options.Pool,
@@ -234,10 +251,11 @@ public sealed class NodeJobs(
             AppPause = timings.AppPause,
             Dump = timings.Dump,
             Files = [],
-        }, cancellationToken, hashedDuringDump);
+        }, cancellationToken, hashedDuringDump, encoded);
         // Where a checkpoint's time goes, for anyone comparing it with a raw dump: engine, then hashing and signing.
-        logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes, paused {Pause} ms, dump {Dump} ms, sealed in {Seal} ms ({Early} of {Chunks} chunks hashed during the dump)",
-            sequence, jobId, manifest.TotalBytes, timings.AppPause.TotalMilliseconds, timings.Dump.TotalMilliseconds, time.GetElapsedTime(sealing).TotalMilliseconds,
+        logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes stored ({Kind}, {NewPages} of {Pages} pages stored), paused {Pause} ms, dump {Dump} ms, encoded and sealed in {Seal} ms ({Early} of {Chunks} chunks hashed during the dump)",
+            sequence, jobId, manifest.TotalBytes, parent is null ? "full" : $"incremental on {parent.Manifest.Sequence}", encoded.NewPages, encoded.ImagePages,
+            timings.AppPause.TotalMilliseconds, timings.Dump.TotalMilliseconds, time.GetElapsedTime(sealing).TotalMilliseconds,
             hashedDuringDump.Hashed.Values.Sum(h => h.Count), manifest.Files.Sum(f => f.Chunks.Count));
         ApplyRetention(jobId, sequence);
         return new CheckpointInfo
@@ -290,7 +308,7 @@ public sealed class NodeJobs(
         var staging = paths.RestoreStaging(jobId, sequence);
         try
         {
-            var staged = await StageVerifiedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
+            var images = await StageVerifiedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
 
             // A hung or stale copy is replaced: it must be gone before its image comes back.
             if (_running.TryRemove(jobId, out var old))
@@ -302,7 +320,7 @@ public sealed class NodeJobs(
             JobHandle handle;
             try
             {
-                handle = await engine.RestoreAsync(jobId, paths.JobDirectory(jobId), staged.ImagesDirectory, cancellationToken);
+                handle = await engine.RestoreAsync(jobId, paths.JobDirectory(jobId), images, cancellationToken);
             }
             catch (CheckpointEngineException e)
             {
@@ -360,8 +378,9 @@ public sealed class NodeJobs(
         }
     }
 
-    /// <summary>Everything a restore checks before CRIU sees the bundle, on a private staged copy; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
-    private async Task<CheckpointBundle> StageVerifiedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken)
+    /// <summary>Everything a restore checks before CRIU sees the bundle, on private staged copies of it and the parents it needs; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
+    /// <returns>The directory of full images to restore from.</returns>
+    private async Task<string> StageVerifiedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken)
     {
         var bundle = paths.Checkpoint(jobId, sequence);
         if (!Directory.Exists(bundle.Directory))
@@ -372,12 +391,11 @@ public sealed class NodeJobs(
         if (!probe.Usable)
             throw new AgentRejectionException($"restores are not possible on node {NodeId}: {probe.Problem}");
 
-        CheckpointBundle staged;
         CheckpointManifest manifest;
+        string images;
         try
         {
-            staged = BundleStaging.Stage(bundle, staging);
-            manifest = await bundleVerifier.VerifyAsync(staged, jobId, sequence, cancellationToken);
+            (manifest, images) = await chainRestorer.PrepareAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, cancellationToken);
         }
         catch (CheckpointBundleRejectedException e)
         {
@@ -386,7 +404,7 @@ public sealed class NodeJobs(
         // Only now is the manifest's word on CPU and engine trusted: its signature held.
         if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {incompatible}");
-        return staged;
+        return images;
     }
 
     /// <returns>False when the job is not running here.</returns>
