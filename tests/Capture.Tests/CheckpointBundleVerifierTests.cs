@@ -176,7 +176,7 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
         manifest["format"] = 2;
         File.WriteAllText(_bundle.ManifestPath, manifest.ToJsonString());
 
-        Assert.Equal("manifest format 2 is not supported (expected 3)", await Refusal());
+        Assert.Equal("manifest format 2 is not supported (expected 3 to 4)", await Refusal());
     }
 
     [Fact]

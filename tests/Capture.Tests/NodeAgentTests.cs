@@ -41,6 +41,8 @@ public sealed class NodeAgentTests : IAsyncLifetime
             ["Caas:Agent:DataDirectory"] = _directory.Path,
             ["Caas:Agent:ImageKeyFile"] = KeyFile,
             ["Caas:Agent:Retention:KeepLast"] = "2",
+            // Every second checkpoint is full, so that retention can delete whole chains.
+            ["Caas:Agent:Images:MaxChainLength"] = "2",
             ["Caas:Agent:Capture:ShimPath"] = NativeBinaries.Shim,
             ["Caas:Agent:Capture:CriuPath"] = NativeBinaries.Criu,
         });
@@ -276,7 +278,8 @@ public sealed class NodeAgentTests : IAsyncLifetime
         await Send(new CheckpointJob(jobId, Node, 2, LeaveRunning: true));
         await Published<CheckpointCompleted>(m => m.JobId == jobId);
         var images = Path.Combine(_directory.Path, "checkpoints", jobId, "2", "images");
-        var pages = Directory.GetFiles(images, "pages-*.img").First();
+        // Stored as written or zstd-compressed, whichever the agent chose: either way the stored bytes are what is hashed.
+        var pages = Directory.GetFiles(images, "pages-*.img*").First();
         await using (var stream = File.OpenWrite(pages))
             stream.WriteByte(0x90);
 
@@ -315,7 +318,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         var manifest = await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
 
         Assert.Matches("^hmac-sha256:[0-9a-f]{64}$", manifest.Signature);
-        Assert.Equal(3, manifest.Format);
+        Assert.Equal(CheckpointManifest.CurrentFormat, manifest.Format);
         Assert.Equal(64 << 20, manifest.ChunkBytes);
         Assert.All(manifest.Files, f => Assert.Equal((f.Size + (64 << 20) - 1) / (64 << 20), f.Chunks.Count));
         var cpu = Engine.Cpu.CpuInfo.ReadThisNode();
@@ -379,19 +382,22 @@ public sealed class NodeAgentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_each_checkpoint_only_the_last_k_of_the_job_are_kept()
+    public async Task After_each_checkpoint_only_the_last_k_of_the_job_and_what_they_depend_on_are_kept()
     {
         var (jobId, _) = await RunningJobWithCheckpoint(1);
-        for (var sequence = 2; sequence <= 3; sequence++)
+        for (var sequence = 2; sequence <= 4; sequence++)
         {
             await Send(new CheckpointJob(jobId, Node, sequence, LeaveRunning: true));
             await Published<CheckpointCompleted>(m => m.JobId == jobId && m.Checkpoint.Sequence == sequence);
+            // 1 full, 2 on 1, 3 full, 4 on 3: after 3, checkpoint 1 stays because the kept 2 needs it.
+            if (sequence == 3)
+                Assert.Equal(["1", "2", "3"], Directory.GetDirectories(Path.Combine(_directory.Path, "checkpoints", jobId)).Select(Path.GetFileName).Order());
         }
 
-        Assert.Equal(["2", "3"], Directory.GetDirectories(Path.Combine(_directory.Path, "checkpoints", jobId)).Select(Path.GetFileName).Order());
+        Assert.Equal(["3", "4"], Directory.GetDirectories(Path.Combine(_directory.Path, "checkpoints", jobId)).Select(Path.GetFileName).Order());
         var incident = Guid.NewGuid();
-        await Send(new RestoreJob(jobId, Node, incident, 2, Node));
-        Assert.Equal(2, (await Published<RestoreCompleted>(m => m.IncidentId == incident)).Sequence);
+        await Send(new RestoreJob(jobId, Node, incident, 4, Node));
+        Assert.Equal(4, (await Published<RestoreCompleted>(m => m.IncidentId == incident)).Sequence);
     }
 
     /// <summary>What a bundle from before signing, or from an attacker without any key, carries.</summary>
