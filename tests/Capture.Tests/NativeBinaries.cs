@@ -2,7 +2,7 @@ namespace Caas.Capture.Tests;
 
 /// <summary>
 /// The native build and CRIU the end-to-end tests run: from env CAAS_SHIM, CAAS_CRIU and
-/// CAAS_NATIVE_BIN (the directory holding counter), else from native/build of this repository.
+/// CAAS_NATIVE_BIN (the directory holding counter and memhog), else from native/build of this repository.
 /// </summary>
 public static class NativeBinaries
 {
