@@ -113,4 +113,55 @@ public sealed class CheckpointRetentionTests : IDisposable
     {
         Assert.Empty(Retention(keepLast: 1, maxBytes: 1).Apply(Job, newestVerified: 1));
     }
+
+    /// <summary>Incremental chains made as the agent makes them: a kept checkpoint keeps whatever it needs to be restored.</summary>
+    private const int Pages = 32;
+
+    private SyntheticCheckpoints Chained => new(_paths.CheckpointsDirectory, Job);
+
+    /// <summary>Checkpoints 1.., each changing a page of the previous one; those in <paramref name="full"/> are full, the others incremental on the one before.</summary>
+    private async Task Chain(int count, params int[] full)
+    {
+        var pages = SyntheticCheckpoints.RandomPages(Pages, seed: 0);
+        for (var sequence = 1; sequence <= count; sequence++)
+        {
+            pages = SyntheticCheckpoints.Changed(pages, first: sequence % Pages, count: 1, seed: sequence);
+            await Chained.TakeAsync(sequence, pages, full.Contains(sequence) ? null : sequence - 1);
+        }
+    }
+
+    [Fact]
+    public async Task The_parents_of_a_kept_incremental_checkpoint_are_kept_beyond_the_last_k()
+    {
+        await Chain(3, full: 1);
+
+        var pruned = Retention(keepLast: 1, maxBytes: long.MaxValue).Apply(Job, newestVerified: 3);
+
+        Assert.Empty(pruned);
+        Assert.Equal([1, 2, 3], Remaining(Job));
+        await Chained.PrepareAsync(3, _directory.Combine("staging"));
+    }
+
+    [Fact]
+    public async Task Once_a_full_checkpoint_starts_a_new_chain_the_old_chain_is_deleted()
+    {
+        await Chain(5, full: [1, 4]);
+
+        var pruned = Retention(keepLast: 2, maxBytes: long.MaxValue).Apply(Job, newestVerified: 5);
+
+        Assert.Equal([1, 2, 3], pruned.Select(p => p.Sequence));
+        Assert.Equal([4, 5], Remaining(Job));
+        await Chained.PrepareAsync(5, _directory.Combine("staging"));
+    }
+
+    [Fact]
+    public async Task The_byte_budget_does_not_delete_a_parent_that_a_kept_checkpoint_needs()
+    {
+        await Chain(3, full: 1);
+
+        var pruned = Retention(keepLast: 5, maxBytes: 1).Apply(Job, newestVerified: 3);
+
+        Assert.Empty(pruned);
+        Assert.Equal([1, 2, 3], Remaining(Job));
+    }
 }
