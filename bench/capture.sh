@@ -11,136 +11,24 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bench/figures.sh"
+source "$root/bench/capture-platform.sh"
 
-runs=3 mib=1024
-while (($#)); do
-  case "$1" in
-    --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
-    --mib) mib="${2:?--mib needs a number}"; shift 2 ;;
-    *) echo "capture.sh: unknown option '$1' (use --runs N, --mib M)" >&2; exit 2 ;;
-  esac
-done
-[[ $runs =~ ^[1-9][0-9]*$ && $mib =~ ^[1-9][0-9]*$ ]] || { echo "capture.sh: --runs and --mib take whole numbers >= 1" >&2; exit 2; }
-[[ $(id -u) == 0 ]] || { echo "capture.sh: must run as root (CRIU)" >&2; exit 1; }
-
-configuration="${CAAS_CONFIGURATION:-Release}"
-native_bin="${CAAS_NATIVE_BIN:-$root/native/build/bin}"
-shim="${CAAS_SHIM:-$native_bin/caas-shim}"
-criu="${CAAS_CRIU:-/opt/caas/criu/bin/criu}"
-memhog="$native_bin/memhog"
-standalone="$root/Web/Web.Standalone/bin/$configuration/net10.0/caas-standalone.dll"
-for f in "$shim" "$memhog" "$criu" "$standalone"; do
-  [[ -e $f ]] || { echo "capture.sh: $f is missing (bench/run builds it)" >&2; exit 1; }
-done
+capture_setup "$@"
 
 work="$(mktemp -d /var/tmp/caas-bench-capture.XXXXXX)"
-data="$work/platform" raw="$work/raw"
-mkdir -p "$data" "$raw"
-host_pid="" raw_job_pid="" raw_restored_pid=""
+raw="$work/raw"
+mkdir -p "$raw"
+raw_job_pid="" raw_restored_pid=""
 
 cleanup() {
   set +e
   [[ -n $raw_job_pid ]] && kill -9 "$raw_job_pid" 2>/dev/null
   [[ -n $raw_restored_pid ]] && kill -9 "$raw_restored_pid" 2>/dev/null
-  if [[ -n $host_pid ]]; then
-    kill -TERM "$host_pid" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$host_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$host_pid" 2>/dev/null
-  fi
-  # Jobs outlive the agent by design: end the ones this run's platform started (their environment names its data dir).
-  while read -r pidfile; do
-    pid="$(cat "$pidfile" 2>/dev/null)"
-    [[ $pid =~ ^[0-9]+$ ]] && grep -qs "$data" "/proc/$pid/environ" && kill -9 "$pid"
-  done < <(find "$data" -name pid -type f 2>/dev/null)
+  stop_platforms
   # A job's supervisor writes its exit file a moment after the job dies.
   for _ in 1 2 3 4 5; do rm -rf "$work" 2>/dev/null && break; sleep 1; done
 }
 trap cleanup EXIT
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# "00:00:03.1234567" (how System.Text.Json writes a TimeSpan) in seconds.
-timespan_s() { awk -F: '{ printf "%.3f", $1 * 3600 + $2 * 60 + $3 }' <<<"$1"; }
-
-url="http://127.0.0.1:$(free_port)"
-# Set once the platform has given us an API token; platforms without access control take none.
-auth=()
-api() { curl -sS --fail-with-body --max-time 30 "${auth[@]}" "$@"; }
-get_job() { api "$url/api/v1/jobs/$job"; }
-# Every timed operation starts from the same memory state: no dirty and no cached pages. Without
-# this, a dump's time depends on how many images were written before it (on this VM a page cache
-# page that was never used before costs far more to hand out than a recycled one: the same raw dump
-# took 0.4 s or 2.6 s), so whichever side came later was charged for the other's images. Restores
-# therefore read their images from disk, on both sides.
-settle() { sync; echo 1 >/proc/sys/vm/drop_caches; }
-
-# Polls "$@" (a command printing JSON) until jq filter $1 is true; prints the JSON that satisfied it.
-wait_json() {
-  local filter="$1" what="$2" timeout_s="$3"; shift 3
-  local deadline=$(($(now_ms) + timeout_s * 1000)) json
-  while (($(now_ms) < deadline)); do
-    json="$("$@" 2>/dev/null)" && jq -e "$filter" >/dev/null <<<"$json" && { printf '%s' "$json"; return 0; }
-    sleep 0.1
-  done
-  echo "capture.sh: not $what within $timeout_s s; last answer: ${json:-none}" >&2
-  return 1
-}
-
-start_platform() {
-  # The first admin's password comes in through the environment, where ps does not show it.
-  local admin_password
-  admin_password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-  Caas__Security__BootstrapAdminPassword="$admin_password" \
-  CAAS_SHIM="$shim" CAAS_CRIU="$criu" ASPNETCORE_ENVIRONMENT=Production \
-    dotnet "$standalone" --Caas:DataDirectory="$data" --Caas:Url="$url" \
-      --Caas:Orleans:SiloPort="$(free_port)" --Caas:Orleans:GatewayPort="$(free_port)" \
-      >"$work/host.log" 2>&1 &
-  host_pid=$!
-  local deadline=$(($(now_ms) + 90000)) status=000
-  until [[ $status != 000 ]]; do
-    (($(now_ms) < deadline)) && kill -0 "$host_pid" 2>/dev/null || { echo "capture.sh: the platform did not start:" >&2; tail -n 30 "$work/host.log" >&2; exit 1; }
-    sleep 0.1
-    status="$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/nodes" || true)"
-  done
-  if [[ $status == 401 ]]; then
-    local token
-    token="$(curl -sS --fail-with-body -u "admin:$admin_password" -H 'Content-Type: application/json' -d '{"name": "bench", "expiresInDays": 1}' \
-      "$url/api/v1/tokens" | jq -r .token)"
-    auth=(-H "Authorization: Bearer $token")
-  fi
-  wait_json 'length > 0' "ready (a node reported)" 90 api "$url/api/v1/nodes" >/dev/null \
-    || { tail -n 30 "$work/host.log" >&2; exit 1; }
-}
-
-# A stall would make the platform restore the job in the middle of a measurement: alert only, after an hour.
-submit_memhog() {
-  local body
-  body="$(jq -n --arg cmd "$memhog" --arg mib "$mib" \
-    '{command: $cmd, args: ["--mib", $mib], name: "bench memhog", stallThresholdSeconds: 3600, onStall: "AlertOnly"}')"
-  job="$(api -H 'Content-Type: application/json' -d "$body" "$url/api/v1/jobs" | jq -r .jobId)"
-  wait_json '.status == "Running" and .progress != null' "running with progress" 120 get_job >/dev/null
-}
-
-# Request to checkpoint listed with its image verified on disk; sets platform_wall_s, platform_duration_s,
-# platform_dump_s, platform_pause_s, sequence.
-platform_checkpoint() {
-  local t0 t1 json checkpoint
-  settle
-  t0=$(now_ms)
-  sequence="$(api -H 'Content-Type: application/json' -d '{"leaveRunning": true}' "$url/api/v1/jobs/$job/checkpoint" | jq -r .sequence)"
-  json="$(wait_json "any(.checkpoints[]; .sequence == $sequence) or .pendingCheckpoint == null" \
-    "checkpoint $sequence taken" 300 get_job)"
-  t1=$(now_ms)
-  checkpoint="$(jq -c ".checkpoints[] | select(.sequence == $sequence)" <<<"$json")"
-  [[ -n $checkpoint ]] || { echo "capture.sh: checkpoint $sequence failed: $(jq -c '{status, statusReason}' <<<"$json")" >&2; exit 1; }
-  platform_wall_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
-  platform_duration_s="$(timespan_s "$(jq -r .duration <<<"$checkpoint")")"
-  platform_pause_s="$(timespan_s "$(jq -r .appPause <<<"$checkpoint")")"
-  # The bundle's manifest has the shim's whole dump time: the agent's duration minus it is sealing and reporting.
-  local manifest
-  manifest="$(grep -ls "\"sequence\": *$sequence[,}]" $(find "$data" -name manifest.json -path "*$job*") 2>/dev/null | head -n 1)"
-  platform_dump_s="$( [[ -n $manifest ]] && timespan_s "$(jq -r .dump "$manifest")" || echo "?")"
-}
 
 # Kill, then request to the first heartbeat with progress after the job's JobRestored; sets platform_restore_s and platform_restored_s (to JobRestored).
 platform_restore() {
@@ -232,7 +120,7 @@ raw_restore() {
 }
 
 echo "# capture: memhog --mib $mib, $runs runs, CRIU $("$criu" --version 2>/dev/null | sed -n 's/^Version: //p'), images under $work" >&2
-start_platform
+start_platform platform
 submit_memhog
 launch_raw
 
