@@ -81,6 +81,18 @@ public sealed class IncrementalBundleRefusalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_page_count_that_would_wrap_around_to_the_declared_size_is_refused()
+    {
+        await TakeChain();
+        // Times 4096 this is the declared size plus 2^64: a multiplication would take it for the right one.
+        var wrapping = Pages + (1L << 52);
+        var delta = DeltaOnly(new PageDelta(wrapping, 0, false, 0, ["images/pages-1.img"], [new PageRun(0, 0, Pages)]));
+        await ReplaceSigned(_checkpoints.Bundle(2), "images/pages-1.img.delta", delta);
+
+        Assert.Equal($"images/pages-1.img.delta cannot be decoded: it holds {wrapping} pages, the manifest declares an image of {Pages * SyntheticCheckpoints.PageBytes} bytes", await Refusal());
+    }
+
+    [Fact]
     public async Task A_reference_to_an_image_the_parent_does_not_have_is_refused()
     {
         await TakeChain();

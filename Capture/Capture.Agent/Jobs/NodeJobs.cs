@@ -397,6 +397,11 @@ public sealed class NodeJobs(
         {
             (manifest, images) = await chainRestorer.PrepareAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, cancellationToken);
         }
+        catch (IOException e)
+        {
+            // Not the bundle's fault (a full disk while decoding, say), but the restore cannot go on either.
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} could not be prepared for the engine: {e.Message}");
+        }
         catch (CheckpointBundleRejectedException e)
         {
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");

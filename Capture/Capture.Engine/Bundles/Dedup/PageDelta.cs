@@ -22,6 +22,8 @@ public sealed record PageDelta(long ImagePages, long NewPages, bool NewPagesComp
     private static readonly byte[] Magic = "CAASPD01"u8.ToArray();
     private const int MaxParentImages = 4096;
     private const int MaxPathBytes = 4096;
+    /// <summary>A run on disk: int32 source, int64 first page, int64 page count.</summary>
+    private const int RunBytes = 20;
 
     /// <summary>Writes the header and runs; the new pages block follows.</summary>
     public void WriteHeader(Stream output)
@@ -63,7 +65,8 @@ public sealed record PageDelta(long ImagePages, long NewPages, bool NewPagesComp
         var newPages = ReadInt64(input);
         var encoding = ReadInt32(input);
         var newBlockBytes = ReadInt64(input);
-        if (imagePages < 0 || imagePages * PageBytes != declaredImageBytes)
+        // Divided, not multiplied: a crafted page count must not wrap around to the declared size.
+        if (imagePages < 0 || declaredImageBytes % PageBytes != 0 || imagePages != declaredImageBytes / PageBytes)
             throw new InvalidDataException($"it holds {imagePages} pages, the manifest declares an image of {declaredImageBytes} bytes");
         if (newPages < 0 || newPages > imagePages)
             throw new InvalidDataException($"it claims {newPages} new pages of {imagePages}");
@@ -86,8 +89,8 @@ public sealed record PageDelta(long ImagePages, long NewPages, bool NewPagesComp
             parents.Add(path);
         }
         var runCount = ReadInt32(input);
-        if (runCount < 0 || runCount > imagePages)
-            throw new InvalidDataException($"it has {runCount} runs for {imagePages} pages");
+        if (runCount < 0 || runCount > imagePages || (long)runCount * RunBytes > input.Length - input.Position)
+            throw new InvalidDataException($"it has {runCount} runs for {imagePages} pages, or more than the file holds");
         var runs = new List<PageRun>(runCount);
         long covered = 0, newSeen = 0;
         for (var i = 0; i < runCount; i++)
