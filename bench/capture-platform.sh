@@ -116,9 +116,11 @@ stop_platforms() {
 # is filled and its first round reported. A stall would make the platform restore the job in the
 # middle of a measurement: alert only, after an hour.
 submit_memhog() {
-  local body
-  body="$(jq -n --arg cmd "$memhog" --arg mib "$mib" \
-    '{command: $cmd, args: (["--mib", $mib] + $ARGS.positional), name: "bench memhog", stallThresholdSeconds: 3600, onStall: "AlertOnly"}' --args "$@")"
+  local body extra='[]'
+  # Not jq's --args: jq 1.6 takes "--on-signal" after it for an option of its own.
+  (($#)) && extra="$(printf '%s\n' "$@" | jq -R . | jq -sc .)"
+  body="$(jq -n --arg cmd "$memhog" --arg mib "$mib" --argjson extra "$extra" \
+    '{command: $cmd, args: (["--mib", $mib] + $extra), name: "bench memhog", stallThresholdSeconds: 3600, onStall: "AlertOnly"}')"
   job="$(api -H 'Content-Type: application/json' -d "$body" "$url/api/v1/jobs" | jq -r .jobId)"
   platform_job[$(basename "$data")]="$job"
   if [[ " $* " == *" --on-signal "* ]]; then
