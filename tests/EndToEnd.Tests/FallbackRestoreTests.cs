@@ -28,7 +28,8 @@ public sealed class FallbackRestoreTests
 
         // One flipped byte in the newest image: the agent must refuse it before CRIU sees it.
         var images = Path.Combine(host.DataDirectory, "agent", "checkpoints", job.JobId, second.ToString(), "images");
-        var pages = Directory.GetFiles(images, "pages-*.img").First();
+        // Checkpoint 2 is incremental on 1: its page image is stored as pages-N.img.delta (see docs/capture.md, image format).
+        var pages = Directory.GetFiles(images, "pages-*.img*").First();
         await using (var stream = new FileStream(pages, FileMode.Open, FileAccess.ReadWrite))
         {
             var b = stream.ReadByte();
