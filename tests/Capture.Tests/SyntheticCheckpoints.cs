@@ -60,6 +60,4 @@ public sealed class SyntheticCheckpoints(string checkpointsRoot, string jobId)
     /// <summary>Restores checkpoint <paramref name="sequence"/> into <paramref name="staging"/> as the agent does before CRIU.</summary>
     public Task<(CheckpointManifest Manifest, string ImagesDirectory)> PrepareAsync(int sequence, string staging) =>
         Restorer.PrepareAsync(Bundle, jobId, sequence, staging);
-
-    public static long StoredBytes(CheckpointManifest manifest) => manifest.TotalBytes;
 }
