@@ -19,6 +19,8 @@ public static class AgentBusRegistrationExtensions
         bus.AddConsumer<RestoreJobConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<KillJobConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<CheckLaunchConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<TransferCheckpointConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<FetchCheckpointConsumer>().Endpoint(e => e.Name = queue);
         return bus;
     }
 }

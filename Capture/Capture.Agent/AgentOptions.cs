@@ -16,6 +16,7 @@ public sealed class AgentOptions
     public string? ImageKeyFile { get; set; }
     public RetentionOptions Retention { get; set; } = new();
     public ImageOptions Images { get; set; } = new();
+    public Transfer.TransferOptions Transfer { get; set; } = new();
 
     /// <summary><see cref="ImageKeyFile"/>, or its default beside (not inside) the data directory, so wiping agent data keeps the key.</summary>
     public string ImageKeyPath => ImageKeyFile ?? Path.GetFullPath(Path.Combine(DataDirectory, "..", "image.key"));
@@ -42,6 +43,7 @@ public sealed class AgentOptions
             problems.Add($"{Section}:Retention:MaxBytesPerJob must be positive.");
         if (Images.MaxChainLength is < 1 or > Engine.Bundles.CheckpointChainRestorer.MaxChainLength)
             problems.Add($"{Section}:Images:MaxChainLength must be from 1 to {Engine.Bundles.CheckpointChainRestorer.MaxChainLength}.");
+        problems.AddRange(Transfer.Problems($"{Section}:Transfer"));
         return problems;
     }
 }

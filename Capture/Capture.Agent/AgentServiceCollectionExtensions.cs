@@ -1,4 +1,5 @@
 using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Agent.Transfer;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
 using Caas.Capture.Engine.Cpu;
@@ -28,7 +29,9 @@ public static class AgentServiceCollectionExtensions
             .Validate(o => o.Problems().Count == 0, "Caas:Agent is invalid; the node agent reports the details at start.");
         services.AddOptions<CaptureOptions>().Bind(configuration.GetSection(AgentOptions.CaptureSection));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IManifestSigner>(provider => SignerFromKeyFile(provider));
+        services.AddMetrics();
+        services.TryAddSingleton<IManifestSigner>(provider => new HmacManifestSigner(LoadImageKey(provider)));
+        services.TryAddSingleton(provider => new TransferTokens(LoadImageKey(provider), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(_ => CpuInfo.ReadThisNode());
         services.TryAddSingleton<ICheckpointEngine, CriuEngine>();
         services.TryAddSingleton<ProcSampler>();
@@ -41,17 +44,24 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<JobRecordStore>();
         services.TryAddSingleton<CheckpointRetention>();
         services.TryAddSingleton<NodeJobs>();
+        services.TryAddSingleton<TransferMetrics>();
+        services.TryAddSingleton<TransferClient>();
+        services.TryAddSingleton<BundleRequests>();
+        services.TryAddSingleton<TransferServer>();
+        // Before the agent, so that its first heartbeat already carries the transfer URL.
+        services.AddHostedService(provider => provider.GetRequiredService<TransferServer>());
         services.AddHostedService<NodeAgent>();
         return services;
     }
 
-    private static HmacManifestSigner SignerFromKeyFile(IServiceProvider provider)
+    /// <summary>The platform key, for the image signer and (derived, never as is) the transfer tokens; whichever asks first creates the file.</summary>
+    private static byte[] LoadImageKey(IServiceProvider provider)
     {
         var path = provider.GetRequiredService<IOptions<AgentOptions>>().Value.ImageKeyPath;
         var (key, created) = ImageKeyFile.LoadOrCreate(path);
         if (created)
             provider.GetRequiredService<ILoggerFactory>().CreateLogger<NodeAgent>()
                 .LogInformation("created a new platform image key at {KeyFile}: agents that exchange images must all use this same key file", path);
-        return new HmacManifestSigner(key);
+        return key;
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Agent.Transfer;
 using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Progress;
 using MassTransit;
@@ -22,6 +23,7 @@ public sealed class NodeAgent(
     ProgressChannel progress,
     AgentPaths paths,
     CpuInfo cpu,
+    TransferServer transferServer,
     IBus bus,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -109,6 +111,7 @@ public sealed class NodeAgent(
             EngineProblem = probe is { Usable: false } ? probe.Problem : null,
             LastHeartbeatAt = now,
             HeartbeatInterval = _options.HeartbeatInterval,
+            TransferUrl = transferServer.AdvertisedUrl,
         };
         try
         {

@@ -15,4 +15,6 @@ public sealed record NodeStatus
     [Id(6)] public DateTimeOffset LastHeartbeatAt { get; init; }
     /// <summary>How often the agent heartbeats; liveness is judged against it. Zero when the agent does not say.</summary>
     [Id(7)] public TimeSpan HeartbeatInterval { get; init; }
+    /// <summary>Where other agents fetch this node's checkpoints (its transfer server); null when it serves none.</summary>
+    [Id(8)] public string? TransferUrl { get; init; }
 }
