@@ -258,7 +258,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
 
         var incident = Guid.NewGuid();
         await Send(new RestoreJob(notHere, Node, incident, 4, "node-b"));
-        Assert.Equal($"checkpoint 4 of job {notHere} is held by node node-b; moving images between nodes is not implemented yet",
+        Assert.Equal($"checkpoint 4 of job {notHere} is held by node node-b and has not been transferred here (TransferCheckpoint)",
             (await Published<RestoreRejected>(m => m.IncidentId == incident)).Reason);
 
         await Send(new LaunchJob("../../etc", Node, CounterSpec()));

@@ -386,7 +386,7 @@ public sealed class NodeJobs(
         if (!Directory.Exists(bundle.Directory))
             throw new AgentRejectionException(checkpointNodeId == NodeId
                 ? $"checkpoint {sequence} of job {jobId} does not exist on node {NodeId}"
-                : $"checkpoint {sequence} of job {jobId} is held by node {checkpointNodeId}; moving images between nodes is not implemented yet");
+                : $"checkpoint {sequence} of job {jobId} is held by node {checkpointNodeId} and has not been transferred here (TransferCheckpoint)");
         var probe = _probe ?? await ProbeAsync(cancellationToken);
         if (!probe.Usable)
             throw new AgentRejectionException($"restores are not possible on node {NodeId}: {probe.Problem}");
