@@ -12,48 +12,34 @@ namespace Caas.Capture.Tests;
 /// </summary>
 [Trait("Category", "Integration")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class CheckpointTransferBusTests : IAsyncLifetime
+public sealed class CheckpointTransferBusTests : TwoAgentTest
 {
     private const string Job = "job-00000000d1";
-    private TransferAgents _agents = null!;
-
-    public async Task InitializeAsync() => _agents = await TransferAgents.StartAsync();
-
-    public async Task DisposeAsync() => await _agents.DisposeAsync();
-
-    private async Task SendToSource<T>(T command) where T : class =>
-        await (await _agents.Harness.Bus.GetSendEndpoint(AgentAddress.For(TransferAgents.SourceNode))).Send(command);
-
-    private async Task<T> Published<T>(Func<T, bool> match) where T : class
-    {
-        Assert.True(await _agents.Harness.Published.Any<T>(m => match(m.Context.Message)), $"no matching {typeof(T).Name} was published");
-        return _agents.Harness.Published.Select<T>(m => match(m.Context.Message)).First().Context.Message;
-    }
 
     [Fact]
     public async Task A_transfer_command_to_the_source_ends_with_the_checkpoint_verified_on_the_target_and_its_bytes_recorded()
     {
-        var manifest = await _agents.Source.SealBundleAsync(Job, 1, parent: null, 1 << 20, ("images/pages-1.img", 3 << 20), ("images/core-1.img", 4_000));
-        var wireBytes = TestTransferBundles.WireBytes(_agents.Source.Paths.Checkpoint(Job, 1), manifest);
+        var manifest = await Agents.Source.SealBundleAsync(Job, 1, parent: null, 1 << 20, ("images/pages-1.img", 3 << 20), ("images/core-1.img", 4_000));
+        var wireBytes = TestTransferBundles.WireBytes(Agents.Source.Paths.Checkpoint(Job, 1), manifest);
         var recorded = new List<(string Instrument, double Value, string? Outcome)>();
         using var listener = RecordTargetMetrics(recorded);
         var transferId = Guid.NewGuid();
 
-        await SendToSource(new TransferCheckpoint(Job, 1, TransferAgents.SourceNode, TransferAgents.TargetNode, transferId));
+        await Agents.SendAsync(TransferAgents.SourceNode, new TransferCheckpoint(Job, 1, TransferAgents.SourceNode, TransferAgents.TargetNode, transferId));
 
-        var done = await Published<CheckpointTransferred>(m => m.TransferId == transferId);
+        var done = await Agents.PublishedAsync<CheckpointTransferred>(m => m.TransferId == transferId);
         Assert.Equal((Job, 1, TransferAgents.SourceNode, TransferAgents.TargetNode, wireBytes), (done.JobId, done.Sequence, done.SourceNodeId, done.TargetNodeId, done.BytesMoved));
         Assert.True(done.Duration > TimeSpan.Zero);
-        var verified = await _agents.Target.Services.GetRequiredService<CheckpointBundleVerifier>().VerifyAsync(_agents.Target.Paths.Checkpoint(Job, 1), Job, 1);
+        var verified = await Agents.Target.Services.GetRequiredService<CheckpointBundleVerifier>().VerifyAsync(Agents.Target.Paths.Checkpoint(Job, 1), Job, 1);
         Assert.Equal(manifest.Signature, verified.Signature);
 
-        Assert.True(await _agents.Harness.Sent.Any<FetchCheckpoint>(m => m.Context.Message.TransferId == transferId));
-        var fetch = _agents.Harness.Sent.Select<FetchCheckpoint>(m => m.Context.Message.TransferId == transferId).First();
+        Assert.True(await Agents.Harness.Sent.Any<FetchCheckpoint>(m => m.Context.Message.TransferId == transferId));
+        var fetch = Agents.Harness.Sent.Select<FetchCheckpoint>(m => m.Context.Message.TransferId == transferId).First();
         Assert.Equal(AgentAddress.QueueName(TransferAgents.TargetNode), fetch.Context.DestinationAddress!.AbsolutePath.Trim('/'));
-        Assert.Equal(_agents.Source.Url.ToString().TrimEnd('/'), fetch.Context.Message.SourceUrl);
+        Assert.Equal(Agents.Source.Url.ToString().TrimEnd('/'), fetch.Context.Message.SourceUrl);
         Assert.DoesNotContain(fetch.Context.Message.Token, fetch.Context.Message.ToString());
 
-        var last = await Published<CheckpointTransferProgress>(m => m.TransferId == transferId && m.BytesDone == manifest.TotalBytes);
+        var last = await Agents.PublishedAsync<CheckpointTransferProgress>(m => m.TransferId == transferId && m.BytesDone == manifest.TotalBytes);
         Assert.Equal(manifest.TotalBytes, last.BytesTotal);
         Assert.Contains((TransferMetrics.BytesMovedName, (double)wireBytes, "transferred"), recorded);
         Assert.Contains(recorded, r => r.Instrument == TransferMetrics.DurationName && r.Value > 0 && r.Outcome == "transferred");
@@ -62,11 +48,11 @@ public sealed class CheckpointTransferBusTests : IAsyncLifetime
     [Fact]
     public async Task Both_agents_advertise_their_transfer_server_in_their_heartbeats()
     {
-        var source = await Published<NodeHeartbeat>(m => m.Node.NodeId == TransferAgents.SourceNode);
-        var target = await Published<NodeHeartbeat>(m => m.Node.NodeId == TransferAgents.TargetNode);
+        var source = await Agents.PublishedAsync<NodeHeartbeat>(m => m.Node.NodeId == TransferAgents.SourceNode);
+        var target = await Agents.PublishedAsync<NodeHeartbeat>(m => m.Node.NodeId == TransferAgents.TargetNode);
 
-        Assert.Equal(_agents.Source.Url.ToString().TrimEnd('/'), source.Node.TransferUrl);
-        Assert.Equal(_agents.Target.Url.ToString().TrimEnd('/'), target.Node.TransferUrl);
+        Assert.Equal(Agents.Source.Url.ToString().TrimEnd('/'), source.Node.TransferUrl);
+        Assert.Equal(Agents.Target.Url.ToString().TrimEnd('/'), target.Node.TransferUrl);
         Assert.StartsWith("http://127.0.0.2:", source.Node.TransferUrl);
         Assert.StartsWith("http://127.0.0.3:", target.Node.TransferUrl);
     }
@@ -76,35 +62,35 @@ public sealed class CheckpointTransferBusTests : IAsyncLifetime
     {
         var transferId = Guid.NewGuid();
 
-        await SendToSource(new TransferCheckpoint(Job, 7, TransferAgents.SourceNode, TransferAgents.TargetNode, transferId));
+        await Agents.SendAsync(TransferAgents.SourceNode, new TransferCheckpoint(Job, 7, TransferAgents.SourceNode, TransferAgents.TargetNode, transferId));
 
-        var failed = await Published<CheckpointTransferFailed>(m => m.TransferId == transferId);
+        var failed = await Agents.PublishedAsync<CheckpointTransferFailed>(m => m.TransferId == transferId);
         Assert.Equal((TransferAgents.SourceNode, $"checkpoint 7 of job {Job} is not on node {TransferAgents.SourceNode}"), (failed.NodeId, failed.Reason));
-        Assert.False(await _agents.Harness.Sent.Any<FetchCheckpoint>(m => m.Context.Message.TransferId == transferId, new CancellationTokenSource(TimeSpan.FromSeconds(1)).Token));
-        _agents.Target.AssertHoldsNothingOf(Job);
+        Assert.False(await Agents.Harness.Sent.Any<FetchCheckpoint>(m => m.Context.Message.TransferId == transferId, new CancellationTokenSource(TimeSpan.FromSeconds(1)).Token));
+        Agents.Target.AssertHoldsNothingOf(Job);
     }
 
     [Fact]
     public async Task A_fetch_whose_source_refuses_it_is_reported_failed_by_the_target_which_keeps_nothing()
     {
-        await _agents.Source.SealBundleAsync(Job, 1, parent: null, 64 << 10, ("images/pages-1.img", 10_000));
-        await _agents.Source.SealBundleAsync(Job, 2, parent: null, 64 << 10, ("images/pages-1.img", 10_000));
+        await Agents.Source.SealBundleAsync(Job, 1, parent: null, 64 << 10, ("images/pages-1.img", 10_000));
+        await Agents.Source.SealBundleAsync(Job, 2, parent: null, 64 << 10, ("images/pages-1.img", 10_000));
         var transferId = Guid.NewGuid();
-        var (token, expiresAt) = _agents.Source.Tokens.MintImageRead(Job, 2, TransferAgents.TargetNode, TimeSpan.FromMinutes(5));
+        var (token, expiresAt) = Agents.Source.Tokens.MintImageRead(Job, 2, TransferAgents.TargetNode, TimeSpan.FromMinutes(5));
 
-        await (await _agents.Harness.Bus.GetSendEndpoint(AgentAddress.For(TransferAgents.TargetNode))).Send(
-            new FetchCheckpoint(Job, 1, TransferAgents.SourceNode, TransferAgents.TargetNode, transferId, _agents.Source.Url.ToString(), token, expiresAt));
+        await Agents.SendAsync(TransferAgents.TargetNode,
+            new FetchCheckpoint(Job, 1, TransferAgents.SourceNode, TransferAgents.TargetNode, transferId, Agents.Source.Url.ToString(), token, expiresAt));
 
-        var failed = await Published<CheckpointTransferFailed>(m => m.TransferId == transferId);
+        var failed = await Agents.PublishedAsync<CheckpointTransferFailed>(m => m.TransferId == transferId);
         Assert.Equal(TransferAgents.TargetNode, failed.NodeId);
         Assert.Contains("(403): the transfer token is for checkpoint 2", failed.Reason);
-        _agents.Target.AssertHoldsNothingOf(Job);
+        Agents.Target.AssertHoldsNothingOf(Job);
     }
 
     /// <summary>Measurements of the target agent's transfer meter only (both agents have one of the same name).</summary>
     private MeterListener RecordTargetMetrics(List<(string, double, string?)> recorded)
     {
-        var targetMeters = _agents.Target.Services.GetRequiredService<IMeterFactory>();
+        var targetMeters = Agents.Target.Services.GetRequiredService<IMeterFactory>();
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>

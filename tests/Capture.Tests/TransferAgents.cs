@@ -10,6 +10,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Capture.Tests;
 
@@ -41,6 +42,29 @@ public sealed class TransferAgents : IAsyncDisposable
     public Agent Target { get; }
     public ITestHarness Harness { get; }
     public string KeyFile => _directory.Combine("image.key");
+
+    /// <summary>An image-read token from node-b for node-c, minted under the platform key an hour ago for five minutes.</summary>
+    public string ExpiredToken(string jobId, int sequence) =>
+        new TransferTokens(File.ReadAllBytes(KeyFile), new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1)))
+            .MintImageRead(jobId, sequence, TargetNode, TimeSpan.FromMinutes(5)).Token;
+
+    /// <summary>The token with one character of its MAC changed.</summary>
+    public static string Tampered(string token)
+    {
+        var parts = token.Split('.');
+        return $"{parts[0]}.{parts[1]}.{(parts[2][0] == 'A' ? 'B' : 'A')}{parts[2][1..]}";
+    }
+
+    /// <summary>Sends a command to one agent's queue, as the platform does.</summary>
+    public async Task SendAsync<T>(string nodeId, T command) where T : class =>
+        await (await Harness.Bus.GetSendEndpoint(AgentAddress.For(nodeId))).Send(command);
+
+    /// <summary>The first matching message either agent published, waiting for it up to the harness's timeout.</summary>
+    public async Task<T> PublishedAsync<T>(Func<T, bool> match) where T : class
+    {
+        Assert.True(await Harness.Published.Any<T>(m => match(m.Context.Message)), $"no matching {typeof(T).Name} was published");
+        return Harness.Published.Select<T>(m => match(m.Context.Message)).First().Context.Message;
+    }
 
     /// <summary>One agent of the pair and the parts of it the tests use.</summary>
     public sealed class Agent(string nodeId, IHost host)

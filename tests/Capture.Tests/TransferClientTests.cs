@@ -1,24 +1,15 @@
 using Caas.Capture.Agent.Transfer;
 using Caas.Capture.Engine.Bundles;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Capture.Tests;
 
 /// <summary>node-c (127.0.0.3) pulling real signed bundles from node-b's transfer server (127.0.0.2) over real HTTP.</summary>
 [Trait("Category", "Integration")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class TransferClientTests : IAsyncLifetime
+public sealed class TransferClientTests : TwoAgentTest
 {
     private const string Job = "job-00000000c1";
-    private TransferAgents _agents = null!;
-
-    private TransferAgents.Agent Source => _agents.Source;
-    private TransferAgents.Agent Target => _agents.Target;
-
-    public async Task InitializeAsync() => _agents = await TransferAgents.StartAsync();
-
-    public async Task DisposeAsync() => await _agents.DisposeAsync();
 
     private CheckpointSource From(int sequence, Uri? server = null, string? token = null) =>
         new(server ?? Source.Url, token ?? Source.Tokens.MintImageRead(Job, sequence, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token, Job, sequence);
@@ -70,15 +61,13 @@ public sealed class TransferClientTests : IAsyncLifetime
     {
         await Source.SealBundleAsync(Job, 1, parent: null, 64 << 10, ("images/pages-1.img", 100_000));
         await Source.SealBundleAsync(Job, 2, parent: null, 64 << 10, ("images/pages-1.img", 100_000));
-        var lastHour = new TransferTokens(await File.ReadAllBytesAsync(_agents.KeyFile), new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1)));
-        var valid = Source.Tokens.MintImageRead(Job, 1, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token.Split('.');
         var (token, reason) = kind switch
         {
-            "expired" => (lastHour.MintImageRead(Job, 1, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token, "the transfer token expired"),
+            "expired" => (Agents.ExpiredToken(Job, 1), "the transfer token expired"),
             "another purpose" => (Source.Tokens.Mint("image-write", Job, 1, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token, "(403): the transfer token is for \"image-write\""),
             "another job" => (Source.Tokens.MintImageRead("job-00000000c2", 1, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token, $"(403): the transfer token is for job job-00000000c2, not {Job}"),
             "another bundle" => (Source.Tokens.MintImageRead(Job, 2, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token, "(403): the transfer token is for checkpoint 2"),
-            _ => ($"{valid[0]}.{valid[1]}.{(valid[2][0] == 'A' ? 'B' : 'A')}{valid[2][1..]}", "(401): the transfer token's signature does not match"),
+            _ => (TransferAgents.Tampered(Source.Tokens.MintImageRead(Job, 1, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token), "(401): the transfer token's signature does not match"),
         };
 
         var failure = await Assert.ThrowsAsync<TransferFailedException>(() => Target.Client.FetchAsync(From(1, token: token), null, CancellationToken.None));

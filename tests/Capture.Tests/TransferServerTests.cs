@@ -2,35 +2,31 @@ using System.Net;
 using System.Net.Http.Headers;
 using Caas.Capture.Agent.Transfer;
 using Caas.Capture.Engine.Bundles;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Caas.Capture.Tests;
 
 /// <summary>The transfer server of a real agent on 127.0.0.2 over real HTTP: what a token holder may read, and what nobody may.</summary>
 [Trait("Category", "Integration")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class TransferServerTests : IAsyncLifetime
+public sealed class TransferServerTests : TwoAgentTest
 {
     private const string Job = "job-00000000b1";
     private const string OtherJob = "job-00000000b2";
-    private TransferAgents _agents = null!;
     private readonly HttpClient _http = new();
 
-    private TransferAgents.Agent Source => _agents.Source;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _agents = await TransferAgents.StartAsync();
+        await base.InitializeAsync();
         await Source.SealBundleAsync(Job, 1, parent: null, 64 << 10, ("images/pages-1.img", 300_000), ("images/core-1.img", 5_000));
         await Source.SealBundleAsync(Job, 2, parent: 1, 64 << 10, ("images/pages-1.img", 70_000));
         await Source.SealBundleAsync(Job, 3, parent: null, 64 << 10, ("images/pages-1.img", 1_000));
         await Source.SealBundleAsync(OtherJob, 1, parent: null, 64 << 10, ("images/pages-1.img", 1_000));
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _http.Dispose();
-        await _agents.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private string Token(string jobId = Job, int sequence = 1) => Source.Tokens.MintImageRead(jobId, sequence, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token;
@@ -63,12 +59,9 @@ public sealed class TransferServerTests : IAsyncLifetime
     [Fact]
     public async Task Tokens_that_are_missing_expired_for_another_purpose_bundle_or_job_or_tampered_are_refused_with_the_reason()
     {
-        var keyBytes = await File.ReadAllBytesAsync(_agents.KeyFile);
-        var lastHour = new TransferTokens(keyBytes, new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1)));
-        var expired = lastHour.MintImageRead(Job, 1, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token;
+        var expired = Agents.ExpiredToken(Job, 1);
         var writeToken = Source.Tokens.Mint("image-write", Job, 1, TransferAgents.TargetNode, TimeSpan.FromMinutes(5)).Token;
-        var valid = Token().Split('.');
-        var tampered = $"{valid[0]}.{valid[1]}.{(valid[2][0] == 'A' ? 'B' : 'A')}{valid[2][1..]}";
+        var tampered = TransferAgents.Tampered(Token());
 
         var cases = new (string What, string Path, string? Token, HttpStatusCode Status, string Reason)[]
         {
@@ -109,7 +102,7 @@ public sealed class TransferServerTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(bundle.ImagesDirectory, "unlisted.img"), "not in the manifest");
         // A listed name that became a link after sealing must not lead out of the bundle.
         File.Delete(Path.Combine(bundle.ImagesDirectory, "core-1.img"));
-        File.CreateSymbolicLink(Path.Combine(bundle.ImagesDirectory, "core-1.img"), _agents.KeyFile);
+        File.CreateSymbolicLink(Path.Combine(bundle.ImagesDirectory, "core-1.img"), Agents.KeyFile);
         var files = $"/v1/checkpoints/{Job}/1/files/";
 
         var cases = new (string RawPath, int Status)[]
