@@ -5,8 +5,10 @@ using System.Text;
 namespace Caas.Capture.Tests;
 
 /// <summary>
-/// A TCP proxy on loopback in front of a transfer server that resets its first connection after a
-/// given number of response bytes, as a broken network would, and counts every byte it delivers.
+/// A TCP proxy on loopback in front of a transfer server that ends its first connection after a
+/// given number of response bytes, mid-body, as a server or middlebox dying would, and counts every
+/// byte it delivers. It closes rather than resets: a reset makes the kernel drop bytes the client had
+/// not read yet, which would count as delivered here without ever reaching the client.
 /// </summary>
 public sealed class CuttingProxy : IAsyncDisposable
 {
@@ -70,8 +72,7 @@ public sealed class CuttingProxy : IAsyncDisposable
             if (!await down)
             {
                 CutConnections++;
-                // A reset, not a clean close: the client sees a broken connection mid-body.
-                client.Client.LingerState = new LingerOption(true, 0);
+                client.Client.Shutdown(SocketShutdown.Both);
                 client.Client.Close();
                 server.Client.Close();
             }
