@@ -27,7 +27,8 @@ public sealed class TransferOptions
     /// <returns>Problems, one sentence each, named under <paramref name="section"/>.</returns>
     public IEnumerable<string> Problems(string section)
     {
-        if (ListenUrl is not null && !IsHttpUrl(ListenUrl))
+        // Plain http only: the server has no certificate of its own; TLS belongs to a proxy named by AdvertisedUrl.
+        if (ListenUrl is not null && !(IsHttpUrl(ListenUrl) && ListenUrl.StartsWith("http://", StringComparison.Ordinal)))
             yield return $"{section}:ListenUrl must be an http:// URL with a host and port, e.g. http://127.0.0.1:0, not \"{ListenUrl}\".";
         if (AdvertisedUrl is not null && !IsHttpUrl(AdvertisedUrl))
             yield return $"{section}:AdvertisedUrl must be an http:// or https:// URL, not \"{AdvertisedUrl}\".";
