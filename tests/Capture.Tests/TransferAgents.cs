@@ -79,7 +79,8 @@ public sealed class TransferAgents : IAsyncDisposable
 
         /// <summary>A signed bundle of random files, sealed by this agent's own writer (the platform key).</summary>
         public Task<CheckpointManifest> SealBundleAsync(string jobId, int sequence, int? parent, int chunkBytes, params (string Name, int Bytes)[] files) =>
-            TestTransferBundles.SealAsync(Services.GetRequiredService<CheckpointBundleWriter>(), Paths.Checkpoint(jobId, sequence), jobId, sequence, parent, chunkBytes, files);
+            TestTransferBundles.SealAsync(Services.GetRequiredService<CheckpointBundleWriter>(), Paths.Checkpoint(jobId, sequence), jobId, sequence,
+                parent is { } p ? (p, Paths.Checkpoint(jobId, p)) : null, chunkBytes, files);
 
         /// <summary>Neither a bundle of the job nor anything in the transfer staging area.</summary>
         public void AssertHoldsNothingOf(string jobId)
