@@ -37,6 +37,8 @@ public sealed class JobGrain(
     private readonly StallDetector _stalls = new(time);
     private readonly StarvationDetector _starvation = new(time);
     private IGrainTimer? _watch;
+    /// <summary>Why the queued job has no node yet, from the last placement attempt; not recorded, as it changes with every node heartbeat.</summary>
+    private string? _unplacedBecause;
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -58,7 +60,9 @@ public sealed class JobGrain(
         if (problems.Count > 0)
             throw new OperationRejectedException(RejectionKind.Invalid, "The job spec is invalid: " + string.Join(" ", problems));
 
-        var node = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(spec);
+        var placement = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(spec);
+        var node = placement.NodeId;
+        _unplacedBecause = placement.Problem;
         if (node is not null)
             await RequireLaunchable(node, spec);
         var now = time.GetUtcNow();
@@ -69,10 +73,16 @@ public sealed class JobGrain(
         if (node is not null)
             await SendToAgent(node, new LaunchJob(JobId, node, spec));
         KeepWatching();
-        return State.ToView();
+        return View();
     }
 
-    public Task<JobView?> GetView() => Task.FromResult(State.IsSubmitted ? State.ToView() : null);
+    public Task<JobView?> GetView() => Task.FromResult(State.IsSubmitted ? View() : null);
+
+    /// <summary>The folded state, and for a job still waiting for a node the reason placement gave last.</summary>
+    private JobView View() =>
+        State.ToView() is var view && State.Status == JobStatus.Queued && State.NodeId is null && _unplacedBecause is { } problem
+            ? view with { StatusReason = $"waiting for a node: {problem}" }
+            : view;
 
     public async Task<int> RequestCheckpoint(bool leaveRunning)
     {
@@ -334,8 +344,9 @@ public sealed class JobGrain(
 
     private async Task TryPlace()
     {
-        var node = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(State.Spec!);
-        if (node is null)
+        var placement = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(State.Spec!);
+        _unplacedBecause = placement.Problem;
+        if (placement.NodeId is not { } node)
             return;
         RaiseEvent(new JobPlaced(JobId, node, time.GetUtcNow()));
         await ConfirmEvents();

@@ -10,7 +10,7 @@ public static class MonitoringServiceCollectionExtensions
 {
     /// <summary>
     /// The monitoring services for a host that has an Orleans silo or client (IGrainFactory) and an IEventStore:
-    /// IJobOperations, IJobQueries, the projections and the hosted feed that rebuilds them from $all at start.
+    /// IJobOperations, INodeOperations, IJobQueries, the projections and the hosted feed that rebuilds them from $all at start.
     /// </summary>
     public static IServiceCollection AddCaasMonitoring(this IServiceCollection services)
     {
@@ -22,6 +22,7 @@ public static class MonitoringServiceCollectionExtensions
         services.AddHostedService<ProjectionFeed>();
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
+        services.TryAddSingleton<INodeOperations, NodeOperations>();
         return services;
     }
 }

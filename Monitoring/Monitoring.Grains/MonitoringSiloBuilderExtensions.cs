@@ -17,6 +17,7 @@ public static class MonitoringSiloBuilderExtensions
     {
         silo.AddCustomStorageBasedLogConsistencyProvider(LogConsistencyProviderName);
         silo.Services.TryAddSingleton<JobJournal>();
+        silo.Services.TryAddSingleton<Nodes.NodeDrainJournal>();
         silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);
         return silo;
     }

@@ -1,5 +1,6 @@
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Services;
 using Caas.Monitoring.Grains.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -7,63 +8,71 @@ using Microsoft.Extensions.Logging;
 namespace Caas.Monitoring.Grains;
 
 /// <summary>
-/// The node agents, their liveness, and placement over the live ones. In memory: agents heartbeat every few seconds,
-/// so after a restart the directory is complete again within one interval (every node then counts as first heard of).
+/// The node agents, their liveness, drains, and placement over them (rules in <see cref="NodePlacement"/>).
+/// What agents report lives in memory: they heartbeat every few seconds, so after a restart the directory is complete
+/// again within one interval (every node then counts as first heard of). Drains are operator decisions and are
+/// journaled (<see cref="NodeDrainJournal"/>), so a drained node stays drained across restarts.
 /// </summary>
 public sealed class NodeDirectoryGrain(
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
+    NodeDrainJournal drains,
     ILogger<NodeDirectoryGrain> logger)
     : Grain, INodeDirectoryGrain, INodeLivenessGrain
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
 
-    private readonly Dictionary<string, KnownNode> _nodes = new(StringComparer.Ordinal);
-    private readonly NodeLivenessDetector _liveness = new(time);
+    private readonly NodeRoster _roster = new(time);
+    private long _drainsVersion;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
+        var (drained, version) = await drains.Read(cancellationToken);
+        foreach (var nodeId in drained)
+            _roster.SetDrained(nodeId, true);
+        _drainsVersion = version;
         // Losses are found by the clock, not by a message, so someone must look even when no agent speaks.
         this.RegisterGrainTimer(Watch, new GrainTimerCreationOptions(WatchInterval, WatchInterval) { KeepAlive = true });
     }
 
     public Task RecordHeartbeat(NodeStatus node)
     {
-        ArgumentNullException.ThrowIfNull(node);
-        if (string.IsNullOrWhiteSpace(node.NodeId))
-            throw new ArgumentException("A node heartbeat needs a node id.", nameof(node));
-        _liveness.RecordHeartbeat(node.NodeId, node.HeartbeatInterval);
-        _nodes[node.NodeId] = new KnownNode(node, PlacedSinceHeartbeat: 0);
+        _roster.RecordHeartbeat(node);
         Announce();
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<NodeStatus>> List() =>
-        Task.FromResult<IReadOnlyList<NodeStatus>>(_nodes.Values.Select(n => n.Status).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToArray());
+    public Task<IReadOnlyList<NodeStatus>> List() => Task.FromResult(_roster.List());
 
-    public Task<string?> Choose(JobSpec spec)
+    public Task<PlacementDecision> Choose(JobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var chosen = _nodes.Values
-            .Where(n => _liveness.HealthOf(n.Status.NodeId) == NodeHealth.Live)
-            .Where(n => spec.Pool is null || string.Equals(n.Status.Pool, spec.Pool, StringComparison.Ordinal))
-            .Select(n => (Node: n, Free: n.Status.JobSlots - n.Status.RunningJobs - n.PlacedSinceHeartbeat))
-            .Where(n => n.Free > 0)
-            .OrderByDescending(n => n.Free)
-            .ThenBy(n => n.Node.Status.NodeId, StringComparer.Ordinal)
-            .Select(n => n.Node)
-            .FirstOrDefault();
+        var decision = _roster.Choose(spec);
         Announce();
-        if (chosen is null)
-            return Task.FromResult<string?>(null);
-        // Count placements until the node's next heartbeat reports them, so a burst of submits spreads out.
-        _nodes[chosen.Status.NodeId] = chosen with { PlacedSinceHeartbeat = chosen.PlacedSinceHeartbeat + 1 };
-        return Task.FromResult<string?>(chosen.Status.NodeId);
+        return Task.FromResult(decision);
     }
 
-    public Task<IReadOnlyList<NodeLiveness>> Liveness() => Task.FromResult(_liveness.List());
+    public Task<NodeStatus> Drain(string nodeId) => SetDrained(nodeId, drained: true);
 
-    public Task<IReadOnlyList<NodeLivenessChange>> Changes() => Task.FromResult(_liveness.Changes());
+    public Task<NodeStatus> Undrain(string nodeId) => SetDrained(nodeId, drained: false);
+
+    public Task<IReadOnlyList<NodeLiveness>> Liveness() => Task.FromResult(_roster.Liveness.List());
+
+    public Task<IReadOnlyList<NodeLivenessChange>> Changes() => Task.FromResult(_roster.Liveness.Changes());
+
+    private async Task<NodeStatus> SetDrained(string nodeId, bool drained)
+    {
+        if (string.IsNullOrWhiteSpace(nodeId) || !_roster.Knows(nodeId))
+            throw new OperationRejectedException(RejectionKind.NotFound, $"No node agent '{nodeId}' has registered; the nodes are listed at /api/v1/nodes.");
+        if (_roster.Find(nodeId)!.Drained != drained)
+        {
+            // Recorded before it takes effect, so a drain that was answered is one that a restart keeps.
+            _drainsVersion = await drains.Append(_drainsVersion, nodeId, drained, time.GetUtcNow());
+            _roster.SetDrained(nodeId, drained);
+            logger.LogInformation(drained ? "Node {NodeId} drained: it takes no new jobs" : "Node {NodeId} undrained: it takes new jobs again", nodeId);
+        }
+        return _roster.Find(nodeId)!;
+    }
 
     private Task Watch(CancellationToken cancellationToken)
     {
@@ -73,15 +82,13 @@ public sealed class NodeDirectoryGrain(
 
     private void Announce()
     {
-        foreach (var change in _liveness.Evaluate())
+        foreach (var change in _roster.Liveness.Evaluate())
         {
-            var interval = _nodes.TryGetValue(change.NodeId, out var known) ? known.Status.HeartbeatInterval : TimeSpan.Zero;
+            var interval = _roster.HeartbeatIntervalOf(change.NodeId);
             if (change.Health == NodeHealth.Lost)
                 logger.LogWarning("Node {NodeId} lost: no heartbeat for {Timeout} as of {At}", change.NodeId, NodeLivenessDetector.LostAfterFor(interval), change.At);
             else
                 logger.LogInformation("Node {NodeId} is back: heartbeating for {Probation} as of {At}", change.NodeId, NodeLivenessDetector.ProbationFor(interval), change.At);
         }
     }
-
-    private sealed record KnownNode(NodeStatus Status, int PlacedSinceHeartbeat);
 }

@@ -21,11 +21,11 @@ public sealed class NodeDirectoryGrainTests(MonitoringCluster cluster) : IClassF
         var lastSeen = cluster.Clock.GetUtcNow();
 
         cluster.Clock.Advance(NodeLivenessDetector.LostAfter);
-        Assert.Equal("lost-1", await Directory.Choose(SpecFor("lost-pool")));
+        Assert.Equal("lost-1", (await Directory.Choose(SpecFor("lost-pool"))).NodeId);
         Assert.Equal(NodeHealth.Live, await cluster.Health("lost-1"));
 
         cluster.Clock.Advance(Tick);
-        Assert.Null(await Directory.Choose(SpecFor("lost-pool")));
+        Assert.Null((await Directory.Choose(SpecFor("lost-pool"))).NodeId);
         var node = (await Liveness.Liveness()).Single(n => n.NodeId == "lost-1");
         Assert.Equal((NodeHealth.Lost, lastSeen + NodeLivenessDetector.LostAfter, lastSeen), (node.Health, node.Since, node.LastSeenAt));
         Assert.Equal([new NodeLivenessChange("lost-1", NodeHealth.Lost, lastSeen + NodeLivenessDetector.LostAfter)],
@@ -49,13 +49,13 @@ public sealed class NodeDirectoryGrainTests(MonitoringCluster cluster) : IClassF
         {
             cluster.Clock.Advance(NodeLivenessDetector.AssumedHeartbeatInterval);
             await cluster.NodeHeartbeat("back-1", pool: "back-pool", slots: 100);
-            Assert.Null(await Directory.Choose(SpecFor("back-pool")));
+            Assert.Null((await Directory.Choose(SpecFor("back-pool"))).NodeId);
         }
 
         cluster.Clock.Advance(NodeLivenessDetector.AssumedHeartbeatInterval - Tick);
-        Assert.Null(await Directory.Choose(SpecFor("back-pool")));
+        Assert.Null((await Directory.Choose(SpecFor("back-pool"))).NodeId);
         cluster.Clock.Advance(Tick);
-        Assert.Equal("back-1", await Directory.Choose(SpecFor("back-pool")));
+        Assert.Equal("back-1", (await Directory.Choose(SpecFor("back-pool"))).NodeId);
         Assert.Equal([NodeHealth.Lost, NodeHealth.Live], (await Liveness.Changes()).Where(c => c.NodeId == "back-1").Select(c => c.Health));
     }
 

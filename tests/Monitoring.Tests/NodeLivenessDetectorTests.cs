@@ -1,3 +1,4 @@
+using Caas.Contracts.Jobs;
 using Caas.Monitoring.Grains.Nodes;
 using Microsoft.Extensions.Time.Testing;
 

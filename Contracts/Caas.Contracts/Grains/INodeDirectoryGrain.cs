@@ -6,7 +6,14 @@ namespace Caas.Contracts.Grains;
 public interface INodeDirectoryGrain : IGrainWithIntegerKey
 {
     Task RecordHeartbeat(NodeStatus node);
+    /// <summary>Every node heard of, with its health and drain state as the directory sees them.</summary>
     Task<IReadOnlyList<NodeStatus>> List();
-    /// <returns>The node to run the job on, or null when no live node in the job's pool has a free slot.</returns>
-    Task<string?> Choose(JobSpec spec);
+    /// <returns>The node to run the job on, or why none fits (no live, undrained node with a usable engine, the job's pool and labels, and a free slot).</returns>
+    Task<PlacementDecision> Choose(JobSpec spec);
+    /// <summary>The node takes no new jobs until <see cref="Undrain"/>; its running jobs keep running. Durable.</summary>
+    /// <returns>The node as listed after the change.</returns>
+    /// <exception cref="Services.OperationRejectedException">NotFound: no node with that id was ever heard of.</exception>
+    Task<NodeStatus> Drain(string nodeId);
+    /// <inheritdoc cref="Drain"/>
+    Task<NodeStatus> Undrain(string nodeId);
 }

@@ -28,6 +28,8 @@ public sealed record JobSpec
     [Id(21)] public double StarvationRatio { get; init; } = JobDefaults.StarvationRatio;
     /// <summary>The most memory the job's whole process tree may use; the kernel ends it beyond that, and the platform says so. None when null.</summary>
     [Id(22)] public long? MemoryLimitBytes { get; init; }
+    /// <summary>Labels the job's node must carry, each with exactly this value (e.g. "gpu" = "a100"); any node when empty.</summary>
+    [Id(30)] public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = new Dictionary<string, string>();
 }
 
 public enum StallAction

@@ -37,6 +37,9 @@ public static class JobSpecValidator
             problems.Add($"'memoryLimit' must be at least {JobDefaults.MinimumMemoryLimitBytes >> 20} MiB.");
         if (spec.Name is { Length: > 200 })
             problems.Add("'name' must be at most 200 characters.");
+        if (spec.Pool is { } pool && (pool.Length is 0 or > NodeLabelRules.MaxLength || !pool.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            problems.Add($"'pool' must be 1 to {NodeLabelRules.MaxLength} letters, digits, '-', '_' or '.'.");
+        problems.AddRange(NodeLabelRules.Validate(spec.NodeLabels, "nodeLabels"));
         return problems;
     }
 }

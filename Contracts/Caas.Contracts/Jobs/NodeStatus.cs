@@ -17,4 +17,18 @@ public sealed record NodeStatus
     [Id(7)] public TimeSpan HeartbeatInterval { get; init; }
     /// <summary>Where other agents fetch this node's checkpoints (its transfer server); null when it serves none.</summary>
     [Id(8)] public string? TransferUrl { get; init; }
+
+    // Node identity and capacity, from the agent (ids from 20 on, so fields other areas add below 20 never collide).
+    /// <summary>CPU cores the agent offers to jobs; 0 when it does not say.</summary>
+    [Id(20)] public int Cores { get; init; }
+    /// <summary>Memory the agent offers to jobs, in bytes; 0 when it does not say.</summary>
+    [Id(21)] public long MemoryBytes { get; init; }
+    /// <summary>What the operator says about the machine (e.g. "gpu=a100", "zone=eu-1"); jobs may require labels (<see cref="JobSpec.NodeLabels"/>).</summary>
+    [Id(22)] public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    // Filled in by the node directory, never by the agent.
+    /// <summary>An operator drained the node: it takes no new jobs; the ones it runs keep running.</summary>
+    [Id(23)] public bool Drained { get; init; }
+    /// <summary>Live, lost or returning, as judged by the node directory from its heartbeats.</summary>
+    [Id(24)] public NodeHealth Health { get; init; }
 }

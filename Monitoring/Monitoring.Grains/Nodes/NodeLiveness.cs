@@ -1,3 +1,5 @@
+using Caas.Contracts.Jobs;
+
 namespace Caas.Monitoring.Grains.Nodes;
 
 /// <summary>One node's liveness as the directory sees it.</summary>

@@ -1,3 +1,5 @@
+using Caas.Contracts.Jobs;
+
 namespace Caas.Monitoring.Grains.Nodes;
 
 /// <summary>A transition worth announcing: the node was lost (Health Lost) or is back (Health Live), as of At.</summary>

@@ -1,3 +1,5 @@
+using Caas.Contracts.Jobs;
+
 namespace Caas.Monitoring.Grains.Nodes;
 
 /// <summary>

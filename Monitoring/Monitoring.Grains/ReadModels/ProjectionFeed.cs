@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Caas.Contracts.Grains;
+using Caas.Contracts.Jobs;
 using Caas.Monitoring.EventStore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,8 +38,9 @@ public sealed class ProjectionFeed(
     {
         try
         {
-            var jobEvent = serializer.Deserialize(recorded);
-            if (jobs.Apply(jobEvent, recorded.Position) is { } job)
+            // Other streams (the node directory's drains) hold no job events.
+            if (JobIds.IsValid(recorded.Stream) && serializer.Deserialize(recorded) is var jobEvent
+                && jobs.Apply(jobEvent, recorded.Position) is { } job)
                 alerts.Apply(jobEvent, job);
         }
         catch (Exception error) when (error is UnknownEventTypeException or JsonException)
