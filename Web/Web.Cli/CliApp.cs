@@ -6,7 +6,7 @@ using Caas.Contracts.Views;
 namespace Caas.Web.Cli;
 
 /// <summary>
-/// caas-cli: submit, list, show, checkpoint, kill, restore, events, nodes, alerts, over the platform's HTTP API.
+/// caas-cli: submit, list, show, checkpoint, kill, restore, events, nodes (drain, undrain), alerts, over the platform's HTTP API.
 /// Exit codes are in <see cref="ExitCodes"/>.
 /// </summary>
 public static class CliApp
@@ -153,6 +153,24 @@ public static class CliApp
             else
                 TextOutput.Nodes(output, PlatformApi.Read<List<NodeStatus>>(text), clock.GetUtcNow());
         }));
+
+        var nodeId = new Argument<string>("node-id") { Description = "The node's id, as `caas nodes` lists it." };
+        var drain = new Command("drain", "Stop placing new jobs on a node; the jobs it runs keep running.") { nodeId };
+        drain.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var id = parse.GetValue(nodeId)!;
+            await api.PostAsync($"nodes/{Uri.EscapeDataString(id)}/drain", null, ct);
+            output.WriteLine($"Node {id} drained: it takes no new jobs; the jobs it runs keep running.");
+        }));
+        var undrain = new Command("undrain", "Let a drained node take new jobs again.") { nodeId };
+        undrain.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var id = parse.GetValue(nodeId)!;
+            await api.PostAsync($"nodes/{Uri.EscapeDataString(id)}/undrain", null, ct);
+            output.WriteLine($"Node {id} takes new jobs again.");
+        }));
+        nodes.Subcommands.Add(drain);
+        nodes.Subcommands.Add(undrain);
 
         var resolved = new Option<bool>("--all") { Description = "Include recently resolved alerts." };
         var alerts = new Command("alerts", "List open alerts.") { resolved, json };

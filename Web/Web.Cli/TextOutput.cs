@@ -66,10 +66,11 @@ public static class TextOutput
             output.WriteLine("No node agents have reported.");
             return;
         }
-        Table(output, ["NODE", "POOL", "SLOTS", "RUNNING", "ENGINE", "HEARTBEAT"], nodes.Select(n => new[]
+        Table(output, ["NODE", "POOL", "SLOTS", "RUNNING", "ENGINE", "HEARTBEAT", "STATE"], nodes.Select(n => new[]
         {
             n.NodeId, n.Pool, n.JobSlots.ToString(Invariant), n.RunningJobs.ToString(Invariant),
             n.Engine ?? "unusable: " + (n.EngineProblem ?? "no reason given"), Ago(n.LastHeartbeatAt, now),
+            n.Health.ToString().ToLowerInvariant() + (n.Drained ? ", drained" : ""),
         }));
     }
 

@@ -37,6 +37,7 @@ public static class CaasPortalServiceCollectionExtensions
         services.AddSingleton<AdministratorBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<AdministratorBootstrap>());
         services.AddScoped<JobActions>();
+        services.AddScoped<NodeActions>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddCascadingAuthenticationState();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

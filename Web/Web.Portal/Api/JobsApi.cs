@@ -57,6 +57,7 @@ internal static class JobsApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/alerts", GetAlerts).Produces<IReadOnlyList<AlertView>>();
         api.MapGet("/nodes", GetNodes).Produces<IReadOnlyList<NodeStatus>>();
+        NodesApi.Map(api);
         // An unknown API path gets a problem that says so, not an empty 404 a client cannot tell from a missing job.
         api.MapFallback((HttpRequest request) => TypedResults.Problem(
                 detail: $"There is no API route {request.Method} {request.Path}; the routes are listed in /openapi/v1.json.",

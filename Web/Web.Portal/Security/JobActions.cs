@@ -40,14 +40,5 @@ public sealed class JobActions(IJobOperations operations, AuthenticationStatePro
         return incident;
     }
 
-    private async Task<ClaimsPrincipal> RequireOperatorAsync(string what)
-    {
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
-        if (user.Identity?.IsAuthenticated != true)
-            throw new OperationRejectedException(RejectionKind.Forbidden, $"You are not logged in: log in to {what}.");
-        if (!user.IsInRole(CaasRoles.Operator))
-            throw new OperationRejectedException(RejectionKind.Forbidden,
-                $"{user.Identity.Name} has the role {CaasRoles.PrimaryRole(user)}, which may look but not {what}; an admin can give you the operator role.");
-        return user;
-    }
+    private Task<ClaimsPrincipal> RequireOperatorAsync(string what) => authentication.RequireOperatorAsync(what);
 }

@@ -339,6 +339,21 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_drains_and_undrains_a_node_and_an_unknown_node_is_404()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Pool = "cloud-1", JobSlots = 4, Engine = "criu 4.2.1", LastHeartbeatAt = SampleJobs.Start });
+
+        using var drained = await Json(await Client.PostAsync("/api/v1/nodes/node-a/drain", null));
+        Assert.True(drained.RootElement.GetProperty("drained").GetBoolean());
+        Assert.True(Platform.Nodes.Single().Drained);
+        using var undrained = await Json(await Client.PostAsync("/api/v1/nodes/node-a/undrain", null));
+        Assert.False(undrained.RootElement.GetProperty("drained").GetBoolean());
+
+        var detail = await AssertProblem(await Client.PostAsync("/api/v1/nodes/nobody/drain", null), HttpStatusCode.NotFound);
+        Assert.Equal("No node agent 'nobody' has registered.", detail);
+    }
+
+    [Fact]
     public async Task A_failure_of_the_platform_is_a_500_problem_without_internals()
     {
         Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));

@@ -61,6 +61,7 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<IJobOperations>(platform);
         builder.Services.AddSingleton<IJobQueries>(platform);
         builder.Services.AddSingleton<IRecoveryIncidents>(platform);
+        builder.Services.AddSingleton<INodeOperations>(platform);
         var app = builder.Build();
         app.MapCaasPortal();
         await app.StartAsync();

@@ -167,6 +167,29 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_drain_drains_the_node_and_nodes_shows_it()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Pool = "onprem", JobSlots = 4, Engine = "criu 4.2.1", LastHeartbeatAt = SampleJobs.Start });
+
+        var exit = await CliApp.RunAsync(["nodes", "drain", "node-a"], output, error, environmentUrl: Url, environmentToken: host.AdminToken, tokenFile: Tokens);
+
+        Assert.Equal((ExitCodes.Ok, "Node node-a drained: it takes no new jobs; the jobs it runs keep running."), (exit, output.ToString().Trim()));
+        Assert.True(Platform.Nodes.Single().Drained);
+        output.GetStringBuilder().Clear();
+        await CliApp.RunAsync(["nodes"], output, error, environmentUrl: Url, environmentToken: host.AdminToken, tokenFile: Tokens);
+        Assert.EndsWith("live, drained", output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim());
+    }
+
+    [Fact]
+    public async Task Draining_an_unknown_node_says_so_and_exits_non_zero()
+    {
+        var exit = await CliApp.RunAsync(["nodes", "drain", "nobody"], output, error, environmentUrl: Url, environmentToken: host.AdminToken, tokenFile: Tokens);
+
+        Assert.NotEqual(ExitCodes.Ok, exit);
+        Assert.Contains("No node agent 'nobody' has registered.", error.ToString());
+    }
+
+    [Fact]
     public async Task The_url_comes_from_CAAS_URL_when_not_given()
     {
         var exit = await CliApp.RunAsync(["nodes"], output, error, environmentUrl: Url, environmentToken: host.AdminToken, tokenFile: Tokens);

@@ -23,9 +23,11 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IJobOperations>(Platform);
         Services.AddSingleton<IJobQueries>(Platform);
         Services.AddSingleton<IRecoveryIncidents>(Platform);
+        Services.AddSingleton<INodeOperations>(Platform);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
         Services.AddScoped<JobActions>();
+        Services.AddScoped<NodeActions>();
         Authorization = AddAuthorization();
         LogInAs("olga", CaasRoles.Operator);
     }

@@ -4,7 +4,7 @@ namespace Caas.Portal.Tests.Fakes;
 /// A hand-written stand-in for the platform behind the portal: keeps jobs in memory, answers queries from them,
 /// records every operation it is asked for, and refuses operations the way the real one does.
 /// </summary>
-public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries, IRecoveryIncidents
+public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries, IRecoveryIncidents, INodeOperations
 {
     private readonly Lock gate = new();
 
@@ -129,6 +129,22 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     {
         lock (gate)
             return Task.FromResult<IReadOnlyList<NodeStatus>>(Nodes.ToList());
+    }
+
+    public Task<NodeStatus> DrainAsync(string nodeId, CancellationToken cancellationToken = default) => SetDrained(nodeId, true);
+
+    public Task<NodeStatus> UndrainAsync(string nodeId, CancellationToken cancellationToken = default) => SetDrained(nodeId, false);
+
+    private Task<NodeStatus> SetDrained(string nodeId, bool drained)
+    {
+        lock (gate)
+        {
+            var index = Nodes.FindIndex(n => n.NodeId == nodeId);
+            if (index < 0)
+                throw new OperationRejectedException(RejectionKind.NotFound, $"No node agent '{nodeId}' has registered.");
+            Nodes[index] = Nodes[index] with { Drained = drained };
+            return Task.FromResult(Nodes[index]);
+        }
     }
 
     /// <summary>Replaces a job's view, as the read side would after new events.</summary>

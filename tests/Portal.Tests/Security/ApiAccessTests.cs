@@ -42,6 +42,8 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Job}/restore", CaasRoles.Operator),
         ("GET", $"{prefix}/alerts", $"{prefix}/alerts", CaasRoles.Viewer),
         ("GET", $"{prefix}/nodes", $"{prefix}/nodes", CaasRoles.Viewer),
+        ("POST", $"{prefix}/nodes/{{id}}/drain", $"{prefix}/nodes/node-a/drain", CaasRoles.Operator),
+        ("POST", $"{prefix}/nodes/{{id}}/undrain", $"{prefix}/nodes/node-a/undrain", CaasRoles.Operator),
         ("*", $"{prefix}/{{*path:nonfile}}", $"{prefix}/no-such-route", CaasRoles.Viewer),
     ];
 
