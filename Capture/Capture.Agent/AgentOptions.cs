@@ -1,3 +1,5 @@
+using Caas.Contracts.Jobs;
+
 namespace Caas.Capture.Agent;
 
 /// <summary>The node agent's settings, bound from "Caas:Agent" (the engine's tool paths from "Caas:Agent:Capture").</summary>
@@ -9,6 +11,12 @@ public sealed class AgentOptions
     public string NodeId { get; set; } = "local";
     public string Pool { get; set; } = "default";
     public int JobSlots { get; set; } = 8;
+    /// <summary>CPU cores offered to jobs; this machine's by default.</summary>
+    public int Cores { get; set; } = Environment.ProcessorCount;
+    /// <summary>Memory offered to jobs in bytes; this machine's (MemTotal) by default.</summary>
+    public long MemoryBytes { get; set; } = MachineMemory.TotalBytes();
+    /// <summary>What jobs may require of this node (e.g. Caas:Agent:Labels:gpu=a100); see <see cref="NodeLabelRules"/>.</summary>
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Holds jobs/&lt;jobId&gt;/ (state of each job, surviving agent restarts), checkpoints/ and progress.sock.</summary>
     public string DataDirectory { get; set; } = "/var/lib/caas/agent";
@@ -29,8 +37,15 @@ public sealed class AgentOptions
             problems.Add($"{Section}:NodeId must be non-empty letters, digits, '-', '_' or '.' (it names a queue), not \"{NodeId}\".");
         if (string.IsNullOrWhiteSpace(Pool))
             problems.Add($"{Section}:Pool must not be empty.");
+        if (!string.IsNullOrWhiteSpace(Pool) && !Pool.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            problems.Add($"{Section}:Pool must be letters, digits, '-', '_' or '.', not \"{Pool}\".");
         if (JobSlots < 1)
             problems.Add($"{Section}:JobSlots must be at least 1.");
+        if (Cores < 1)
+            problems.Add($"{Section}:Cores must be at least 1.");
+        if (MemoryBytes < 1)
+            problems.Add($"{Section}:MemoryBytes must be positive.");
+        problems.AddRange(NodeLabelRules.Validate(Labels, $"{Section}:Labels"));
         if (HeartbeatInterval <= TimeSpan.Zero)
             problems.Add($"{Section}:HeartbeatInterval must be positive.");
         if (string.IsNullOrWhiteSpace(DataDirectory) || !Path.IsPathFullyQualified(DataDirectory))

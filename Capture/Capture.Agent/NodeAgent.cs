@@ -47,8 +47,8 @@ public sealed class NodeAgent(
         _unreportedExits.AddRange(jobs.Reattach());
         var probe = await jobs.ProbeAsync(cancellationToken);
         if (probe.Usable)
-            logger.LogInformation("node agent {NodeId} ready in pool {Pool} with {Engine} on {CpuModel} ({CpuFlags} CPU flags); {Jobs} job(s) re-attached",
-                _options.NodeId, _options.Pool, probe.Version, cpu.Model, cpu.Flags.Count, jobs.RunningCount);
+            logger.LogInformation("node agent {NodeId} ready in pool {Pool} ({Slots} job slots, {Cores} cores, {MemoryMiB} MiB, labels {Labels}) with {Engine} on {CpuModel} ({CpuFlags} CPU flags); {Jobs} job(s) re-attached",
+                _options.NodeId, _options.Pool, _options.JobSlots, _options.Cores, _options.MemoryBytes >> 20, NodeLabelRules.Describe(_options.Labels), probe.Version, cpu.Model, cpu.Flags.Count, jobs.RunningCount);
         else
             logger.LogWarning("node agent {NodeId}: checkpoints unavailable: {Problem}", _options.NodeId, probe.Problem);
         await base.StartAsync(cancellationToken);
@@ -112,6 +112,9 @@ public sealed class NodeAgent(
             LastHeartbeatAt = now,
             HeartbeatInterval = _options.HeartbeatInterval,
             TransferUrl = transferServer.AdvertisedUrl,
+            Cores = _options.Cores,
+            MemoryBytes = _options.MemoryBytes,
+            Labels = _options.Labels,
         };
         try
         {

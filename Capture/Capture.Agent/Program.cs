@@ -1,23 +1,38 @@
 using Caas.Capture.Agent;
+using Caas.Contracts.Bus;
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-// The node agent alone, for the cluster deployment: commands and reports over RabbitMQ.
+// The node agent alone, for the cluster deployment: commands and reports over RabbitMQ. Its node identity
+// (Caas:Agent:NodeId, Pool, JobSlots, Cores, MemoryBytes, Labels) and the broker's URL (Caas:Bus:RabbitMq:Url,
+// credentials included; Caas__Bus__RabbitMq__Url in the environment) are checked before anything starts.
 var builder = Host.CreateApplicationBuilder(args);
+var agent = builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
+var (broker, brokerProblem) = RabbitMqAddress.Parse(builder.Configuration[RabbitMqAddress.ConfigurationKey]);
+var problems = agent.Problems().Concat(brokerProblem is null ? [] : [brokerProblem]).ToArray();
+if (problems.Length > 0)
+{
+    Console.Error.WriteLine("caas-agent: the configuration is invalid:");
+    foreach (var problem in problems)
+        Console.Error.WriteLine($"  {problem}");
+    return 2;
+}
+
 builder.Services.AddCaasAgent(builder.Configuration);
-var nodeId = builder.Configuration[$"{AgentOptions.Section}:NodeId"] ?? new AgentOptions().NodeId;
-var rabbit = builder.Configuration.GetSection("Caas:Bus:RabbitMq");
 builder.Services.AddMassTransit(bus =>
 {
-    bus.AddCaasAgentConsumers(nodeId);
+    bus.AddCaasAgentConsumers(agent.NodeId);
     bus.UsingRabbitMq((context, cfg) =>
     {
-        cfg.Host(rabbit["Host"] ?? "localhost", "/", host =>
+        cfg.Host(broker!.Host, (ushort)broker.Port, broker.VirtualHost, host =>
         {
-            host.Username(rabbit["Username"] ?? "guest");
-            host.Password(rabbit["Password"] ?? "guest");
+            host.Username(broker.Username);
+            host.Password(broker.Password);
         });
         cfg.ConfigureEndpoints(context);
     });
 });
-builder.Build().Run();
+Console.WriteLine($"caas-agent: node {agent.NodeId} in pool {agent.Pool}, bus {broker}");
+await builder.Build().RunAsync();
+return 0;

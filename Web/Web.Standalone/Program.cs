@@ -1,12 +1,24 @@
 using Caas.Web.Portal.Security;
 using Caas.Web.Standalone;
 
-// The all-in-one platform: one process with an Orleans silo (localhost clustering), the in-memory
-// bus, the recovery sagas, one node agent and the portal. Everything persistent lives under the
-// data directory, so a restart shows the same jobs and history.
+// The platform host. Standalone (default): one process with an Orleans silo (localhost clustering), the in-memory
+// bus, the recovery sagas, one node agent and the portal; everything persistent lives under the data directory, so
+// a restart shows the same jobs and history. Cluster (Caas:Mode=Cluster): the same host on PostgreSQL and RabbitMQ,
+// with the agents as separate processes (Capture.Agent).
 // Content root is the build output, so appsettings.json is found wherever `./caas up` is run from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-var settings = StandaloneSettings.From(builder.Configuration, builder.Environment);
+StandaloneSettings settings;
+try
+{
+    settings = StandaloneSettings.From(builder.Configuration);
+}
+catch (InvalidPlatformConfigurationException invalid)
+{
+    Console.Error.WriteLine("caas: the configuration is invalid:");
+    foreach (var problem in invalid.Problems)
+        Console.Error.WriteLine($"  {problem}");
+    return 2;
+}
 builder.AddCaasStandalone(settings);
 
 var app = builder.Build();
@@ -14,3 +26,4 @@ app.UseCaasStandalone();
 app.Lifetime.ApplicationStarted.Register(() =>
     StartupBanner.Print(settings, app.Services.GetRequiredService<AdministratorBootstrap>().GeneratedPassword));
 app.Run();
+return 0;

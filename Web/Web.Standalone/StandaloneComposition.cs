@@ -7,7 +7,11 @@ using MassTransit;
 
 namespace Caas.Web.Standalone;
 
-/// <summary>Puts the areas together with their embedded defaults: SQLite, localhost clustering, in-memory bus.</summary>
+/// <summary>
+/// Puts the areas together: with their embedded defaults (SQLite, localhost clustering, in-memory bus, an embedded
+/// agent) or, in Cluster mode, on PostgreSQL and RabbitMQ with the agents as processes of their own. Orleans stays
+/// single-silo localhost clustering in both until its PostgreSQL clustering is added.
+/// </summary>
 public static class StandaloneComposition
 {
     public static WebApplicationBuilder AddCaasStandalone(this WebApplicationBuilder builder, StandaloneSettings settings)
@@ -17,6 +21,7 @@ public static class StandaloneComposition
         builder.WebHost.UseStaticWebAssets();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            // Only read when the host embeds an agent.
             ["Caas:Agent:DataDirectory"] = builder.Configuration["Caas:Agent:DataDirectory"] ?? Path.Combine(settings.DataDirectory, "agent"),
             // Users and tokens live in the platform's own database, in tables of their own.
             ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
@@ -29,18 +34,36 @@ public static class StandaloneComposition
         });
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddCaasSqliteEventStore(settings.DatabasePath);
+        if (settings.Mode == PlatformMode.Cluster)
+            builder.Services.AddCaasPostgresEventStore(settings.ClusterPostgres!);
+        else
+            builder.Services.AddCaasSqliteEventStore(settings.DatabasePath);
         builder.Services.AddCaasMonitoring();
-        // Saga state and its durable timeouts live in the platform's SQLite file.
-        var recovery = RecoveryPersistence.Sqlite(settings.DatabasePath);
+        // Saga state and its durable timeouts live beside the events: the platform's SQLite file, or the cluster's PostgreSQL.
+        var recovery = settings.Mode == PlatformMode.Cluster
+            ? RecoveryPersistence.Postgres(settings.ClusterPostgres!)
+            : RecoveryPersistence.Sqlite(settings.DatabasePath);
         builder.Services.AddCaasRecoveryQueries(recovery);
-        builder.Services.AddCaasAgent(builder.Configuration);
+        if (settings.EmbeddedAgent)
+            builder.Services.AddCaasAgent(builder.Configuration);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddCaasMonitoringConsumers();
             bus.AddCaasRecovery(recovery);
-            bus.AddCaasAgentConsumers(settings.NodeId);
-            bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            if (settings.EmbeddedAgent)
+                bus.AddCaasAgentConsumers(settings.NodeId);
+            if (settings.Broker is { } broker)
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, host =>
+                    {
+                        host.Username(broker.Username);
+                        host.Password(broker.Password);
+                    });
+                    cfg.ConfigureEndpoints(context);
+                });
+            else
+                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
         });
         builder.Services.AddCaasPortal();
         return builder;

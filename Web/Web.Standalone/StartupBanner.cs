@@ -12,6 +12,7 @@ public static class StartupBanner
         output.WriteLine($"    portal   {settings.Url}");
         output.WriteLine($"    API      {settings.Url}/api/v1/jobs (needs a token: ./caas login)");
         output.WriteLine($"    data     {settings.DataDirectory}");
+        output.WriteLine($"    mode     {settings.Mode}: events in {settings.EventStoreDescription}, bus {settings.BusDescription}, {(settings.EmbeddedAgent ? $"embedded agent {settings.NodeId}" : "no embedded agent")}");
         if (generatedAdminPassword is not null)
             output.WriteLine(FirstStartLine(settings.Url, generatedAdminPassword));
         output.WriteLine($"  Press Ctrl-C to stop; jobs and history are kept for the next start.");
