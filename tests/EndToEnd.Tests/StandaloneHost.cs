@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -18,13 +17,11 @@ namespace Caas.EndToEnd.Tests;
 /// </summary>
 public sealed class StandaloneHost : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StreamWriter _log;
+    private readonly LoggedProcess _process;
 
-    private StandaloneHost(Process process, StreamWriter log, string dataDirectory, Uri url, string? adminPassword)
+    private StandaloneHost(LoggedProcess process, string dataDirectory, Uri url, string? adminPassword)
     {
         _process = process;
-        _log = log;
         DataDirectory = dataDirectory;
         Url = url;
         AdminPassword = adminPassword;
@@ -41,7 +38,10 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     /// <param name="adminPassword">The admin's password; a random one per run when null.</param>
     /// <param name="letHostChoosePassword">Configure no bootstrap password, so that a first start prints a random one (read from the log).</param>
-    public static async Task<StandaloneHost> StartAsync(string? dataDirectory = null, string? adminPassword = null, bool letHostChoosePassword = false)
+    /// <param name="settings">More settings, passed in the environment (Caas__Mode=Cluster…), so secrets in them stay out of process listings.</param>
+    /// <param name="expectedNodes">Ready once this many node agents have reported.</param>
+    public static async Task<StandaloneHost> StartAsync(string? dataDirectory = null, string? adminPassword = null, bool letHostChoosePassword = false,
+        IReadOnlyDictionary<string, string>? settings = null, int expectedNodes = 1)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("caas-e2e-").FullName;
         // A restart on the same data directory keeps its admin: the harness remembers the password it chose there.
@@ -56,12 +56,7 @@ public sealed class StandaloneHost : IAsyncDisposable
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build the solution first (./caas test does).");
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = dataDirectory,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dataDirectory };
         foreach (var arg in new[]
         {
             dll,
@@ -77,27 +72,22 @@ public sealed class StandaloneHost : IAsyncDisposable
         start.Environment["CAAS_SHIM"] = RepositoryLayout.Shim;
         start.Environment["CAAS_CRIU"] = RepositoryLayout.Criu;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
-        var log = new StreamWriter(Path.Combine(dataDirectory, "host.log"), append: true) { AutoFlush = true };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the standalone host");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var host = new StandaloneHost(process, log, dataDirectory, url, adminPassword);
-        await host.WaitUntilReadyAsync();
+        var host = new StandaloneHost(LoggedProcess.Start(start, Path.Combine(dataDirectory, "host.log")), dataDirectory, url, adminPassword);
+        await host.WaitUntilReadyAsync(expectedNodes);
         return host;
     }
 
-    /// <summary>Ready means the API answers, gave the admin a token, and the local agent has reported its node.</summary>
-    private async Task WaitUntilReadyAsync()
+    /// <summary>Ready means the API answers, gave the admin a token, and the agents (the local one, standalone) have reported their nodes.</summary>
+    private async Task WaitUntilReadyAsync(int expectedNodes)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"the standalone host exited with {_process.ExitCode}:\n{ReadLog()}");
+            if (_process.Process.HasExited)
+                throw new InvalidOperationException($"the standalone host exited with {_process.Process.ExitCode}:\n{ReadLog()}");
             try
             {
                 AdminPassword ??= PrintedAdminPassword();
@@ -109,7 +99,7 @@ public sealed class StandaloneHost : IAsyncDisposable
                     continue;
                 }
                 var nodes = await Api.GetNodesAsync();
-                if (nodes.Count > 0) return;
+                if (nodes.Count >= expectedNodes) return;
             }
             catch (HttpRequestException) { }
             await Task.Delay(250);
@@ -139,22 +129,10 @@ public sealed class StandaloneHost : IAsyncDisposable
         return match.Success ? match.Groups[1].Value : null;
     }
 
-    public string ReadLog()
-    {
-        lock (_log) _log.Flush();
-        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return new StreamReader(stream).ReadToEnd();
-    }
+    public string ReadLog() => _process.ReadLog();
 
     /// <summary>Stops the host as Ctrl-C would, leaving the data directory for a restart.</summary>
-    public async Task StopAsync()
-    {
-        if (_process.HasExited) return;
-        _ = kill(_process.Id, SIGTERM);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try { await _process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
-    }
+    public Task StopAsync() => _process.StopAsync();
 
     /// <summary>Ends every job this host's agent started (by the PIDs it recorded), then the host.</summary>
     public async ValueTask DisposeAsync()
@@ -163,7 +141,6 @@ public sealed class StandaloneHost : IAsyncDisposable
         await StopAsync();
         JobProcesses.KillAll(DataDirectory);
         _process.Dispose();
-        lock (_log) _log.Dispose();
     }
 
     private static int FreePort()
@@ -173,8 +150,4 @@ public sealed class StandaloneHost : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private const int SIGTERM = 15;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }

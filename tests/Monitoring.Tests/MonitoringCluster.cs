@@ -81,11 +81,15 @@ public sealed class MonitoringCluster : IAsyncLifetime
         });
 
     /// <summary>
-    /// Makes the node live for placement. Tests share one clock, so a node an earlier test left silent has been found
-    /// lost; it then counts as live only after its probation, which this lets pass with a heartbeat every interval.
+    /// Makes the node live for placement with exactly <paramref name="running"/> jobs. Tests share one clock, so a node
+    /// an earlier test left silent has been found lost; it then counts as live only after its probation, which this
+    /// lets pass with a heartbeat every interval. Placements earlier tests made on it, which this fake agent never
+    /// reports running, stop counting after <see cref="NodeRoster.PendingForHeartbeats"/> heartbeats.
     /// </summary>
     public async Task NodeAlive(string nodeId, string pool = "default", int slots = 4, int running = 0)
     {
+        for (var beat = 0; beat < NodeRoster.PendingForHeartbeats; beat++)
+            await NodeHeartbeat(nodeId, pool, slots, running);
         await NodeHeartbeat(nodeId, pool, slots, running);
         var limit = (NodeLivenessDetector.FlapWindow + NodeLivenessDetector.Probation) / NodeLivenessDetector.AssumedHeartbeatInterval + 1;
         for (var beats = 0; await Health(nodeId) != NodeHealth.Live; beats++)

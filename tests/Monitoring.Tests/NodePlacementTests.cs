@@ -53,6 +53,32 @@ public sealed class NodePlacementTests
     }
 
     [Fact]
+    public void A_heartbeat_sent_before_a_placed_job_launched_does_not_make_the_node_look_free()
+    {
+        Heartbeat("a", slots: 4);
+        Heartbeat("b", slots: 4);
+        Assert.Equal("a", Choose(Spec()));
+
+        _clock.Advance(Interval);
+        Heartbeat("a", slots: 4, running: 0);
+        // a's job has not launched yet, though a heartbeated since: it still counts, so b is less loaded.
+        Assert.Equal("b", Choose(Spec()));
+        Heartbeat("a", slots: 4, running: 1);
+        Heartbeat("b", slots: 4, running: 0);
+        // a now reports its job running, b's is still pending: one each, and the tie goes by node id.
+        Assert.Equal("a", Choose(Spec()));
+
+        // Placements their nodes never report running stop counting after two more heartbeats.
+        for (var beat = 0; beat < NodeRoster.PendingForHeartbeats; beat++)
+        {
+            _clock.Advance(Interval);
+            Heartbeat("a", slots: 4, running: 1);
+            Heartbeat("b", slots: 4, running: 0);
+        }
+        Assert.Equal("b", Choose(Spec()));
+    }
+
+    [Fact]
     public void A_job_that_requires_labels_goes_only_to_a_node_carrying_every_one_of_them_with_the_same_value()
     {
         Heartbeat("plain", slots: 16);

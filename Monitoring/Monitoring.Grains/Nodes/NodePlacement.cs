@@ -12,7 +12,7 @@ namespace Caas.Monitoring.Grains.Nodes;
 public static class NodePlacement
 {
     /// <param name="nodes">Every known node with its health and drain state filled in.</param>
-    /// <param name="placedSinceHeartbeat">Jobs placed on a node since its last heartbeat, which its running count does not show yet.</param>
+    /// <param name="placedSinceHeartbeat">Jobs placed on a node that its running count does not show yet.</param>
     public static PlacementDecision Choose(JobSpec spec, IReadOnlyCollection<NodeStatus> nodes, Func<string, int> placedSinceHeartbeat)
     {
         ArgumentNullException.ThrowIfNull(spec);

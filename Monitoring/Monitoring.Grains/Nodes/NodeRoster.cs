@@ -5,11 +5,17 @@ namespace Caas.Monitoring.Grains.Nodes;
 
 /// <summary>
 /// The node directory's knowledge, free of Orleans so its rules can be driven by a fake clock: the last status each
-/// agent sent, its liveness, which nodes are drained, and the jobs placed since a node's last heartbeat (so a burst
-/// of submits spreads out before the agents report them).
+/// agent sent, its liveness, which nodes are drained, and the jobs placed on a node that its heartbeats do not count
+/// yet (so a burst of submits spreads out before the agents report them).
 /// </summary>
 public sealed class NodeRoster(TimeProvider time)
 {
+    /// <summary>
+    /// A placement its node has not reported running stops counting after this many of its heartbeats: a launch shows
+    /// in the next one or the one after, so by then the job failed to start or its launch was lost.
+    /// </summary>
+    public const int PendingForHeartbeats = 2;
+
     private readonly Dictionary<string, KnownNode> _nodes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _drained = new(StringComparer.Ordinal);
 
@@ -21,7 +27,12 @@ public sealed class NodeRoster(TimeProvider time)
         if (string.IsNullOrWhiteSpace(node.NodeId))
             throw new ArgumentException("A node heartbeat needs a node id.", nameof(node));
         Liveness.RecordHeartbeat(node.NodeId, node.HeartbeatInterval);
-        _nodes[node.NodeId] = new KnownNode(node, PlacedSinceHeartbeat: 0);
+        // A heartbeat may come between a placement and its launch: only as many placements as the running count grew
+        // by are now counted by the agent; the others stay pending until they show or time out.
+        var pending = _nodes.TryGetValue(node.NodeId, out var known)
+            ? known.Pending.Skip(Math.Max(0, node.RunningJobs - known.Status.RunningJobs)).Select(heartbeats => heartbeats + 1).Where(heartbeats => heartbeats <= PendingForHeartbeats).ToArray()
+            : [];
+        _nodes[node.NodeId] = new KnownNode(node, pending);
     }
 
     public bool Knows(string nodeId) => _nodes.ContainsKey(nodeId);
@@ -36,9 +47,9 @@ public sealed class NodeRoster(TimeProvider time)
 
     public PlacementDecision Choose(JobSpec spec)
     {
-        var decision = NodePlacement.Choose(spec, List(), id => _nodes[id].PlacedSinceHeartbeat);
+        var decision = NodePlacement.Choose(spec, List(), id => _nodes[id].Pending.Count);
         if (decision.NodeId is { } chosen)
-            _nodes[chosen] = _nodes[chosen] with { PlacedSinceHeartbeat = _nodes[chosen].PlacedSinceHeartbeat + 1 };
+            _nodes[chosen] = _nodes[chosen] with { Pending = [.. _nodes[chosen].Pending, 0] };
         return decision;
     }
 
@@ -51,5 +62,6 @@ public sealed class NodeRoster(TimeProvider time)
         Drained = _drained.Contains(reported.NodeId),
     };
 
-    private sealed record KnownNode(NodeStatus Status, int PlacedSinceHeartbeat);
+    /// <param name="Pending">For each placement not yet counted in the node's running jobs, oldest first, how many heartbeats came since.</param>
+    private sealed record KnownNode(NodeStatus Status, IReadOnlyList<int> Pending);
 }

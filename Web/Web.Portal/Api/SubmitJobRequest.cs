@@ -29,6 +29,8 @@ public sealed record SubmitJobRequest
     public double? StarvationRatio { get; init; }
     /// <summary>The job's memory limit in MiB; none when absent.</summary>
     public long? MemoryLimitMiB { get; init; }
+    /// <summary>Labels the node must carry, e.g. {"gpu": "a100"}.</summary>
+    public IReadOnlyDictionary<string, string>? NodeLabels { get; init; }
 
     /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
     public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
@@ -53,6 +55,7 @@ public sealed record SubmitJobRequest
             StarvationWindow = StarvationWindowSeconds is { } window ? TimeSpan.FromSeconds(window) : JobDefaults.StarvationWindow,
             StarvationRatio = StarvationRatio ?? JobDefaults.StarvationRatio,
             MemoryLimitBytes = MemoryLimitMiB is { } mib ? mib << 20 : null,
+            NodeLabels = NodeLabels ?? new Dictionary<string, string>(),
         };
         var problems = JobSpecValidator.Validate(spec);
         return (problems.Count == 0 ? spec : null, problems);

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace Caas.EndToEnd.Tests;
+
+/// <summary>A host or agent started with unusable cluster settings refuses to start, says why, and shows no secret.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class ClusterConfigurationTests
+{
+    private const string Secret = "s3cret-Pa55";
+
+    [Fact]
+    public async Task A_cluster_host_without_database_and_with_a_guest_broker_url_exits_2_naming_both_settings()
+    {
+        var (exit, output) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new()
+        {
+            ["Caas__Mode"] = "Cluster",
+            ["Caas__Bus__RabbitMq__Url"] = "amqp://127.0.0.1:5672/caas",
+        });
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Caas:Cluster:Postgres is required in Cluster mode", output);
+        Assert.Contains("Caas:Bus:RabbitMq:Url must name a user and password", output);
+    }
+
+    [Fact]
+    public async Task A_malformed_database_setting_is_refused_without_echoing_its_password()
+    {
+        var (exit, output) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new()
+        {
+            ["Caas__Mode"] = "Cluster",
+            ["Caas__Cluster__Postgres"] = $"Host=127.0.0.1;Password={Secret};NoSuchKeyword=1",
+            ["Caas__Bus__RabbitMq__Url"] = $"amqp://caas:{Secret}@127.0.0.1:5672/caas",
+        });
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Caas:Cluster:Postgres is not a valid Npgsql connection string", output);
+        Assert.DoesNotContain(Secret, output);
+    }
+
+    [Fact]
+    public async Task An_unknown_mode_is_refused()
+    {
+        var (exit, output) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Mode"] = "Cloud" });
+
+        Assert.Equal((2, true), (exit, output.Contains("Caas:Mode must be Standalone or Cluster, not \"Cloud\".")));
+    }
+
+    [Fact]
+    public async Task An_agent_with_bad_labels_and_no_broker_exits_2_naming_each_problem()
+    {
+        var (exit, output) = await RunAsync(Dll("Capture", "Capture.Agent", "Capture.Agent.dll"), new()
+        {
+            ["Caas__Agent__Pool"] = "on prem",
+            ["Caas__Agent__Labels__gpu"] = "a 100",
+            ["Caas__Agent__DataDirectory"] = "/tmp/cl-config-test-agent",
+        });
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Caas:Agent:Pool must be letters, digits, '-', '_' or '.', not \"on prem\".", output);
+        Assert.Contains("'Caas:Agent:Labels' label gpu has value \"a 100\"", output);
+        Assert.Contains("Caas:Bus:RabbitMq:Url is required", output);
+        Assert.False(Directory.Exists("/tmp/cl-config-test-agent"), "a refused agent creates nothing");
+    }
+
+    private static string Dll(string area, string project, string file)
+    {
+        var dll = Path.Combine(RepositoryLayout.Root, area, project, "bin", RepositoryLayout.Configuration, "net10.0", file);
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build the solution first (./caas test does).");
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(string dll, Dictionary<string, string> environment)
+    {
+        using var directory = new TemporaryWorkingDirectory();
+        var start = new ProcessStartInfo("dotnet", [dll, $"--Caas:DataDirectory={directory.Path}"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory.Path,
+        };
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw new TimeoutException($"{dll} did not exit on its bad configuration"); }
+        return (process.ExitCode, await output + await error);
+    }
+
+    private sealed class TemporaryWorkingDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("cl-config-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}

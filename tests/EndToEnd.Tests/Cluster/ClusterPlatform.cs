@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+
+namespace Caas.EndToEnd.Tests.Cluster;
+
+/// <summary>
+/// A real cluster on this machine: the web/silo host in Cluster mode as a process on the host (PostgreSQL schema and
+/// RabbitMQ virtual host of its own), and three node agents, each a process in its own network namespace reaching the
+/// broker through the bridge at <see cref="ClusterNetwork.BridgeAddress"/>, in two pools with one image key file.
+/// Everything it made is removed on dispose, also when starting fails half-way.
+/// </summary>
+public sealed class ClusterPlatform : IAsyncLifetime
+{
+    public const int SlotsPerNode = 4;
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    public static readonly IReadOnlyList<ClusterNode> Nodes =
+    [
+        new("onprem-1", "onprem", 11, new Dictionary<string, string> { ["zone"] = "a" }),
+        new("onprem-2", "onprem", 12, new Dictionary<string, string> { ["zone"] = "b" }),
+        new("cloud-a-1", "cloud-a", 13, new Dictionary<string, string> { ["zone"] = "a" }),
+    ];
+
+    private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
+    private readonly List<ClusterAgent> _agents = [];
+    private ClusterNetwork? _network;
+    private ClusterBroker? _broker;
+    private ClusterDatabase? _database;
+
+    /// <summary>Short, so the agents' unix socket paths stay within 107 bytes.</summary>
+    public string Directory => $"/tmp/cl-{_runId}";
+
+    public StandaloneHost Host { get; private set; } = null!;
+    public CaasApi Api => Host.Api;
+    public IReadOnlyList<ClusterAgent> Agents => _agents;
+    /// <summary>The secrets the processes were given, which no log may show.</summary>
+    public IReadOnlyList<string> Secrets { get; private set; } = [];
+
+    public ClusterAgent Agent(string nodeId) => _agents.Single(a => a.NodeId == nodeId);
+
+    public async Task InitializeAsync()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        try
+        {
+            _network = ClusterNetwork.Create(_runId);
+            _broker = ClusterBroker.Create(_runId);
+            _database = await ClusterDatabase.CreateAsync(_runId);
+            Secrets = [new Uri(_broker.UrlAt("x")).UserInfo.Split(':')[1], new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString).Password!];
+            foreach (var node in Nodes)
+            {
+                var networkNamespace = _network.AddNode(node.HostByte);
+                var settings = new Dictionary<string, string>
+                {
+                    ["Caas:Agent:Pool"] = node.Pool,
+                    ["Caas:Agent:JobSlots"] = SlotsPerNode.ToString(),
+                    ["Caas:Agent:HeartbeatInterval"] = HeartbeatInterval.ToString("c"),
+                    ["Caas:Agent:ImageKeyFile"] = Path.Combine(Directory, "image.key"),
+                };
+                foreach (var (key, value) in node.Labels)
+                    settings[$"Caas:Agent:Labels:{key}"] = value;
+                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(ClusterNetwork.BridgeAddress), settings));
+            }
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server"));
+            Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: Nodes.Count, settings: new Dictionary<string, string>
+            {
+                ["Caas:Mode"] = "Cluster",
+                ["Caas:Cluster:Postgres"] = _database.ConnectionString,
+                ["Caas:Bus:RabbitMq:Url"] = _broker.UrlAt("127.0.0.1"),
+            });
+        }
+        catch (Exception error)
+        {
+            var logs = string.Join("\n", _agents.Select(a => $"--- agent {a.NodeId} (exited: {a.HasExited}):\n{a.ReadLog()}"));
+            await DisposeAsync();
+            throw new InvalidOperationException($"the cluster did not start: {error.Message}\n{logs}", error);
+        }
+    }
+
+    /// <summary>The inode of a network namespace: two processes share a namespace exactly when these are equal.</summary>
+    public static string NamespaceOfProcess(int pid) =>
+        HostCommand.Run("stat", "-L", "-c", "%i", $"/proc/{pid}/ns/net").Trim();
+
+    public static string InodeOfNamespace(string networkNamespace) =>
+        HostCommand.Run("stat", "-L", "-c", "%i", ClusterNetwork.PathOf(networkNamespace)).Trim();
+
+    public async Task DisposeAsync()
+    {
+        if (Host is not null)
+            await Host.DisposeAsync();
+        foreach (var agent in _agents)
+            await agent.DisposeAsync();
+        if (_database is not null)
+            await _database.DisposeAsync();
+        _broker?.Dispose();
+        _network?.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { }
+    }
+}
