@@ -40,4 +40,36 @@ public sealed class AgentOptionsTests
             ],
             options.Problems());
     }
+
+    [Fact]
+    public void Capacity_defaults_to_this_machine_and_labels_to_none()
+    {
+        var options = new AgentOptions();
+
+        Assert.Equal(Environment.ProcessorCount, options.Cores);
+        var memTotalKib = long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        Assert.Equal(memTotalKib * 1024, options.MemoryBytes);
+        Assert.Empty(options.Labels);
+    }
+
+    [Fact]
+    public void Bad_identity_capacity_and_labels_are_named()
+    {
+        var options = new AgentOptions
+        {
+            Pool = "cloud a",
+            Cores = 0,
+            MemoryBytes = 0,
+            Labels = new Dictionary<string, string> { ["gpu"] = "a100", ["zone"] = "eu 1" },
+        };
+
+        Assert.Equal(
+            [
+                "Caas:Agent:Pool must be letters, digits, '-', '_' or '.', not \"cloud a\".",
+                "Caas:Agent:Cores must be at least 1.",
+                "Caas:Agent:MemoryBytes must be positive.",
+                "'Caas:Agent:Labels' label zone has value \"eu 1\"; values must be 1 to 63 letters, digits, '-', '_' or '.'.",
+            ],
+            options.Problems());
+    }
 }
