@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# A local cluster on this machine (./caas up --cluster, ./caas down): PostgreSQL and RabbitMQ (installed and
+# started by scripts/install-postgres.sh and install-rabbitmq.sh), the web/silo host in Cluster mode on the host,
+# and three node agents, each in its own network namespace behind the bridge clup0 (198.18.8.1/24), in two pools:
+# onprem-1, onprem-2 (pool onprem) and cloud-a-1 (pool cloud-a). Everything it starts is recorded in
+# $CAAS_DATA_DIR/cluster/pids, and `down` stops exactly those processes, by PID, and deletes the namespaces.
+# Run as root (namespaces, CRIU).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/scripts/lib.sh"
+
+data="${CAAS_DATA_DIR:-$root/.data}/cluster"
+pids="$data/pids"
+subnet=198.18.8
+bridge=clup0
+nodes=("onprem-1 onprem 11" "onprem-2 onprem 12" "cloud-a-1 cloud-a 13")
+
+# Reads one Key=Value field of an Npgsql connection string.
+field() { printf '%s' "$1" | tr ';' '\n' | sed -n "s/^$2=//Ip" | head -n 1; }
+
+up() {
+  [[ $(id -u) == 0 ]] || die "the local cluster needs root: network namespaces and CRIU"
+  [[ -f $pids ]] && die "a local cluster is already recorded in $pids: ./caas down first"
+  ensure_platform_built
+  dotnet build "$root/Capture/Capture.Agent/Capture.Agent.csproj" -c "$CAAS_CONFIGURATION" -nologo -v q -clp:ErrorsOnly
+  export_runtime_paths
+  bash "$root/scripts/install-postgres.sh" >/dev/null
+  bash "$root/scripts/install-rabbitmq.sh" >/dev/null
+  local postgres rabbit
+  postgres="$(set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/postgres.env"; printf '%s' "$CAAS_TEST_POSTGRES")"
+  rabbit="$(set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/rabbitmq.env"; printf '%s' "$CAAS_TEST_RABBITMQ")"
+  # The cluster's events live in a schema of their own, apart from the tests' throw-away schemas.
+  PGPASSWORD="$(field "$postgres" Password)" psql -q -h "$(field "$postgres" Host)" -p "$(field "$postgres" Port)" \
+    -U "$(field "$postgres" Username)" -d "$(field "$postgres" Database)" -c "CREATE SCHEMA IF NOT EXISTS caas_local;" >/dev/null
+  mkdir -p "$data"
+  : >"$pids"
+
+  note "network: bridge $bridge at $subnet.1/24, one namespace per agent"
+  ip link add "$bridge" type bridge
+  ip addr add "$subnet.1/24" dev "$bridge"
+  ip link set "$bridge" up
+  echo "bridge $bridge" >>"$pids"
+
+  local node id pool host ns
+  for node in "${nodes[@]}"; do
+    read -r id pool host <<<"$node"
+    ns="clup-$id"
+    ip netns add "$ns"
+    echo "netns $ns" >>"$pids"
+    ip link add "clupv$host" type veth peer name "clupp$host"
+    ip link set "clupv$host" master "$bridge" up
+    ip link set "clupp$host" netns "$ns"
+    nsenter --net="/run/netns/$ns" ip link set lo up
+    nsenter --net="/run/netns/$ns" ip link set "clupp$host" name eth0
+    nsenter --net="/run/netns/$ns" ip addr add "$subnet.$host/24" dev eth0
+    nsenter --net="/run/netns/$ns" ip link set eth0 up
+    nsenter --net="/run/netns/$ns" ip route add default via "$subnet.1"
+    mkdir -p "$data/$id"
+    # nsenter execs the agent, so $! is the agent's own PID. The broker URL (password) goes in the environment.
+    Caas__Bus__RabbitMq__Url="${rabbit/@127.0.0.1:/@$subnet.1:}" nohup nsenter --net="/run/netns/$ns" \
+      dotnet "$root/Capture/Capture.Agent/bin/$CAAS_CONFIGURATION/net10.0/Capture.Agent.dll" \
+      --Caas:Agent:NodeId="$id" --Caas:Agent:Pool="$pool" --Caas:Agent:DataDirectory="$data/$id/agent" \
+      --Caas:Agent:ImageKeyFile="$data/image.key" >"$data/$id/agent.log" 2>&1 &
+    echo "agent $! $id" >>"$pids"
+  done
+
+  note "starting the web/silo host in Cluster mode (log: $data/server.log)"
+  Caas__Cluster__Postgres="$postgres;Search Path=caas_local" Caas__Bus__RabbitMq__Url="$rabbit" nohup \
+    dotnet "$root/Web/Web.Standalone/bin/$CAAS_CONFIGURATION/net10.0/caas-standalone.dll" \
+      --Caas:Mode=Cluster --Caas:DataDirectory="$data/server" \
+      --Caas:Portal:DemoCommand="$CAAS_NATIVE_BIN/counter" "$@" >"$data/server.log" 2>&1 &
+  echo "server $!" >>"$pids"
+
+  for _ in $(seq 1 120); do
+    grep -q "caas is running" "$data/server.log" 2>/dev/null && break
+    kill -0 "$(awk '$1 == "server" { print $2 }' "$pids")" 2>/dev/null || { tail -n 30 "$data/server.log" >&2; die "the host exited; ./caas down cleans up"; }
+    sleep 1
+  done
+  sed -n '/caas is running/,/Ctrl-C/p' "$data/server.log" | grep -v Ctrl-C
+  echo "  agents   onprem-1, onprem-2 (pool onprem), cloud-a-1 (pool cloud-a); logs in $data/<node>/agent.log"
+  echo "  ./caas down stops the host and the agents and deletes their namespaces."
+}
+
+down() {
+  [[ -f $pids ]] || { echo "no local cluster recorded in $pids"; return 0; }
+  local kind pid name
+  # Only PIDs this script recorded, and only while they still run what it started there.
+  while read -r kind pid name; do
+    case $kind in
+      server|agent)
+        if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$data"; then
+          kill -TERM "$pid" 2>/dev/null || true
+          for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+        fi
+        ;;
+    esac
+  done < <(tac "$pids")
+  # The agents' jobs: their roots, by the PID files the agents keep, when they run with this cluster's data.
+  find "$data" -name pid -path '*/jobs/*' 2>/dev/null | while read -r file; do
+    pid="$(cat "$file")"
+    if [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/environ ]] && tr '\0' '\n' <"/proc/$pid/environ" | grep -q "$data"; then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  while read -r kind pid name; do
+    case $kind in
+      netns) ip netns delete "$pid" 2>/dev/null || true ;;
+      bridge) ip link delete "$pid" 2>/dev/null || true ;;
+    esac
+  done <"$pids"
+  rm -f "$pids"
+  echo "local cluster stopped; its data stays in $data"
+}
+
+case "${1:-}" in
+  up) shift; up "$@" ;;
+  down) down ;;
+  *) die "usage: scripts/cluster.sh up|down" ;;
+esac
