@@ -145,6 +145,57 @@ public sealed class JobGrain(
         return incident;
     }
 
+    public async Task RequestCheckpointVerification(int sequence)
+    {
+        var checkpoint = RequireCheckpoint(sequence);
+        RaiseEvent(new CheckpointVerificationRequested(JobId, sequence, time.GetUtcNow()));
+        await ConfirmEvents();
+        await SendToAgent(checkpoint.NodeId, new VerifyCheckpoint(JobId, checkpoint.NodeId, sequence));
+    }
+
+    public async Task RequestCheckpointDeletion(int sequence)
+    {
+        var checkpoint = RequireCheckpoint(sequence);
+        if (CheckpointDeletion.RefusalFor(State, sequence) is { } refusal)
+            throw new OperationRejectedException(RejectionKind.Conflict, refusal);
+        // Recorded when the agent reports the bundle gone, so the catalog never shows deleted what still lies on disk.
+        await SendToAgent(checkpoint.NodeId, new DeleteCheckpoint(JobId, checkpoint.NodeId, sequence));
+    }
+
+    public async Task RecordCheckpointVerificationEnded(CheckpointVerificationEnded report)
+    {
+        if (!IsKnown("verification report"))
+            return;
+        if (State.FindCheckpoint(report.Sequence) is not { } checkpoint || checkpoint.NodeId != report.NodeId)
+        {
+            logger.LogInformation("Ignored the verification of checkpoint {Sequence} of job {JobId} from {NodeId}: no such checkpoint there", report.Sequence, JobId, report.NodeId);
+            return;
+        }
+        RaiseEvent<IJobEvent>(report.Verified
+            ? new CheckpointVerified(JobId, report.Sequence, report.NodeId, report.At)
+            : new CheckpointVerificationFailed(JobId, report.Sequence, report.NodeId, report.Reason ?? "no reason given", report.At));
+        await ConfirmEvents();
+    }
+
+    public async Task RecordCheckpointsPruned(CheckpointsPruned report)
+    {
+        if (!IsKnown("pruning report"))
+            return;
+        foreach (var sequence in report.Sequences.Distinct())
+        {
+            if (State.FindCheckpoint(sequence) is { } checkpoint && checkpoint.NodeId == report.NodeId)
+                RaiseEvent(new CheckpointDeleted(JobId, sequence, report.NodeId, report.Removal, report.Reason, report.At));
+        }
+        await ConfirmEvents();
+    }
+
+    private CheckpointInfo RequireCheckpoint(int sequence)
+    {
+        RequireSubmitted();
+        return State.FindCheckpoint(sequence)
+            ?? throw new OperationRejectedException(RejectionKind.NotFound, $"Job {JobId} has no checkpoint {sequence}.");
+    }
+
     public async Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at)
     {
         if (!IsFromJobNode(nodeId, "heartbeat"))

@@ -32,6 +32,18 @@ public sealed class JobOperations(IGrainFactory grains) : IJobOperations
         return Job(jobId).RequestRestore(sequence, "restore requested by a user");
     }
 
+    public Task VerifyCheckpointAsync(string jobId, int sequence, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Job(jobId).RequestCheckpointVerification(sequence);
+    }
+
+    public Task DeleteCheckpointAsync(string jobId, int sequence, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Job(jobId).RequestCheckpointDeletion(sequence);
+    }
+
     private IJobGrain Job(string jobId) => JobIds.IsValid(jobId)
         ? grains.GetGrain<IJobGrain>(jobId)
         : throw new OperationRejectedException(RejectionKind.NotFound, $"Job '{jobId}' does not exist.");

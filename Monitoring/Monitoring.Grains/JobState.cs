@@ -57,6 +57,8 @@ public sealed class JobState
     [Id(33)] public JobPace Pace { get; set; } = new();
     /// <summary>The open starvation episode's incident, null when the job is not starved.</summary>
     [Id(34)] public Guid? StarvationIncident { get; set; }
+    /// <summary>Checkpoints whose last test restore came to life; the newest of them is never deleted.</summary>
+    [Id(35)] public List<int> VerifiedCheckpoints { get; set; } = [];
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -77,6 +79,10 @@ public sealed class JobState
             : [];
 
     public CheckpointInfo? FindCheckpoint(int sequence) => Checkpoints.Find(c => c.Sequence == sequence);
+
+    /// <summary>The newest checkpoint that still exists and whose test restore came to life, if any.</summary>
+    [JsonIgnore] public int? NewestVerifiedCheckpoint =>
+        VerifiedCheckpoints.Where(s => FindCheckpoint(s) is not null).Select(s => (int?)s).Max();
 
     public void Apply(IJobEvent jobEvent)
     {
@@ -100,6 +106,10 @@ public sealed class JobState
             case RecoveryFinished e: Apply(e); break;
             case JobStarved e: Apply(e); break;
             case JobStarvationEnded e: Apply(e); break;
+            case CheckpointVerificationRequested: break;
+            case CheckpointVerified e: Apply(e); break;
+            case CheckpointVerificationFailed e: Apply(e); break;
+            case CheckpointDeleted e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -216,6 +226,22 @@ public sealed class JobState
     {
         if (PendingCheckpoint == e.Sequence)
             PendingCheckpoint = null;
+    }
+
+    public void Apply(CheckpointVerified e)
+    {
+        if (!VerifiedCheckpoints.Contains(e.Sequence))
+            VerifiedCheckpoints.Add(e.Sequence);
+    }
+
+    /// <summary>A later failure outweighs an earlier success: the bundle may have been damaged since.</summary>
+    public void Apply(CheckpointVerificationFailed e) => VerifiedCheckpoints.Remove(e.Sequence);
+
+    /// <summary>A deleted bundle cannot be restored, so it leaves the checkpoints restores and fallbacks choose from.</summary>
+    public void Apply(CheckpointDeleted e)
+    {
+        Checkpoints.RemoveAll(c => c.Sequence == e.Sequence);
+        VerifiedCheckpoints.Remove(e.Sequence);
     }
 
     public void Apply(KillRequested e) => KillRequested = true;

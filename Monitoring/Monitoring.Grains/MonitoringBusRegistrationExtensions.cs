@@ -17,6 +17,8 @@ public static class MonitoringBusRegistrationExtensions
         bus.AddConsumer<RestoreRejectedConsumer>();
         bus.AddConsumer<JobProcessExitedConsumer>();
         bus.AddConsumer<RecoveryEndedConsumer>();
+        bus.AddConsumer<CheckpointVerificationEndedConsumer>();
+        bus.AddConsumer<CheckpointsPrunedConsumer>();
         return bus;
     }
 }

@@ -19,6 +19,7 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<EventSerializer>();
         services.TryAddSingleton<JobListProjection>();
         services.TryAddSingleton<AlertProjection>();
+        services.TryAddSingleton<CheckpointCatalogProjection>();
         services.AddHostedService<ProjectionFeed>();
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();

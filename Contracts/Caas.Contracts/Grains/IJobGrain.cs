@@ -17,6 +17,10 @@ public interface IJobGrain : IGrainWithStringKey
     Task<int> RequestCheckpoint(bool leaveRunning);
     Task RequestKill(string reason);
     Task<Guid> RequestRestore(int? sequence, string reason);
+    /// <summary>Asks the agent holding checkpoint <paramref name="sequence"/> for a test restore of it.</summary>
+    Task RequestCheckpointVerification(int sequence);
+    /// <summary>Asks the agent holding checkpoint <paramref name="sequence"/> to delete it, unless the job still needs it.</summary>
+    Task RequestCheckpointDeletion(int sequence);
 
     // Facts reported by the job's node agent and by recovery, fed in by bus consumers.
     Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at);
@@ -28,4 +32,6 @@ public interface IJobGrain : IGrainWithStringKey
     Task RecordRestoreRejected(RestoreRejected report);
     Task RecordExited(JobProcessExited report);
     Task RecordRecoveryEnded(RecoveryEnded report);
+    Task RecordCheckpointVerificationEnded(CheckpointVerificationEnded report);
+    Task RecordCheckpointsPruned(CheckpointsPruned report);
 }

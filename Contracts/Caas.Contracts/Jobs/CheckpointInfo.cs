@@ -17,4 +17,8 @@ public sealed record CheckpointInfo
     [Id(7)] public bool LeaveRunning { get; init; }
     /// <summary>Engine and version that wrote it, e.g. "criu 4.2.1".</summary>
     [Id(8)] public string Engine { get; init; } = "";
+    /// <summary>The checkpoint this one was taken against (an incremental image needs it to restore); null for a full one.</summary>
+    [Id(9)] public int? ParentSequence { get; init; }
+    /// <summary>The pool of the node that holds the image.</summary>
+    [Id(10)] public string? Pool { get; init; }
 }

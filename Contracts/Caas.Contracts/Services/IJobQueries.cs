@@ -14,5 +14,7 @@ public interface IJobQueries
     Task<Page<TimelineEntry>> GetTimelineAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default);
     /// <summary>Open alerts first, then recently resolved ones.</summary>
     Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default);
+    /// <summary>Checkpoints across jobs (or of one, by the filter), newest first, including deleted and pruned ones unless filtered out.</summary>
+    Task<Page<CheckpointCatalogEntry>> ListCheckpointsAsync(CheckpointCatalogFilter filter, int skip, int take, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default);
 }

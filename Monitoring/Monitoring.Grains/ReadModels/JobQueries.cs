@@ -13,7 +13,8 @@ public sealed class JobQueries(
     IEventStore store,
     EventSerializer serializer,
     JobListProjection jobs,
-    AlertProjection alerts) : IJobQueries
+    AlertProjection alerts,
+    CheckpointCatalogProjection checkpoints) : IJobQueries
 {
     public const int MaxPageSize = 1000;
 
@@ -49,6 +50,17 @@ public sealed class JobQueries(
 
     public Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default) =>
         Task.FromResult(alerts.List(includeResolved));
+
+    public Task<Page<CheckpointCatalogEntry>> ListCheckpointsAsync(CheckpointCatalogFilter filter, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ValidatePage(skip, take);
+        if (filter.JobId is { } jobId && !JobIds.IsValid(jobId))
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{jobId}' is not a job id (expected \"job-\" and 10 lower-case hex digits).");
+        if (filter.Verification is { } v && !Enum.IsDefined(v))
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)v}' is not a verification status.");
+        return Task.FromResult(checkpoints.List(filter, skip, take));
+    }
 
     public Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default) =>
         grains.GetGrain<INodeDirectoryGrain>(0).List();

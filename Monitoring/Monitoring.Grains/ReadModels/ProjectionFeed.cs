@@ -7,12 +7,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.ReadModels;
 
-/// <summary>Feeds the job list and alert projections from $all: from position 0 at every start (history), then live.</summary>
+/// <summary>Feeds the job list, alert and checkpoint catalog projections from $all: from position 0 at every start (history), then live.</summary>
 public sealed class ProjectionFeed(
     IEventStore store,
     EventSerializer serializer,
     JobListProjection jobs,
     AlertProjection alerts,
+    CheckpointCatalogProjection checkpoints,
     IGrainFactory grains,
     ILogger<ProjectionFeed> logger) : BackgroundService
 {
@@ -41,7 +42,10 @@ public sealed class ProjectionFeed(
             // Other streams (the node directory's drains) hold no job events.
             if (JobIds.IsValid(recorded.Stream) && serializer.Deserialize(recorded) is var jobEvent
                 && jobs.Apply(jobEvent, recorded.Position) is { } job)
+            {
                 alerts.Apply(jobEvent, job);
+                checkpoints.Apply(jobEvent, job);
+            }
         }
         catch (Exception error) when (error is UnknownEventTypeException or JsonException)
         {

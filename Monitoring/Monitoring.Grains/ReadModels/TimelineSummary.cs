@@ -28,6 +28,10 @@ public static class TimelineSummary
         JobRestored e => $"restored from checkpoint {e.Sequence} on node {e.NodeId}, pid {e.Pid}",
         RestoreFailed e => $"restore from checkpoint {e.Sequence} failed: {e.Reason}",
         RecoveryFinished e => $"recovery {(e.Succeeded ? "succeeded" : "failed")}: {e.Outcome}",
+        CheckpointVerificationRequested e => $"test restore of checkpoint {e.Sequence} requested",
+        CheckpointVerified e => $"checkpoint {e.Sequence} verified: its test restore on node {e.NodeId} came to life",
+        CheckpointVerificationFailed e => $"checkpoint {e.Sequence} failed verification: {e.Reason}",
+        CheckpointDeleted e => $"checkpoint {e.Sequence} deleted from node {e.NodeId}: {e.Reason}",
         _ => jobEvent.GetType().Name,
     };
 
