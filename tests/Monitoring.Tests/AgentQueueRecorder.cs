@@ -7,7 +7,8 @@ namespace Caas.Monitoring.Tests;
 /// Stands in for a node agent's queue (the agent itself is another area's and is tested there): records the
 /// commands sent to it and answers launch checks, refusing executables under /nonexistent as the agent would.
 /// </summary>
-public sealed class AgentQueueRecorder(BusTap tap, string queue) : IConsumer<LaunchJob>, IConsumer<CheckpointJob>, IConsumer<KillJob>, IConsumer<RestoreJob>, IConsumer<CheckLaunch>
+public sealed class AgentQueueRecorder(BusTap tap, string queue) : IConsumer<LaunchJob>, IConsumer<CheckpointJob>, IConsumer<KillJob>, IConsumer<RestoreJob>, IConsumer<CheckLaunch>,
+    IConsumer<VerifyCheckpoint>, IConsumer<DeleteCheckpoint>
 {
     public async Task Consume(ConsumeContext<CheckLaunch> context)
     {
@@ -22,6 +23,8 @@ public sealed class AgentQueueRecorder(BusTap tap, string queue) : IConsumer<Lau
     public Task Consume(ConsumeContext<CheckpointJob> context) => Record(context.Message);
     public Task Consume(ConsumeContext<KillJob> context) => Record(context.Message);
     public Task Consume(ConsumeContext<RestoreJob> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<VerifyCheckpoint> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<DeleteCheckpoint> context) => Record(context.Message);
 
     private Task Record(object message)
     {

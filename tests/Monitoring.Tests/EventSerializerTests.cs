@@ -33,6 +33,10 @@ public sealed class EventSerializerTests
         { "RecoveryFinished", Job.RecoveryFinished(12, Guid.Parse("11111111-2222-3333-4444-555555555555"), true, "restored on node-2") },
         { "JobStarved", new JobStarved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), StarvationCause.Cpu, "throttled", 0.0001, 0.001, TimeSpan.FromMinutes(5), Job.At(13)) },
         { "JobStarvationEnded", new JobStarvationEnded(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), 0.0009, Job.At(14)) },
+        { "CheckpointVerificationRequested", new CheckpointVerificationRequested(Job.JobId, 1, Job.At(13)) },
+        { "CheckpointVerified", new CheckpointVerified(Job.JobId, 1, "node-1", Job.At(14)) },
+        { "CheckpointVerificationFailed", new CheckpointVerificationFailed(Job.JobId, 1, "node-1", "bad image", Job.At(15)) },
+        { "CheckpointDeleted", new CheckpointDeleted(Job.JobId, 1, "node-1", CheckpointRemoval.Retention, "beyond the last 5 checkpoints", Job.At(16)) },
     };
 
     [Fact]
@@ -95,7 +99,7 @@ public sealed class EventSerializerTests
     {
         var error = Assert.Throws<UnknownEventTypeException>(() => _serializer.Deserialize("JobTeleported", "{}"));
 
-        Assert.StartsWith("Stored event type 'JobTeleported' is unknown; known types are: CheckpointFailed, CheckpointRequested,", error.Message);
+        Assert.StartsWith("Stored event type 'JobTeleported' is unknown; known types are: CheckpointDeleted, CheckpointFailed, CheckpointRequested,", error.Message);
     }
 
     [Fact]
