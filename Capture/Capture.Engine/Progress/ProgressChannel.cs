@@ -19,6 +19,7 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
     private readonly Dictionary<string, JobProgress> _progress = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProgressFileWatch> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _barriers = new();
+    private readonly List<ProgressDiversion> _diversions = [];
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Task? _receiving;
@@ -43,6 +44,7 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
+            SenderCredentials.Enable(socket);
         }
         catch
         {
@@ -59,6 +61,19 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
     {
         lock (_gate)
             _files[jobId] = new ProgressFileWatch(path);
+    }
+
+    /// <summary>
+    /// Until disposed, reports for <paramref name="jobId"/> sent by the process tree under host PID <paramref name="rootPid"/>
+    /// go to <paramref name="seen"/> instead of being taken as the job's progress: a test-restored copy of a job reports
+    /// under the job's id, and must neither be mistaken for the running job nor move its progress.
+    /// </summary>
+    public IDisposable Divert(string jobId, int rootPid, Action<ProgressReport> seen)
+    {
+        var diversion = new ProgressDiversion(this, jobId, rootPid, seen);
+        lock (_gate)
+            _diversions.Add(diversion);
+        return diversion;
     }
 
     /// <summary>The job's last report, or null if it never reported.</summary>
@@ -121,9 +136,14 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
         while (!_stopping.IsCancellationRequested)
         {
             int length;
+            int? sender;
             try
             {
-                length = await _socket!.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _stopping.Token);
+                // Waits without taking the datagram, then takes it with its sender's credentials, which .NET cannot return.
+                await _socket!.ReceiveAsync(buffer.AsMemory(), SocketFlags.Peek, _stopping.Token);
+                length = SenderCredentials.Receive(_socket, buffer, out sender);
+                if (length < 0)
+                    continue;
             }
             catch (OperationCanceledException)
             {
@@ -138,13 +158,26 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
                 // A datagram larger than the buffer arrives truncated with an error on some kernels; it is malformed, not fatal.
                 Interlocked.Increment(ref _malformed);
                 logger.LogDebug(e, "progress socket receive failed");
+                DropQueued(buffer);
                 continue;
             }
-            Handle(buffer.AsSpan(0, length));
+            Handle(buffer.AsSpan(0, length), sender);
         }
     }
 
-    private void Handle(ReadOnlySpan<byte> datagram)
+    /// <summary>A peek leaves the datagram queued: one that failed must be taken off, or it would fail forever.</summary>
+    private void DropQueued(byte[] buffer)
+    {
+        try
+        {
+            SenderCredentials.Receive(_socket!, buffer, out _);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    private void Handle(ReadOnlySpan<byte> datagram, int? sender)
     {
         if (datagram.StartsWith(Encoding.ASCII.GetBytes(BarrierPrefix)))
         {
@@ -161,6 +194,11 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
         var now = time.GetUtcNow();
         lock (_gate)
         {
+            if (sender is { } pid && _diversions.Find(d => d.JobId == report.JobId && d.Covers(pid)) is { } diversion)
+            {
+                diversion.Seen(report);
+                return;
+            }
             // Lines the job wrote to its file before this datagram are older than it: take them first.
             PollFile(report.JobId);
             var previous = _progress.GetValueOrDefault(report.JobId);
@@ -179,6 +217,36 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
             Interlocked.Increment(ref _malformed);
         if (line is { } report)
             _progress[jobId] = new JobProgress(report.Fraction, report.Message, time.GetUtcNow());
+    }
+
+    private void EndDiversion(ProgressDiversion diversion)
+    {
+        lock (_gate)
+            _diversions.Remove(diversion);
+    }
+
+    private sealed class ProgressDiversion(ProgressChannel channel, string jobId, int rootPid, Action<ProgressReport> seen) : IDisposable
+    {
+        /// <summary>Deep enough for any job's tree, bounded so a cycle in a racy /proc read cannot spin.</summary>
+        private const int MaxDepth = 64;
+
+        public string JobId { get; } = jobId;
+
+        public void Seen(ProgressReport report) => seen(report);
+
+        /// <summary>True when <paramref name="pid"/> is the diverted root or descends from it.</summary>
+        public bool Covers(int pid)
+        {
+            for (var depth = 0; depth < MaxDepth && pid > 1; depth++)
+            {
+                if (pid == rootPid)
+                    return true;
+                pid = Proc.ProcStat.Read(pid)?.ParentPid ?? 0;
+            }
+            return false;
+        }
+
+        public void Dispose() => channel.EndDiversion(this);
     }
 
     public async ValueTask DisposeAsync()
