@@ -21,6 +21,8 @@ public static class AgentBusRegistrationExtensions
         bus.AddConsumer<CheckLaunchConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<TransferCheckpointConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<FetchCheckpointConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<VerifyCheckpointConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<DeleteCheckpointConsumer>().Endpoint(e => e.Name = queue);
         return bus;
     }
 }

@@ -50,6 +50,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<TransferServer>();
         // Before the agent, so that its first heartbeat already carries the transfer URL.
         services.AddHostedService(provider => provider.GetRequiredService<TransferServer>());
+        services.TryAddSingleton<CheckpointTestRestore>();
         services.AddHostedService<NodeAgent>();
         return services;
     }

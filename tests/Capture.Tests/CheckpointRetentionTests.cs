@@ -164,4 +164,38 @@ public sealed class CheckpointRetentionTests : IDisposable
         Assert.Empty(pruned);
         Assert.Equal([1, 2, 3], Remaining(Job));
     }
+
+    [Fact]
+    public async Task The_last_test_restored_checkpoint_survives_the_count_and_the_byte_budget()
+    {
+        for (var sequence = 1; sequence <= 6; sequence++)
+            await Checkpoint(Job, sequence, 10_000);
+        LastVerifiedCheckpoint.Record(_paths, Job, 2);
+
+        var byCount = Retention(keepLast: 3, maxBytes: long.MaxValue).Apply(Job, newestVerified: 6);
+        Assert.Equal([2, 5, 6], Remaining(Job));
+        var byBytes = Retention(keepLast: 3, maxBytes: 1000).Apply(Job, newestVerified: 6);
+
+        Assert.Equal([1, 3, 4], byCount.Select(p => p.Sequence));
+        Assert.Equal([5], byBytes.Select(p => p.Sequence));
+        Assert.Equal([2, 6], Remaining(Job));
+    }
+
+    [Fact]
+    public async Task Only_the_newest_test_restored_checkpoint_is_protected_and_a_failed_one_is_forgotten()
+    {
+        for (var sequence = 1; sequence <= 4; sequence++)
+            await Checkpoint(Job, sequence, 100);
+        LastVerifiedCheckpoint.Record(_paths, Job, 2);
+        LastVerifiedCheckpoint.Record(_paths, Job, 1);
+        Assert.Equal(2, LastVerifiedCheckpoint.Read(_paths, Job));
+
+        LastVerifiedCheckpoint.Forget(_paths, Job, 1);
+        Assert.Equal(2, LastVerifiedCheckpoint.Read(_paths, Job));
+        LastVerifiedCheckpoint.Forget(_paths, Job, 2);
+        var pruned = Retention(keepLast: 1, maxBytes: long.MaxValue).Apply(Job, newestVerified: 4);
+
+        Assert.Null(LastVerifiedCheckpoint.Read(_paths, Job));
+        Assert.Equal([1, 2, 3], pruned.Select(p => p.Sequence));
+    }
 }

@@ -57,10 +57,10 @@ public sealed class ProgressDiversionTests : IAsyncLifetime
     {
         await SendFromThisProcess($"caas1 {Job} progress 0.900000 the running job");
         var seen = new ConcurrentQueue<ProgressReport>();
-        _copy = StartCounterReportingAs(Job);
-
-        using (_channel.Divert(Job, _copy.Id, seen.Enqueue))
+        // In place before the copy starts, as in a test restore: its first report comes at once. The copy is any process but this one.
+        using (_channel.Divert(Job, pid => pid != Environment.ProcessId, seen.Enqueue))
         {
+            _copy = StartCounterReportingAs(Job);
             await Eventually.Get(() => seen.Count >= 3 ? seen.Count : (int?)null, n => n >= 3, TimeSpan.FromSeconds(10), "three reports of the diverted copy");
             await _channel.FlushAsync();
             Assert.Equal((0.9, "the running job"), (_channel.Get(Job)!.Fraction, _channel.Get(Job)!.Message));
@@ -79,7 +79,7 @@ public sealed class ProgressDiversionTests : IAsyncLifetime
         _copy = StartCounterReportingAs(Job);
 
         // PID 2 is kthreadd, which is never the ancestor of a user process.
-        using var diversion = _channel.Divert(Job, 2, seen.Enqueue);
+        using var diversion = _channel.Divert(Job, pid => Caas.Capture.Engine.Proc.ProcessAncestry.Descends(pid, 2), seen.Enqueue);
 
         var progress = await Eventually.Get(() => _channel.Get(Job), p => p.Fraction > 0, TimeSpan.FromSeconds(10), "the job's own report");
         Assert.True(progress.Fraction > 0);

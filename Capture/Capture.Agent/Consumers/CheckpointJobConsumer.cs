@@ -1,4 +1,5 @@
 using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
 using Caas.Capture.Agent.Jobs;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ public sealed class CheckpointJobConsumer(NodeJobs jobs, TimeProvider time, ILog
         {
             var checkpoint = await jobs.CheckpointAsync(command.JobId, command.Sequence, command.LeaveRunning, context.CancellationToken);
             await context.Publish(new CheckpointCompleted(command.JobId, jobs.NodeId, checkpoint, time.GetUtcNow()));
+            await ReportPrunedAsync(context);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -24,5 +26,12 @@ public sealed class CheckpointJobConsumer(NodeJobs jobs, TimeProvider time, ILog
                 logger.LogError(e, "checkpoint {Sequence} of job {JobId} failed unexpectedly", command.Sequence, command.JobId);
             await context.Publish(new CheckpointRejected(command.JobId, jobs.NodeId, command.Sequence, e.Message, time.GetUtcNow()));
         }
+    }
+
+    /// <summary>Retention runs after each checkpoint; the platform hears which bundles it deleted so its catalog stays true.</summary>
+    private async Task ReportPrunedAsync(ConsumeContext context)
+    {
+        foreach (var group in jobs.TakePruned().GroupBy(p => (p.JobId, p.Reason)))
+            await context.Publish(new CheckpointsPruned(group.Key.JobId, jobs.NodeId, group.Select(p => p.Sequence).ToArray(), CheckpointRemoval.Retention, group.Key.Reason, time.GetUtcNow()));
     }
 }

@@ -7,7 +7,8 @@ namespace Caas.Capture.Agent.Jobs;
 /// <summary>
 /// Keeps a job's checkpoints within <see cref="RetentionOptions"/>: the newest KeepLast, within
 /// MaxBytesPerJob, and never the newest verified bundle, which is what a recovery falls back to,
-/// nor a checkpoint that a kept incremental one depends on.
+/// nor the last one a test restore proved (<see cref="LastVerifiedCheckpoint"/>), nor a checkpoint
+/// that a kept incremental one depends on.
 /// Callers hold the job's lock, so no checkpoint or restore of the job runs meanwhile.
 /// </summary>
 public sealed class CheckpointRetention(AgentPaths paths, IOptions<AgentOptions> options, ILogger<CheckpointRetention> logger)
@@ -24,10 +25,13 @@ public sealed class CheckpointRetention(AgentPaths paths, IOptions<AgentOptions>
 
         var kept = new List<Candidate>();
         var removed = new List<(Candidate Bundle, string Reason)>();
-        var othersToKeep = _options.KeepLast - (sealedBundles.Any(b => b.Sequence == newestVerified) ? 1 : 0);
+        // The last test-restored checkpoint is the one known to come back to life: kept like the one just sealed.
+        var lastTestRestored = LastVerifiedCheckpoint.Read(paths, jobId);
+        bool IsProtected(int sequence) => sequence == newestVerified || sequence == lastTestRestored;
+        var othersToKeep = _options.KeepLast - sealedBundles.Count(b => IsProtected(b.Sequence));
         foreach (var bundle in sealedBundles)
         {
-            if (bundle.Sequence == newestVerified)
+            if (IsProtected(bundle.Sequence))
                 kept.Add(bundle);
             else if (othersToKeep-- > 0)
                 kept.Add(bundle);
@@ -40,7 +44,7 @@ public sealed class CheckpointRetention(AgentPaths paths, IOptions<AgentOptions>
         {
             if (total <= _options.MaxBytesPerJob)
                 break;
-            if (bundle.Sequence == newestVerified)
+            if (IsProtected(bundle.Sequence))
                 continue;
             kept.Remove(bundle);
             total -= bundle.Bytes;

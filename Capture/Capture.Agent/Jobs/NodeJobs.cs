@@ -42,6 +42,7 @@ public sealed class NodeJobs(
     public SampleRequests SampleRequests { get; } = new();
     private readonly ConcurrentDictionary<string, TrackedJob> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<PrunedCheckpoint> _pruned = new();
     private readonly SemaphoreSlim _launchSlots = new(1, 1);
     private EngineProbe? _probe;
 
@@ -269,8 +270,64 @@ public sealed class NodeJobs(
             AppPause = timings.AppPause,
             LeaveRunning = leaveRunning,
             Engine = manifest.Engine,
+            ParentSequence = manifest.ParentSequence,
+            Pool = manifest.Pool,
         };
     }
+
+    /// <summary>Bundles retention deleted since the last call, for the platform to hear of.</summary>
+    public IReadOnlyList<PrunedCheckpoint> TakePruned()
+    {
+        var taken = new List<PrunedCheckpoint>();
+        while (_pruned.TryDequeue(out var pruned))
+            taken.Add(pruned);
+        return taken;
+    }
+
+    /// <summary>
+    /// Deletes checkpoint <paramref name="sequence"/> of the job from this node (the platform has checked that nothing
+    /// needs it). A bundle already gone counts as deleted.
+    /// </summary>
+    public async Task DeleteCheckpointAsync(string jobId, int sequence, CancellationToken cancellationToken)
+    {
+        RequireValidJobId(jobId);
+        if (sequence < 1)
+            throw new AgentRejectionException($"checkpoint sequence must be at least 1, not {sequence}");
+        using var _ = await LockAsync(jobId, cancellationToken);
+        var bundle = paths.Checkpoint(jobId, sequence);
+        try
+        {
+            if (Directory.Exists(bundle.Directory))
+                Directory.Delete(bundle.Directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AgentRejectionException($"could not delete checkpoint {sequence} of job {jobId} on node {NodeId}: {e.Message}");
+        }
+        LastVerifiedCheckpoint.Forget(paths, jobId, sequence);
+        logger.LogInformation("deleted checkpoint {Sequence} of job {JobId} on request", sequence, jobId);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> on a private copy of checkpoint <paramref name="sequence"/> that passed every check a
+    /// restore makes, holding the job's lock so no checkpoint, restore or retention of the job runs meanwhile.
+    /// </summary>
+    public async Task<T> WithVerifiedCopyAsync<T>(string jobId, int sequence, string staging, Func<CheckpointBundle, Task<T>> use, CancellationToken cancellationToken)
+    {
+        RequireValidJobId(jobId);
+        using var _ = await LockAsync(jobId, cancellationToken);
+        try
+        {
+            return await use(await StageVerifiedAsync(jobId, sequence, NodeId, staging, cancellationToken));
+        }
+        finally
+        {
+            TryDelete(staging);
+        }
+    }
+
+    /// <summary>The running job's root process on this node, or null when it does not run here.</summary>
+    public JobHandle? RunningHandle(string jobId) => _running.TryGetValue(jobId, out var job) ? job.Handle : null;
 
     /// <summary>
     /// The restore pre-flight for placement: would checkpoint <paramref name="sequence"/> of the job,
@@ -370,7 +427,8 @@ public sealed class NodeJobs(
     {
         try
         {
-            retention.Apply(jobId, sequence);
+            foreach (var pruned in retention.Apply(jobId, sequence))
+                _pruned.Enqueue(pruned);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

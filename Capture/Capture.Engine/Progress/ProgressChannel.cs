@@ -64,13 +64,14 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
     }
 
     /// <summary>
-    /// Until disposed, reports for <paramref name="jobId"/> sent by the process tree under host PID <paramref name="rootPid"/>
-    /// go to <paramref name="seen"/> instead of being taken as the job's progress: a test-restored copy of a job reports
-    /// under the job's id, and must neither be mistaken for the running job nor move its progress.
+    /// Until disposed, reports for <paramref name="jobId"/> whose sending process <paramref name="sentByCopy"/> claims (by
+    /// its host PID, as the kernel vouches for it) go to <paramref name="seen"/> instead of being taken as the job's progress:
+    /// a test-restored copy of a job reports under the job's id, and must neither be mistaken for the running job nor move
+    /// its progress. Reports whose sender is unknown stay the job's.
     /// </summary>
-    public IDisposable Divert(string jobId, int rootPid, Action<ProgressReport> seen)
+    public IDisposable Divert(string jobId, Func<int, bool> sentByCopy, Action<ProgressReport> seen)
     {
-        var diversion = new ProgressDiversion(this, jobId, rootPid, seen);
+        var diversion = new ProgressDiversion(this, jobId, sentByCopy, seen);
         lock (_gate)
             _diversions.Add(diversion);
         return diversion;
@@ -225,26 +226,13 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
             _diversions.Remove(diversion);
     }
 
-    private sealed class ProgressDiversion(ProgressChannel channel, string jobId, int rootPid, Action<ProgressReport> seen) : IDisposable
+    private sealed class ProgressDiversion(ProgressChannel channel, string jobId, Func<int, bool> sentByCopy, Action<ProgressReport> seen) : IDisposable
     {
-        /// <summary>Deep enough for any job's tree, bounded so a cycle in a racy /proc read cannot spin.</summary>
-        private const int MaxDepth = 64;
-
         public string JobId { get; } = jobId;
 
-        public void Seen(ProgressReport report) => seen(report);
+        public bool Covers(int pid) => sentByCopy(pid);
 
-        /// <summary>True when <paramref name="pid"/> is the diverted root or descends from it.</summary>
-        public bool Covers(int pid)
-        {
-            for (var depth = 0; depth < MaxDepth && pid > 1; depth++)
-            {
-                if (pid == rootPid)
-                    return true;
-                pid = Proc.ProcStat.Read(pid)?.ParentPid ?? 0;
-            }
-            return false;
-        }
+        public void Seen(ProgressReport report) => seen(report);
 
         public void Dispose() => channel.EndDiversion(this);
     }
