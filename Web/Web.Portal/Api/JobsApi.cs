@@ -137,14 +137,14 @@ internal static class JobsApi
     private static async Task<IResult> GetNodes([FromServices] IJobQueries queries, CancellationToken ct) =>
         TypedResults.Ok(await queries.GetNodesAsync(ct));
 
-    private static async Task<JobView> RequireJobAsync(string id, IJobQueries queries, CancellationToken ct)
+    internal static async Task<JobView> RequireJobAsync(string id, IJobQueries queries, CancellationToken ct)
     {
         RequireWellFormedId(id);
         return await queries.GetJobAsync(id, ct) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{id}'.");
     }
 
     // A malformed id names nothing that can exist; refusing it here keeps it away from grain keys and stream names.
-    private static void RequireWellFormedId(string id)
+    internal static void RequireWellFormedId(string id)
     {
         if (!JobIds.IsValid(id))
             throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{id}': job ids look like 'job-' followed by 10 hex digits, e.g. job-0123456789.");

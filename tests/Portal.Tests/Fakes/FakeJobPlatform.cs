@@ -13,12 +13,17 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     public List<AlertView> Alerts { get; } = [];
     public List<NodeStatus> Nodes { get; } = [];
     public List<RecoveryIncident> Incidents { get; } = [];
+    /// <summary>The checkpoint catalog the fake answers from, in any order.</summary>
+    public List<CheckpointCatalogEntry> Catalog { get; } = [];
 
     public List<JobSpec> Submitted { get; } = [];
     public List<(string JobId, bool LeaveRunning)> CheckpointCalls { get; } = [];
     public List<string> KillCalls { get; } = [];
     public List<(string JobId, int? Sequence)> RestoreCalls { get; } = [];
     public List<(int Skip, int Take, JobStatus? Status)> ListCalls { get; } = [];
+    public List<(string JobId, int Sequence)> VerifyCalls { get; } = [];
+    public List<(string JobId, int Sequence)> DeleteCalls { get; } = [];
+    public List<(CheckpointCatalogFilter Filter, int Skip, int Take)> CatalogQueries { get; } = [];
     public int AlertQueries { get; private set; }
 
     /// <summary>When set, the next operation throws it instead of doing anything (a rejection, or a failure of the platform).</summary>
@@ -87,6 +92,55 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             RestoreCalls.Add((jobId, sequence));
             return Task.FromResult(RestoreIncident);
         }
+    }
+
+    public Task VerifyCheckpointAsync(string jobId, int sequence, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            RequireCheckpoint(jobId, sequence);
+            VerifyCalls.Add((jobId, sequence));
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Refuses as the job grain does: the newest verified checkpoint, and the parent of another, stay.</summary>
+    public Task DeleteCheckpointAsync(string jobId, int sequence, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            RequireCheckpoint(jobId, sequence);
+            var existing = Catalog.Where(c => c.JobId == jobId && c.Exists).ToList();
+            if (existing.Where(c => c.Verification == CheckpointVerification.Verified).MaxBy(c => c.Sequence)?.Sequence == sequence)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"checkpoint {sequence} is the newest verified checkpoint of job {jobId}; the last verified one is never deleted (verify a newer one first)");
+            if (existing.FirstOrDefault(c => c.Checkpoint.ParentSequence == sequence) is { } child)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"checkpoint {sequence} of job {jobId} is the parent of checkpoint {child.Sequence}, which cannot be restored without it");
+            DeleteCalls.Add((jobId, sequence));
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<Page<CheckpointCatalogEntry>> ListCheckpointsAsync(CheckpointCatalogFilter filter, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            CatalogQueries.Add((filter, skip, take));
+            var matching = Catalog
+                .Where(c => (filter.JobId is null || c.JobId == filter.JobId) && (filter.NodeId is null || c.Checkpoint.NodeId == filter.NodeId))
+                .Where(c => (filter.Verification is null || c.Verification == filter.Verification) && (filter.IncludeRemoved || c.Exists))
+                .OrderByDescending(c => c.Checkpoint.TakenAt).ThenByDescending(c => c.Sequence)
+                .ToList();
+            return Task.FromResult(new Page<CheckpointCatalogEntry>(matching.Skip(skip).Take(take).ToList(), matching.Count, skip, take));
+        }
+    }
+
+    private void RequireCheckpoint(string jobId, int sequence)
+    {
+        Require(jobId);
+        if (!Catalog.Any(c => c.JobId == jobId && c.Sequence == sequence && c.Exists))
+            throw new OperationRejectedException(RejectionKind.NotFound, $"Job {jobId} has no checkpoint {sequence}.");
     }
 
     public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default)

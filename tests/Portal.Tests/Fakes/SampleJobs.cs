@@ -36,6 +36,16 @@ public static class SampleJobs
         Engine = "criu 4.2.1",
     };
 
+    public static CheckpointCatalogEntry CatalogEntry(string jobId, CheckpointInfo checkpoint, CheckpointVerification verification = CheckpointVerification.Unverified) => new()
+    {
+        JobId = jobId,
+        JobName = "counter",
+        Checkpoint = checkpoint,
+        Verification = verification,
+        VerifiedAt = verification is CheckpointVerification.Verified or CheckpointVerification.Failed ? checkpoint.TakenAt.AddMinutes(1) : null,
+        VerificationProblem = verification == CheckpointVerification.Failed ? "the test copy showed no sign of life within 20 s" : null,
+    };
+
     public static TimelineEntry Event(long version, string type, string summary, DateTimeOffset at) => new()
     {
         Version = version,

@@ -28,6 +28,10 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("GET", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/tok-000000000000", CaasRoles.Viewer),
+        ("GET", "/api/v1/checkpoints", "/api/v1/checkpoints", CaasRoles.Viewer),
+        ("GET", "/api/v1/jobs/{id}/checkpoints", $"/api/v1/jobs/{Job}/checkpoints", CaasRoles.Viewer),
+        ("POST", "/api/v1/jobs/{id}/checkpoints/{sequence}/verify", $"/api/v1/jobs/{Job}/checkpoints/1/verify", CaasRoles.Operator),
+        ("DELETE", "/api/v1/jobs/{id}/checkpoints/{sequence}", $"/api/v1/jobs/{Job}/checkpoints/1", CaasRoles.Operator),
     ];
 
     private static IEnumerable<(string, string, string, string)> Versioned(string prefix) =>
@@ -67,6 +71,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
     {
         host = await PortalApiHost.StartAsync();
         host.Platform.Jobs.Add(SampleJobs.Running(Job, "counter", 0.5, SampleJobs.Start));
+        host.Platform.Catalog.Add(SampleJobs.CatalogEntry(Job, SampleJobs.Checkpoint(1, 0.25, SampleJobs.Start)));
     }
 
     public async Task DisposeAsync() => await host.DisposeAsync();
@@ -206,5 +211,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         Assert.Empty(host.Platform.CheckpointCalls);
         Assert.Empty(host.Platform.KillCalls);
         Assert.Empty(host.Platform.RestoreCalls);
+        Assert.Empty(host.Platform.VerifyCalls);
+        Assert.Empty(host.Platform.DeleteCalls);
     }
 }
