@@ -232,13 +232,14 @@ public static class CliApp
             tokenFile.Delete();
         }));
 
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts })
+        var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts, checkpoints })
             root.Subcommands.Add(command);
 
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
 
-    private static async Task<int> Run(ParseResult parse, Option<string> url, string? token, TextWriter output, TextWriter error, Func<PlatformApi, Task> action)
+    internal static async Task<int> Run(ParseResult parse, Option<string> url, string? token, TextWriter output, TextWriter error, Func<PlatformApi, Task> action)
     {
         var address = parse.GetValue(url)!;
         if (!Uri.TryCreate(address.EndsWith('/') ? address : address + "/", UriKind.Absolute, out var baseAddress)
@@ -280,7 +281,7 @@ public static class CliApp
         }
     }
 
-    private static void WriteJson(TextWriter output, string text)
+    internal static void WriteJson(TextWriter output, string text)
     {
         using var document = JsonDocument.Parse(text);
         output.WriteLine(JsonSerializer.Serialize(document.RootElement, Indented));

@@ -52,6 +52,37 @@ public static class TextOutput
             }));
     }
 
+    public static void Checkpoints(TextWriter output, Page<CheckpointCatalogEntry> page)
+    {
+        if (page.Total == 0)
+        {
+            output.WriteLine("No checkpoints.");
+            return;
+        }
+        Table(output, ["JOB", "SEQ", "PARENT", "TAKEN", "NODE", "PROGRESS", "SIZE", "DURATION", "PAUSE", "VERIFICATION", "STATE"],
+            page.Items.Select(e => new[]
+            {
+                e.JobId, e.Sequence.ToString(Invariant), e.Checkpoint.ParentSequence?.ToString(Invariant) ?? "-",
+                e.Checkpoint.TakenAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant), e.Checkpoint.NodeId, Percent(e.Checkpoint.Progress),
+                Bytes(e.Checkpoint.SizeBytes), e.Checkpoint.Duration.TotalSeconds.ToString("0.###", Invariant) + " s",
+                e.Checkpoint.AppPause.TotalSeconds.ToString("0.###", Invariant) + " s",
+                e.Verification switch
+                {
+                    CheckpointVerification.Verified => $"verified {e.VerifiedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}",
+                    CheckpointVerification.Failed => $"failed: {e.VerificationProblem}",
+                    CheckpointVerification.Verifying => "verifying",
+                    _ => "unverified",
+                },
+                e.Removal switch
+                {
+                    CheckpointRemoval.Operator => "deleted",
+                    CheckpointRemoval.Retention => "pruned",
+                    _ => "kept",
+                },
+            }));
+        output.WriteLine($"{page.Skip + 1}-{page.Skip + page.Items.Count} of {page.Total}");
+    }
+
     public static void Events(TextWriter output, Page<TimelineEntry> page)
     {
         foreach (var e in page.Items)

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Views;
+
+namespace Caas.Web.Cli;
+
+/// <summary>`caas-cli checkpoints list|verify|delete`: the checkpoint catalog and the two actions on one checkpoint.</summary>
+internal static class CheckpointsCommand
+{
+    public static Command Create(Option<string> url, Option<bool> json, Argument<string> jobId, Func<string?> token, TextWriter output, TextWriter error)
+    {
+        var job = new Option<string?>("--job") { Description = "Only checkpoints of this job." };
+        var node = new Option<string?>("--node") { Description = "Only checkpoints held by this node." };
+        var status = new Option<CheckpointVerification?>("--status") { Description = "Only checkpoints with this verification status." };
+        var existing = new Option<bool>("--existing") { Description = "Leave out deleted and pruned checkpoints." };
+        var skip = new Option<int>("--skip") { Description = "Checkpoints to skip (newest first).", DefaultValueFactory = _ => 0 };
+        var take = new Option<int>("--take") { Description = "Checkpoints to show.", DefaultValueFactory = _ => 50 };
+        var list = new Command("list", "List checkpoints across jobs, newest first, with lineage, size, duration and verification.") { job, node, status, existing, skip, take, json };
+        list.SetAction((parse, ct) => CliApp.Run(parse, url, token(), output, error, async api =>
+        {
+            var query = $"checkpoints?skip={parse.GetValue(skip)}&take={parse.GetValue(take)}"
+                + (parse.GetValue(job) is { } j ? $"&job={Uri.EscapeDataString(j)}" : "")
+                + (parse.GetValue(node) is { } n ? $"&node={Uri.EscapeDataString(n)}" : "")
+                + (parse.GetValue(status) is { } s ? $"&status={s}" : "")
+                + (parse.GetValue(existing) ? "&includeRemoved=false" : "");
+            var text = await api.GetAsync(query, ct);
+            if (parse.GetValue(json))
+                CliApp.WriteJson(output, text);
+            else
+                TextOutput.Checkpoints(output, PlatformApi.Read<Page<CheckpointCatalogEntry>>(text));
+        }));
+
+        var sequence = new Argument<int>("sequence") { Description = "The checkpoint's sequence number." };
+        var verify = new Command("verify", "Test-restore a checkpoint into a throw-away copy on its node; `checkpoints list` shows the outcome.") { jobId, sequence };
+        verify.SetAction((parse, ct) => CliApp.Run(parse, url, token(), output, error, async api =>
+        {
+            var (id, number) = (parse.GetValue(jobId)!, parse.GetValue(sequence));
+            await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/checkpoints/{number}/verify", null, ct);
+            output.WriteLine($"Verification of checkpoint {number} of {id} requested.");
+        }));
+
+        var delete = new Command("delete", "Delete a checkpoint; refused for the newest verified one and for a parent of another.") { jobId, sequence };
+        delete.SetAction((parse, ct) => CliApp.Run(parse, url, token(), output, error, async api =>
+        {
+            var (id, number) = (parse.GetValue(jobId)!, parse.GetValue(sequence));
+            await api.DeleteAsync($"jobs/{Uri.EscapeDataString(id)}/checkpoints/{number}", ct);
+            output.WriteLine($"Deletion of checkpoint {number} of {id} requested.");
+        }));
+
+        return new Command("checkpoints", "The checkpoint catalog: list, verify now, delete.") { list, verify, delete };
+    }
+}
