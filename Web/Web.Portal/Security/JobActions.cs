@@ -40,5 +40,19 @@ public sealed class JobActions(IJobOperations operations, AuthenticationStatePro
         return incident;
     }
 
+    public async Task VerifyCheckpointAsync(string jobId, int sequence)
+    {
+        var user = await RequireOperatorAsync("verify checkpoints");
+        await operations.VerifyCheckpointAsync(jobId, sequence);
+        audit.Record(user, "requested a test restore of", $"{jobId} checkpoint {sequence}");
+    }
+
+    public async Task DeleteCheckpointAsync(string jobId, int sequence)
+    {
+        var user = await RequireOperatorAsync("delete checkpoints");
+        await operations.DeleteCheckpointAsync(jobId, sequence);
+        audit.Record(user, "deleted", $"{jobId} checkpoint {sequence}");
+    }
+
     private Task<ClaimsPrincipal> RequireOperatorAsync(string what) => authentication.RequireOperatorAsync(what);
 }

@@ -13,6 +13,8 @@ public sealed class JobDetailsTests : PortalTestContext
         {
             Checkpoints = [SampleJobs.Checkpoint(1, 0.1, SampleJobs.Start.AddSeconds(10)), SampleJobs.Checkpoint(2, 0.3, SampleJobs.Start.AddSeconds(40))],
         });
+        Platform.Catalog.Add(SampleJobs.CatalogEntry(JobId, SampleJobs.Checkpoint(1, 0.1, SampleJobs.Start.AddSeconds(10)), CheckpointVerification.Verified));
+        Platform.Catalog.Add(SampleJobs.CatalogEntry(JobId, SampleJobs.Checkpoint(2, 0.3, SampleJobs.Start.AddSeconds(40)) with { ParentSequence = 1 }));
         Platform.Timelines[JobId] =
         [
             SampleJobs.Event(0, "JobSubmitted", "submitted", SampleJobs.Start),
@@ -39,8 +41,9 @@ public sealed class JobDetailsTests : PortalTestContext
 
         var checkpoints = cut.FindAll("[data-testid=checkpoint-row]");
         Assert.Equal(2, checkpoints.Count);
-        Assert.Equal(["2", "20 s ago", "node-a", "30%", "5.5 MiB", "0.41 s", "0.12 s", "criu 4.2.1"],
-            checkpoints[0].QuerySelectorAll("td").Select(td => td.TextContent));
+        Assert.Equal(["2", "#1", "20 s ago", "node-a", "30%", "5.5 MiB", "0.41 s", "0.12 s", "criu 4.2.1", "unverified"],
+            checkpoints[0].QuerySelectorAll("td").Take(10).Select(td => td.TextContent));
+        Assert.Equal(["1", "full", "verified 0 s ago"], checkpoints[1].QuerySelectorAll("td").Select(td => td.TextContent).Where((_, i) => i is 0 or 1 or 9));
 
         Assert.Equal(["CheckpointTaken", "JobStarted", "JobSubmitted"],
             cut.FindAll("[data-testid=timeline-type]").Select(e => e.TextContent));
