@@ -445,4 +445,75 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.Equal(launched.Pid, Assert.Single(beat.Samples).Pid);
         Assert.Equal(1, beat.Node.RunningJobs);
     }
+
+    [Fact]
+    public async Task Retention_reports_the_checkpoints_it_pruned()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+        await Published<JobLaunched>(m => m.JobId == jobId);
+
+        for (var sequence = 1; sequence <= 3; sequence++)
+        {
+            await Send(new CheckpointJob(jobId, Node, sequence, LeaveRunning: true));
+            await Published<CheckpointCompleted>(m => m.JobId == jobId && m.Checkpoint.Sequence == sequence);
+        }
+
+        var pruned = await Published<CheckpointsPruned>(m => m.JobId == jobId);
+        Assert.Equal([1], pruned.Sequences);
+        Assert.Equal((Node, CheckpointRemoval.Retention, "beyond the last 2 checkpoints"), (pruned.NodeId, pruned.Removal, pruned.Reason));
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "checkpoints", jobId, "1")));
+    }
+
+    [Fact]
+    public async Task Verify_refuses_a_tampered_bundle_and_deletion_removes_it_and_reports_it_gone()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, CounterSpec()));
+        await Published<JobLaunched>(m => m.JobId == jobId);
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: true));
+        await Published<CheckpointCompleted>(m => m.JobId == jobId);
+        var bundle = Path.Combine(_directory.Path, "checkpoints", jobId, "1");
+        var image = Directory.EnumerateFiles(Path.Combine(bundle, "images"), "pages-*.img").First();
+        await File.AppendAllTextAsync(image, "x");
+
+        await Send(new VerifyCheckpoint(jobId, Node, 1));
+        var failed = await Published<CheckpointVerificationEnded>(m => m.JobId == jobId);
+        await Send(new DeleteCheckpoint(jobId, Node, 1));
+        var deleted = await Published<CheckpointsPruned>(m => m.JobId == jobId);
+
+        Assert.False(failed.Verified);
+        Assert.StartsWith($"checkpoint 1 of job {jobId} refused:", failed.Reason);
+        Assert.Equal([1], deleted.Sequences);
+        Assert.Equal(CheckpointRemoval.Operator, deleted.Removal);
+        Assert.False(Directory.Exists(bundle));
+    }
+
+    [Fact]
+    public async Task Verify_refuses_to_test_restore_a_job_that_holds_a_tcp_connection_running_or_in_its_image()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, new JobSpec { Command = "/usr/bin/bash", Args = ["-c", $"exec 3<>/dev/tcp/127.0.0.1/{port}; exec sleep 600"] }));
+        await Published<JobLaunched>(m => m.JobId == jobId);
+        using var accepted = await listener.AcceptTcpClientAsync();
+        await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: true));
+        await Published<CheckpointCompleted>(m => m.JobId == jobId);
+
+        await Send(new VerifyCheckpoint(jobId, Node, 1));
+        var refused = await Published<CheckpointVerificationEnded>(m => m.JobId == jobId);
+
+        Assert.False(refused.Verified);
+        Assert.Equal($"checkpoint 1 of job {jobId} was not test-restored: the running job holds 1 TCP/UDP socket(s); a test copy would collide with its addresses and ports", refused.Reason);
+
+        // Stopped, the job collides with nothing, but a copy would still talk to its real peer.
+        await Send(new CheckpointJob(jobId, Node, 2, LeaveRunning: false));
+        await Published<CheckpointCompleted>(m => m.JobId == jobId && m.Checkpoint.Sequence == 2);
+        await Send(new VerifyCheckpoint(jobId, Node, 2));
+        var fromImage = await Published<CheckpointVerificationEnded>(m => m.JobId == jobId && m.Sequence == 2);
+
+        Assert.Equal($"checkpoint 2 of job {jobId} was not test-restored: the image holds 1 established TCP connection(s); a test copy would talk to the job's real peers", fromImage.Reason);
+    }
 }
