@@ -484,6 +484,13 @@ public sealed class NodeAgentTests : IAsyncLifetime
 
         Assert.False(failed.Verified);
         Assert.StartsWith($"checkpoint 1 of job {jobId} refused:", failed.Reason);
+
+        // A name that is not a job id never reaches the file system.
+        var outside = Directory.CreateDirectory(_directory.Combine("outside-1"));
+        await Send(new VerifyCheckpoint("../outside", Node, 1));
+        var malformed = await Published<CheckpointVerificationEnded>(m => m.JobId == "../outside");
+        Assert.Equal("'../outside' is not a job id (expected \"job-\" and 10 lower-case hex digits)", malformed.Reason);
+        Assert.True(outside.Exists);
         Assert.Equal([1], deleted.Sequences);
         Assert.Equal(CheckpointRemoval.Operator, deleted.Removal);
         Assert.False(Directory.Exists(bundle));

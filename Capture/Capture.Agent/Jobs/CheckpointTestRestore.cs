@@ -1,3 +1,4 @@
+using Caas.Contracts.Jobs;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
 using Caas.Capture.Engine.Proc;
@@ -27,6 +28,11 @@ public sealed class CheckpointTestRestore(
     /// <returns>Null when the copy came to life, else why the checkpoint is not verified.</returns>
     public async Task<string?> VerifyAsync(string jobId, int sequence, CancellationToken cancellationToken)
     {
+        // Checked before the id names any directory: the work directory is deleted afterwards.
+        if (!JobIds.IsValid(jobId))
+            return $"'{jobId}' is not a job id (expected \"job-\" and 10 lower-case hex digits)";
+        if (sequence < 1)
+            return $"checkpoint sequence must be at least 1, not {sequence}";
         string? problem;
         try
         {

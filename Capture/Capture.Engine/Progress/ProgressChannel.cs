@@ -13,6 +13,7 @@ namespace Caas.Capture.Engine.Progress;
 public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> logger) : IAsyncDisposable
 {
     private const int MaxDatagram = 8192;
+    private static readonly TimeSpan ReceiveWakeInterval = TimeSpan.FromMilliseconds(200);
     private const string BarrierPrefix = ProgressReport.Magic + " - barrier ";
 
     private readonly object _gate = new();
@@ -53,7 +54,8 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
         }
         _socket = socket;
         SocketPath = path;
-        _receiving = Task.Run(ReceiveLoop);
+        socket.ReceiveTimeout = (int)ReceiveWakeInterval.TotalMilliseconds;
+        _receiving = Task.Factory.StartNew(ReceiveLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Also reads progress lines the job appends to this file.</summary>
@@ -131,7 +133,12 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
         }
     }
 
-    private async Task ReceiveLoop()
+    /// <summary>
+    /// Blocking receives on a thread of its own, waking every <see cref="ReceiveWakeInterval"/> to see whether the channel
+    /// is closing: each datagram must come with its sender's credentials, which only a raw recvmsg returns, and mixing
+    /// raw receives with .NET's asynchronous socket engine on one socket is not something to rely on.
+    /// </summary>
+    private void ReceiveLoop()
     {
         var buffer = new byte[MaxDatagram];
         while (!_stopping.IsCancellationRequested)
@@ -140,15 +147,9 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
             int? sender;
             try
             {
-                // Waits without taking the datagram, then takes it with its sender's credentials, which .NET cannot return.
-                await _socket!.ReceiveAsync(buffer.AsMemory(), SocketFlags.Peek, _stopping.Token);
-                length = SenderCredentials.Receive(_socket, buffer, out sender);
+                length = SenderCredentials.Receive(_socket!, buffer, out sender);
                 if (length < 0)
                     continue;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
             catch (ObjectDisposedException)
             {
@@ -156,25 +157,11 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
             }
             catch (SocketException e)
             {
-                // A datagram larger than the buffer arrives truncated with an error on some kernels; it is malformed, not fatal.
                 Interlocked.Increment(ref _malformed);
                 logger.LogDebug(e, "progress socket receive failed");
-                DropQueued(buffer);
                 continue;
             }
             Handle(buffer.AsSpan(0, length), sender);
-        }
-    }
-
-    /// <summary>A peek leaves the datagram queued: one that failed must be taken off, or it would fail forever.</summary>
-    private void DropQueued(byte[] buffer)
-    {
-        try
-        {
-            SenderCredentials.Receive(_socket!, buffer, out _);
-        }
-        catch (SocketException)
-        {
         }
     }
 
@@ -242,9 +229,10 @@ public sealed class ProgressChannel(TimeProvider time, ILogger<ProgressChannel> 
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
             return;
         await _stopping.CancelAsync();
-        _socket?.Dispose();
+        // The receiving thread sees the cancellation within one wake interval; only then is its socket closed under it.
         if (_receiving is not null)
             await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _socket?.Dispose();
         if (SocketPath is not null)
             File.Delete(SocketPath);
         _stopping.Dispose();

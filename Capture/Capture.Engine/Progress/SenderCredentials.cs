@@ -13,8 +13,10 @@ internal static unsafe partial class SenderCredentials
     private const int SolSocket = 1;
     private const int SoPassCred = 16;
     private const int ScmCredentials = 2;
-    private const int MsgDontWait = 0x40;
     private const int Eagain = 11;
+    private const int Eintr = 4;
+    private const int MsgTrunc = 0x20;
+    private const int Emsgsize = 90;
     // cmsghdr (len, level, type: 16 bytes on 64-bit) followed by struct ucred (pid, uid, gid), with room to spare.
     private const int ControlBytes = 64;
 
@@ -51,8 +53,8 @@ internal static unsafe partial class SenderCredentials
     /// <summary>Asks the kernel to attach the sender's credentials to every datagram the socket receives.</summary>
     public static void Enable(Socket socket) => socket.SetRawSocketOption(SolSocket, SoPassCred, BitConverter.GetBytes(1));
 
-    /// <summary>Takes the next queued datagram without waiting.</summary>
-    /// <returns>Its length, or -1 when none is queued; <paramref name="senderPid"/> is null when the kernel attached no credentials.</returns>
+    /// <summary>Takes the next datagram, waiting at most the socket's receive timeout (SO_RCVTIMEO) for one.</summary>
+    /// <returns>Its length, or -1 when none came in time; <paramref name="senderPid"/> is null when the kernel attached no credentials.</returns>
     public static int Receive(Socket socket, Span<byte> buffer, out int? senderPid)
     {
         senderPid = null;
@@ -61,14 +63,30 @@ internal static unsafe partial class SenderCredentials
         {
             var vector = new IoVec { Base = data, Length = (nuint)buffer.Length };
             var header = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlBytes };
-            var length = RecvMsg(socket.SafeHandle.DangerousGetHandle(), &header, MsgDontWait);
+            nint length;
+            var handle = socket.SafeHandle;
+            var added = false;
+            try
+            {
+                // Holds the descriptor open for the call, so a concurrent close cannot hand its number to another file.
+                handle.DangerousAddRef(ref added);
+                length = RecvMsg(handle.DangerousGetHandle(), &header, 0);
+            }
+            finally
+            {
+                if (added)
+                    handle.DangerousRelease();
+            }
             if (length < 0)
             {
                 var error = Marshal.GetLastPInvokeError();
-                if (error == Eagain)
+                if (error is Eagain or Eintr)
                     return -1;
                 throw new SocketException(error);
             }
+            // Longer than the buffer: the kernel dropped the rest, so what arrived is not the datagram that was sent.
+            if ((header.Flags & MsgTrunc) != 0)
+                throw new SocketException(Emsgsize);
             var cmsg = (ControlHeader*)control;
             if (header.ControlLength >= (nuint)sizeof(ControlHeader) + 4 && cmsg->Level == SolSocket && cmsg->Type == ScmCredentials)
                 senderPid = *(int*)(control + sizeof(ControlHeader));
