@@ -59,21 +59,19 @@ internal static class CheckpointsApi
         return TypedResults.Ok(await queries.ListCheckpointsAsync(new CheckpointCatalogFilter { JobId = id }, skip, take, ct));
     }
 
-    private static async Task<IResult> Verify(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct)
-    {
-        JobsApi.RequireWellFormedId(id);
-        var number = Sequence(sequence);
-        await operations.VerifyCheckpointAsync(id, number, ct);
-        audit.Record(user, "requested a test restore of", $"{id} checkpoint {number}");
-        return TypedResults.Accepted($"{request.PathBase}/api/v1/jobs/{id}/checkpoints");
-    }
+    private static Task<IResult> Verify(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct) =>
+        ActAsync(id, sequence, request, user, audit, "requested a test restore of", number => operations.VerifyCheckpointAsync(id, number, ct));
 
-    private static async Task<IResult> Delete(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct)
+    private static Task<IResult> Delete(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct) =>
+        ActAsync(id, sequence, request, user, audit, "deleted", number => operations.DeleteCheckpointAsync(id, number, ct));
+
+    /// <summary>Checks the id and sequence before anything is asked, then audits what was done; the outcome shows in the catalog.</summary>
+    private static async Task<IResult> ActAsync(string id, string sequence, HttpRequest request, ClaimsPrincipal user, AuditLog audit, string action, Func<int, Task> act)
     {
         JobsApi.RequireWellFormedId(id);
         var number = Sequence(sequence);
-        await operations.DeleteCheckpointAsync(id, number, ct);
-        audit.Record(user, "deleted", $"{id} checkpoint {number}");
+        await act(number);
+        audit.Record(user, action, $"{id} checkpoint {number}");
         return TypedResults.Accepted($"{request.PathBase}/api/v1/jobs/{id}/checkpoints");
     }
 
@@ -82,14 +80,5 @@ internal static class CheckpointsApi
             ? sequence
             : throw new OperationRejectedException(RejectionKind.Invalid, $"The checkpoint sequence must be a whole number from 1 up; got '{text}'.");
 
-    private static CheckpointVerification? Verification(HttpRequest request)
-    {
-        var text = request.Query["status"].ToString();
-        if (text.Length == 0)
-            return null;
-        if (Enum.TryParse<CheckpointVerification>(text, ignoreCase: true, out var status) && Enum.IsDefined(status) && !char.IsDigit(text[0]))
-            return status;
-        throw new OperationRejectedException(RejectionKind.Invalid,
-            $"'status' must be one of {string.Join(", ", Enum.GetNames<CheckpointVerification>())}; got '{text}'.");
-    }
+    private static CheckpointVerification? Verification(HttpRequest request) => ListQuery.Choice<CheckpointVerification>(request, "status");
 }

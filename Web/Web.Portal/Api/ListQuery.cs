@@ -20,15 +20,18 @@ internal static class ListQuery
         return (skip, take);
     }
 
-    public static JobStatus? Status(HttpRequest request)
+    public static JobStatus? Status(HttpRequest request) => Choice<JobStatus>(request, "status");
+
+    /// <summary>One of <typeparamref name="TEnum"/>'s names (any case), or null when absent; numbers are refused.</summary>
+    public static TEnum? Choice<TEnum>(HttpRequest request, string name) where TEnum : struct, Enum
     {
-        var text = request.Query["status"].ToString();
+        var text = request.Query[name].ToString();
         if (text.Length == 0)
             return null;
-        if (Enum.TryParse<JobStatus>(text, ignoreCase: true, out var status) && Enum.IsDefined(status) && !char.IsDigit(text[0]))
-            return status;
+        if (Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text[0]))
+            return value;
         throw new OperationRejectedException(RejectionKind.Invalid,
-            $"'status' must be one of {string.Join(", ", Enum.GetNames<JobStatus>())}; got '{text}'.");
+            $"'{name}' must be one of {string.Join(", ", Enum.GetNames<TEnum>())}; got '{text}'.");
     }
 
     public static bool Flag(HttpRequest request, string name)
