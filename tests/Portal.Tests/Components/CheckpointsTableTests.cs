@@ -39,6 +39,17 @@ public sealed class CheckpointsTableTests : PortalTestContext
     }
 
     [Fact]
+    public void Names_the_pool_of_the_node_that_holds_the_image()
+    {
+        Platform.Catalog[0] = Platform.Catalog[0] with { Checkpoint = Platform.Catalog[0].Checkpoint with { Pool = "onprem" } };
+
+        var cut = RenderTable();
+
+        Assert.Equal("node-a (onprem)", Row(cut, 1).QuerySelectorAll("td")[3].TextContent);
+        Assert.Equal("node-a", Row(cut, 2).QuerySelectorAll("td")[3].TextContent);
+    }
+
+    [Fact]
     public void Verify_asks_for_a_test_restore_and_says_so()
     {
         var cut = RenderTable();
