@@ -1,6 +1,5 @@
 using Caas.Contracts.Jobs;
 using Caas.Capture.Engine;
-using Caas.Capture.Engine.Bundles;
 using Caas.Capture.Engine.Proc;
 using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Logging;
@@ -40,7 +39,7 @@ public sealed class CheckpointTestRestore(
                 problem = NotTestRestored(jobId, sequence, unsafeJob);
             else
                 problem = await jobs.WithVerifiedCopyAsync(jobId, sequence, Path.Combine(WorkDirectory(jobId, sequence), "bundle"),
-                    staged => TestRestoreAsync(jobId, sequence, staged, cancellationToken), cancellationToken);
+                    images => TestRestoreAsync(jobId, sequence, images, cancellationToken), cancellationToken);
         }
         catch (AgentRejectionException e)
         {
@@ -62,9 +61,9 @@ public sealed class CheckpointTestRestore(
 
     private string WorkDirectory(string jobId, int sequence) => Path.Combine(paths.DataDirectory, "verify", $"{jobId}-{sequence}");
 
-    private async Task<string?> TestRestoreAsync(string jobId, int sequence, CheckpointBundle staged, CancellationToken cancellationToken)
+    private async Task<string?> TestRestoreAsync(string jobId, int sequence, string imagesDirectory, CancellationToken cancellationToken)
     {
-        if (TestRestoreSafety.ProblemWithImages(staged.ImagesDirectory) is { } unsafeImage)
+        if (TestRestoreSafety.ProblemWithImages(imagesDirectory) is { } unsafeImage)
             return NotTestRestored(jobId, sequence, unsafeImage);
         var stateDirectory = Path.Combine(WorkDirectory(jobId, sequence), "state");
         Directory.CreateDirectory(stateDirectory);
@@ -81,7 +80,7 @@ public sealed class CheckpointTestRestore(
         JobHandle copy;
         try
         {
-            copy = await engine.RestoreAsync(jobId, stateDirectory, staged.ImagesDirectory, cancellationToken);
+            copy = await engine.RestoreAsync(jobId, stateDirectory, imagesDirectory, cancellationToken);
         }
         catch (CheckpointEngineException e)
         {

@@ -309,10 +309,10 @@ public sealed class NodeJobs(
     }
 
     /// <summary>
-    /// Runs <paramref name="use"/> on a private copy of checkpoint <paramref name="sequence"/> that passed every check a
-    /// restore makes, holding the job's lock so no checkpoint, restore or retention of the job runs meanwhile.
+    /// Runs <paramref name="use"/> on the full images of a private copy of checkpoint <paramref name="sequence"/> that passed
+    /// every check a restore makes, holding the job's lock so no checkpoint, restore or retention of the job runs meanwhile.
     /// </summary>
-    public async Task<T> WithVerifiedCopyAsync<T>(string jobId, int sequence, string staging, Func<CheckpointBundle, Task<T>> use, CancellationToken cancellationToken)
+    public async Task<T> WithVerifiedCopyAsync<T>(string jobId, int sequence, string staging, Func<string, Task<T>> use, CancellationToken cancellationToken)
     {
         RequireValidJobId(jobId);
         using var _ = await LockAsync(jobId, cancellationToken);
