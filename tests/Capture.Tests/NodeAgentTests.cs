@@ -453,16 +453,18 @@ public sealed class NodeAgentTests : IAsyncLifetime
         await Send(new LaunchJob(jobId, Node, CounterSpec()));
         await Published<JobLaunched>(m => m.JobId == jobId);
 
-        for (var sequence = 1; sequence <= 3; sequence++)
+        // A full checkpoint every second: 1 full, 2 on 1, 3 full, 4 on 3; keeping the last 2 frees 1 and 2 only after the 4th.
+        for (var sequence = 1; sequence <= 4; sequence++)
         {
             await Send(new CheckpointJob(jobId, Node, sequence, LeaveRunning: true));
             await Published<CheckpointCompleted>(m => m.JobId == jobId && m.Checkpoint.Sequence == sequence);
         }
 
         var pruned = await Published<CheckpointsPruned>(m => m.JobId == jobId);
-        Assert.Equal([1], pruned.Sequences);
+        Assert.Equal([1, 2], pruned.Sequences);
         Assert.Equal((Node, CheckpointRemoval.Retention, "beyond the last 2 checkpoints"), (pruned.NodeId, pruned.Removal, pruned.Reason));
         Assert.False(Directory.Exists(Path.Combine(_directory.Path, "checkpoints", jobId, "1")));
+        Assert.Single(PublishedSoFar<CheckpointsPruned>(m => m.JobId == jobId));
     }
 
     [Fact]
@@ -474,7 +476,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         await Send(new CheckpointJob(jobId, Node, 1, LeaveRunning: true));
         await Published<CheckpointCompleted>(m => m.JobId == jobId);
         var bundle = Path.Combine(_directory.Path, "checkpoints", jobId, "1");
-        var image = Directory.EnumerateFiles(Path.Combine(bundle, "images"), "pages-*.img").First();
+        var image = new DirectoryInfo(Path.Combine(bundle, "images")).EnumerateFiles().MaxBy(f => f.Length)!.FullName;
         await File.AppendAllTextAsync(image, "x");
 
         await Send(new VerifyCheckpoint(jobId, Node, 1));

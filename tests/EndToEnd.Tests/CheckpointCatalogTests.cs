@@ -16,7 +16,8 @@ public sealed class CheckpointCatalogTests
     [Fact]
     public async Task Verify_now_proves_a_checkpoint_without_disturbing_the_job_and_delete_keeps_the_newest_verified_one()
     {
-        await using var host = await StandaloneHost.StartAsync();
+        // Full checkpoints, so that the older one is nobody's parent: deleting a parent is refused like the newest verified one.
+        await using var host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string> { ["Caas:Agent:Images:Incremental"] = "false" });
         var api = host.Api;
         var job = await api.SubmitAsync(CounterJob.Spec("e2e catalog"));
         var running = await api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Running && j.Progress > 0, Patience, "running with progress");
@@ -56,6 +57,30 @@ public sealed class CheckpointCatalogTests
         Assert.False(Directory.Exists(Path.Combine(bundles, first.Sequence.ToString())), "the deleted bundle is gone from the agent's directory");
         Assert.True(Directory.Exists(Path.Combine(bundles, second.Sequence.ToString())));
         Assert.Equal([second.Sequence], (await api.GetJobAsync(job.JobId)).Checkpoints.Select(c => c.Sequence));
+
+        await api.KillAsync(job.JobId);
+    }
+
+    [Fact]
+    public async Task An_incremental_checkpoint_is_verified_through_its_chain_and_its_parent_cannot_be_deleted()
+    {
+        await using var host = await StandaloneHost.StartAsync();
+        var api = host.Api;
+        var job = await api.SubmitAsync(CounterJob.Spec("e2e catalog chain"));
+        await api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Running && j.Progress > 0, Patience, "running with progress");
+        var first = await TakeCheckpointAsync(api, job.JobId);
+        await api.WaitForJobAsync(job.JobId, j => j.Progress > first.Progress, Patience, "moving on after checkpoint 1");
+        var second = await TakeCheckpointAsync(api, job.JobId);
+        Assert.Equal(first.Sequence, second.ParentSequence);
+
+        await VerifyAsync(api, job.JobId, second.Sequence);
+        var verified = await WaitForEntryAsync(api, job.JobId, second.Sequence, e => e.Verification is CheckpointVerification.Verified or CheckpointVerification.Failed, "verification of checkpoint 2");
+        var parent = await DeleteAsync(api, job.JobId, first.Sequence);
+
+        Assert.True(verified.Verification == CheckpointVerification.Verified, $"checkpoint {second.Sequence} was not verified: {verified.VerificationProblem}");
+        Assert.Equal(HttpStatusCode.Conflict, parent.StatusCode);
+        Assert.Contains($"is the parent of checkpoint {second.Sequence}", await parent.Content.ReadAsStringAsync());
+        Assert.True(Directory.Exists(Path.Combine(host.DataDirectory, "agent", "checkpoints", job.JobId, first.Sequence.ToString())));
 
         await api.KillAsync(job.JobId);
     }
