@@ -11,7 +11,7 @@ namespace Caas.Monitoring.Grains;
 /// </summary>
 public static class JobStateSnapshot
 {
-    public const string Type = "JobState/2";
+    public const string Type = "JobState/3";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -1,4 +1,5 @@
 using Caas.Capture.Agent;
+using Caas.Monitoring.Cluster;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
 using Caas.Recovery.Sagas;
@@ -9,8 +10,8 @@ namespace Caas.Web.Standalone;
 
 /// <summary>
 /// Puts the areas together: with their embedded defaults (SQLite, localhost clustering, in-memory bus, an embedded
-/// agent) or, in Cluster mode, on PostgreSQL and RabbitMQ with the agents as processes of their own. Orleans stays
-/// single-silo localhost clustering in both until its PostgreSQL clustering is added.
+/// agent) or, in Cluster mode, on PostgreSQL and RabbitMQ with the agents as processes of their own, and the silo a
+/// member of an Orleans cluster whose membership lives in the same PostgreSQL, so several hosts share the grains.
 /// </summary>
 public static class StandaloneComposition
 {
@@ -29,7 +30,11 @@ public static class StandaloneComposition
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            if (settings.Mode == PlatformMode.Cluster)
+                silo.UseCaasPostgresCluster(settings.ClusterPostgres!, settings.ClusterId, serviceId: "caas")
+                    .ConfigureEndpoints(settings.AdvertisedAddress ?? System.Net.IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+            else
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
             silo.AddCaasMonitoringGrains();
         });
 

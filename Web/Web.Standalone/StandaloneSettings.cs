@@ -7,12 +7,18 @@ namespace Caas.Web.Standalone;
 /// The choices the host makes itself; everything else is bound by each area from "Caas:*". <see cref="Mode"/>
 /// (Caas:Mode) is the one switch between the embedded engines and the cluster's: in Cluster mode the event store is
 /// PostgreSQL (Caas:Cluster:Postgres), the bus RabbitMQ (Caas:Bus:RabbitMq:Url) and no agent runs in the host
-/// (Caas:Server:EmbeddedAgent, default true standalone, false in a cluster).
+/// (Caas:Server:EmbeddedAgent, default true standalone, false in a cluster), and the silo joins the Orleans cluster
+/// Caas:Orleans:ClusterId through the same PostgreSQL, reachable at Caas:Orleans:AdvertisedAddress (default 127.0.0.1)
+/// on its own Caas:Orleans:SiloPort and GatewayPort.
 /// </summary>
 public sealed record StandaloneSettings(
     string DataDirectory, string Url, string NodeId, int SiloPort, int GatewayPort,
-    PlatformMode Mode, string? ClusterPostgres, RabbitMqAddress? Broker, bool EmbeddedAgent)
+    PlatformMode Mode, string? ClusterPostgres, RabbitMqAddress? Broker, bool EmbeddedAgent,
+    string ClusterId = StandaloneSettings.DefaultClusterId, System.Net.IPAddress? AdvertisedAddress = null)
 {
+    public const string DefaultClusterId = "caas";
+    public const string ClusterIdKey = "Caas:Orleans:ClusterId";
+    public const string AdvertisedAddressKey = "Caas:Orleans:AdvertisedAddress";
     public const string ModeKey = "Caas:Mode";
     public const string ClusterPostgresKey = "Caas:Cluster:Postgres";
     public const string EmbeddedAgentKey = "Caas:Server:EmbeddedAgent";
@@ -55,6 +61,13 @@ public sealed record StandaloneSettings(
         if (embeddedText is not null && !bool.TryParse(embeddedText, out embeddedAgent))
             problems.Add($"{EmbeddedAgentKey} must be true or false, not \"{embeddedText}\".");
 
+        var clusterId = configuration[ClusterIdKey] ?? DefaultClusterId;
+        if (string.IsNullOrWhiteSpace(clusterId) || !clusterId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            problems.Add($"{ClusterIdKey} must be letters, digits, '-', '_' or '.', not \"{clusterId}\".");
+        var advertisedText = configuration[AdvertisedAddressKey] ?? "127.0.0.1";
+        if (!System.Net.IPAddress.TryParse(advertisedText, out var advertised))
+            problems.Add($"{AdvertisedAddressKey} must be an IP address other silos can reach, not \"{advertisedText}\".");
+
         var url = configuration["Caas:Url"] ?? "http://127.0.0.1:5000";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var parsedUrl) || parsedUrl.Scheme is not ("http" or "https"))
             problems.Add($"Caas:Url must be an http(s) URL such as http://127.0.0.1:5000, not \"{url}\".");
@@ -70,7 +83,7 @@ public sealed record StandaloneSettings(
             configuration["Caas:Agent:NodeId"] ?? "local",
             configuration.GetValue("Caas:Orleans:SiloPort", 11111),
             configuration.GetValue("Caas:Orleans:GatewayPort", 30000),
-            mode, postgres, broker, embeddedAgent);
+            mode, postgres, broker, embeddedAgent, clusterId, advertised);
     }
 
     private static string? PostgresProblem(string connectionString)

@@ -30,7 +30,10 @@ public sealed class ClusterPlatform : IAsyncLifetime
     public string Directory => $"/tmp/cl-{_runId}";
 
     public StandaloneHost Host { get; private set; } = null!;
+    /// <summary>A second server: its own silo in the same Orleans cluster (membership in the same PostgreSQL), its own portal.</summary>
+    public StandaloneHost SecondHost { get; private set; } = null!;
     public CaasApi Api => Host.Api;
+    public string DatabaseConnectionString => _database!.ConnectionString;
     public IReadOnlyList<ClusterAgent> Agents => _agents;
     /// <summary>The secrets the processes were given, which no log may show.</summary>
     public IReadOnlyList<string> Secrets { get; private set; } = [];
@@ -61,12 +64,15 @@ public sealed class ClusterPlatform : IAsyncLifetime
                 _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(ClusterNetwork.BridgeAddress), settings));
             }
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server"));
-            Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: Nodes.Count, settings: new Dictionary<string, string>
+            var serverSettings = new Dictionary<string, string>
             {
                 ["Caas:Mode"] = "Cluster",
                 ["Caas:Cluster:Postgres"] = _database.ConnectionString,
                 ["Caas:Bus:RabbitMq:Url"] = _broker.UrlAt("127.0.0.1"),
-            });
+            };
+            Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: Nodes.Count, settings: serverSettings);
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server-2"));
+            SecondHost = await StandaloneHost.StartAsync(Path.Combine(Directory, "server-2"), expectedNodes: Nodes.Count, settings: serverSettings);
         }
         catch (Exception error)
         {
@@ -85,6 +91,8 @@ public sealed class ClusterPlatform : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (SecondHost is not null)
+            await SecondHost.DisposeAsync();
         if (Host is not null)
             await Host.DisposeAsync();
         foreach (var agent in _agents)

@@ -143,9 +143,31 @@ public sealed class ClusterTests(ClusterPlatform cluster) : IClassFixture<Cluste
     }
 
     [Fact]
+    public async Task Two_servers_are_one_orleans_cluster_and_each_shows_the_jobs_submitted_through_the_other()
+    {
+        var job = await cluster.SecondHost.Api.SubmitAsync(Spec("via the second server"));
+        try
+        {
+            var seen = await Api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Running && j.Progress > 0, Patience, "running, seen from the first server");
+            var later = await cluster.SecondHost.Api.WaitForJobAsync(job.JobId, j => j.Progress > seen.Progress, Patience, "moving, seen from the second server");
+
+            Assert.Equal(seen.NodeId, later.NodeId);
+            Assert.Contains((await Api.ListJobsAsync()).Items, j => j.JobId == job.JobId);
+            await using var connection = new Npgsql.NpgsqlConnection(cluster.DatabaseConnectionString);
+            await connection.OpenAsync();
+            await using var silos = new Npgsql.NpgsqlCommand("SELECT count(*) FROM orleans_membership WHERE status = 3", connection);
+            Assert.Equal(2L, await silos.ExecuteScalarAsync());
+        }
+        finally
+        {
+            await EndAsync(job.JobId);
+        }
+    }
+
+    [Fact]
     public void No_log_of_the_host_or_the_agents_shows_a_password()
     {
-        var logs = new[] { cluster.Host.ReadLog() }.Concat(cluster.Agents.Select(a => a.ReadLog())).ToArray();
+        var logs = new[] { cluster.Host.ReadLog(), cluster.SecondHost.ReadLog() }.Concat(cluster.Agents.Select(a => a.ReadLog())).ToArray();
 
         Assert.Contains("mode     Cluster: events in PostgreSQL", logs[0]);
         foreach (var secret in cluster.Secrets)
