@@ -5,12 +5,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Caas.Contracts.Events;
+using Caas.Contracts.Events.Alerts;
 
 namespace Caas.Monitoring.EventStore;
 
 /// <summary>
-/// Turns job events into stored (type name, JSON) pairs and back. Type names come from
-/// <see cref="EventTypeAttribute"/>, never from CLR names, so event classes can move and be renamed.
+/// Turns stored events (job events, and the alert and silence events of alerting) into stored (type name, JSON)
+/// pairs and back. Type names come from <see cref="EventTypeAttribute"/>, never from CLR names, so event classes can
+/// move and be renamed.
 /// </summary>
 public sealed class EventSerializer
 {
@@ -23,9 +25,12 @@ public sealed class EventSerializer
     private readonly FrozenDictionary<Type, string> _namesByType;
 
     public EventSerializer()
-        : this(typeof(IJobEvent).Assembly.GetTypes().Where(t => typeof(IJobEvent).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false }))
+        : this(typeof(IJobEvent).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && EventInterfaces.Any(i => i.IsAssignableFrom(t))))
     {
     }
+
+    /// <summary>The kinds of event the store holds; each event type implements one of them.</summary>
+    private static readonly Type[] EventInterfaces = [typeof(IJobEvent), typeof(IAlertEvent), typeof(ISilenceEvent)];
 
     /// <param name="eventTypes">Each must carry <see cref="EventTypeAttribute"/> with a name no other type uses.</param>
     /// <remarks>Private so dependency injection cannot pick it with an empty list of types.</remarks>
@@ -45,36 +50,45 @@ public sealed class EventSerializer
 
     public IReadOnlyCollection<string> TypeNames => _typesByName.Keys;
 
-    public string TypeNameOf(IJobEvent jobEvent)
+    /// <param name="storedEvent">A job, alert or silence event.</param>
+    public string TypeNameOf(object storedEvent)
     {
-        ArgumentNullException.ThrowIfNull(jobEvent);
-        return _namesByType.TryGetValue(jobEvent.GetType(), out var name)
+        ArgumentNullException.ThrowIfNull(storedEvent);
+        return _namesByType.TryGetValue(storedEvent.GetType(), out var name)
             ? name
-            : throw new UnknownEventTypeException($"{jobEvent.GetType().FullName} is not a known job event type (it needs [EventType] and to implement IJobEvent).");
+            : throw new UnknownEventTypeException($"{storedEvent.GetType().FullName} is not a known event type (it needs [EventType] and to implement IJobEvent, IAlertEvent or ISilenceEvent).");
     }
 
-    public string Serialize(IJobEvent jobEvent) => JsonSerializer.Serialize(jobEvent, jobEvent.GetType(), Json);
+    public string Serialize(object storedEvent) => JsonSerializer.Serialize(storedEvent, storedEvent.GetType(), Json);
 
     /// <summary>
     /// The event with an id that depends only on where it goes and what it says, so a retried write of
     /// the same event is recognised by the store as already done.
     /// </summary>
-    public EventData ToEventData(string stream, long version, IJobEvent jobEvent)
+    public EventData ToEventData(string stream, long version, object storedEvent)
     {
-        var type = TypeNameOf(jobEvent);
-        var data = Serialize(jobEvent);
+        var type = TypeNameOf(storedEvent);
+        var data = Serialize(storedEvent);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{stream}\n{version}\n{type}\n{data}"));
         return new EventData(new Guid(hash.AsSpan(0, 16)), type, data);
     }
 
+    /// <exception cref="UnknownEventTypeException">No job event type is stored under <paramref name="typeName"/>.</exception>
+    public IJobEvent Deserialize(string typeName, string data) =>
+        DeserializeAny(typeName, data) as IJobEvent
+            ?? throw new UnknownEventTypeException($"Stored event type '{typeName}' is not a job event.");
+
+    public IJobEvent Deserialize(RecordedEvent recorded) => Deserialize(recorded.Type, recorded.Data);
+
+    /// <returns>A job, alert or silence event.</returns>
     /// <exception cref="UnknownEventTypeException">No event type is stored under <paramref name="typeName"/>.</exception>
-    public IJobEvent Deserialize(string typeName, string data)
+    public object DeserializeAny(string typeName, string data)
     {
         if (!_typesByName.TryGetValue(typeName, out var type))
             throw new UnknownEventTypeException($"Stored event type '{typeName}' is unknown; known types are: {string.Join(", ", _typesByName.Keys.Order(StringComparer.Ordinal))}.");
         try
         {
-            return (IJobEvent?)JsonSerializer.Deserialize(data, type, Json)
+            return JsonSerializer.Deserialize(data, type, Json)
                 ?? throw new JsonException($"Stored event of type '{typeName}' is JSON null.");
         }
         catch (JsonException error)
@@ -83,5 +97,5 @@ public sealed class EventSerializer
         }
     }
 
-    public IJobEvent Deserialize(RecordedEvent recorded) => Deserialize(recorded.Type, recorded.Data);
+    public object DeserializeAny(RecordedEvent recorded) => DeserializeAny(recorded.Type, recorded.Data);
 }

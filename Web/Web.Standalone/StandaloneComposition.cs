@@ -2,6 +2,7 @@ using Caas.Capture.Agent;
 using Caas.Monitoring.Cluster;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
+using Caas.Monitoring.Grains.Alerts;
 using Caas.Recovery.Sagas;
 using Caas.Web.Portal;
 using MassTransit;
@@ -48,6 +49,8 @@ public static class StandaloneComposition
         var recovery = settings.Mode == PlatformMode.Cluster
             ? RecoveryPersistence.Postgres(settings.ClusterPostgres!)
             : RecoveryPersistence.Sqlite(settings.DatabasePath);
+        // The webhook outbox is SQLite in the data directory, in cluster mode too (docs/alerts.md: not yet PostgreSQL).
+        builder.Services.AddCaasAlertWebhooks(settings.DatabasePath);
         builder.Services.AddCaasRecoveryQueries(recovery);
         if (settings.EmbeddedAgent)
             builder.Services.AddCaasAgent(builder.Configuration);

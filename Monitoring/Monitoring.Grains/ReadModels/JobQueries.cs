@@ -3,7 +3,9 @@ using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
+using Caas.Contracts.Alerts;
 using Caas.Monitoring.EventStore;
+using Caas.Monitoring.Grains.Alerts;
 
 namespace Caas.Monitoring.Grains.ReadModels;
 
@@ -13,7 +15,7 @@ public sealed class JobQueries(
     IEventStore store,
     EventSerializer serializer,
     JobListProjection jobs,
-    AlertProjection alerts,
+    IAlertOperations alerts,
     CheckpointCatalogProjection checkpoints) : IJobQueries
 {
     public const int MaxPageSize = 1000;
@@ -48,8 +50,12 @@ public sealed class JobQueries(
         return new Page<TimelineEntry>(entries, (int)Math.Min(total, int.MaxValue), skip, take);
     }
 
-    public Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default) =>
-        Task.FromResult(alerts.List(includeResolved));
+    /// <summary>Open alerts (pending, firing, acknowledged) and, when asked, recently resolved ones.</summary>
+    public async Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default)
+    {
+        var page = await alerts.ListAlertsAsync(null, 0, AlertOperations.MaxPageSize, cancellationToken);
+        return includeResolved ? page.Items : page.Items.Where(a => a.State != AlertState.Resolved).ToArray();
+    }
 
     public Task<Page<CheckpointCatalogEntry>> ListCheckpointsAsync(CheckpointCatalogFilter filter, int skip, int take, CancellationToken cancellationToken = default)
     {

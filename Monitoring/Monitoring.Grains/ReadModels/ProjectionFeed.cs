@@ -2,17 +2,23 @@ using System.Text.Json;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Monitoring.EventStore;
+using Caas.Monitoring.Grains.Alerts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.ReadModels;
 
-/// <summary>Feeds the job list, alert and checkpoint catalog projections from $all: from position 0 at every start (history), then live.</summary>
+/// <summary>
+/// Feeds the job list, the checkpoint catalog and the alerts from $all, from position 0 at every start (history), then
+/// live: job events update the job list and the catalog and begin or end alert conditions, which the alert engine turns
+/// into alert events; those come back through here too and are folded (once: the engine ignores versions it already has).
+/// </summary>
 public sealed class ProjectionFeed(
     IEventStore store,
     EventSerializer serializer,
     JobListProjection jobs,
-    AlertProjection alerts,
+    AlertConditions conditions,
+    AlertEngine alerts,
     CheckpointCatalogProjection checkpoints,
     IGrainFactory grains,
     ILogger<ProjectionFeed> logger) : BackgroundService
@@ -27,7 +33,10 @@ public sealed class ProjectionFeed(
         {
             _headAtStart = await store.ReadHeadPositionAsync(stoppingToken);
             if (_headAtStart == 0)
+            {
                 _caughtUp = true;
+                alerts.MarkCaughtUp();
+            }
             await store.SubscribeToAllAsync(0, Apply, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -35,17 +44,22 @@ public sealed class ProjectionFeed(
         }
     }
 
-    private ValueTask Apply(RecordedEvent recorded, CancellationToken cancellationToken)
+    private async ValueTask Apply(RecordedEvent recorded, CancellationToken cancellationToken)
     {
         try
         {
-            // Other streams (the node directory's drains) hold no job events.
-            if (JobIds.IsValid(recorded.Stream) && serializer.Deserialize(recorded) is var jobEvent
-                && jobs.Apply(jobEvent, recorded.Position) is { } job)
+            // Job streams feed the job list, the catalog and the alert conditions; alert and silence streams the alert
+            // lifecycle; other streams (the node directory's drains) hold nothing for them.
+            if (JobIds.IsValid(recorded.Stream) && serializer.Deserialize(recorded) is var jobEvent)
             {
-                alerts.Apply(jobEvent, job);
-                checkpoints.Apply(jobEvent, job);
+                if (jobs.Apply(jobEvent, recorded.Position) is { } job)
+                {
+                    checkpoints.Apply(jobEvent, job);
+                    await alerts.OnConditionsAsync(conditions.Apply(jobEvent, job), cancellationToken);
+                }
             }
+            else if (AlertLifecycle.IsAlertingStream(recorded.Stream))
+                alerts.OnRecorded(recorded, serializer.DeserializeAny(recorded));
         }
         catch (Exception error) when (error is UnknownEventTypeException or JsonException)
         {
@@ -55,9 +69,9 @@ public sealed class ProjectionFeed(
         if (!_caughtUp && recorded.Position >= _headAtStart)
         {
             _caughtUp = true;
+            alerts.MarkCaughtUp();
             _ = WakeLiveJobs(jobs.LiveJobIds(), cancellationToken);
         }
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>
