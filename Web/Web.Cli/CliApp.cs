@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Caas.Contracts.Alerts;
 using System.Text.Json;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
@@ -172,16 +173,84 @@ public static class CliApp
         nodes.Subcommands.Add(drain);
         nodes.Subcommands.Add(undrain);
 
-        var resolved = new Option<bool>("--all") { Description = "Include recently resolved alerts." };
-        var alerts = new Command("alerts", "List open alerts.") { resolved, json };
-        alerts.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        var resolved = new Option<bool>("--all") { Description = "Include resolved alerts (history)." };
+        var alertState = new Option<string?>("--state") { Description = "Only alerts in this state: pending, firing, acknowledged or resolved." };
+        var alertSkip = new Option<int>("--skip") { Description = "Alerts to skip.", DefaultValueFactory = _ => 0 };
+        var alertTake = new Option<int>("--take") { Description = "Alerts to show.", DefaultValueFactory = _ => 50 };
+        Func<ParseResult, CancellationToken, Task<int>> listAlerts = (parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
-            var text = await api.GetAsync($"alerts?includeResolved={(parse.GetValue(resolved) ? "true" : "false")}", ct);
+            var state = parse.GetValue(alertState) is { } s ? $"&state={Uri.EscapeDataString(s)}" : "";
+            var text = await api.GetAsync($"alerts?includeResolved={(parse.GetValue(resolved) ? "true" : "false")}{state}&skip={parse.GetValue(alertSkip)}&take={parse.GetValue(alertTake)}", ct);
             if (parse.GetValue(json))
                 WriteJson(output, text);
             else
-                TextOutput.Alerts(output, PlatformApi.Read<List<AlertView>>(text), clock.GetUtcNow());
+                TextOutput.Alerts(output, PlatformApi.Read<Page<AlertView>>(text).Items, clock.GetUtcNow());
+        });
+        var alertsList = new Command("list", "List alerts (open ones unless --state or --all).") { resolved, alertState, alertSkip, alertTake, json };
+        alertsList.SetAction(listAlerts);
+
+        var alertId = new Argument<string>("alert-id") { Description = "The alert's id, e.g. stalled-job-0123456789." };
+        var comment = new Option<string?>("--comment") { Description = "A note for the others on call." };
+        var ack = new Command("ack", "Acknowledge a firing alert: you are on it. It stays until it resolves.") { alertId, comment, json };
+        ack.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var id = parse.GetValue(alertId)!;
+            var text = await api.PostAsync($"alerts/{Uri.EscapeDataString(id)}/ack", new { comment = parse.GetValue(comment) }, ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+                output.WriteLine($"Alert {id} acknowledged.");
         }));
+
+        var silenceKind = new Option<string?>("--kind") { Description = "Match alerts of this kind (Stalled, Starved, Failed, RecoveryFailed, NodeLost)." };
+        var silenceJob = new Option<string?>("--job") { Description = "Match alerts of this job id." };
+        var silenceNode = new Option<string?>("--node") { Description = "Match alerts of jobs on this node." };
+        var silencePool = new Option<string?>("--pool") { Description = "Match alerts of jobs in this pool." };
+        var silenceName = new Option<string?>("--name") { Description = "Match alerts of jobs whose name matches this glob (* and ?)." };
+        var silenceFor = new Option<string>("--for") { Description = "How long, e.g. 30m, 2h, 1d.", DefaultValueFactory = _ => "2h" };
+        var silenceReason = new Option<string?>("--reason") { Description = "Why (required): the next person on call reads it." };
+        var silence = new Command("silence", "Stop notifying matching alerts for a while; they still show, marked silenced.")
+        {
+            silenceKind, silenceJob, silenceNode, silencePool, silenceName, silenceFor, silenceReason, json,
+        };
+        silence.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var text = await api.PostAsync("silences", new
+            {
+                kind = parse.GetValue(silenceKind), job = parse.GetValue(silenceJob), node = parse.GetValue(silenceNode),
+                pool = parse.GetValue(silencePool), name = parse.GetValue(silenceName), @for = parse.GetValue(silenceFor), reason = parse.GetValue(silenceReason),
+            }, ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+            {
+                var created = PlatformApi.Read<SilenceView>(text);
+                output.WriteLine($"Silence {created.Id} created; it ends {created.EndsAt:u}.");
+            }
+        }));
+
+        var includeExpired = new Option<bool>("--all") { Description = "Include ended silences." };
+        var silences = new Command("silences", "List active silences.") { includeExpired, json };
+        silences.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var text = await api.GetAsync($"silences?includeExpired={(parse.GetValue(includeExpired) ? "true" : "false")}", ct);
+            if (parse.GetValue(json))
+                WriteJson(output, text);
+            else
+                TextOutput.Silences(output, PlatformApi.Read<List<SilenceView>>(text));
+        }));
+
+        var silenceId = new Argument<string>("silence-id") { Description = "The silence's id." };
+        var unsilence = new Command("unsilence", "End a silence now.") { silenceId };
+        unsilence.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            await api.DeleteAsync($"silences/{Uri.EscapeDataString(parse.GetValue(silenceId)!)}", ct);
+            output.WriteLine($"Silence {parse.GetValue(silenceId)} ended.");
+        }));
+
+        // `caas alerts` alone still lists, as it did before the subcommands.
+        var alerts = new Command("alerts", "List, acknowledge and silence alerts.") { resolved, alertState, alertSkip, alertTake, json, alertsList, ack, silence, silences, unsilence };
+        alerts.SetAction(listAlerts);
 
         var loginUser = new Option<string>("--user") { Description = "User to log in as.", DefaultValueFactory = _ => "admin" };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input (for scripts)." };

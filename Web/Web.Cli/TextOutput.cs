@@ -1,4 +1,5 @@
 using System.Globalization;
+using Caas.Contracts.Alerts;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
 
@@ -112,9 +113,25 @@ public static class TextOutput
             output.WriteLine("No open alerts.");
             return;
         }
-        Table(output, ["JOB", "NAME", "KIND", "RAISED", "STATE", "MESSAGE"], alerts.Select(a => new[]
+        Table(output, ["ID", "JOB", "NAME", "KIND", "RAISED", "STATE", "MESSAGE"], alerts.Select(a => new[]
         {
-            a.JobId, a.JobName, a.Kind.ToString(), Ago(a.RaisedAt, now), a.ResolvedAt is null ? "open" : "resolved", a.Message,
+            a.Id, a.JobId, a.JobName, a.Kind.ToString(), Ago(a.RaisedAt, now),
+            a.State.ToString().ToLowerInvariant() + (a.SilencedBy.Count > 0 ? " (silenced)" : ""), a.Message,
+        }));
+    }
+
+    public static void Silences(TextWriter output, IReadOnlyList<SilenceView> silences)
+    {
+        if (silences.Count == 0)
+        {
+            output.WriteLine("No active silences.");
+            return;
+        }
+        Table(output, ["ID", "ENDS", "BY", "MATCHES", "REASON"], silences.Select(s => new[]
+        {
+            s.Id, s.EndsAt.ToString("u", Invariant), s.CreatedBy,
+            string.Join(" ", new[] { s.Matchers.Kind?.ToString(), s.Matchers.JobId, s.Matchers.Node, s.Matchers.Pool, s.Matchers.NameGlob }.Where(m => m is not null)),
+            s.Reason,
         }));
     }
 

@@ -38,6 +38,7 @@ public static class CaasPortalServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AdministratorBootstrap>());
         services.AddScoped<JobActions>();
         services.AddScoped<NodeActions>();
+        services.AddScoped<AlertActions>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddCascadingAuthenticationState();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

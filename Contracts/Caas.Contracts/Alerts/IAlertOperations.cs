@@ -8,8 +8,11 @@ namespace Caas.Contracts.Alerts;
 /// </summary>
 public interface IAlertOperations
 {
-    /// <summary>Alerts in <paramref name="state"/> (all when null): open ones newest first, resolved ones most recently resolved first.</summary>
-    Task<Page<AlertView>> ListAlertsAsync(AlertState? state, int skip, int take, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Alerts in <paramref name="state"/>; when null, the open ones (pending, firing, acknowledged) and, with
+    /// <paramref name="includeResolved"/>, the resolved ones after them. Open ones newest first, resolved ones most recently resolved first.
+    /// </summary>
+    Task<Page<AlertView>> ListAlertsAsync(AlertState? state, bool includeResolved, int skip, int take, CancellationToken cancellationToken = default);
     /// <returns>Null when no alert has that id.</returns>
     Task<AlertView?> GetAlertAsync(string alertId, CancellationToken cancellationToken = default);
     Task<AlertView> AcknowledgeAsync(string alertId, string by, string? comment, CancellationToken cancellationToken = default);

@@ -158,15 +158,15 @@ public sealed class AlertLifecycle(AlertingOptions options)
         }
     }
 
-    /// <summary>Alerts in <paramref name="state"/> (all when null): open ones newest first, then resolved ones most recently resolved first.</summary>
-    public Page<AlertView> List(AlertState? state, int skip, int take, DateTimeOffset now)
+    /// <summary>Alerts in <paramref name="state"/> (when null: open ones, and resolved ones when asked): open ones newest first, then resolved ones most recently resolved first.</summary>
+    public Page<AlertView> List(AlertState? state, bool includeResolved, int skip, int take, DateTimeOffset now)
     {
         lock (_gate)
         {
             var open = _alerts.Values.Where(a => a.Occurrence > 0 && a.State != AlertState.Resolved)
                 .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
                 .Select(a => ViewOf(a, now));
-            var all = open.Concat(Enumerable.Reverse(_resolved)).Where(a => state is null || a.State == state).ToArray();
+            var all = open.Concat(Enumerable.Reverse(_resolved)).Where(a => state is null ? includeResolved || a.State != AlertState.Resolved : a.State == state).ToArray();
             return new Page<AlertView>(all.Skip(skip).Take(take).ToArray(), all.Length, skip, take);
         }
     }

@@ -14,7 +14,7 @@ public sealed class AlertOperations(
 {
     public const int MaxPageSize = 1000;
 
-    public async Task<Page<AlertView>> ListAlertsAsync(AlertState? state, int skip, int take, CancellationToken cancellationToken = default)
+    public async Task<Page<AlertView>> ListAlertsAsync(AlertState? state, bool includeResolved, int skip, int take, CancellationToken cancellationToken = default)
     {
         if (state is { } s && !Enum.IsDefined(s))
             throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)s}' is not an alert state.");
@@ -22,7 +22,7 @@ public sealed class AlertOperations(
             throw new OperationRejectedException(RejectionKind.Invalid, $"'skip' must be 0 or more, not {skip}.");
         if (take is < 1 or > MaxPageSize)
             throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxPageSize}, not {take}.");
-        var page = lifecycle.List(state, skip, take, time.GetUtcNow());
+        var page = lifecycle.List(state, includeResolved, skip, take, time.GetUtcNow());
         return page with { Items = await WithDeliveriesAsync(page.Items, cancellationToken) };
     }
 

@@ -53,8 +53,8 @@ public sealed class JobQueries(
     /// <summary>Open alerts (pending, firing, acknowledged) and, when asked, recently resolved ones.</summary>
     public async Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default)
     {
-        var page = await alerts.ListAlertsAsync(null, 0, AlertOperations.MaxPageSize, cancellationToken);
-        return includeResolved ? page.Items : page.Items.Where(a => a.State != AlertState.Resolved).ToArray();
+        var page = await alerts.ListAlertsAsync(null, includeResolved, 0, AlertOperations.MaxPageSize, cancellationToken);
+        return page.Items;
     }
 
     public Task<Page<CheckpointCatalogEntry>> ListCheckpointsAsync(CheckpointCatalogFilter filter, int skip, int take, CancellationToken cancellationToken = default)

@@ -55,7 +55,7 @@ internal static class JobsApi
             .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapGet("/alerts", GetAlerts).Produces<IReadOnlyList<AlertView>>();
+        AlertsApi.Map(api);
         api.MapGet("/nodes", GetNodes).Produces<IReadOnlyList<NodeStatus>>();
         NodesApi.Map(api);
         // An unknown API path gets a problem that says so, not an empty 404 a client cannot tell from a missing job.
@@ -130,9 +130,6 @@ internal static class JobsApi
         audit.Record(user, "restored", $"{id} from checkpoint {body.Sequence?.ToString() ?? "newest"} (incident {incident})");
         return TypedResults.Accepted(JobPath(request, id), new RestoreAccepted(incident));
     }
-
-    private static async Task<IResult> GetAlerts(HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct) =>
-        TypedResults.Ok(await queries.GetAlertsAsync(ListQuery.Flag(request, "includeResolved"), ct));
 
     private static async Task<IResult> GetNodes([FromServices] IJobQueries queries, CancellationToken ct) =>
         TypedResults.Ok(await queries.GetNodesAsync(ct));

@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using Caas.Web.Portal.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace Caas.Web.Portal.Api;
+
+/// <summary>
+/// Alerts and silences over <see cref="IAlertOperations"/>: viewers list, operators acknowledge and silence
+/// (403 otherwise); every change is audited.
+/// </summary>
+internal static class AlertsApi
+{
+    public static RouteGroupBuilder Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/alerts", ListAlerts)
+            .Produces<Page<AlertView>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/alerts/{id}", GetAlert)
+            .Produces<AlertView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/alerts/{id}/ack", Acknowledge)
+            .RequireAuthorization(CaasPolicies.Operate)
+            .WithJsonBody<AcknowledgeRequest>(required: false)
+            .Produces<AlertView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/silences", ListSilences).Produces<IReadOnlyList<SilenceView>>();
+        api.MapPost("/silences", CreateSilence)
+            .RequireAuthorization(CaasPolicies.Operate)
+            .WithJsonBody<SilenceRequest>(required: true)
+            .Produces<SilenceView>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapDelete("/silences/{id}", ExpireSilence)
+            .RequireAuthorization(CaasPolicies.Operate)
+            .Produces<SilenceView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    private static async Task<IResult> ListAlerts(HttpRequest request, [FromServices] IAlertOperations alerts, CancellationToken ct)
+    {
+        var (skip, take) = ListQuery.Paging(request);
+        var state = ListQuery.EnumValue<AlertState>(request, "state");
+        return TypedResults.Ok(await alerts.ListAlertsAsync(state, ListQuery.Flag(request, "includeResolved"), skip, take, ct));
+    }
+
+    private static async Task<IResult> GetAlert(string id, [FromServices] IAlertOperations alerts, CancellationToken ct) =>
+        TypedResults.Ok(await alerts.GetAlertAsync(id, ct) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"No alert has id '{id}'."));
+
+    private static async Task<IResult> Acknowledge(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IAlertOperations alerts, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new AcknowledgeRequest(), ct);
+        var alert = await alerts.AcknowledgeAsync(id, user.Identity!.Name!, body.Comment, ct);
+        audit.Record(user, "acknowledged alert", id);
+        return TypedResults.Ok(alert);
+    }
+
+    private static async Task<IResult> ListSilences(HttpRequest request, [FromServices] IAlertOperations alerts, CancellationToken ct) =>
+        TypedResults.Ok(await alerts.ListSilencesAsync(ListQuery.Flag(request, "includeExpired"), ct));
+
+    private static async Task<IResult> CreateSilence(HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IAlertOperations alerts, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var body = await JsonRequestBody.ReadAsync<SilenceRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
+        var silence = await alerts.CreateSilenceAsync(body.ToNewSilence(), user.Identity!.Name!, ct);
+        audit.Record(user, "created silence", $"{silence.Id} until {silence.EndsAt:u}: {silence.Reason}");
+        return TypedResults.Created($"{request.PathBase}{request.Path}/{silence.Id}", silence);
+    }
+
+    private static async Task<IResult> ExpireSilence(string id, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IAlertOperations alerts, CancellationToken ct)
+    {
+        var silence = await alerts.ExpireSilenceAsync(id, user.Identity!.Name!, ct);
+        audit.Record(user, "expired silence", id);
+        return TypedResults.Ok(silence);
+    }
+}

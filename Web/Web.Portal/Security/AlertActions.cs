@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Caas.Web.Portal.Security;
+
+/// <summary>What the portal's pages may do to alerts and silences: operators only, checked here on the server, audited.</summary>
+public sealed class AlertActions(IAlertOperations alerts, AuthenticationStateProvider authentication, AuditLog audit)
+{
+    public async Task<AlertView> AcknowledgeAsync(string alertId, string? comment)
+    {
+        var user = await RequireOperatorAsync("acknowledge alerts");
+        var alert = await alerts.AcknowledgeAsync(alertId, user.Identity!.Name!, comment);
+        audit.Record(user, "acknowledged alert", alertId);
+        return alert;
+    }
+
+    public async Task<SilenceView> SilenceAsync(NewSilence silence)
+    {
+        var user = await RequireOperatorAsync("silence alerts");
+        var created = await alerts.CreateSilenceAsync(silence, user.Identity!.Name!);
+        audit.Record(user, "created silence", $"{created.Id} until {created.EndsAt:u}: {created.Reason}");
+        return created;
+    }
+
+    public async Task<SilenceView> ExpireAsync(string silenceId)
+    {
+        var user = await RequireOperatorAsync("expire silences");
+        var expired = await alerts.ExpireSilenceAsync(silenceId, user.Identity!.Name!);
+        audit.Record(user, "expired silence", silenceId);
+        return expired;
+    }
+
+    private async Task<ClaimsPrincipal> RequireOperatorAsync(string what)
+    {
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        if (user.Identity?.IsAuthenticated != true)
+            throw new OperationRejectedException(RejectionKind.Forbidden, $"You are not logged in: log in to {what}.");
+        if (!user.IsInRole(CaasRoles.Operator))
+            throw new OperationRejectedException(RejectionKind.Forbidden,
+                $"{user.Identity.Name} has the role {CaasRoles.PrimaryRole(user)}, which may look but not {what}; an admin can give you the operator role.");
+        return user;
+    }
+}
