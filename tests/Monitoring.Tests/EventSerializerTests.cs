@@ -1,6 +1,9 @@
 using Caas.Contracts.Jobs;
 using System.Text.Json;
+using Caas.Contracts.Alerts;
 using Caas.Contracts.Events;
+using Caas.Contracts.Events.Alerts;
+using Caas.Contracts.Views;
 using Caas.Monitoring.EventStore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -39,10 +42,40 @@ public sealed class EventSerializerTests
         { "CheckpointDeleted", new CheckpointDeleted(Job.JobId, 1, "node-1", CheckpointRemoval.Retention, "beyond the last 5 checkpoints", Job.At(16)) },
     };
 
+    public static TheoryData<string, object> EveryAlertingEventType() => new()
+    {
+        { "AlertRaised", new AlertRaised("stalled-job-00000000cc", AlertKind.Stalled, new AlertSubject(Job.JobId, "sim", "node-1", "cloud-1"), "no progress", Job.At(2), Job.At(1)) },
+        { "AlertFired", new AlertFired("stalled-job-00000000cc", Job.At(2)) },
+        { "AlertReopened", new AlertReopened("stalled-job-00000000cc", "no progress again", Job.At(3)) },
+        { "AlertAcknowledged", new AlertAcknowledged("stalled-job-00000000cc", "olivia", "on it", Job.At(4)) },
+        { "AlertResolved", new AlertResolved("stalled-job-00000000cc", Job.At(5)) },
+        { "SilenceCreated", new SilenceCreated("s1", new SilenceMatchers { Kind = AlertKind.Failed, NameGlob = "nightly-*" }, Job.At(60), "olivia", "maintenance", Job.At(6)) },
+        { "SilenceExpired", new SilenceExpired("s1", "oscar", Job.At(7)) },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryAlertingEventType))]
+    public void Every_alert_and_silence_event_survives_a_round_trip_under_its_stored_name(string typeName, object storedEvent)
+    {
+        var data = _serializer.ToEventData("alert-x", 3, storedEvent);
+
+        Assert.Equal(typeName, data.Type);
+        Assert.Equal(_serializer.Serialize(storedEvent), _serializer.Serialize(_serializer.DeserializeAny(data.Type, data.Data)));
+        Assert.Equal(storedEvent.GetType(), _serializer.DeserializeAny(data.Type, data.Data).GetType());
+    }
+
+    [Fact]
+    public void An_alert_event_is_not_read_as_a_job_event()
+    {
+        var data = _serializer.ToEventData("alert-x", 0, new AlertFired("x", Job.At(1)));
+
+        Assert.Throws<UnknownEventTypeException>(() => _serializer.Deserialize(data.Type, data.Data));
+    }
+
     [Fact]
     public void Every_job_event_type_has_exactly_one_stored_name()
     {
-        var expected = EveryEventType().Select(row => (string)row[0]).Order(StringComparer.Ordinal);
+        var expected = EveryEventType().Select(row => (string)row[0]).Concat(EveryAlertingEventType().Select(row => (string)row[0])).Order(StringComparer.Ordinal);
         Assert.Equal(expected, _serializer.TypeNames.Order(StringComparer.Ordinal));
     }
 
@@ -99,7 +132,7 @@ public sealed class EventSerializerTests
     {
         var error = Assert.Throws<UnknownEventTypeException>(() => _serializer.Deserialize("JobTeleported", "{}"));
 
-        Assert.StartsWith("Stored event type 'JobTeleported' is unknown; known types are: CheckpointDeleted, CheckpointFailed, CheckpointRequested,", error.Message);
+        Assert.StartsWith("Stored event type 'JobTeleported' is unknown; known types are: AlertAcknowledged, AlertFired, AlertRaised,", error.Message);
     }
 
     [Fact]

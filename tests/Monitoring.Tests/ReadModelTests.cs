@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Caas.Contracts.Alerts;
 using Caas.Contracts.Events;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
@@ -13,7 +14,7 @@ public sealed class ReadModelTests
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private long _position;
 
-    private JobState? Feed(JobListProjection jobs, AlertProjection alerts, IJobEvent e)
+    private JobState? Feed(JobListProjection jobs, AlertHarness alerts, IJobEvent e)
     {
         var job = jobs.Apply(e, ++_position);
         if (job is not null)
@@ -25,7 +26,7 @@ public sealed class ReadModelTests
     public void The_job_list_pages_newest_submission_first_and_filters_by_status()
     {
         var jobs = new JobListProjection();
-        var alerts = new AlertProjection();
+        var alerts = new AlertHarness();
         for (var i = 0; i < 5; i++)
         {
             var job = new JobEvents($"job-000000000{i}", T0.AddMinutes(i));
@@ -62,13 +63,14 @@ public sealed class ReadModelTests
     public void A_stall_opens_an_alert_that_progress_resolves()
     {
         var jobs = new JobListProjection();
-        var alerts = new AlertProjection();
+        var alerts = new AlertHarness();
         var job = new JobEvents("job-00000000a1", T0);
         foreach (var e in new IJobEvent[] { job.Submitted(), job.Placed(), job.Started(0), job.Progress(1, 0.1), job.Stalled(6, Guid.NewGuid(), 1, 5) })
             Feed(jobs, alerts, e);
 
         var open = Assert.Single(alerts.List(includeResolved: false));
-        Assert.Equal(new AlertView { JobId = job.JobId, JobName = "sleep", Kind = AlertKind.Stalled, Message = "no progress for 00:00:05 (threshold 00:00:05)", RaisedAt = job.At(6) }, open);
+        Assert.Equal(("stalled-" + job.JobId, job.JobId, "sleep", AlertKind.Stalled, "no progress for 00:00:05 (threshold 00:00:05)", job.At(6), AlertState.Firing),
+            (open.Id, open.JobId, open.JobName, open.Kind, open.Message, open.RaisedAt, open.State));
 
         Feed(jobs, alerts, job.Heartbeat(7, 1, 0.1));
         Assert.Single(alerts.List(includeResolved: false));
@@ -82,7 +84,7 @@ public sealed class ReadModelTests
     public void A_failed_job_and_a_failed_recovery_open_alerts_that_a_restore_resolves()
     {
         var jobs = new JobListProjection();
-        var alerts = new AlertProjection();
+        var alerts = new AlertHarness();
         var job = new JobEvents("job-00000000a2", T0);
         var incident = Guid.NewGuid();
         foreach (var e in new IJobEvent[]
@@ -107,7 +109,7 @@ public sealed class ReadModelTests
     public void A_job_killed_on_request_or_completed_raises_no_alert()
     {
         var jobs = new JobListProjection();
-        var alerts = new AlertProjection();
+        var alerts = new AlertHarness();
         var killed = new JobEvents("job-00000000a3", T0);
         var done = new JobEvents("job-00000000a4", T0);
         foreach (var e in new IJobEvent[] { killed.Submitted(), killed.Placed(), killed.Started(0), killed.KillRequested(1), killed.Exited(2, null, 9, "killed on request") })
