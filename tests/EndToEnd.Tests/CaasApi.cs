@@ -59,7 +59,7 @@ public sealed class CaasApi(Uri baseAddress)
         (await _http.GetFromJsonAsync<List<NodeStatus>>("/api/v1/nodes", Json))!;
 
     public async Task<IReadOnlyList<AlertView>> GetAlertsAsync() =>
-        (await _http.GetFromJsonAsync<List<AlertView>>("/api/v1/alerts?includeResolved=true", Json))!;
+        (await _http.GetFromJsonAsync<Page<AlertView>>("/api/v1/alerts?includeResolved=true&take=500", Json))!.Items;
 
     public async Task<int> CheckpointAsync(string id)
     {

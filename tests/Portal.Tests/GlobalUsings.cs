@@ -4,3 +4,4 @@ global using Caas.Contracts.Services;
 global using Caas.Contracts.Views;
 global using Caas.Portal.Tests.Fakes;
 global using Xunit;
+global using Caas.Contracts.Alerts;

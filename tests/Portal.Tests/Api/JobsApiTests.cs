@@ -322,17 +322,17 @@ public sealed class JobsApiTests : IAsyncLifetime
     [Fact]
     public async Task Alerts_and_nodes_are_listed()
     {
-        Platform.Alerts.Add(new AlertView { JobId = "job-000000000a", JobName = "sim", Kind = AlertKind.Stalled, Message = "no progress for 40 s", RaisedAt = SampleJobs.Start });
-        Platform.Alerts.Add(new AlertView { JobId = "job-000000000b", JobName = "old", Kind = AlertKind.Failed, Message = "exit 3", RaisedAt = SampleJobs.Start, ResolvedAt = SampleJobs.Start.AddMinutes(1) });
+        host.Alerts.Alerts.Add(new AlertView { Id = "stalled-job-000000000a", JobId = "job-000000000a", JobName = "sim", Kind = AlertKind.Stalled, Message = "no progress for 40 s", RaisedAt = SampleJobs.Start });
+        host.Alerts.Alerts.Add(new AlertView { Id = "failed-job-000000000b", JobId = "job-000000000b", JobName = "old", Kind = AlertKind.Failed, State = AlertState.Resolved, Message = "exit 3", RaisedAt = SampleJobs.Start, ResolvedAt = SampleJobs.Start.AddMinutes(1) });
         Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Pool = "cloud-1", JobSlots = 4, RunningJobs = 1, Engine = "criu 4.2.1", LastHeartbeatAt = SampleJobs.Start });
 
         using var open = await Json(await Client.GetAsync("/api/v1/alerts"));
         using var all = await Json(await Client.GetAsync("/api/v1/alerts?includeResolved=true"));
         using var nodes = await Json(await Client.GetAsync("/api/v1/nodes"));
 
-        var alert = Assert.Single(open.RootElement.EnumerateArray());
+        var alert = Assert.Single(open.RootElement.GetProperty("items").EnumerateArray());
         Assert.Equal("Stalled", alert.GetProperty("kind").GetString());
-        Assert.Equal(2, all.RootElement.GetArrayLength());
+        Assert.Equal(2, all.RootElement.GetProperty("total").GetInt32());
         var node = Assert.Single(nodes.RootElement.EnumerateArray());
         Assert.Equal("cloud-1", node.GetProperty("pool").GetString());
         Assert.Equal("criu 4.2.1", node.GetProperty("engine").GetString());

@@ -33,6 +33,7 @@ public sealed class PortalApiHost : IAsyncDisposable
     }
 
     public FakeJobPlatform Platform { get; }
+    public FakeAlerts Alerts { get; private init; } = null!;
     public Uri Address { get; }
     public HttpClient Client { get; }
     public string AdminToken { get; private set; } = "";
@@ -62,11 +63,13 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<IJobQueries>(platform);
         builder.Services.AddSingleton<IRecoveryIncidents>(platform);
         builder.Services.AddSingleton<INodeOperations>(platform);
+        var alerts = new FakeAlerts(new FakeTimeProvider(SampleJobs.Start));
+        builder.Services.AddSingleton<IAlertOperations>(alerts);
         var app = builder.Build();
         app.MapCaasPortal();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var host = new PortalApiHost(app, directory, platform, new Uri(address));
+        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts };
         host.AdminToken = await host.CreateTokenAsync(AdministratorBootstrap.AdminName);
         host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminToken);
         return host;

@@ -19,15 +19,18 @@ public abstract class PortalTestContext : BunitContext
     {
         Clock = new FakeTimeProvider(SampleJobs.Start.AddMinutes(1));
         Platform = new FakeJobPlatform(Clock);
+        Alerts = new FakeAlerts(Clock);
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IJobOperations>(Platform);
         Services.AddSingleton<IJobQueries>(Platform);
         Services.AddSingleton<IRecoveryIncidents>(Platform);
         Services.AddSingleton<INodeOperations>(Platform);
+        Services.AddSingleton<IAlertOperations>(Alerts);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
         Services.AddScoped<JobActions>();
         Services.AddScoped<NodeActions>();
+        Services.AddScoped<AlertActions>();
         Authorization = AddAuthorization();
         LogInAs("olga", CaasRoles.Operator);
     }
@@ -43,6 +46,7 @@ public abstract class PortalTestContext : BunitContext
     }
 
     protected FakeTimeProvider Clock { get; }
+    protected FakeAlerts Alerts { get; }
     protected FakeJobPlatform Platform { get; }
     protected string? DemoCommand { get; set; } = "/opt/caas/bin/counter";
 
