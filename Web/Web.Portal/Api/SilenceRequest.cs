@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -7,6 +8,7 @@ namespace Caas.Web.Portal.Api;
 /// Body of POST /api/v1/silences: matchers (kind, job, node, pool, name glob), how long (<c>for</c>, e.g. "90m", "2h",
 /// "1d") and why.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed partial record SilenceRequest(string? Kind = null, string? Job = null, string? Node = null, string? Pool = null, string? Name = null, string? For = null, string? Reason = null)
 {
     /// <exception cref="OperationRejectedException">The kind or duration cannot be read (Invalid).</exception>
