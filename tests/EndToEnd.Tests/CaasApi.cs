@@ -61,6 +61,16 @@ public sealed class CaasApi(Uri baseAddress)
     public async Task<IReadOnlyList<AlertView>> GetAlertsAsync() =>
         (await _http.GetFromJsonAsync<Page<AlertView>>("/api/v1/alerts?includeResolved=true&take=500", Json))!.Items;
 
+    public async Task<AlertView> GetAlertAsync(string id) =>
+        (await _http.GetFromJsonAsync<AlertView>($"/api/v1/alerts/{id}", Json))!;
+
+    public async Task<AlertView> AcknowledgeAlertAsync(string id, string comment)
+    {
+        var response = await _http.PostAsJsonAsync($"/api/v1/alerts/{id}/ack", new { comment }, Json);
+        await EnsureSuccessAsync(response);
+        return (await response.Content.ReadFromJsonAsync<AlertView>(Json))!;
+    }
+
     public async Task<int> CheckpointAsync(string id)
     {
         var response = await _http.PostAsJsonAsync($"/api/v1/jobs/{id}/checkpoint", new { leaveRunning = true }, Json);
