@@ -30,14 +30,5 @@ public sealed class AlertActions(IAlertOperations alerts, AuthenticationStatePro
         return expired;
     }
 
-    private async Task<ClaimsPrincipal> RequireOperatorAsync(string what)
-    {
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
-        if (user.Identity?.IsAuthenticated != true)
-            throw new OperationRejectedException(RejectionKind.Forbidden, $"You are not logged in: log in to {what}.");
-        if (!user.IsInRole(CaasRoles.Operator))
-            throw new OperationRejectedException(RejectionKind.Forbidden,
-                $"{user.Identity.Name} has the role {CaasRoles.PrimaryRole(user)}, which may look but not {what}; an admin can give you the operator role.");
-        return user;
-    }
+    private Task<ClaimsPrincipal> RequireOperatorAsync(string what) => authentication.RequireOperatorAsync(what);
 }
