@@ -33,6 +33,7 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<CheckpointCatalogProjection>();
         services.AddHostedService<ProjectionFeed>();
         services.AddHostedService<AlertFiringTimer>();
+        services.AddHostedService<NodeLossWatcher>();
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
         services.TryAddSingleton<INodeOperations, NodeOperations>();

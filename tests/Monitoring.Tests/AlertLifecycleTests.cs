@@ -204,6 +204,26 @@ public sealed class AlertLifecycleTests
         Assert.Equal(matches, SilenceMatching.GlobMatches(glob, name));
 
     [Fact]
+    public void A_lost_node_inhibits_the_stall_alerts_of_its_jobs_until_it_is_back()
+    {
+        var lostAt = Now;
+        Begin(AlertKind.NodeLost, new AlertSubject("node-a", "node-a", "node-a", null), "node node-a sent no heartbeat");
+        Begin(AlertKind.Stalled, Sim);
+        Begin(AlertKind.Stalled, Other);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        _alerts.FireDue(Now);
+
+        Assert.Equal("inhibited by node node-a lost", View(AlertKind.Stalled, Sim).InhibitedBy);
+        Assert.Null(View(AlertKind.Stalled, Other).InhibitedBy);
+        Assert.Equal([("nodelost-node-a", lostAt), ("stalled-job-00000000b2", T0.AddSeconds(30))], _alerts.Notifications.Select(n => (n.AlertId, n.At)));
+        Assert.Equal(AlertState.Firing, View(AlertKind.Stalled, Sim).State);
+
+        End(AlertKind.NodeLost, new AlertSubject("node-a", "node-a", "node-a", null));
+
+        Assert.Null(View(AlertKind.Stalled, Sim).InhibitedBy);
+    }
+
+    [Fact]
     public void Events_already_folded_are_not_folded_twice()
     {
         Begin(AlertKind.Failed, Sim);

@@ -49,14 +49,14 @@ public sealed class AlertLifecycle(AlertingOptions options)
                 if (raised.FiresAt > raised.At)
                     return new AlertAppend(stream, version, [raised]);
                 var occurrence = (alert?.Occurrence ?? 0) + 1;
-                var notification = IsSilenced(raised.Kind, raised.Subject, raised.At)
+                var notification = IsSilenced(raised.Kind, raised.Subject, raised.At) || InhibitionOf(raised.Kind, raised.Subject) is not null
                     ? null
                     : new AlertNotification(id, AlertNotification.Firing, raised.Kind, raised.Subject.Id, raised.Subject.Name, raised.Subject.Node, raised.Subject.Pool, raised.Message, occurrence, raised.At, raised.At);
                 return new AlertAppend(stream, version, [raised, new AlertFired(id, raised.At)], notification);
             }
             if (alert is null or { State: AlertState.Resolved })
                 return null;
-            var resolvedNotification = alert.NotifiedFiring && !IsSilenced(alert.Kind, alert.Subject, condition.At)
+            var resolvedNotification = alert.NotifiedFiring && !IsSilenced(alert.Kind, alert.Subject, condition.At) && InhibitionOf(alert.Kind, alert.Subject) is null
                 ? NotificationOf(alert, AlertNotification.Resolved, condition.At)
                 : null;
             return new AlertAppend(stream, version, [new AlertResolved(id, condition.At)], resolvedNotification);
@@ -72,7 +72,7 @@ public sealed class AlertLifecycle(AlertingOptions options)
                 .Where(a => a.State == AlertState.Pending && a.FiresAt <= now)
                 .OrderBy(a => a.FiresAt)
                 .Select(a => new AlertAppend(AlertStreamPrefix + a.Id, a.Version, [new AlertFired(a.Id, a.FiresAt)],
-                    IsSilenced(a.Kind, a.Subject, a.FiresAt) ? null : NotificationOf(a, AlertNotification.Firing, a.FiresAt)))
+                    IsSilenced(a.Kind, a.Subject, a.FiresAt) || InhibitionOf(a.Kind, a.Subject) is not null ? null : NotificationOf(a, AlertNotification.Firing, a.FiresAt)))
                 .ToArray();
         }
     }
@@ -211,7 +211,7 @@ public sealed class AlertLifecycle(AlertingOptions options)
             case AlertFired fired:
                 alert.State = AlertState.Firing;
                 alert.FiredAt = fired.At;
-                alert.NotifiedFiring = !IsSilenced(alert.Kind, alert.Subject, fired.At);
+                alert.NotifiedFiring = !IsSilenced(alert.Kind, alert.Subject, fired.At) && InhibitionOf(alert.Kind, alert.Subject) is null;
                 break;
             case AlertReopened reopened:
                 _resolved.RemoveAll(a => a.Id == alert.Id && a.Occurrence == alert.Occurrence);
@@ -266,7 +266,18 @@ public sealed class AlertLifecycle(AlertingOptions options)
         Occurrence = alert.Occurrence,
         Reopened = alert.Reopened,
         SilencedBy = alert.State == AlertState.Resolved ? [] : SilencesOf(alert.Kind, alert.Subject, now).Select(s => s.Id).ToArray(),
+        InhibitedBy = alert.State == AlertState.Resolved ? null : InhibitionOf(alert.Kind, alert.Subject),
     };
+
+    /// <summary>
+    /// Inhibition: while a node's NodeLost alert is firing (or acknowledged), the stall alerts of the jobs on it say why
+    /// and are not notified; the node is the one problem to page about.
+    /// </summary>
+    private string? InhibitionOf(AlertKind kind, AlertSubject subject) =>
+        kind == AlertKind.Stalled && subject.Node is { } node
+        && _alerts.TryGetValue(IdOf(AlertKind.NodeLost, node), out var lost) && lost.State is AlertState.Firing or AlertState.Acknowledged
+            ? $"inhibited by node {node} lost"
+            : null;
 
     private static AlertNotification NotificationOf(TrackedAlert alert, string status, DateTimeOffset at) =>
         new(alert.Id, status, alert.Kind, alert.Subject.Id, alert.Subject.Name, alert.Subject.Node, alert.Subject.Pool, alert.Message, alert.Occurrence, alert.RaisedAt, at);
