@@ -23,7 +23,8 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.TryAddSingleton<EventSerializer>();
         services.TryAddSingleton<JobListProjection>();
-        services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.SectionName);
+        services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertingOptions>, AlertingOptionsValidator>());
         services.TryAddSingleton(provider => provider.GetRequiredService<IOptions<AlertingOptions>>().Value);
         services.TryAddSingleton<AlertConditions>();
         services.TryAddSingleton<AlertLifecycle>();
