@@ -46,7 +46,7 @@ internal static class AlertsApi
     private static async Task<IResult> ListAlerts(HttpRequest request, [FromServices] IAlertOperations alerts, CancellationToken ct)
     {
         var (skip, take) = ListQuery.Paging(request);
-        var state = ListQuery.EnumValue<AlertState>(request, "state");
+        var state = ListQuery.Choice<AlertState>(request, "state");
         return TypedResults.Ok(await alerts.ListAlertsAsync(state, ListQuery.Flag(request, "includeResolved"), skip, take, ct));
     }
 

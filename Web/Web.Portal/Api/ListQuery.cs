@@ -34,17 +34,6 @@ internal static class ListQuery
             $"'{name}' must be one of {string.Join(", ", Enum.GetNames<TEnum>())}; got '{text}'.");
     }
 
-    public static T? EnumValue<T>(HttpRequest request, string name) where T : struct, System.Enum
-    {
-        var text = request.Query[name].ToString();
-        if (text.Length == 0)
-            return null;
-        if (System.Enum.TryParse<T>(text, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsDigit(text[0]))
-            return value;
-        throw new OperationRejectedException(RejectionKind.Invalid,
-            $"'{name}' must be one of {string.Join(", ", System.Enum.GetNames<T>())}; got '{text}'.");
-    }
-
     public static bool Flag(HttpRequest request, string name)
     {
         var text = request.Query[name].ToString();
