@@ -72,8 +72,17 @@ try
     var store = host.Services.GetRequiredService<IEventStore>();
     var operations = host.Services.GetRequiredService<IJobOperations>();
 
-    foreach (var heartbeat in fleet.NextHeartbeats())
-        await bus.Publish(heartbeat);
+    // Nodes heartbeat as agents do while the jobs are submitted, so they stay live and their load is known to placement.
+    using var submitted = new CancellationTokenSource();
+    var agentsAlive = Task.Run(async () =>
+    {
+        while (!submitted.IsCancellationRequested)
+        {
+            foreach (var heartbeat in fleet.NextHeartbeats())
+                await bus.Publish(heartbeat);
+            await Task.Delay(interval, submitted.Token).ContinueWith(_ => { });
+        }
+    });
     await Task.Delay(TimeSpan.FromSeconds(1));
 
     var submitting = Stopwatch.StartNew();
@@ -81,6 +90,8 @@ try
     await Parallel.ForEachAsync(Enumerable.Range(0, jobs), new ParallelOptions { MaxDegreeOfParallelism = 32 },
         async (_, ct) => await operations.SubmitAsync(spec, ct));
     await WaitUntil(() => Task.FromResult(fleet.LaunchedJobs >= jobs), TimeSpan.FromMinutes(5), "every job launched");
+    await submitted.CancelAsync();
+    await agentsAlive;
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {jobs} jobs submitted and launched on {nodes} simulated nodes in {submitting.Elapsed.TotalSeconds:0.0} s ({backend} event store)"));
 
     // Steady state: every node heartbeats all its jobs once per interval.
