@@ -1,5 +1,6 @@
 using Caas.Capture.Agent;
 using Caas.Monitoring.Cluster;
+using Caas.Web.Standalone.Health;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Alerts;
@@ -56,6 +57,7 @@ public static class StandaloneComposition
             builder.Services.AddCaasAgent(builder.Configuration);
         builder.Services.AddMassTransit(bus =>
         {
+            bus.ConfigureHealthCheckOptions(options => options.Tags.Add(HealthEndpoints.ReadyTag));
             bus.AddCaasMonitoringConsumers();
             bus.AddCaasRecovery(recovery);
             if (settings.EmbeddedAgent)
@@ -74,12 +76,14 @@ public static class StandaloneComposition
                 bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
         });
         builder.Services.AddCaasPortal();
+        builder.Services.AddCaasHealthChecks();
         return builder;
     }
 
     public static WebApplication UseCaasStandalone(this WebApplication app)
     {
         app.MapCaasPortal();
+        app.MapCaasHealth();
         return app;
     }
 }

@@ -165,6 +165,17 @@ public sealed class ClusterTests(ClusterPlatform cluster) : IClassFixture<Cluste
     }
 
     [Fact]
+    public async Task Both_cluster_servers_are_ready_with_their_event_store_silo_and_broker()
+    {
+        foreach (var server in new[] { cluster.Host, cluster.SecondHost })
+        {
+            using var anonymous = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(30) };
+            var ready = await anonymous.GetAsync("/health/ready");
+            Assert.Equal((HttpStatusCode.OK, "Healthy"), (ready.StatusCode, await ready.Content.ReadAsStringAsync()));
+        }
+    }
+
+    [Fact]
     public void No_log_of_the_host_or_the_agents_shows_a_password()
     {
         var logs = new[] { cluster.Host.ReadLog(), cluster.SecondHost.ReadLog() }.Concat(cluster.Agents.Select(a => a.ReadLog())).ToArray();
