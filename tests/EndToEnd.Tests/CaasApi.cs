@@ -61,6 +61,23 @@ public sealed class CaasApi(Uri baseAddress)
     public async Task<IReadOnlyList<AlertView>> GetAlertsAsync() =>
         (await _http.GetFromJsonAsync<Page<AlertView>>("/api/v1/alerts?includeResolved=true&take=500", Json))!.Items;
 
+    /// <summary>
+    /// The job's first alert that satisfies <paramref name="condition"/>, once the alert side has caught up: alerts
+    /// follow the job's events through a subscription, so they may show a moment after the job's own view does.
+    /// </summary>
+    public async Task<AlertView> WaitForAlertAsync(string jobId, Func<AlertView, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if ((await GetAlertsAsync()).FirstOrDefault(a => a.JobId == jobId && condition(a)) is { } alert)
+                return alert;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"job {jobId} did not get {what} within {timeout}; its alerts: "
+            + string.Join("; ", (await GetAlertsAsync()).Where(a => a.JobId == jobId).Select(a => $"{a.Kind} {a.Message}")));
+    }
+
     public async Task<AlertView> GetAlertAsync(string id) =>
         (await _http.GetFromJsonAsync<AlertView>($"/api/v1/alerts/{id}", Json))!;
 

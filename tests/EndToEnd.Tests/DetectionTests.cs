@@ -20,10 +20,9 @@ public sealed class DetectionTests
 
         Assert.Equal(3, failed.ExitCode);
         Assert.Equal("exit code 3", failed.StatusReason);
-        var alerts = await host.Api.GetAlertsAsync();
-        var alert = Assert.Single(alerts, a => a.JobId == job.JobId);
-        Assert.Equal(AlertKind.Failed, alert.Kind);
+        var alert = await host.Api.WaitForAlertAsync(job.JobId, a => a.Kind == AlertKind.Failed, Patience, "a failed alert");
         Assert.Contains("exit code 3", alert.Message);
+        Assert.Single(await host.Api.GetAlertsAsync(), a => a.JobId == job.JobId);
     }
 
     [Fact]
@@ -47,9 +46,9 @@ public sealed class DetectionTests
             var stalled = await host.Api.WaitForJobAsync(job.JobId, j => j.Stalled, Patience, "stalled");
             Assert.Equal(JobStatus.Running, stalled.Status);
             Assert.True(stalled.LastProgressAt is not null);
-            var alert = Assert.Single(await host.Api.GetAlertsAsync(), a => a.JobId == job.JobId);
-            Assert.Equal(AlertKind.Stalled, alert.Kind);
+            var alert = await host.Api.WaitForAlertAsync(job.JobId, a => a.Kind == AlertKind.Stalled, Patience, "a stall alert");
             Assert.Null(alert.ResolvedAt);
+            Assert.Single(await host.Api.GetAlertsAsync(), a => a.JobId == job.JobId);
             Assert.Contains("stopped (state T)", alert.Message);
         }
         finally
@@ -59,8 +58,8 @@ public sealed class DetectionTests
 
         var resumed = await host.Api.WaitForJobAsync(job.JobId, j => !j.Stalled && j.Progress > running.Progress, Patience, "making progress after SIGCONT");
         Assert.Equal(running.Pid, resumed.Pid);
-        var resolved = Assert.Single(await host.Api.GetAlertsAsync(), a => a.JobId == job.JobId);
-        Assert.NotNull(resolved.ResolvedAt);
+        await host.Api.WaitForAlertAsync(job.JobId, a => a.Kind == AlertKind.Stalled && a.ResolvedAt is not null, Patience, "the stall alert resolved");
+        Assert.Single(await host.Api.GetAlertsAsync(), a => a.JobId == job.JobId);
         await host.Api.KillAsync(job.JobId);
     }
 }

@@ -24,8 +24,7 @@ public sealed class MemoryLimitTests
 
         Assert.Equal(9, failed.ExitSignal);
         Assert.Equal("killed by the kernel's OOM killer (signal 9, SIGKILL): the job reached its memory limit of 32 MiB", failed.StatusReason);
-        var alert = Assert.Single(await host.Api.GetAlertsAsync(), a => a.JobId == job.JobId);
-        Assert.Equal(AlertKind.Failed, alert.Kind);
+        var alert = await host.Api.WaitForAlertAsync(job.JobId, a => a.Kind == AlertKind.Failed, TimeSpan.FromSeconds(30), "a failed alert");
         Assert.Contains("OOM killer", alert.Message);
     }
 }

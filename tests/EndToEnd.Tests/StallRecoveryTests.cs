@@ -45,8 +45,7 @@ public sealed class StallRecoveryTests
         var restoreEvent = events.First(e => e.Type == "RestoreRequested");
         Assert.Contains($"\"sequence\":{sequence}", restoreEvent.Data.Replace(" ", ""));
 
-        var alerts = await api.GetAlertsAsync();
-        Assert.Contains(alerts, a => a.JobId == job.JobId && a.Kind == AlertKind.Stalled);
+        await api.WaitForAlertAsync(job.JobId, a => a.Kind == AlertKind.Stalled, TimeSpan.FromSeconds(30), "a stall alert");
 
         await api.KillAsync(job.JobId);
     }

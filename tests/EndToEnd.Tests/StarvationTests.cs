@@ -36,7 +36,7 @@ public sealed class StarvationTests
             quota.Add(running.Pid!.Value);
             var throttledAt = DateTimeOffset.UtcNow;
 
-            var alert = await WaitForAlertAsync(host, job.JobId, a => a.Kind == AlertKind.Starved, "a starvation alert");
+            var alert = await host.Api.WaitForAlertAsync(job.JobId, a => a.Kind == AlertKind.Starved, Patience, "a starvation alert");
 
             Assert.Null(alert.ResolvedAt);
             Assert.StartsWith("starved (cpu)", alert.Message);
@@ -46,26 +46,13 @@ public sealed class StarvationTests
             Assert.InRange(alert.RaisedAt - throttledAt, TimeSpan.Zero, Window + TimeSpan.FromSeconds(3));
         }
 
-        var resolved = await WaitForAlertAsync(host, job.JobId, a => a.Kind == AlertKind.Starved && a.ResolvedAt is not null, "the starvation alert resolved");
+        var resolved = await host.Api.WaitForAlertAsync(job.JobId, a => a.Kind == AlertKind.Starved && a.ResolvedAt is not null, Patience, "the starvation alert resolved");
         Assert.True(resolved.ResolvedAt > resolved.RaisedAt);
         var events = await host.Api.GetEventsAsync(job.JobId);
         Assert.Contains(events, e => e.Type == "JobStarved" && e.Summary.Contains("starved (cpu)", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Type == "JobStarvationEnded");
         Assert.Equal(JobStatus.Running, (await host.Api.GetJobAsync(job.JobId)).Status);
         await host.Api.KillAsync(job.JobId);
-    }
-
-    private static async Task<AlertView> WaitForAlertAsync(StandaloneHost host, string jobId, Func<AlertView, bool> condition, string what)
-    {
-        var deadline = DateTimeOffset.UtcNow + Patience;
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            if ((await host.Api.GetAlertsAsync()).FirstOrDefault(a => a.JobId == jobId && condition(a)) is { } alert)
-                return alert;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"job {jobId} did not get {what} within {Patience}; alerts: "
-            + string.Join("; ", (await host.Api.GetAlertsAsync()).Where(a => a.JobId == jobId).Select(a => $"{a.Kind} {a.Message}")));
     }
 
     /// <summary>A cgroup v1 CPU quota of the test's own; processes put in it go back to the root cgroup when it is disposed.</summary>
