@@ -23,7 +23,7 @@ public sealed class PostgresSagaStore_Specs : SagaStoreConformance
         await Task.WhenAll(stores.Select(s => s.ListNewestAsync(1)));
 
         Assert.Equal(1L, await _database.ScalarAsync("SELECT count(*) FROM recovery_schema_versions WHERE component = 'recovery_sagas' AND version = 1"));
-        Assert.Equal(1L, await _database.ScalarAsync("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_recovery_sagas_jobid'"));
+        Assert.Equal(1L, await _database.ScalarAsync("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'ix_recovery_sagas_jobid'"));
     }
 
     [Fact]
