@@ -30,7 +30,7 @@ public sealed class SiloKillTests : IAsyncLifetime
     private readonly string _cluster = $"chaos-{Guid.NewGuid():N}"[..20];
     private PostgresTestSchema _schema = null!;
     private RabbitMqTestVhost _vhost = null!;
-    private readonly List<SiloHostProcess> _silos = [];
+    private readonly List<TestHostProcess> _silos = [];
     private IHost? _agent;
     private IHost? _client;
 
@@ -121,8 +121,15 @@ public sealed class SiloKillTests : IAsyncLifetime
         return jobIds.SelectMany(id => Enumerable.Range(1, Rounds).Select(round => (id, round))).Where(pair => !seen.Contains(pair)).ToList();
     }
 
-    private async Task<SiloHostProcess> StartSiloAsync() =>
-        await SiloHostProcess.StartAsync(_schema.ConnectionString, _vhost.AmqpUri, _cluster, FreePort(), FreePort());
+    private async Task<TestHostProcess> StartSiloAsync() =>
+        await TestHostProcess.StartAsync("Monitoring.SiloHost", new Dictionary<string, string>
+        {
+            ["CAAS_SILOHOST_POSTGRES"] = _schema.ConnectionString,
+            ["CAAS_SILOHOST_RABBITMQ"] = _vhost.AmqpUri,
+            ["CAAS_SILOHOST_CLUSTER"] = _cluster,
+            ["CAAS_SILOHOST_SILO_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CAAS_SILOHOST_GATEWAY_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, patience: TimeSpan.FromSeconds(90));
 
     /// <summary>The node's agent, as far as the silos can tell: it answers launch checks and reports launches at once.</summary>
     private async Task<IHost> StartSimulatedAgentAsync()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
@@ -24,7 +25,7 @@ public sealed class SagaHostKill_Specs : IAsyncLifetime
     private RabbitMqTestVhost _vhost = null!;
     private IBusControl _bus = null!;
     private RecoveryIncidents _incidents = null!;
-    private SagaHostProcess? _host;
+    private TestHostProcess? _host;
 
     public async Task InitializeAsync()
     {
@@ -57,7 +58,13 @@ public sealed class SagaHostKill_Specs : IAsyncLifetime
     }
 
     private async Task StartHostAsync(TimeSpan restoreTimeout, TimeSpan verifyTimeout) =>
-        _host = await SagaHostProcess.StartAsync(_database.ConnectionString, _vhost.AmqpUri, restoreTimeout, verifyTimeout);
+        _host = await TestHostProcess.StartAsync("Recovery.SagaHost", new Dictionary<string, string>
+        {
+            ["CAAS_SAGAHOST_POSTGRES"] = _database.ConnectionString,
+            ["CAAS_SAGAHOST_RABBITMQ"] = _vhost.AmqpUri,
+            ["CAAS_SAGAHOST_RESTORE_TIMEOUT_SECONDS"] = restoreTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            ["CAAS_SAGAHOST_VERIFY_TIMEOUT_SECONDS"] = verifyTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        }, patience: TimeSpan.FromSeconds(60));
 
     private async Task KillHostAsync()
     {

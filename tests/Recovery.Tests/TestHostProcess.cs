@@ -1,50 +1,42 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Caas.Recovery.Tests;
 
 /// <summary>
-/// tests/Recovery.SagaHost running as a process of its own, which a spec can kill with SIGKILL and
-/// start again. Its output goes to a log the spec prints when the host does not come up.
+/// A test host of this repository (a project under tests/, e.g. Recovery.SagaHost or Monitoring.SiloHost) running as
+/// a process of its own, which a chaos test can kill with SIGKILL and start again. The host prints "ready" once it
+/// can be used; its output is kept for the test to print when something goes wrong. Settings, secrets included, go
+/// through the environment, never the command line. Monitoring.Tests links this file.
 /// </summary>
-public sealed class SagaHostProcess : IAsyncDisposable
+public sealed class TestHostProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SagaHostProcess(Process process)
-    {
-        _process = process;
-    }
+    private TestHostProcess(Process process) => _process = process;
 
-    public int Pid => _process.Id;
-
-    /// <summary>Starts the host and returns once it said its queues are bound.</summary>
-    public static async Task<SagaHostProcess> StartAsync(string postgres, string amqp, TimeSpan restoreTimeout, TimeSpan verifyTimeout)
+    /// <summary>Starts tests/<paramref name="project"/> and returns once it said "ready" within <paramref name="patience"/>.</summary>
+    public static async Task<TestHostProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, TimeSpan patience)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(HostDll());
-        start.Environment["CAAS_SAGAHOST_POSTGRES"] = postgres;
-        start.Environment["CAAS_SAGAHOST_RABBITMQ"] = amqp;
-        start.Environment["CAAS_SAGAHOST_RESTORE_TIMEOUT_SECONDS"] = restoreTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-        start.Environment["CAAS_SAGAHOST_VERIFY_TIMEOUT_SECONDS"] = verifyTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        start.ArgumentList.Add(HostDll(project));
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The saga host did not start.");
-        var host = new SagaHostProcess(process);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start.");
+        var host = new TestHostProcess(process);
         process.OutputDataReceived += (_, e) => host.Record(e.Data);
         process.ErrorDataReceived += (_, e) => host.Record(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var exited = process.WaitForExitAsync();
-        var first = await Task.WhenAny(host._ready.Task, exited, Task.Delay(StartPatience));
+        var first = await Task.WhenAny(host._ready.Task, process.WaitForExitAsync(), Task.Delay(patience));
         if (first != host._ready.Task)
         {
             await host.DisposeAsync();
-            throw new InvalidOperationException($"The saga host did not get ready within {StartPatience}:\n{host.Output}");
+            throw new InvalidOperationException($"{project} did not get ready within {patience}:\n{host.Output}");
         }
         return host;
     }
@@ -83,17 +75,15 @@ public sealed class SagaHostProcess : IAsyncDisposable
     }
 
     /// <summary>The host's build output next to this test assembly's: same configuration, same target framework.</summary>
-    private static string HostDll()
+    private static string HostDll(string project)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
         var root = testOutput;
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Platform.sln")))
             root = root.Parent;
         if (root is null)
             throw new InvalidOperationException($"No Platform.sln above {AppContext.BaseDirectory}.");
-        var dll = Path.Combine(root.FullName, "tests", "Recovery.SagaHost", "bin", configuration, framework, "Recovery.SagaHost.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build tests/Recovery.Tests (it builds the saga host) first.");
+        var dll = Path.Combine(root.FullName, "tests", project, "bin", testOutput.Parent!.Name, testOutput.Name, project + ".dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build the test project that references it first.");
     }
 }
