@@ -14,8 +14,14 @@ bridge="crb$tag"
 namespaces=()
 remove_network() {
   local ns
-  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  for ns in "${namespaces[@]}"; do delete_namespace "$ns" 2>/dev/null || true; done
   ip link del "$bridge" 2>/dev/null || true
+}
+# The veth goes explicitly: a namespace outlives `ip netns del` while a killed rank's locked sockets
+# still retransmit in it, and its eth0 would keep the rank's address on the bridge.
+delete_namespace() {
+  ip -n "$1" link del eth0 2>/dev/null || true
+  ip netns del "$1"
 }
 trap 'cleanup; remove_network' EXIT
 if ip -br -4 addr | grep -q " $subnet\."; then fail "$subnet.0/24 is in use on this host"; fi
@@ -77,7 +83,8 @@ for rank in 0 1 2; do
 done
 at_dump="$(rounds_seen "$WORK/a0/stdout.log" | tail -n 1)"
 [ "$at_dump" -lt "$rounds" ] || fail "the ring finished before the checkpoint"
-for rank in 0 1 2; do ip netns del "cr$tag-a$rank"; done
+for rank in 0 1 2; do delete_namespace "cr$tag-a$rank"; done
+[ -z "$(ip -br link show master "$bridge")" ] || fail "old ranks are still on the bridge: $(ip -br link show master "$bridge")"
 
 # 4. fresh locked namespaces with the same addresses, 5. restore every rank, 6. unlock every rank.
 for rank in 0 1 2; do rank_namespace "cr$tag-b$rank" "$subnet.1$rank" "b$rank"; done
