@@ -6,7 +6,7 @@
  * that was lost, repeated or rewound by a checkpoint shows as an error, not as a quiet wrong sum.
  *
  *   ring --rank R --size N --peers ADDR:PORT,ADDR:PORT,... [--rounds K (default 100)]
- *        [--hop-ms MS (default 100)] [--connect-seconds S (default 60)]
+ *        [--hop-ms MS (default 100)] [--connect-seconds S (default 60)] [--mib M (default 0)]
  *
  * Without options the rank, size and peers come from the platform's environment: CAAS_RANK,
  * CAAS_RANKS and CAAS_RANK_ADDRESSES (comma-separated, index = rank); CAAS_RING_PORT (default 7100)
@@ -15,7 +15,8 @@
  * Prints "rank <r> round <k> value <v>" for each token it receives, reports progress k/K through
  * libcaas and ends with "rank <r> done rounds <K> value <V>" and exit 0, where V = K * N(N+1)/2 for
  * rank 0. A wrong token prints "rank <r> wrong token: expected ..., got ..." and exits 3; a broken
- * connection exits 4. SIGTERM (SIGINT) exits 143 (130).
+ * connection exits 4. SIGTERM (SIGINT) exits 143 (130). --mib fills M MiB with pseudo-random bytes first,
+ * so that a rank's image has a size worth measuring (benchmarks).
  */
 #include <caas.h>
 
@@ -24,6 +25,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,7 @@ struct ring_options {
     long long rounds;
     long long hop_ms;
     long long connect_seconds;
+    long long mib;
     const char *peers;
 };
 
@@ -126,7 +129,7 @@ static int parse_peers(const char *peers, int default_port, struct sockaddr_in *
 static int usage(void)
 {
     fprintf(stderr, "usage: ring --rank R --size N --peers ADDR:PORT,... [--rounds K] [--hop-ms MS] "
-                    "[--connect-seconds S]\n"
+                    "[--connect-seconds S] [--mib M]\n"
                     "       (or CAAS_RANK, CAAS_RANKS, CAAS_RANK_ADDRESSES in the environment)\n");
     return 2;
 }
@@ -139,6 +142,7 @@ static int parse_options(int argc, char **argv, struct ring_options *options)
     options->rounds = 100;
     options->hop_ms = 100;
     options->connect_seconds = 60;
+    options->mib = 0;
     for (int i = 1; i < argc; i++) {
         int has_value = i + 1 < argc;
         if (strcmp(argv[i], "--rank") == 0 && has_value) {
@@ -155,6 +159,9 @@ static int parse_options(int argc, char **argv, struct ring_options *options)
                 return -1;
         } else if (strcmp(argv[i], "--connect-seconds") == 0 && has_value) {
             if (parse_count("ring", "--connect-seconds", argv[++i], 1, &options->connect_seconds) != 0)
+                return -1;
+        } else if (strcmp(argv[i], "--mib") == 0 && has_value) {
+            if (parse_count("ring", "--mib", argv[++i], 0, &options->mib) != 0)
                 return -1;
         } else {
             fprintf(stderr, "ring: unknown or incomplete option '%s'\n", argv[i]);
@@ -175,6 +182,21 @@ static int parse_options(int argc, char **argv, struct ring_options *options)
         return -1;
     }
     return 0;
+}
+
+/* Incompressible bytes, so an image's size is what the rank holds; kept until the end. */
+static uint64_t *fill_memory(long long mib)
+{
+    size_t words = (size_t)mib * 1024 * 1024 / sizeof(uint64_t);
+    uint64_t *memory = words == 0 ? NULL : malloc(words * sizeof(uint64_t));
+    uint64_t state = 0x9E3779B97F4A7C15ULL;
+    for (size_t i = 0; memory != NULL && i < words; i++) {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        memory[i] = state * 0x2545F4914F6CDD1DULL;
+    }
+    return memory;
 }
 
 static int listen_on(const struct sockaddr_in *address)
@@ -288,6 +310,11 @@ int main(int argc, char **argv)
     install_handler(SIGINT);
     signal(SIGPIPE, SIG_IGN);
 
+    uint64_t *memory = fill_memory(options.mib);
+    if (options.mib > 0 && memory == NULL) {
+        fprintf(stderr, "ring: cannot allocate %lld MiB\n", options.mib);
+        return EXIT_BROKEN;
+    }
     long long rank = options.rank;
     int listener = listen_on(&addresses[rank]);
     if (listener < 0)
@@ -345,5 +372,6 @@ int main(int argc, char **argv)
     }
     close(next);
     close(previous);
+    free(memory);
     return 0;
 }
