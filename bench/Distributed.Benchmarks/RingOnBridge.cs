@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Network;
+using Caas.Capture.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -8,39 +9,33 @@ namespace Caas.Distributed.Benchmarks;
 
 /// <summary>
 /// A ring of ranks (native ring workload, each holding some memory) in network namespaces of their own on a bridge in
-/// 198.18.22.0/24, launched through the CRIU engine as the agent launches ranks; removed with everything it made.
+/// 198.18.22.0/24 (the tests' <see cref="RankFabric"/>), launched through the CRIU engine as the agent launches ranks;
+/// removed with everything it made.
 /// </summary>
 public sealed class RingOnBridge : IAsyncDisposable
 {
-    private const string Subnet = "198.18.22";
-    private readonly string _bridge;
+    private readonly RankFabric _fabric = new("198.18.22", "caas-bench");
     private readonly List<(JobHandle Job, RankNamespace Network)> _ranks = [];
 
-    private RingOnBridge(CaptureOptions capture, string runId)
+    private RingOnBridge(CaptureOptions capture)
     {
-        _bridge = $"rkbb{runId}";
         Engine = new CriuEngine(Options.Create(capture), NullLogger<CriuEngine>.Instance);
-        Namespaces = new RankNamespaces(Options.Create(new RankFabricOptions { Bridge = _bridge }), Options.Create(capture));
         Scratch = Directory.CreateTempSubdirectory("caas-bench-distributed-").FullName;
     }
 
     public CriuEngine Engine { get; }
-    public RankNamespaces Namespaces { get; }
+    public RankNamespaces Namespaces => _fabric.Namespaces;
     public string Scratch { get; }
     public IReadOnlyList<(JobHandle Job, RankNamespace Network)> Ranks => _ranks;
 
     public static async Task<RingOnBridge> StartAsync(CaptureOptions capture, string ring, int size, int mib)
     {
-        if (Run("ip", "-br", "-4", "addr").Contains($" {Subnet}.", StringComparison.Ordinal))
-            throw new InvalidOperationException($"another interface has an address in {Subnet}.0/24, which this benchmark needs");
-        var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2));
-        var ringOnBridge = new RingOnBridge(capture, runId);
-        Run("ip", "link", "add", ringOnBridge._bridge, "type", "bridge");
-        Run("ip", "link", "set", ringOnBridge._bridge, "up");
-        var peers = string.Join(',', Enumerable.Range(0, size).Select(r => $"{Subnet}.{10 + r}:7100"));
+        var ringOnBridge = new RingOnBridge(capture);
+        var fabric = ringOnBridge._fabric;
+        var peers = string.Join(',', Enumerable.Range(0, size).Select(r => $"{fabric.AddressOf(r)}:7100"));
         for (var rank = 0; rank < size; rank++)
         {
-            var network = await ringOnBridge.Namespaces.CreateAsync($"caas-bench-{runId}-r{rank}", $"{Subnet}.{10 + rank}", locked: false);
+            var network = await fabric.Namespaces.CreateAsync(fabric.Name("r", rank), fabric.AddressOf(rank), locked: false);
             var job = await ringOnBridge.Engine.LaunchAsync(new JobLaunchRequest
             {
                 JobId = $"job-bench{rank}",
@@ -77,26 +72,11 @@ public sealed class RingOnBridge : IAsyncDisposable
         }
     }
 
-    public static string Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', arguments)}: {error}");
-    }
-
     public async ValueTask DisposeAsync()
     {
-        foreach (var (job, network) in _ranks)
-        {
+        foreach (var (job, _) in _ranks)
             Engine.Kill(job);
-            await Namespaces.DeleteAsync(network.Name);
-        }
-        try { Run("ip", "link", "delete", _bridge); } catch (InvalidOperationException) { }
+        await _fabric.DisposeAsync();
         // A job's supervisor writes its exit file a moment after the job dies.
         for (var attempt = 0; attempt < 5; attempt++)
         {

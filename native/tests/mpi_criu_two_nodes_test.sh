@@ -9,45 +9,17 @@ require_criu
 : "${MPI_RING:?}"
 command -v mpirun >/dev/null || fail "no mpirun: install openmpi-bin"
 
+source "$(dirname "$0")/rank_network_lib.sh"
 subnet="198.18.20"
-tag="$(( $$ % 10000 ))"
-bridge="cmb$tag"
-namespaces=()
-delete_namespace() {
-  ip -n "$1" link del eth0 2>/dev/null || true
-  ip netns del "$1"
-}
-remove_network() {
-  local ns
-  for ns in "${namespaces[@]}"; do delete_namespace "$ns" 2>/dev/null || true; done
-  ip link del "$bridge" 2>/dev/null || true
-}
-trap 'cleanup; remove_network' EXIT
-ip link add "$bridge" type bridge
-ip link set "$bridge" up
-
-node_namespace() {  # NAME ADDRESS VETH
-  ip netns add "$1"
-  namespaces+=("$1")
-  ip link add "$3" type veth peer name "$3i"
-  ip link set "$3" master "$bridge" up
-  ip link set "$3i" netns "$1"
-  ip -n "$1" link set lo up
-  ip -n "$1" link set "$3i" name eth0
-  ip -n "$1" addr add "$2/24" dev eth0
-  ip -n "$1" link set eth0 up
-}
-lock_rule() {
-  nsenter --net="/run/netns/$2" iptables -w "$1" INPUT ! -i lo -m comment --comment caas-rank-lock -j DROP
-  nsenter --net="/run/netns/$2" iptables -w "$1" OUTPUT ! -o lo -m comment --comment caas-rank-lock -j DROP
-}
+create_fabric
+tag="$FABRIC_TAG"
 
 # Open MPI's session directories and everything else it writes go below the test's directory.
 export TMPDIR="$WORK/tmp" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$TMPDIR" "$WORK/spool"
 address0="$subnet.20" address1="$subnet.21"
-node_namespace "cm$tag-a0" "$address0" "cmv${tag}a0"
-node_namespace "cm$tag-a1" "$address1" "cmv${tag}a1"
+fabric_namespace "cm$tag-a0" "$address0"
+fabric_namespace "cm$tag-a1" "$address1"
 
 # The rsh agent: "ssh HOST COMMAND" becomes a request to HOST's launcher; it returns once the command runs.
 cat >"$WORK/rsh-agent" <<AGENT
@@ -81,16 +53,13 @@ nsenter --net="/run/netns/cm$tag-a0" "$SHIM" launch --state-dir "$WORK/a0" -- \
   --mca plm_rsh_agent "$WORK/rsh-agent" --mca btl tcp,self --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0 \
   "$MPI_RING" "$rounds"
 started_job "$WORK/a0"
-rounds_seen() {
-  { grep -h "^rank 0 round " "$@" 2>/dev/null || true; } | awk '{print $4}'
-}
 round_at_least() {
   [ "$(rounds_seen "$WORK/a0/stdout.log" | tail -n 1)" -ge "$1" ] 2>/dev/null
 }
 wait_until 60 round_at_least 5 || fail "the MPI job did not get going: $(cat "$WORK/a0/stdout.log" "$WORK/a0/stderr.log" "$WORK/launcher.log" 2>/dev/null | tail -n 20)"
 started_job "$WORK/a1"
 
-for node in 0 1; do lock_rule -I "cm$tag-a$node"; done
+for node in 0 1; do lock "cm$tag-a$node"; done
 for node in 0 1; do
   nsenter --net="/run/netns/cm$tag-a$node" "$SHIM" dump --state-dir "$WORK/a$node" --images "$WORK/img$node" --criu "$CRIU" >/dev/null \
     || fail "dump of node $node's share failed"
@@ -99,15 +68,14 @@ at_dump="$(rounds_seen "$WORK/a0/stdout.log" | tail -n 1)"
 [ "$at_dump" -lt "$rounds" ] || fail "the job finished before the checkpoint"
 for node in 0 1; do delete_namespace "cm$tag-a$node"; done
 
-node_namespace "cm$tag-b0" "$address0" "cmv${tag}b0"
-node_namespace "cm$tag-b1" "$address1" "cmv${tag}b1"
-for node in 0 1; do lock_rule -I "cm$tag-b$node"; done
+fabric_namespace "cm$tag-b0" "$address0" locked
+fabric_namespace "cm$tag-b1" "$address1" locked
 for node in 0 1; do
   nsenter --net="/run/netns/cm$tag-b$node" "$SHIM" restore --state-dir "$WORK/b$node" --images "$WORK/img$node" --criu "$CRIU" \
     || fail "restore of node $node's share failed"
   started_job "$WORK/b$node"
 done
-for node in 0 1; do lock_rule -D "cm$tag-b$node"; done
+for node in 0 1; do unlock "cm$tag-b$node"; done
 
 for node in 0 1; do
   wait_until 60 test -e "$WORK/b$node/exit" || fail "node $node's share did not finish after the restore: $(tail -n 3 "$WORK/b0/stdout.log")"

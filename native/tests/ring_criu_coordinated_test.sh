@@ -8,58 +8,12 @@ source "$(dirname "$0")/test_lib.sh"
 require_criu
 : "${RING:?}"
 
+source "$(dirname "$0")/rank_network_lib.sh"
 subnet="198.18.20"
-tag="$(( $$ % 10000 ))"
-bridge="crb$tag"
-namespaces=()
-remove_network() {
-  local ns
-  for ns in "${namespaces[@]}"; do delete_namespace "$ns" 2>/dev/null || true; done
-  ip link del "$bridge" 2>/dev/null || true
-}
-# The veth goes explicitly: a namespace outlives `ip netns del` while a killed rank's locked sockets
-# still retransmit in it, and its eth0 would keep the rank's address on the bridge.
-delete_namespace() {
-  ip -n "$1" link del eth0 2>/dev/null || true
-  ip netns del "$1"
-}
-trap 'cleanup; remove_network' EXIT
 if ip -br -4 addr | grep -q " $subnet\."; then fail "$subnet.0/24 is in use on this host"; fi
-ip link add "$bridge" type bridge
-ip link set "$bridge" up
+create_fabric
+tag="$FABRIC_TAG"
 
-# rank_namespace NAME ADDRESS: a namespace with eth0 on the bridge at ADDRESS, locked from the start.
-rank_namespace() {
-  local ns="$1" address="$2" outside="crv$tag$3"
-  ip netns add "$ns"
-  namespaces+=("$ns")
-  ip link add "$outside" type veth peer name "${outside}i"
-  ip link set "$outside" master "$bridge" up
-  ip link set "${outside}i" netns "$ns"
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set "${outside}i" name eth0
-  ip -n "$ns" addr add "$address/24" dev eth0
-  lock "$ns"
-  ip -n "$ns" link set eth0 up
-}
-in_netns() {
-  local ns="$1"
-  shift
-  nsenter --net="/run/netns/$ns" "$@"
-}
-# The network lock: every packet in and out of the namespace is dropped, except on loopback (CRIU
-# itself talks over loopback as it starts); rules of our own, which CRIU's own lock (added and
-# removed by each dump and restore) leaves alone.
-lock_rule() {
-  local action="$1" ns="$2"
-  in_netns "$ns" iptables -w "$action" INPUT ! -i lo -m comment --comment caas-lock -j DROP
-  in_netns "$ns" iptables -w "$action" OUTPUT ! -o lo -m comment --comment caas-lock -j DROP
-}
-lock() { lock_rule -I "$1"; }
-unlock() { lock_rule -D "$1"; }
-rounds_seen() {
-  { grep -h "^rank 0 round " "$@" 2>/dev/null || true; } | awk '{print $4}'
-}
 rank0_round_at_least() {
   [ "$(rounds_seen "$WORK/a0/stdout.log" | tail -n 1)" -ge "$1" ] 2>/dev/null
 }
@@ -67,8 +21,7 @@ rank0_round_at_least() {
 rounds=40
 peers="$subnet.10:7100,$subnet.11:7100,$subnet.12:7100"
 for rank in 0 1 2; do
-  rank_namespace "cr$tag-a$rank" "$subnet.1$rank" "a$rank"
-  unlock "cr$tag-a$rank"
+  fabric_namespace "cr$tag-a$rank" "$subnet.1$rank"
   in_netns "cr$tag-a$rank" "$SHIM" launch --state-dir "$WORK/a$rank" -- \
     "$RING" --rank "$rank" --size 3 --peers "$peers" --rounds "$rounds" --hop-ms 40
   started_job "$WORK/a$rank"
@@ -84,10 +37,10 @@ done
 at_dump="$(rounds_seen "$WORK/a0/stdout.log" | tail -n 1)"
 [ "$at_dump" -lt "$rounds" ] || fail "the ring finished before the checkpoint"
 for rank in 0 1 2; do delete_namespace "cr$tag-a$rank"; done
-[ -z "$(ip -br link show master "$bridge")" ] || fail "old ranks are still on the bridge: $(ip -br link show master "$bridge")"
+[ -z "$(ip -br link show master "$FABRIC_BRIDGE")" ] || fail "old ranks are still on the bridge: $(ip -br link show master "$FABRIC_BRIDGE")"
 
 # 4. fresh locked namespaces with the same addresses, 5. restore every rank, 6. unlock every rank.
-for rank in 0 1 2; do rank_namespace "cr$tag-b$rank" "$subnet.1$rank" "b$rank"; done
+for rank in 0 1 2; do fabric_namespace "cr$tag-b$rank" "$subnet.1$rank" locked; done
 for rank in 0 1 2; do
   in_netns "cr$tag-b$rank" "$SHIM" restore --state-dir "$WORK/b$rank" --images "$WORK/img$rank" --criu "$CRIU" \
     || fail "restore of rank $rank failed: $(cat "$WORK/img$rank/restore.log" 2>/dev/null | grep -i error | head -5)"

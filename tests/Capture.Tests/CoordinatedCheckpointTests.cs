@@ -34,7 +34,7 @@ public sealed class CoordinatedCheckpointTests : IAsyncLifetime
         _directory.Dispose();
     }
 
-    private static string Peers => string.Join(',', Enumerable.Range(0, Size).Select(r => $"{RankFabric.AddressOf(r)}:7100"));
+    private string Peers => string.Join(',', Enumerable.Range(0, Size).Select(r => $"{_fabric.AddressOf(r)}:7100"));
 
     private async Task<List<LocalCheckpointRank>> LaunchRingAsync(int rounds)
     {
@@ -42,7 +42,7 @@ public sealed class CoordinatedCheckpointTests : IAsyncLifetime
         var ranks = new List<LocalCheckpointRank>();
         for (var rank = 0; rank < Size; rank++)
         {
-            var network = await _fabric.Namespaces.CreateAsync(_fabric.Name("a", rank), RankFabric.AddressOf(rank), locked: false);
+            var network = await _fabric.Namespaces.CreateAsync(_fabric.Name("a", rank), _fabric.AddressOf(rank), locked: false);
             var job = await _engine.LaunchAsync(new JobLaunchRequest
             {
                 JobId = jobId,
@@ -96,7 +96,7 @@ public sealed class CoordinatedCheckpointTests : IAsyncLifetime
         Assert.True(atCheckpoint < rounds, $"the ring was checkpointed before it finished (round {atCheckpoint})");
 
         var restores = Enumerable.Range(0, Size).Select(r => new LocalRestoreRank(r, $"job-rank{r}",
-            new RankNamespace(_fabric.Name("b", r), RankFabric.AddressOf(r)), _directory.Combine("b", r.ToString()),
+            new RankNamespace(_fabric.Name("b", r), _fabric.AddressOf(r)), _directory.Combine("b", r.ToString()),
             _directory.Combine("images", r.ToString()), _engine, _fabric.Namespaces)).ToList();
         await CoordinatedRestore.RunAsync(restores);
         _started.AddRange(restores.Select(r => r.Job!));

@@ -6,17 +6,20 @@ using Microsoft.Extensions.Options;
 namespace Caas.Capture.Tests;
 
 /// <summary>
-/// A bridge on the host in 198.18.21.0/24 (the distributed tests' own subnet) as the fabric that ranks' namespaces
-/// join, and the <see cref="RankNamespaces"/> over it; every namespace named through <see cref="Name"/> is deleted at the end.
+/// A bridge on the host as the fabric that ranks' namespaces join, in a /24 of the distributed tests' own (198.18.21.0/24
+/// by default; bench/Distributed.Benchmarks links this file and uses 198.18.22.0/24), and the <see cref="RankNamespaces"/>
+/// over it; every namespace named through <see cref="Name"/> is deleted at the end.
 /// </summary>
 public sealed class RankFabric : IAsyncDisposable
 {
-    public const string Subnet = "198.18.21";
     private readonly string _runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2));
+    private readonly string _namePrefix;
     private readonly List<string> _names = [];
 
-    public RankFabric()
+    public RankFabric(string subnet = "198.18.21", string namePrefix = "caas-test")
     {
+        Subnet = subnet;
+        _namePrefix = namePrefix;
         if (Run("ip", "-br", "-4", "addr").Contains($" {Subnet}.", StringComparison.Ordinal))
             throw new InvalidOperationException($"another interface has an address in {Subnet}.0/24, which these tests need");
         Run("ip", "link", "add", Bridge, "type", "bridge");
@@ -26,6 +29,9 @@ public sealed class RankFabric : IAsyncDisposable
             Options.Create(new CaptureOptions()));
     }
 
+    /// <summary>The first three bytes of the fabric's addresses.</summary>
+    public string Subnet { get; }
+
     public string Bridge => $"rkbr{_runId}";
 
     public RankNamespaces Namespaces { get; }
@@ -33,7 +39,7 @@ public sealed class RankFabric : IAsyncDisposable
     /// <summary>A namespace name of this run, for rank <paramref name="rank"/> in generation <paramref name="generation"/>.</summary>
     public string Name(string generation, int rank)
     {
-        var name = $"caas-test-{_runId}-{generation}{rank}";
+        var name = $"{_namePrefix}-{_runId}-{generation}{rank}";
         _names.Add(name);
         return name;
     }
@@ -42,7 +48,7 @@ public sealed class RankFabric : IAsyncDisposable
     public IReadOnlyList<string> Members() =>
         [.. Run("ip", "-br", "link", "show", "master", Bridge).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', '@')[0])];
 
-    public static string AddressOf(int rank) => $"{Subnet}.{10 + rank}";
+    public string AddressOf(int rank) => $"{Subnet}.{10 + rank}";
 
     public async ValueTask DisposeAsync()
     {
@@ -51,7 +57,7 @@ public sealed class RankFabric : IAsyncDisposable
         Run("ip", "link", "delete", Bridge);
     }
 
-    private static string Run(string file, params string[] arguments)
+    public static string Run(string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
