@@ -53,7 +53,14 @@ public sealed partial class RankNamespaces(IOptions<RankFabricOptions> fabric, I
         }
         catch
         {
-            await DeleteAsync(name, CancellationToken.None);
+            // The first failure is the one to report, not a failure to clean up after it.
+            try
+            {
+                await DeleteAsync(name, CancellationToken.None);
+            }
+            catch (CheckpointEngineException)
+            {
+            }
             throw;
         }
     }
