@@ -21,8 +21,10 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
     private readonly CaptureOptions _options = options.Value;
     private readonly MemoryCgroups _memory = new(options.Value.MemoryCgroupRoot);
     /// <summary>
-    /// One CRIU dump or restore at a time on this node: concurrent dumps of several jobs (ranks of one distributed
-    /// job) were seen failing in CRIU's parasite ("Can't get proc fd", "Parasite failed to dump /proc/self/cgroup").
+    /// One CRIU dump or restore at a time per engine: concurrent dumps of jobs that share a working directory (ranks
+    /// of one distributed job launched there) fail in CRIU's parasite, which makes a directory in the task's working
+    /// directory to mount its own /proc and gets EEXIST from the other dump ("Can't create a directory (-17)",
+    /// "Can't get proc fd"). Jobs with working directories of their own dumped in parallel without a failure.
     /// </summary>
     private readonly SemaphoreSlim _criu = new(1, 1);
 

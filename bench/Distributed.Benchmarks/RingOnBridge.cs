@@ -42,7 +42,7 @@ public sealed class RingOnBridge : IAsyncDisposable
                 StateDirectory = Path.Combine(ringOnBridge.Scratch, $"rank{rank}"),
                 Executable = ring,
                 Args = ["--rank", rank.ToString(), "--size", size.ToString(), "--peers", peers, "--rounds", "1000000", "--hop-ms", "20", "--mib", mib.ToString()],
-                WorkingDirectory = ringOnBridge.Scratch,
+                WorkingDirectory = Directory.CreateDirectory(Path.Combine(ringOnBridge.Scratch, $"cwd{rank}")).FullName,
                 NetworkNamespace = network.Path,
             });
             ringOnBridge._ranks.Add((job, network));

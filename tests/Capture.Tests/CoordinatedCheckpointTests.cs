@@ -55,7 +55,8 @@ public sealed class CoordinatedCheckpointTests : IAsyncLifetime
                     ["CAAS_RANKS"] = Size.ToString(),
                     ["CAAS_RANK_ADDRESSES"] = Peers,
                 },
-                WorkingDirectory = _directory.Path,
+                // A working directory per rank, as the agent gives each job: CRIU's parasite makes a directory there.
+                WorkingDirectory = Directory.CreateDirectory(_directory.Combine("cwd", rank.ToString())).FullName,
                 NetworkNamespace = network.Path,
             });
             _started.Add(job);
