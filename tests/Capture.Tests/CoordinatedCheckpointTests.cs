@@ -112,6 +112,35 @@ public sealed class CoordinatedCheckpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restore_that_fails_in_one_rank_is_undone_in_all_and_the_image_set_restores_afterwards()
+    {
+        const int rounds = 30;
+        var ranks = await LaunchRingAsync(rounds);
+        await CoordinatedCheckpoint.RunAsync(ranks, r => _directory.Combine("images", r.ToString()), stop: true);
+        var empty = Directory.CreateDirectory(_directory.Combine("no-images")).FullName;
+
+        List<LocalRestoreRank> Restores(string generation, Func<int, string> imagesOf) => [.. Enumerable.Range(0, Size).Select(r => new LocalRestoreRank(r, $"job-rank{r}",
+            new RankNamespace(_fabric.Name(generation, r), _fabric.AddressOf(r)), _directory.Combine(generation, r.ToString()),
+            imagesOf(r), _engine, _fabric.Namespaces))];
+        // Rank 2's images are missing: its restore fails after the others may already run.
+        var failing = Restores("b", r => r == 2 ? empty : _directory.Combine("images", r.ToString()));
+        var failure = await Assert.ThrowsAsync<DistributedCheckpointFailedException>(() => CoordinatedRestore.RunAsync(failing));
+
+        Assert.Equal([2], failure.FailedRanks);
+        Assert.StartsWith("restore failed in rank 2: ", failure.Message);
+        Assert.All(failing, r => Assert.Null(r.Job));
+        Assert.All(Enumerable.Range(0, Size), r => Assert.False(_fabric.Namespaces.Exists(_fabric.Name("b", r)), $"rank {r}'s namespace is gone"));
+        Assert.Empty(_fabric.Members());
+
+        var restores = Restores("c", r => _directory.Combine("images", r.ToString()));
+        await CoordinatedRestore.RunAsync(restores);
+        _started.AddRange(restores.Select(r => r.Job!));
+        for (var rank = 0; rank < Size; rank++)
+            Assert.Equal(new JobExitStatus(0, null, null), await ExitAsync(_directory.Combine("c", rank.ToString())));
+        Assert.Equal($"rank 0 done rounds {rounds} value {rounds * 6}", Output(_directory.Combine("c", "0"))[^1]);
+    }
+
+    [Fact]
     public async Task A_rank_whose_dump_fails_aborts_the_whole_checkpoint_and_the_ring_runs_on_to_the_right_sum()
     {
         const int rounds = 30;
