@@ -3,6 +3,7 @@ using Caas.Capture.Agent.Transfer;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
 using Caas.Capture.Engine.Cpu;
+using Caas.Capture.Engine.Network;
 using Caas.Capture.Engine.Proc;
 using Caas.Capture.Engine.Progress;
 using Microsoft.Extensions.Configuration;
@@ -15,9 +16,12 @@ namespace Caas.Capture.Agent;
 
 public static class AgentServiceCollectionExtensions
 {
+    /// <summary>Where distributed jobs' rank namespaces join the fabric (<see cref="RankFabricOptions"/>).</summary>
+    public const string RankFabricSection = AgentOptions.Section + ":RankFabric";
+
     /// <summary>
     /// The node agent: options from "Caas:Agent" (tool paths from "Caas:Agent:Capture"), the CRIU
-    /// engine, the image signer (platform key from Caas:Agent:ImageKeyFile, created on first start),
+    /// engine, rank namespaces (fabric from "Caas:Agent:RankFabric"), the image signer (platform key from Caas:Agent:ImageKeyFile, created on first start),
     /// checkpoint retention, progress channel, sampler and the <see cref="NodeAgent"/> hosted service. The host must
     /// also add MassTransit (with <see cref="AgentBusRegistrationExtensions.AddCaasAgentConsumers"/>),
     /// since the agent publishes through <c>IBus</c>.
@@ -28,12 +32,14 @@ public static class AgentServiceCollectionExtensions
             .Bind(configuration.GetSection(AgentOptions.Section))
             .Validate(o => o.Problems().Count == 0, "Caas:Agent is invalid; the node agent reports the details at start.");
         services.AddOptions<CaptureOptions>().Bind(configuration.GetSection(AgentOptions.CaptureSection));
+        services.AddOptions<RankFabricOptions>().Bind(configuration.GetSection(RankFabricSection));
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<IManifestSigner>(provider => new HmacManifestSigner(LoadImageKey(provider)));
         services.TryAddSingleton(provider => new TransferTokens(LoadImageKey(provider), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(_ => CpuInfo.ReadThisNode());
         services.TryAddSingleton<ICheckpointEngine, CriuEngine>();
+        services.TryAddSingleton<RankNamespaces>();
         services.TryAddSingleton<ProcSampler>();
         services.TryAddSingleton<ProgressChannel>();
         services.TryAddSingleton<CheckpointBundleWriter>();

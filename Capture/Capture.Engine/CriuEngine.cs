@@ -20,6 +20,13 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
     private static readonly TimeSpan ExitStatusGrace = TimeSpan.FromSeconds(2);
     private readonly CaptureOptions _options = options.Value;
     private readonly MemoryCgroups _memory = new(options.Value.MemoryCgroupRoot);
+    /// <summary>
+    /// One CRIU dump or restore at a time per engine: concurrent dumps of jobs that share a working directory (ranks
+    /// of one distributed job launched there) fail in CRIU's parasite, which makes a directory in the task's working
+    /// directory to mount its own /proc and gets EEXIST from the other dump ("Can't create a directory (-17)",
+    /// "Can't get proc fd"). Jobs with working directories of their own dumped in parallel without a failure.
+    /// </summary>
+    private readonly SemaphoreSlim _criu = new(1, 1);
 
     public async Task<EngineProbe> ProbeAsync(CancellationToken cancellationToken = default)
     {
@@ -47,7 +54,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
         if (request.MemoryLimitBytes is { } limit)
             args.AddRange(["--cgroup", _memory.Create(request.JobId, limit)]);
         args.AddRange(["--", request.Executable, .. request.Args]);
-        var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, request.Environment, cancellationToken);
+        var result = await RunShimAsync(request.NetworkNamespace, args, request.Environment, cancellationToken);
         if (result.ExitCode != 0)
             throw new CheckpointEngineException($"cannot launch {request.Executable}: {result.Explanation()}");
         return await ReadRunningJobAsync(request.JobId, request.StateDirectory, "launch", cancellationToken);
@@ -62,7 +69,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
         List<string> args = ["dump", "--state-dir", job.StateDirectory, "--images", imagesDirectory, "--criu", _options.CriuPath];
         if (leaveRunning)
             args.Add("--leave-running");
-        var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, cancellationToken: cancellationToken);
+        var result = await RunCriuThroughShimAsync(JobNetworkNamespace(job), args, cancellationToken);
         if (result.ExitCode != 0)
             throw new CheckpointEngineException($"checkpoint of job {job.JobId} failed: {result.Explanation()}");
         var timings = DumpTimings().Match(result.StandardOutput);
@@ -76,13 +83,13 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
             TimeSpan.FromMilliseconds(double.Parse(timings.Groups[2].Value, CultureInfo.InvariantCulture)));
     }
 
-    public async Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default)
+    public async Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default, string? networkNamespace = null)
     {
         RequireShim();
         Directory.CreateDirectory(stateDirectory);
         ClearRunFiles(stateDirectory);
-        string[] args = ["restore", "--state-dir", stateDirectory, "--images", imagesDirectory, "--criu", _options.CriuPath];
-        var result = await ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, cancellationToken: cancellationToken);
+        List<string> args = ["restore", "--state-dir", stateDirectory, "--images", imagesDirectory, "--criu", _options.CriuPath];
+        var result = await RunCriuThroughShimAsync(networkNamespace, args, cancellationToken);
         if (result.ExitCode != 0)
             throw new CheckpointEngineException($"restore of job {jobId} failed: {result.Explanation()}");
         return await ReadRunningJobAsync(jobId, stateDirectory, "restore", cancellationToken);
@@ -133,6 +140,46 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
             { Error: { } error } => throw new CheckpointEngineException($"job {jobId} failed right after its {what}: {error}"),
             _ => new JobHandle(jobId, stateDirectory, pid, EndedStartTicks),
         };
+    }
+
+    /// <summary>
+    /// Runs the shim, inside <paramref name="networkNamespace"/> when there is one: CRIU must run in the job's network
+    /// namespace, which it then treats as the outside world and does not dump. Only the network namespace is entered
+    /// (`ip netns exec` would also make a mount namespace, and dumps then fail on unreachable mounts).
+    /// </summary>
+    private Task<CommandResult> RunShimAsync(string? networkNamespace, List<string> args,
+        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
+        networkNamespace is null
+            ? ExternalCommand.RunAsync(_options.ShimPath, args, _options.CommandTimeout, environment, cancellationToken)
+            : ExternalCommand.RunAsync("nsenter", [$"--net={networkNamespace}", _options.ShimPath, .. args], _options.CommandTimeout, environment, cancellationToken);
+
+    private async Task<CommandResult> RunCriuThroughShimAsync(string? networkNamespace, List<string> args, CancellationToken cancellationToken)
+    {
+        await _criu.WaitAsync(cancellationToken);
+        try
+        {
+            return await RunShimAsync(networkNamespace, args, null, cancellationToken);
+        }
+        finally
+        {
+            _criu.Release();
+        }
+    }
+
+    /// <summary>The job's network namespace when it is not the engine's own (a rank's), else null.</summary>
+    private static string? JobNetworkNamespace(JobHandle job)
+    {
+        var jobs = $"/proc/{job.Pid}/ns/net";
+        try
+        {
+            var own = File.ResolveLinkTarget("/proc/self/ns/net", returnFinalTarget: false)?.ToString();
+            var theirs = File.ResolveLinkTarget(jobs, returnFinalTarget: false)?.ToString();
+            return theirs is null || theirs == own ? null : jobs;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A previous run's pid and exit files would be mistaken for the new run's.</summary>

@@ -16,7 +16,8 @@ public interface ICheckpointEngine
     Task<CheckpointTimings> CheckpointAsync(JobHandle job, string imagesDirectory, bool leaveRunning, CancellationToken cancellationToken = default);
 
     /// <summary>Brings a job back from images that were already verified; returns once it runs.</summary>
-    Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default);
+    /// <param name="networkNamespace">The namespace (a path) to restore a rank into, which must carry the rank's address; the engine's own when null.</param>
+    Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default, string? networkNamespace = null);
 
     /// <summary>Ends the job's whole process tree.</summary>
     /// <returns>False when the job's root is already gone (or its PID now names another process, which is left alone).</returns>

@@ -12,4 +12,6 @@ public sealed record JobLaunchRequest
     public required string WorkingDirectory { get; init; }
     /// <summary>The most memory the job's whole tree may use; beyond it the kernel's OOM killer ends it. No limit when null.</summary>
     public long? MemoryLimitBytes { get; init; }
+    /// <summary>The network namespace (a path such as /run/netns/NAME) the job runs in, as a distributed job's rank does; the engine's own when null.</summary>
+    public string? NetworkNamespace { get; init; }
 }
