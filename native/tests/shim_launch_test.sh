@@ -23,15 +23,19 @@ expect_eq "$(cat "$WORK/err")" "caas-shim: cannot change directory to '$WORK/now
 start_sink
 state="$WORK/counter"
 CAAS_PROGRESS_SOCKET="$SINK_SOCKET" CAAS_JOB_ID=job-s \
-  "$SHIM" launch --state-dir "$state" --cwd "$WORK" -- "$COUNTER" --target 20 --rate 40
+  "$SHIM" launch --state-dir "$state" --cwd "$WORK" -- "$COUNTER" --target 20 --rate 10
 [ -s "$state/pid" ] || fail "no pid file when launch returned"
 pid="$(cat "$state/pid")"
 started_job "$state"
+# Held still while it is inspected: on a loaded machine a counter left running could finish
+# between two of the checks below.
+kill -STOP "$pid"
 grep -q '^NSpid:.*[[:space:]]1$' "/proc/$pid/status" || fail "job is not PID 1 of its own PID namespace"
 expect_eq "$(ps -o sid= -p "$pid" | tr -d ' ')" "$pid" "job session id"
 expect_eq "$(readlink "/proc/$pid/cwd")" "$WORK" "job working directory"
 expect_eq "$(readlink "/proc/$pid/fd/0")" /dev/null "job stdin"
 expect_eq "$(ps -o ppid= -p "$pid" | tr -d ' ')" "$(cat "$state/shim.pid")" "job parent is the shim"
+kill -CONT "$pid"
 wait_until 10 test -e "$state/exit" || fail "no exit file after the target"
 expect_eq "$(cat "$state/exit")" "exited 0" "exit file at the target"
 expect_eq "$(cat "$state/stdout.log")" "$(seq 1 20 | sed 's/^/count /')" "stdout.log"
