@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Caas.Contracts.Policies;
 
 /// <summary>
@@ -5,6 +7,8 @@ namespace Caas.Contracts.Policies;
 /// Adaptive uses the Young/Daly interval √(2·C·M): C the job's measured checkpoint cost, M the pool's observed mean time
 /// between node failures (<see cref="AssumedMtbfSeconds"/> until a failure is seen), bounded to [min, max].
 /// </summary>
+// A misspelt field in a policy file must be an error, not a setting silently left at its default.
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 [GenerateSerializer, Immutable]
 public sealed record CheckpointSchedule
 {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Caas.Contracts.Policies;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace Caas.Contracts.Policies;
 /// platform's (configuration section <c>Caas:Policies</c>). Durations are plain seconds so that a policy reads the same in
 /// configuration, JSON files, the API and the portal. Checked by <see cref="RecoveryPolicyValidator"/>.
 /// </summary>
+// A misspelt field in a policy file must be an error, not a setting silently left at its default.
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 [GenerateSerializer, Immutable]
 public sealed record RecoveryPolicy
 {
