@@ -377,6 +377,7 @@ public sealed class JobGrain(
             : report.OutOfMemory ? ExitDescription.OutOfMemory(State.Spec!.MemoryLimitBytes)
             : ExitDescription.Of(report.ExitCode, report.Signal, report.Reason);
         var exited = new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At);
+        await LearnNodePool();
         var context = PolicyTriggers.ContextOf(State, NodePool);
         RaiseEvent(exited);
         // State shows confirmed events only, and whether the exit is a failure depends on the job's state after it.
@@ -473,7 +474,7 @@ public sealed class JobGrain(
         var spec = State.Spec!;
         var node = State.NodeId!;
         var checkpoint = State.NewestCheckpoint;
-        var decision = Decide(PolicyTrigger.Stall, now);
+        var decision = await Decide(PolicyTrigger.Stall, now);
         RaiseEvent(new JobStalled(JobId, incident, since, spec.StallThreshold, now));
         RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
         // Recovery restores the job under this incident; recording it here keeps the job's status honest meanwhile
@@ -499,7 +500,7 @@ public sealed class JobGrain(
         var incident = Guid.NewGuid();
         var spec = State.Spec!;
         var node = State.NodeId!;
-        var decision = Decide(PolicyTrigger.Starvation, now);
+        var decision = await Decide(PolicyTrigger.Starvation, now);
         RaiseEvent(new JobStarved(JobId, incident, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, spec.StarvationWindow, now));
         RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
         var recovery = StartRecoveryIfDue(incident, decision, $"starved ({finding.Cause.ToString().ToLowerInvariant()}) on {node}: {finding.Detail}", now);
@@ -518,8 +519,35 @@ public sealed class JobGrain(
         logger.LogInformation("Job {JobId} is back to its usual pace", JobId);
     }
 
-    private PolicyDecision Decide(PolicyTrigger trigger, DateTimeOffset now) =>
-        RecoveryPolicyEvaluator.Decide(Policy, State.PolicyHistory, trigger, PolicyTriggers.ContextOf(State, NodePool), now);
+    public async Task RecordNodeLost(string nodeId, DateTimeOffset at)
+    {
+        if (!IsFromJobNode(nodeId, "node loss") || State.Status != JobStatus.Running)
+            return;
+        var now = time.GetUtcNow();
+        var incident = Guid.NewGuid();
+        var decision = await Decide(PolicyTrigger.NodeLost, now);
+        RaiseEvent(new JobNodeLost(JobId, incident, nodeId, at));
+        RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
+        var recovery = StartRecoveryIfDue(incident, decision, $"node {nodeId} lost as of {at:u}", now);
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId} lost its node {NodeId}; policy: {Decision}", JobId, nodeId, decision.Reason);
+        if (recovery is not null)
+            await bus.Publish(recovery);
+        KeepWatching();
+    }
+
+    /// <summary>The policy's answer to an incident, knowing the pool of the job's node (pool defaults and cross-pool moves depend on it).</summary>
+    private async Task<PolicyDecision> Decide(PolicyTrigger trigger, DateTimeOffset now)
+    {
+        await LearnNodePool();
+        return RecoveryPolicyEvaluator.Decide(Policy, State.PolicyHistory, trigger, PolicyTriggers.ContextOf(State, NodePool), now);
+    }
+
+    private async Task LearnNodePool()
+    {
+        if (State.NodeId is { } node && _nodePool.Node != node)
+            _nodePool = (node, await GrainFactory.GetGrain<IPoolReliabilityGrain>(0).PoolOf(node));
+    }
 
     /// <summary>
     /// Records the restore a decision asks for when it is due now, and returns the request for recovery to publish after
@@ -543,7 +571,8 @@ public sealed class JobGrain(
             PolicyTrigger.Stall => State.StallIncident == incident,
             PolicyTrigger.Starvation => State.StarvationIncident == incident,
             PolicyTrigger.Failure => State.Status == JobStatus.Failed,
-            _ => State.Status is JobStatus.Running or JobStatus.Failed,
+            // Until a restore starts the job stays recorded as running on the lost node.
+            _ => State.Status == JobStatus.Running && State.NodeId == pending.Targets?.AvoidNodeId,
         };
         RecoveryRequested? recovery = null;
         if (!stands || State.NewestCheckpoint is null)
@@ -567,8 +596,7 @@ public sealed class JobGrain(
     /// <summary>Asks the node directory for the pool of the job's node when it changed, and for the pool's failures every so often.</summary>
     private async Task LearnWhereTheJobRuns()
     {
-        if (State.NodeId is { } node && _nodePool.Node != node)
-            _nodePool = (node, await GrainFactory.GetGrain<IPoolReliabilityGrain>(0).PoolOf(node));
+        await LearnNodePool();
         var now = time.GetUtcNow();
         if (State.Status == JobStatus.Running && Policy.Checkpoints.Mode == CheckpointMode.Adaptive && now - _reliabilityAt >= ReliabilityRefresh
             && PolicyTriggers.PoolOf(State, NodePool) is { } pool)

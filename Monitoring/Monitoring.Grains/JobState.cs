@@ -120,6 +120,8 @@ public sealed class JobState
             case CheckpointVerificationFailed e: Apply(e); break;
             case CheckpointDeleted e: Apply(e); break;
             case RecoveryPolicyApplied e: Apply(e); break;
+            // A fact for the record and for policies; the restore the policy may start changes the status.
+            case JobNodeLost: break;
             case RecoveryPolicySet e: Spec = Spec is null ? null : Spec with { Policy = e.Policy }; break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }

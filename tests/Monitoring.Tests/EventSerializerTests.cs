@@ -46,6 +46,7 @@ public sealed class EventSerializerTests
                 Trigger = PolicyTrigger.Starvation, Action = RecoveryAction.MoveToOtherPool, Reason = "starvation: move", Attempt = 2, At = Job.At(17), NotBefore = Job.At(27),
                 Targets = new RecoveryTargets { AvoidNodeId = "node-1", CurrentPool = "cloud-a", AllowedPools = ["cloud-a", "cloud-b"], PreferredPools = ["cloud-b"], AllowCrossPool = true, RequireOtherPool = true },
             }, Job.At(17)) },
+        { "JobNodeLost", new JobNodeLost(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), "node-1", Job.At(19)) },
         { "RecoveryPolicySet", new RecoveryPolicySet(Job.JobId, new RecoveryPolicy { OnFailure = FailureResponse.Restart, Checkpoints = new CheckpointSchedule { Mode = CheckpointMode.Adaptive } }, Job.At(18)) },
     };
 

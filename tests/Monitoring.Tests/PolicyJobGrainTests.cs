@@ -2,6 +2,7 @@ using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Policies;
 using Caas.Contracts.Services;
+using Caas.Monitoring.Grains.Nodes;
 using Orleans.Core.Internal;
 using Orleans.Runtime;
 
@@ -109,5 +110,44 @@ public sealed class PolicyJobGrainTests(MonitoringCluster cluster) : IClassFixtu
         var set = await job.SetPolicy(new RecoveryPolicy { OnStall = StallResponse.Migrate });
         Assert.Equal((StallResponse.Migrate, "job"), (set.Policy.OnStall, set.Source));
         Assert.Equal(StallResponse.Migrate, (await job.GetPolicy()).Policy.OnStall);
+    }
+
+    [Fact]
+    public async Task A_lost_node_has_its_job_restored_elsewhere_with_the_lost_node_to_avoid()
+    {
+        var id = await RunningJob(new RecoveryPolicy { AllowedPools = ["default", "cloud-b"], AllowCrossPool = true });
+        var job = cluster.Job(id);
+        await job.RequestCheckpoint(leaveRunning: true);
+        await Checkpointed(id, 1);
+
+        await job.RecordNodeLost("node-2", Now);
+        Assert.Empty(cluster.Tap.All<RecoveryRequested>(m => m.JobId == id));
+        await job.RecordNodeLost("node-1", Now);
+
+        var recovery = await cluster.Tap.WaitFor<RecoveryRequested>(m => m.JobId == id);
+        Assert.Equal((PolicyTrigger.NodeLost, RecoveryAction.MoveToOtherNode, 1), (recovery.Trigger, recovery.Action, recovery.Attempt));
+        var targets = recovery.Targets!;
+        Assert.Equal(("node-1", "default", true, false), (targets.AvoidNodeId, targets.CurrentPool, targets.AllowCrossPool, targets.RequireOtherPool));
+        Assert.Equal(["default", "cloud-b"], targets.AllowedPools);
+        Assert.Equal(["JobNodeLost", "RecoveryPolicyApplied", "RestoreRequested"], (await cluster.StoredTypes(id)).TakeLast(3));
+        Assert.Equal(JobStatus.Restoring, (await job.GetView())!.Status);
+    }
+
+    [Fact]
+    public async Task The_node_directory_counts_a_pools_node_losses_over_its_node_time()
+    {
+        await cluster.NodeAlive("node-9", pool: "flaky");
+        var since = Now;
+        cluster.Clock.Advance(TimeSpan.FromHours(1));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await cluster.Health("node-9") != NodeHealth.Lost && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        var reliability = await cluster.Client.GetGrain<IPoolReliabilityGrain>(0).Reliability("flaky");
+
+        Assert.Equal(1, reliability.Failures);
+        Assert.True(reliability.NodeTime >= Now - since, $"node time {reliability.NodeTime} is less than the hour the node was known");
+        Assert.Equal(reliability.NodeTime, reliability.MeanTimeBetweenFailures);
+        Assert.Equal("flaky", await cluster.Client.GetGrain<IPoolReliabilityGrain>(0).PoolOf("node-9"));
     }
 }

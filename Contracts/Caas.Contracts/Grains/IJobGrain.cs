@@ -42,4 +42,9 @@ public interface IJobGrain : IGrainWithStringKey
     Task<JobPolicyView> GetPolicy();
     /// <summary>Gives the job its own policy from now on (recorded); refused with the field-named problems when invalid.</summary>
     Task<JobPolicyView> SetPolicy(RecoveryPolicy policy);
+    /// <summary>
+    /// The job's node <paramref name="nodeId"/> was declared lost as of <paramref name="at"/>: recorded (JobNodeLost) and
+    /// answered by the job's policy (restore elsewhere, or alert only). Ignored when the job is not running there.
+    /// </summary>
+    Task RecordNodeLost(string nodeId, DateTimeOffset at);
 }

@@ -12,6 +12,7 @@ public static class PolicyTriggers
     {
         JobStalled => PolicyTrigger.Stall,
         JobStarved => PolicyTrigger.Starvation,
+        JobNodeLost => PolicyTrigger.NodeLost,
         // A kill someone asked for ends the job as Stopped, not Failed: only a failure the job suffered counts.
         JobExited when after.Status == JobStatus.Failed => PolicyTrigger.Failure,
         _ => null,

@@ -34,6 +34,7 @@ public static class TimelineSummary
         CheckpointDeleted e => $"checkpoint {e.Sequence} deleted from node {e.NodeId}: {e.Reason}",
         RecoveryPolicyApplied e => $"policy on {e.Decision.Trigger.ToString().ToLowerInvariant()}: {e.Decision.Reason}",
         RecoveryPolicySet => "recovery policy set for this job",
+        JobNodeLost e => $"node {e.NodeId} lost",
         _ => jobEvent.GetType().Name,
     };
 
