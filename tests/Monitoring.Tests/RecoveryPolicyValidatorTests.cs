@@ -1,6 +1,9 @@
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Policies;
+using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Policies;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Monitoring.Tests;
 
@@ -97,5 +100,33 @@ public sealed class RecoveryPolicyValidatorTests
         Assert.Equal((StallResponse.RestartFromCheckpoint, "job"), Pick(resolver.For(spec with { Policy = own, OnStall = StallAction.AlertOnly }, "cloud-b")));
 
         static (StallResponse, string) Pick((RecoveryPolicy Policy, string Source) chosen) => (chosen.Policy.OnStall, chosen.Source);
+    }
+
+    [Fact]
+    public void Defaults_bind_from_the_configuration_section_and_a_bad_one_stops_the_start()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Caas:Policies:Platform:OnFailure"] = "Restart",
+            ["Caas:Policies:Platform:Checkpoints:Mode"] = "Adaptive",
+            ["Caas:Policies:Pools:spot:OnStall"] = "Migrate",
+            ["Caas:Policies:Pools:spot:AllowedPools:0"] = "spot",
+            ["Caas:Policies:Pools:spot:AllowedPools:1"] = "onprem",
+            ["Caas:Policies:Pools:spot:AllowCrossPool"] = "true",
+        }).Build();
+        using var provider = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(configuration).AddCaasMonitoring().BuildServiceProvider();
+
+        var defaults = provider.GetRequiredService<PolicyResolver>().Defaults;
+
+        Assert.Equal((FailureResponse.Restart, CheckpointMode.Adaptive), (defaults.Platform.OnFailure, defaults.Platform.Checkpoints.Mode));
+        Assert.Equal((StallResponse.Migrate, true), (defaults.Pools["spot"].OnStall, defaults.Pools["spot"].AllowCrossPool));
+        Assert.Equal(["spot", "onprem"], defaults.Pools["spot"].AllowedPools);
+
+        configuration["Caas:Policies:Pools:spot:MaxAttempts"] = "0";
+        using var bad = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(configuration).AddCaasMonitoring().BuildServiceProvider();
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => bad.GetRequiredService<PolicyResolver>());
+        Assert.Equal("'Caas:Policies:Pools:spot:maxAttempts' must be between 1 and 100.", Assert.Single(error.Failures));
     }
 }
