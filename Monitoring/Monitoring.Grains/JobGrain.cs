@@ -2,8 +2,11 @@ using Caas.Contracts.Bus;
 using Caas.Contracts.Events;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
+using Caas.Monitoring.Grains.Nodes;
+using Caas.Monitoring.Grains.Policies;
 using Caas.Monitoring.Grains.Starvation;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +26,7 @@ namespace Caas.Monitoring.Grains;
 public sealed class JobGrain(
     JobJournal journal,
     IBus bus,
+    PolicyResolver policies,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     ILogger<JobGrain> logger)
     : JournaledGrain<JobState, IJobEvent>, IJobGrain, ICustomStorageInterface<JobState, IJobEvent>
@@ -34,7 +38,14 @@ public sealed class JobGrain(
     /// <summary>How long a requested checkpoint may stay unanswered before a new request replaces it.</summary>
     public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often the pool's observed failures are asked for again (adaptive checkpoint intervals follow them).</summary>
+    private static readonly TimeSpan ReliabilityRefresh = TimeSpan.FromSeconds(30);
+
     private readonly StallDetector _stalls = new(time);
+    /// <summary>The pool of the job's node as the node directory last said; pool defaults and pool failure rates are looked up by it.</summary>
+    private (string? Node, string? Pool) _nodePool;
+    private PoolReliability? _reliability;
+    private DateTimeOffset _reliabilityAt = DateTimeOffset.MinValue;
     private readonly StarvationDetector _starvation = new(time);
     private IGrainTimer? _watch;
     /// <summary>Why the queued job has no node yet, from the last placement attempt; not recorded, as it changes with every node heartbeat.</summary>
@@ -79,10 +90,41 @@ public sealed class JobGrain(
     public Task<JobView?> GetView() => Task.FromResult(State.IsSubmitted ? View() : null);
 
     /// <summary>The folded state, and for a job still waiting for a node the reason placement gave last.</summary>
-    private JobView View() =>
-        State.ToView() is var view && State.Status == JobStatus.Queued && State.NodeId is null && _unplacedBecause is { } problem
+    private JobView View()
+    {
+        var view = State.ToView() with { CheckpointInterval = IntervalPlan(), Policy = PolicyView() };
+        return State.Status == JobStatus.Queued && State.NodeId is null && _unplacedBecause is { } problem
             ? view with { StatusReason = $"waiting for a node: {problem}" }
             : view;
+    }
+
+    public Task<JobPolicyView> GetPolicy()
+    {
+        RequireSubmitted();
+        return Task.FromResult(PolicyView());
+    }
+
+    public async Task<JobPolicyView> SetPolicy(RecoveryPolicy policy)
+    {
+        RequireSubmitted();
+        var problems = RecoveryPolicyValidator.Validate(policy);
+        if (problems.Count > 0)
+            throw new OperationRejectedException(RejectionKind.Invalid, "The policy is invalid: " + string.Join(" ", problems.Select(p => p + ".")));
+        RaiseEvent(new RecoveryPolicySet(JobId, policy, time.GetUtcNow()));
+        await ConfirmEvents();
+        KeepWatching();
+        return PolicyView();
+    }
+
+    private JobPolicyView PolicyView()
+    {
+        var (policy, source) = policies.For(State.Spec!, PolicyTriggers.PoolOf(State, NodePool));
+        return new JobPolicyView { JobId = JobId, Policy = policy, Source = source };
+    }
+
+    private RecoveryPolicy Policy => policies.For(State.Spec!, PolicyTriggers.PoolOf(State, NodePool)).Policy;
+
+    private string? NodePool => _nodePool.Node is not null && _nodePool.Node == State.NodeId ? _nodePool.Pool : null;
 
     public async Task<int> RequestCheckpoint(bool leaveRunning)
     {
@@ -334,8 +376,24 @@ public sealed class JobGrain(
         var reason = State.KillRequested ? "killed on request"
             : report.OutOfMemory ? ExitDescription.OutOfMemory(State.Spec!.MemoryLimitBytes)
             : ExitDescription.Of(report.ExitCode, report.Signal, report.Reason);
-        RaiseEvent(new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At));
+        var exited = new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At);
+        await LearnNodePool();
+        var context = PolicyTriggers.ContextOf(State, NodePool);
+        RaiseEvent(exited);
+        // State shows confirmed events only, and whether the exit is a failure depends on the job's state after it.
         await ConfirmEvents();
+        if (PolicyTriggers.Of(exited, State) is { } trigger)
+        {
+            var now = time.GetUtcNow();
+            var incident = Guid.NewGuid();
+            var decision = RecoveryPolicyEvaluator.Decide(Policy, State.PolicyHistory, trigger, context, now);
+            RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
+            var recovery = StartRecoveryIfDue(incident, decision, $"failed: {reason}", now);
+            await ConfirmEvents();
+            logger.LogInformation("Job {JobId} failed ({Reason}); policy: {Decision}", JobId, reason, decision.Reason);
+            if (recovery is not null)
+                await bus.Publish(recovery);
+        }
         KeepWatching();
     }
 
@@ -372,6 +430,10 @@ public sealed class JobGrain(
                 await RaiseStarvation(starved);
             else if (_starvation.RecoveredRate(State) is { } rate)
                 await EndStarvation(rate);
+            else if (State.PendingRecovery is { } pending && pending.NotBefore <= time.GetUtcNow())
+                await StartPendingRecovery(pending, State.PendingRecoveryIncident!.Value);
+            await LearnWhereTheJobRuns();
+            await CheckpointPeriodically();
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
@@ -412,16 +474,23 @@ public sealed class JobGrain(
         var spec = State.Spec!;
         var node = State.NodeId!;
         var checkpoint = State.NewestCheckpoint;
+        var decision = await Decide(PolicyTrigger.Stall, now);
         RaiseEvent(new JobStalled(JobId, incident, since, spec.StallThreshold, now));
+        RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
         // Recovery restores the job under this incident; recording it here keeps the job's status honest meanwhile
         // (Restoring, so the exit of the hung copy the agent kills is not taken for a failure).
-        if (spec.OnStall == StallAction.RestoreFromLastCheckpoint && checkpoint is not null)
-            RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, $"stalled: no progress for {DurationText.Of(now - since)}", now));
+        var recovery = StartRecoveryIfDue(incident, decision, $"stalled: no progress for {DurationText.Of(now - since)}", now);
         await ConfirmEvents();
-        logger.LogWarning("Job {JobId} stalled: no progress since {Since}", JobId, since);
-        await bus.Publish(new JobStallDetected(incident, JobId, node, spec.OnStall,
-            checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now,
-            checkpoint is null ? null : State.FallbacksFor(checkpoint.Sequence)));
+        logger.LogWarning("Job {JobId} stalled: no progress since {Since}; policy: {Decision}", JobId, since, decision.Reason);
+        if (recovery is not null)
+            await bus.Publish(recovery);
+        else if (!decision.Acts)
+            // The recovery saga records the incident: as not attempted when the policy only alerts or holds back (the
+            // stall alert is the notification), as failed for want of a checkpoint when it wanted to restore.
+            await bus.Publish(new JobStallDetected(incident, JobId, node,
+                checkpoint is null && RecoveryPolicyEvaluator.ActionFor(Policy, PolicyTrigger.Stall) != RecoveryAction.None ? StallAction.RestoreFromLastCheckpoint : StallAction.AlertOnly,
+                checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now,
+                checkpoint is null ? null : State.FallbacksFor(checkpoint.Sequence)));
         KeepWatching();
     }
 
@@ -430,10 +499,17 @@ public sealed class JobGrain(
         var now = time.GetUtcNow();
         var incident = Guid.NewGuid();
         var spec = State.Spec!;
+        var node = State.NodeId!;
+        var decision = await Decide(PolicyTrigger.Starvation, now);
         RaiseEvent(new JobStarved(JobId, incident, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, spec.StarvationWindow, now));
+        RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
+        var recovery = StartRecoveryIfDue(incident, decision, $"starved ({finding.Cause.ToString().ToLowerInvariant()}) on {node}: {finding.Detail}", now);
         await ConfirmEvents();
-        logger.LogWarning("Job {JobId} starved ({Cause}): {Detail}", JobId, finding.Cause, finding.Detail);
-        await bus.Publish(new JobStarvationDetected(incident, JobId, State.NodeId!, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, now));
+        logger.LogWarning("Job {JobId} starved ({Cause}): {Detail}; policy: {Decision}", JobId, finding.Cause, finding.Detail, decision.Reason);
+        await bus.Publish(new JobStarvationDetected(incident, JobId, node, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, now));
+        if (recovery is not null)
+            await bus.Publish(recovery);
+        KeepWatching();
     }
 
     private async Task EndStarvation(double rate)
@@ -443,10 +519,121 @@ public sealed class JobGrain(
         logger.LogInformation("Job {JobId} is back to its usual pace", JobId);
     }
 
+    public async Task RecordNodeLost(string nodeId, DateTimeOffset at)
+    {
+        if (!IsFromJobNode(nodeId, "node loss") || State.Status != JobStatus.Running)
+            return;
+        var now = time.GetUtcNow();
+        var incident = Guid.NewGuid();
+        var decision = await Decide(PolicyTrigger.NodeLost, now);
+        RaiseEvent(new JobNodeLost(JobId, incident, nodeId, at));
+        RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
+        var recovery = StartRecoveryIfDue(incident, decision, $"node {nodeId} lost as of {at:u}", now);
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId} lost its node {NodeId}; policy: {Decision}", JobId, nodeId, decision.Reason);
+        if (recovery is not null)
+            await bus.Publish(recovery);
+        KeepWatching();
+    }
+
+    /// <summary>The policy's answer to an incident, knowing the pool of the job's node (pool defaults and cross-pool moves depend on it).</summary>
+    private async Task<PolicyDecision> Decide(PolicyTrigger trigger, DateTimeOffset now)
+    {
+        await LearnNodePool();
+        return RecoveryPolicyEvaluator.Decide(Policy, State.PolicyHistory, trigger, PolicyTriggers.ContextOf(State, NodePool), now);
+    }
+
+    private async Task LearnNodePool()
+    {
+        if (State.NodeId is { } node && _nodePool.Node != node)
+            _nodePool = (node, await GrainFactory.GetGrain<IPoolReliabilityGrain>(0).PoolOf(node));
+    }
+
+    /// <summary>
+    /// Records the restore a decision asks for when it is due now, and returns the request for recovery to publish after
+    /// the events are confirmed; null when the decision does nothing or waits out a backoff (then it is pending).
+    /// </summary>
+    private RecoveryRequested? StartRecoveryIfDue(Guid incident, PolicyDecision decision, string reason, DateTimeOffset now)
+    {
+        if (!decision.Acts || decision.NotBefore > now || State.NewestCheckpoint is not { } checkpoint)
+            return null;
+        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        return new RecoveryRequested(incident, JobId, checkpoint.NodeId, checkpoint.Sequence, checkpoint.Progress, reason, now,
+            State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt);
+    }
+
+    /// <summary>A recovery whose backoff ended: carried out if its incident still stands, otherwise dropped with the reason.</summary>
+    private async Task StartPendingRecovery(PolicyDecision pending, Guid incident)
+    {
+        var now = time.GetUtcNow();
+        var stands = pending.Trigger switch
+        {
+            PolicyTrigger.Stall => State.StallIncident == incident,
+            PolicyTrigger.Starvation => State.StarvationIncident == incident,
+            PolicyTrigger.Failure => State.Status == JobStatus.Failed,
+            // Until a restore starts the job stays recorded as running on the lost node.
+            _ => State.Status == JobStatus.Running && State.NodeId == pending.Targets?.AvoidNodeId,
+        };
+        RecoveryRequested? recovery = null;
+        if (!stands || State.NewestCheckpoint is null)
+            RaiseEvent(new RecoveryPolicyApplied(JobId, incident, pending with
+            {
+                Action = RecoveryAction.None,
+                Attempt = 0,
+                Targets = null,
+                Reason = stands ? $"{pending.Reason}; dropped: no checkpoint left to restore" : $"{pending.Reason}; dropped: the incident ended before the backoff did",
+                At = now,
+                NotBefore = now,
+            }, now));
+        else
+            recovery = StartRecoveryIfDue(incident, pending with { NotBefore = now }, pending.Reason, now);
+        await ConfirmEvents();
+        if (recovery is not null)
+            await bus.Publish(recovery);
+        KeepWatching();
+    }
+
+    /// <summary>Asks the node directory for the pool of the job's node when it changed, and for the pool's failures every so often.</summary>
+    private async Task LearnWhereTheJobRuns()
+    {
+        await LearnNodePool();
+        var now = time.GetUtcNow();
+        if (State.Status == JobStatus.Running && Policy.Checkpoints.Mode == CheckpointMode.Adaptive && now - _reliabilityAt >= ReliabilityRefresh
+            && PolicyTriggers.PoolOf(State, NodePool) is { } pool)
+        {
+            _reliability = await GrainFactory.GetGrain<IPoolReliabilityGrain>(0).Reliability(pool);
+            _reliabilityAt = now;
+        }
+    }
+
+    /// <summary>
+    /// The periodic checkpoint interval in force, counted from the job's last checkpoint request or (re)start, so a
+    /// reactivated grain picks the schedule up from the recorded stream.
+    /// </summary>
+    private CheckpointIntervalView? IntervalPlan()
+    {
+        if (!State.IsSubmitted)
+            return null;
+        var last = new[] { State.RunningSince, State.PendingCheckpointSince, State.NewestCheckpoint?.TakenAt }.Max();
+        var plan = CheckpointIntervalPlanner.Plan(Policy.Checkpoints, State.Checkpoints, _reliability, last);
+        return State.Status == JobStatus.Running ? plan : plan with { NextDueAt = null };
+    }
+
+    /// <summary>Leave-running checkpoints at the interval in force; none while one is in progress or the job is stalled or stopped.</summary>
+    private async Task CheckpointPeriodically()
+    {
+        if (State.Status != JobStatus.Running || State.PendingCheckpoint is not null || State.IsStalled || State.IsProcessStopped)
+            return;
+        if (IntervalPlan() is not { NextDueAt: { } due, Interval: { } interval } || due > time.GetUtcNow())
+            return;
+        var sequence = await RequestCheckpoint(leaveRunning: true);
+        logger.LogInformation("Periodic checkpoint {Sequence} of job {JobId} (every {Interval})", sequence, JobId, interval);
+    }
+
     /// <summary>A job that may still move needs its watch (placement retries, stall detection); a finished one does not.</summary>
     private void KeepWatching()
     {
-        var live = State.IsSubmitted && State.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring;
+        var live = State.IsSubmitted && (State.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring || State.PendingRecovery is not null);
         if (live && _watch is null)
             _watch = this.RegisterGrainTimer(Watch, new GrainTimerCreationOptions(WatchInterval, WatchInterval) { KeepAlive = true });
         else if (!live && _watch is not null)

@@ -1,6 +1,8 @@
 using Caas.Contracts.Events;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 using Caas.Contracts.Views;
+using Caas.Monitoring.Grains.Policies;
 using Caas.Monitoring.Grains.Starvation;
 using System.Text.Json.Serialization;
 
@@ -59,6 +61,13 @@ public sealed class JobState
     [Id(34)] public Guid? StarvationIncident { get; set; }
     /// <summary>Checkpoints whose last test restore came to life; the newest of them is never deleted.</summary>
     [Id(35)] public List<int> VerifiedCheckpoints { get; set; } = [];
+    /// <summary>What the job's recovery policy has done to it so far (attempts, failure restarts).</summary>
+    [Id(50)] public PolicyHistory PolicyHistory { get; set; } = new();
+    /// <summary>A recovery the policy decided on that waits out its backoff (due at its NotBefore), with its incident.</summary>
+    [Id(51)] public PolicyDecision? PendingRecovery { get; set; }
+    [Id(52)] public Guid? PendingRecoveryIncident { get; set; }
+    /// <summary>When the current process of the job started or was restored; periodic checkpoints count from it.</summary>
+    [Id(53)] public DateTimeOffset? RunningSince { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -110,6 +119,10 @@ public sealed class JobState
             case CheckpointVerified e: Apply(e); break;
             case CheckpointVerificationFailed e: Apply(e); break;
             case CheckpointDeleted e: Apply(e); break;
+            case RecoveryPolicyApplied e: Apply(e); break;
+            // A fact for the record and for policies; the restore the policy may start changes the status.
+            case JobNodeLost: break;
+            case RecoveryPolicySet e: Spec = Spec is null ? null : Spec with { Policy = e.Policy }; break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -137,6 +150,7 @@ public sealed class JobState
         NodeId = e.NodeId;
         Pid = e.Pid;
         LastActivityAt = e.At;
+        RunningSince = e.At;
         Pace.Restart();
         StarvationIncident = null;
     }
@@ -275,8 +289,26 @@ public sealed class JobState
             StarvationIncident = null;
     }
 
+    /// <summary>A decision that waits out a backoff stays pending until its restore starts or the policy drops it.</summary>
+    public void Apply(RecoveryPolicyApplied e)
+    {
+        PolicyHistory.Record(e.Decision);
+        if (e.Decision.Acts && e.Decision.NotBefore > e.At)
+        {
+            PendingRecovery = e.Decision;
+            PendingRecoveryIncident = e.IncidentId;
+        }
+        else if (PendingRecoveryIncident == e.IncidentId)
+        {
+            PendingRecovery = null;
+            PendingRecoveryIncident = null;
+        }
+    }
+
     public void Apply(RestoreRequested e)
     {
+        PendingRecovery = null;
+        PendingRecoveryIncident = null;
         Status = JobStatus.Restoring;
         StatusReason = $"restoring from checkpoint {e.Sequence}: {e.Reason}";
         RestoringIncident = e.IncidentId;
@@ -294,6 +326,7 @@ public sealed class JobState
         var checkpoint = FindCheckpoint(e.Sequence);
         Progress = checkpoint?.Progress ?? Progress;
         LastActivityAt = e.At;
+        RunningSince = e.At;
         StallIncident = null;
         StarvationIncident = null;
         Pace.Restart();

@@ -2,6 +2,7 @@ using Caas.Contracts.Alerts;
 using Caas.Contracts.Services;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains.Alerts;
+using Caas.Monitoring.Grains.Policies;
 using Caas.Monitoring.Grains.ReadModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,7 @@ public static class MonitoringServiceCollectionExtensions
 {
     /// <summary>
     /// The monitoring services for a host that has an Orleans silo or client (IGrainFactory) and an IEventStore:
-    /// IJobOperations, INodeOperations, IJobQueries, IAlertOperations, the projections, the alert lifecycle (notifications
+    /// IJobOperations, INodeOperations, IJobQueries, IAlertOperations, IRecoveryPolicies (defaults from Caas:Policies, validated at start), the projections, the alert lifecycle (notifications
     /// go nowhere until <see cref="AlertWebhooksServiceCollectionExtensions.AddCaasAlertWebhooks"/> adds delivery) and the
     /// hosted feed that rebuilds them from $all at start.
     /// </summary>
@@ -38,6 +39,10 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
         services.TryAddSingleton<INodeOperations, NodeOperations>();
+        services.AddOptions<RecoveryPolicyOptions>().BindConfiguration(RecoveryPolicyOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecoveryPolicyOptions>, RecoveryPolicyOptionsValidator>());
+        services.TryAddSingleton(provider => new PolicyResolver(provider.GetRequiredService<IOptions<RecoveryPolicyOptions>>().Value));
+        services.TryAddSingleton<IRecoveryPolicies, RecoveryPolicies>();
         return services;
     }
 }

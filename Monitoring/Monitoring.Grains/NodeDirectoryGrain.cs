@@ -2,6 +2,7 @@ using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Monitoring.Grains.Nodes;
+using Caas.Monitoring.Grains.Policies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,12 +18,14 @@ public sealed class NodeDirectoryGrain(
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     NodeDrainJournal drains,
     ILogger<NodeDirectoryGrain> logger)
-    : Grain, INodeDirectoryGrain, INodeLivenessGrain
+    : Grain, INodeDirectoryGrain, INodeLivenessGrain, IPoolReliabilityGrain
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
 
     private readonly NodeRoster _roster = new(time);
     private long _drainsVersion;
+    /// <summary>When each node was first heard of since the directory started: the node time a pool's failure rate is measured over.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _firstHeardAt = new(StringComparer.Ordinal);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -38,6 +41,7 @@ public sealed class NodeDirectoryGrain(
     public Task RecordHeartbeat(NodeStatus node)
     {
         _roster.RecordHeartbeat(node);
+        _firstHeardAt.TryAdd(node.NodeId, time.GetUtcNow());
         Announce();
         return Task.CompletedTask;
     }
@@ -59,6 +63,17 @@ public sealed class NodeDirectoryGrain(
     public Task<IReadOnlyList<NodeLiveness>> Liveness() => Task.FromResult(_roster.Liveness.List());
 
     public Task<IReadOnlyList<NodeLivenessChange>> Changes() => Task.FromResult(_roster.Liveness.Changes());
+
+    public Task<PoolReliability> Reliability(string pool)
+    {
+        var now = time.GetUtcNow();
+        var nodes = _roster.List().Where(n => n.Pool == pool).Select(n => n.NodeId).ToHashSet(StringComparer.Ordinal);
+        var nodeTime = nodes.Aggregate(TimeSpan.Zero, (sum, id) => sum + (_firstHeardAt.TryGetValue(id, out var first) ? now - first : TimeSpan.Zero));
+        var failures = _roster.Liveness.Changes().Count(c => c.Health == NodeHealth.Lost && nodes.Contains(c.NodeId));
+        return Task.FromResult(new PoolReliability(pool, nodeTime, failures));
+    }
+
+    public Task<string?> PoolOf(string nodeId) => Task.FromResult(_roster.Find(nodeId)?.Pool);
 
     private async Task<NodeStatus> SetDrained(string nodeId, bool drained)
     {

@@ -47,10 +47,13 @@ public static class CliApp
         var env = new Option<string[]>("--env") { Description = "Environment variable KEY=VALUE for the job; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var workdir = new Option<string?>("--workdir") { Description = "Absolute directory the job starts in." };
         var commandLine = new Argument<string[]>("command") { Description = "The program and its arguments; put them after -- so their options are not read as caas-cli's.", Arity = ArgumentArity.OneOrMore };
-        var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] -- CMD [ARGS...]")
+        var policyFlags = PoliciesCommand.SubmitFlags.Create();
+        var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] [--policy FILE] [--on-failure Restart] [--checkpoint-every SECONDS] -- CMD [ARGS...]")
         {
             name, stall, starvation, memory, env, workdir, commandLine,
         };
+        foreach (var flag in policyFlags.All)
+            submit.Options.Add(flag);
         submit.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var words = parse.GetValue(commandLine)!;
@@ -76,6 +79,8 @@ public static class CliApp
                 body["starvationWindowSeconds"] = window;
             if (parse.GetValue(memory) is { } mib)
                 body["memoryLimitMiB"] = mib;
+            if (policyFlags.Build(parse) is { } policy)
+                body["policy"] = policy;
             var job = PlatformApi.Read<JobView>(await api.PostAsync("jobs", body, ct));
             output.WriteLine($"Submitted {job.JobId} ({job.Name}): {job.Status}.");
         }));
@@ -302,7 +307,8 @@ public static class CliApp
         }));
 
         var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts, checkpoints })
+        var policies = PoliciesCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts, checkpoints, policies })
             root.Subcommands.Add(command);
 
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -39,6 +39,10 @@ public static class TextOutput
             output.WriteLine($"  exit code   {code}");
         if (job.ExitSignal is { } signal)
             output.WriteLine($"  signal      {signal}");
+        if (job.Policy is { } policy)
+            output.WriteLine($"  policy      from {policy.Source} (caas policies show {job.JobId})");
+        if (job.CheckpointInterval is { } interval)
+            output.WriteLine($"  periodic    {interval.Explanation}{(interval.NextDueAt is { } due ? $"; next at {due.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}" : "")}");
         if (job.Checkpoints.Count == 0)
         {
             output.WriteLine("  no checkpoints");

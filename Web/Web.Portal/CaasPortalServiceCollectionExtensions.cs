@@ -39,6 +39,7 @@ public static class CaasPortalServiceCollectionExtensions
         services.AddScoped<JobActions>();
         services.AddScoped<NodeActions>();
         services.AddScoped<AlertActions>();
+        services.AddScoped<PolicyActions>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddCascadingAuthenticationState();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

@@ -1,3 +1,4 @@
+using Caas.Contracts.Policies;
 using Caas.Contracts.Jobs;
 using System.Text.Json;
 using Caas.Contracts.Alerts;
@@ -40,6 +41,13 @@ public sealed class EventSerializerTests
         { "CheckpointVerified", new CheckpointVerified(Job.JobId, 1, "node-1", Job.At(14)) },
         { "CheckpointVerificationFailed", new CheckpointVerificationFailed(Job.JobId, 1, "node-1", "bad image", Job.At(15)) },
         { "CheckpointDeleted", new CheckpointDeleted(Job.JobId, 1, "node-1", CheckpointRemoval.Retention, "beyond the last 5 checkpoints", Job.At(16)) },
+        { "RecoveryPolicyApplied", new RecoveryPolicyApplied(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), new PolicyDecision
+            {
+                Trigger = PolicyTrigger.Starvation, Action = RecoveryAction.MoveToOtherPool, Reason = "starvation: move", Attempt = 2, At = Job.At(17), NotBefore = Job.At(27),
+                Targets = new RecoveryTargets { AvoidNodeId = "node-1", CurrentPool = "cloud-a", AllowedPools = ["cloud-a", "cloud-b"], PreferredPools = ["cloud-b"], AllowCrossPool = true, RequireOtherPool = true },
+            }, Job.At(17)) },
+        { "JobNodeLost", new JobNodeLost(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), "node-1", Job.At(19)) },
+        { "RecoveryPolicySet", new RecoveryPolicySet(Job.JobId, new RecoveryPolicy { OnFailure = FailureResponse.Restart, Checkpoints = new CheckpointSchedule { Mode = CheckpointMode.Adaptive } }, Job.At(18)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

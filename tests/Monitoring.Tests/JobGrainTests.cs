@@ -2,6 +2,7 @@ using System.Text.Json;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Events;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 using Caas.Contracts.Services;
 using Caas.Monitoring.EventStore;
 using MassTransit;
@@ -173,7 +174,9 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         await Eventually(async () => (await cluster.Job(id).GetView())!.Status == JobStatus.Failed);
 
         Assert.Equal("exit code 3", (await cluster.Job(id).GetView())!.StatusReason);
-        Assert.Equal(["JobSubmitted", "JobPlaced", "JobStarted", "CheckpointRequested", "CheckpointTaken", "JobExited"], await cluster.StoredTypes(id));
+        // The default policy does not restart failed jobs, and says so in the stream.
+        Assert.Equal(["JobSubmitted", "JobPlaced", "JobStarted", "CheckpointRequested", "CheckpointTaken", "JobExited", "RecoveryPolicyApplied"], await cluster.StoredTypes(id));
+        Assert.Empty(cluster.Tap.All<RecoveryRequested>(m => m.JobId == id));
     }
 
     [Fact]
@@ -221,11 +224,13 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, 0.25), Now));
 
         cluster.Clock.Advance(TimeSpan.FromSeconds(5));
-        var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == id);
+        var detected = await cluster.Tap.WaitFor<RecoveryRequested>(m => m.JobId == id);
 
-        Assert.Equal((1, "node-1", 0.25), (detected.LastCheckpointSequence, detected.LastCheckpointNodeId, detected.LastCheckpointProgress));
-        var stored = await cluster.Store.ReadStreamBackwardAsync(id, StreamPosition.End, 2);
-        Assert.Equal(["RestoreRequested", "JobStalled"], stored.Select(e => e.Type));
+        Assert.Equal((1, "node-1", 0.25), (detected.Sequence, detected.NodeId, detected.CheckpointProgress));
+        Assert.Equal((RecoveryAction.RestartInPlace, PolicyTrigger.Stall, 1), (detected.Action, detected.Trigger, detected.Attempt));
+        Assert.Empty(cluster.Tap.All<JobStallDetected>(m => m.JobId == id));
+        var stored = await cluster.Store.ReadStreamBackwardAsync(id, StreamPosition.End, 3);
+        Assert.Equal(["RestoreRequested", "RecoveryPolicyApplied", "JobStalled"], stored.Select(e => e.Type));
         Assert.All(stored, e => Assert.Contains(detected.IncidentId.ToString(), e.Data, StringComparison.Ordinal));
         Assert.Contains("\"reason\":\"stalled: no progress for 00:00:05\"", stored[0].Data, StringComparison.Ordinal);
         var view = (await job.GetView())!;

@@ -1,10 +1,18 @@
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 
 namespace Caas.Contracts.Bus;
 
 /// <summary>
 /// Monitoring to recovery: restore this job from checkpoint Sequence (a user asked, or a policy decided); if the agent
 /// refuses that image, try FallbackSequences in turn (older checkpoints on the same node, newest first).
+/// When a policy decided (Trigger set): Action says where the job goes (RestartInPlace: the node holding the image, as a
+/// user's restore; MoveToOtherNode / MoveToOtherPool: a node Targets accepts), and Attempt counts the automatic
+/// recoveries in the policy's attempt window. A user's restore leaves Trigger null and Attempt 0.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At, [property: Id(7)] IReadOnlyList<int>? FallbackSequences = null);
+public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At, [property: Id(7)] IReadOnlyList<int>? FallbackSequences = null,
+    [property: Id(50)] RecoveryAction Action = RecoveryAction.RestartInPlace,
+    [property: Id(51)] PolicyTrigger? Trigger = null,
+    [property: Id(52)] RecoveryTargets? Targets = null,
+    [property: Id(53)] int Attempt = 0);

@@ -1,5 +1,6 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 using Caas.Contracts.Views;
 
 namespace Caas.Contracts.Grains;
@@ -34,4 +35,16 @@ public interface IJobGrain : IGrainWithStringKey
     Task RecordRecoveryEnded(RecoveryEnded report);
     Task RecordCheckpointVerificationEnded(CheckpointVerificationEnded report);
     Task RecordCheckpointsPruned(CheckpointsPruned report);
+
+    // Recovery policies (issue 5).
+    /// <summary>The policy the job is under and where it comes from (job, pool default, platform default).</summary>
+    /// <exception cref="Services.OperationRejectedException">NotFound: the job was never submitted.</exception>
+    Task<JobPolicyView> GetPolicy();
+    /// <summary>Gives the job its own policy from now on (recorded); refused with the field-named problems when invalid.</summary>
+    Task<JobPolicyView> SetPolicy(RecoveryPolicy policy);
+    /// <summary>
+    /// The job's node <paramref name="nodeId"/> was declared lost as of <paramref name="at"/>: recorded (JobNodeLost) and
+    /// answered by the job's policy (restore elsewhere, or alert only). Ignored when the job is not running there.
+    /// </summary>
+    Task RecordNodeLost(string nodeId, DateTimeOffset at);
 }

@@ -1,3 +1,5 @@
+using Caas.Contracts.Policies;
+
 namespace Caas.Contracts.Jobs;
 
 /// <summary>What a user asks the platform to run. Validated by <see cref="JobSpecValidator"/> before anything is recorded.</summary>
@@ -30,6 +32,11 @@ public sealed record JobSpec
     [Id(22)] public long? MemoryLimitBytes { get; init; }
     /// <summary>Labels the job's node must carry, each with exactly this value (e.g. "gpu" = "a100"); any node when empty.</summary>
     [Id(30)] public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The job's own recovery policy and checkpoint schedule; null takes the default of the job's pool, else the platform's.
+    /// When null, <see cref="OnStall"/> = AlertOnly still turns the default's stall response to alert only.
+    /// </summary>
+    [Id(50)] public RecoveryPolicy? Policy { get; init; }
 }
 
 public enum StallAction

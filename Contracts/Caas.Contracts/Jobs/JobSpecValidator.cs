@@ -1,3 +1,5 @@
+using Caas.Contracts.Policies;
+
 namespace Caas.Contracts.Jobs;
 
 /// <summary>Checks a job spec for what can be known without a node: bad specs are refused before any event is recorded.</summary>
@@ -37,9 +39,11 @@ public static class JobSpecValidator
             problems.Add($"'memoryLimit' must be at least {JobDefaults.MinimumMemoryLimitBytes >> 20} MiB.");
         if (spec.Name is { Length: > 200 })
             problems.Add("'name' must be at most 200 characters.");
-        if (spec.Pool is { } pool && (pool.Length is 0 or > NodeLabelRules.MaxLength || !pool.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
-            problems.Add($"'pool' must be 1 to {NodeLabelRules.MaxLength} letters, digits, '-', '_' or '.'.");
+        if (spec.Pool is { } pool && !PoolNames.IsValid(pool))
+            problems.Add($"'pool' must be {PoolNames.Rule}.");
         problems.AddRange(NodeLabelRules.Validate(spec.NodeLabels, "nodeLabels"));
+        if (spec.Policy is { } policy)
+            problems.AddRange(RecoveryPolicyValidator.Validate(policy, "policy").Select(p => p + "."));
         return problems;
     }
 }

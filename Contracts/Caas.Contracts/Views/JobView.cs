@@ -30,4 +30,8 @@ public sealed record JobView
     [Id(18)] public int? ExitSignal { get; init; }
     /// <summary>Number of events in the job's stream.</summary>
     [Id(19)] public long Version { get; init; }
+    /// <summary>The periodic checkpoint interval in force and why; null where the grain did not compute it (read models).</summary>
+    [Id(50)] public CheckpointIntervalView? CheckpointInterval { get; init; }
+    /// <summary>The recovery policy in force; null where the grain did not resolve it.</summary>
+    [Id(51)] public JobPolicyView? Policy { get; init; }
 }

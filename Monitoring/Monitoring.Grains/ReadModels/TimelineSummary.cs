@@ -32,6 +32,9 @@ public static class TimelineSummary
         CheckpointVerified e => $"checkpoint {e.Sequence} verified: its test restore on node {e.NodeId} came to life",
         CheckpointVerificationFailed e => $"checkpoint {e.Sequence} failed verification: {e.Reason}",
         CheckpointDeleted e => $"checkpoint {e.Sequence} deleted from node {e.NodeId}: {e.Reason}",
+        RecoveryPolicyApplied e => $"policy on {e.Decision.Trigger.ToString().ToLowerInvariant()}: {e.Decision.Reason}",
+        RecoveryPolicySet => "recovery policy set for this job",
+        JobNodeLost e => $"node {e.NodeId} lost",
         _ => jobEvent.GetType().Name,
     };
 

@@ -56,6 +56,7 @@ internal static class JobsApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         AlertsApi.Map(api);
+        PoliciesApi.Map(api);
         api.MapGet("/nodes", GetNodes).Produces<IReadOnlyList<NodeStatus>>();
         NodesApi.Map(api);
         // An unknown API path gets a problem that says so, not an empty 404 a client cannot tell from a missing job.

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Caas.Contracts.Policies;
 
 namespace Caas.Web.Portal.Api;
 
@@ -31,6 +32,8 @@ public sealed record SubmitJobRequest
     public long? MemoryLimitMiB { get; init; }
     /// <summary>Labels the node must carry, e.g. {"gpu": "a100"}.</summary>
     public IReadOnlyDictionary<string, string>? NodeLabels { get; init; }
+    /// <summary>The job's own recovery policy and checkpoint schedule (fields as in docs/policies.md); the pool's or platform's default when absent.</summary>
+    public RecoveryPolicy? Policy { get; init; }
 
     /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
     public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
@@ -56,6 +59,7 @@ public sealed record SubmitJobRequest
             StarvationRatio = StarvationRatio ?? JobDefaults.StarvationRatio,
             MemoryLimitBytes = MemoryLimitMiB is { } mib ? mib << 20 : null,
             NodeLabels = NodeLabels ?? new Dictionary<string, string>(),
+            Policy = Policy,
         };
         var problems = JobSpecValidator.Validate(spec);
         return (problems.Count == 0 ? spec : null, problems);

@@ -26,11 +26,13 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IRecoveryIncidents>(Platform);
         Services.AddSingleton<INodeOperations>(Platform);
         Services.AddSingleton<IAlertOperations>(Alerts);
+        Services.AddSingleton<IRecoveryPolicies>(Policies);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
         Services.AddScoped<JobActions>();
         Services.AddScoped<NodeActions>();
         Services.AddScoped<AlertActions>();
+        Services.AddScoped<PolicyActions>();
         Authorization = AddAuthorization();
         LogInAs("olga", CaasRoles.Operator);
     }
@@ -47,6 +49,7 @@ public abstract class PortalTestContext : BunitContext
 
     protected FakeTimeProvider Clock { get; }
     protected FakeAlerts Alerts { get; }
+    protected FakeRecoveryPolicies Policies { get; } = new();
     protected FakeJobPlatform Platform { get; }
     protected string? DemoCommand { get; set; } = "/opt/caas/bin/counter";
 

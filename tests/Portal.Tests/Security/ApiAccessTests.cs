@@ -53,6 +53,10 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("GET", $"{prefix}/nodes", $"{prefix}/nodes", CaasRoles.Viewer),
         ("POST", $"{prefix}/nodes/{{id}}/drain", $"{prefix}/nodes/node-a/drain", CaasRoles.Operator),
         ("POST", $"{prefix}/nodes/{{id}}/undrain", $"{prefix}/nodes/node-a/undrain", CaasRoles.Operator),
+        ("GET", $"{prefix}/policies", $"{prefix}/policies", CaasRoles.Viewer),
+        ("GET", $"{prefix}/jobs/{{id}}/policy", $"{prefix}/jobs/{Job}/policy", CaasRoles.Viewer),
+        ("PUT", $"{prefix}/jobs/{{id}}/policy", $"{prefix}/jobs/{Job}/policy", CaasRoles.Operator),
+        ("POST", $"{prefix}/jobs/{{id}}/policy/dry-run", $"{prefix}/jobs/{Job}/policy/dry-run", CaasRoles.Viewer),
         ("*", $"{prefix}/{{*path:nonfile}}", $"{prefix}/no-such-route", CaasRoles.Viewer),
     ];
 
@@ -218,5 +222,6 @@ public sealed class ApiAccessTests : IAsyncLifetime
         Assert.Empty(host.Platform.RestoreCalls);
         Assert.Empty(host.Platform.VerifyCalls);
         Assert.Empty(host.Platform.DeleteCalls);
+        Assert.Empty(host.Policies.SetCalls);
     }
 }
