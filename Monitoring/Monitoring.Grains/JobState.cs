@@ -59,9 +59,13 @@ public sealed class JobState
     [Id(34)] public Guid? StarvationIncident { get; set; }
     /// <summary>Checkpoints whose last test restore came to life; the newest of them is never deleted.</summary>
     [Id(35)] public List<int> VerifiedCheckpoints { get; set; } = [];
+    /// <summary>The last stop came from a checkpoint that stopped the job; a kill or an exit clears it.</summary>
+    [Id(80)] public bool StoppedByCheckpoint { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
+    /// <summary>Stopped by its own stop-mode checkpoint (suspended to storage), not by a kill or an exit.</summary>
+    [JsonIgnore] public bool IsSuspended => Status == JobStatus.Stopped && StoppedByCheckpoint;
     [JsonIgnore] public bool IsStarved => StarvationIncident is not null;
     /// <summary>The root process was stopped (SIGSTOP, SIGTSTP, a tracer) when last sampled.</summary>
     [JsonIgnore] public bool IsProcessStopped => ProcessState is "T" or "t";
@@ -214,6 +218,7 @@ public sealed class JobState
         if (!e.Checkpoint.LeaveRunning && Status == JobStatus.Running)
         {
             Status = JobStatus.Stopped;
+            StoppedByCheckpoint = true;
             StatusReason = $"stopped after checkpoint {e.Checkpoint.Sequence}";
             Pid = null;
             ProcessState = null;
@@ -255,6 +260,7 @@ public sealed class JobState
         StallIncident = null;
         StarvationIncident = null;
         PendingCheckpoint = null;
+        StoppedByCheckpoint = false;
         if (KillRequested)
             Status = JobStatus.Stopped;
         else if (e.ExitCode == 0 && e.Signal is null)
@@ -359,6 +365,7 @@ public sealed class JobState
         ExitCode = ExitCode,
         ExitSignal = ExitSignal,
         Version = Version,
+        Suspended = IsSuspended,
     };
 
     public JobSummary ToSummary() => new()
@@ -372,5 +379,7 @@ public sealed class JobState
         LastHeartbeatAt = LastHeartbeatAt,
         Checkpoints = Checkpoints.Count,
         Stalled = IsStalled,
+        Pool = Spec?.Pool,
+        Suspended = IsSuspended,
     };
 }

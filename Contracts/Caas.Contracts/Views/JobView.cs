@@ -30,4 +30,6 @@ public sealed record JobView
     [Id(18)] public int? ExitSignal { get; init; }
     /// <summary>Number of events in the job's stream.</summary>
     [Id(19)] public long Version { get; init; }
+    /// <summary>Stopped by a checkpoint that stopped it (suspended to storage): resuming restores it from that checkpoint.</summary>
+    [Id(80)] public bool Suspended { get; init; }
 }

@@ -21,6 +21,9 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     public List<string> KillCalls { get; } = [];
     public List<(string JobId, int? Sequence)> RestoreCalls { get; } = [];
     public List<(int Skip, int Take, JobStatus? Status)> ListCalls { get; } = [];
+    public List<JobListQuery> Searches { get; } = [];
+    /// <summary>Each job's heartbeats, oldest first, as its charts read them.</summary>
+    public Dictionary<string, List<JobSamplePoint>> Samples { get; } = [];
     public List<(string JobId, int Sequence)> VerifyCalls { get; } = [];
     public List<(string JobId, int Sequence)> DeleteCalls { get; } = [];
     public List<(CheckpointCatalogFilter Filter, int Skip, int Take)> CatalogQueries { get; } = [];
@@ -154,6 +157,48 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         }
     }
 
+    /// <summary>Filters and sorts as the real read side does, by plain LINQ over the views.</summary>
+    public Task<Page<JobSummary>> ListJobsAsync(JobListQuery query, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            Searches.Add(query);
+            var text = query.Text ?? "";
+            var matching = Jobs
+                .Where(j => (query.Status is null || j.Status == query.Status) && (query.NodeId is null || j.NodeId == query.NodeId))
+                .Where(j => query.Pool is null || j.Spec.Pool == query.Pool || Nodes.Any(n => n.NodeId == j.NodeId && n.Pool == query.Pool))
+                .Where(j => text.Length == 0 || j.JobId.Contains(text, StringComparison.OrdinalIgnoreCase) || j.Name.Contains(text, StringComparison.OrdinalIgnoreCase)
+                    || j.Spec.Command.Contains(text, StringComparison.OrdinalIgnoreCase))
+                .OrderByDescending(j => j.SubmittedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
+                .ToList();
+            Func<JobView, object?> key = query.Sort switch
+            {
+                JobSortField.Name => j => j.Name,
+                JobSortField.Status => j => j.Status.ToString(),
+                JobSortField.Node => j => j.NodeId,
+                JobSortField.Progress => j => j.Progress,
+                JobSortField.LastHeartbeat => j => j.LastHeartbeatAt,
+                _ => j => j.SubmittedAt,
+            };
+            var sorted = query.Sort == JobSortField.Submitted
+                ? (query.Descending ? matching : Enumerable.Reverse(matching).ToList())
+                : (query.Descending ? matching.OrderByDescending(key) : matching.OrderBy(key)).ToList();
+            var items = sorted.Skip(query.Skip).Take(query.Take).Select(Summarize).ToList();
+            return Task.FromResult(new Page<JobSummary>(items, matching.Count, query.Skip, query.Take));
+        }
+    }
+
+    public Task<IReadOnlyList<JobSamplePoint>> GetSamplesAsync(string jobId, int take, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            Require(jobId);
+            var samples = Samples.GetValueOrDefault(jobId) ?? [];
+            return Task.FromResult<IReadOnlyList<JobSamplePoint>>(samples.Skip(Math.Max(0, samples.Count - take)).ToList());
+        }
+    }
+
     public Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         lock (gate)
@@ -234,6 +279,8 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         LastHeartbeatAt = job.LastHeartbeatAt,
         Checkpoints = job.Checkpoints.Count,
         Stalled = job.Stalled,
+        Pool = job.Spec.Pool,
+        Suspended = job.Suspended,
     };
 
     public Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)
