@@ -38,6 +38,8 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
         services.TryAddSingleton<INodeOperations, NodeOperations>();
+        services.TryAddSingleton<Migration.TransferOutcomes>();
+        services.TryAddSingleton<IJobMigrations, Migration.JobMigration>();
         return services;
     }
 }
