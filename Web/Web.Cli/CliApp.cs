@@ -149,6 +149,21 @@ public static class CliApp
             return follower is null ? ExitCodes.Ok : await follower.CheckpointAsync(id, number, stops: true, ct);
         }));
 
+        var toNode = new Option<string?>("--node") { Description = "The node to move the job to." };
+        var toPool = new Option<string?>("--pool") { Description = "The pool whose least loaded eligible node takes the job." };
+        var migrate = new Command("migrate", "Move a running job to another node or pool: checkpoint and stop it, send its image, restore it there.") { jobId, toNode, toPool, wait, timeout };
+        migrate.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var id = parse.GetValue(jobId)!;
+            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            var (node, pool) = (parse.GetValue(toNode), parse.GetValue(toPool));
+            if ((node is null) == (pool is null))
+                throw new UsageException("migrate wants --node N or --pool P (one of them).");
+            var started = PlatformApi.Read<MigrationStarted>(await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/migrate", new { node, pool }, ct));
+            output.WriteLine($"Moving {id} from {started.SourceNodeId} to {started.TargetNodeId} through checkpoint {started.Sequence}.");
+            return follower is null ? ExitCodes.Ok : await follower.MigrationAsync(started, ct);
+        }));
+
         var resume = new Command("resume", "Resume a suspended job from the checkpoint it was suspended to.") { jobId, wait, timeout };
         resume.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
@@ -351,7 +366,7 @@ public static class CliApp
         }));
 
         var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, kill, restore, events, nodes, alerts, checkpoints })
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints })
             root.Subcommands.Add(command);
         root.Subcommands.Add(CompletionCommand.Create(root, output));
 

@@ -48,6 +48,38 @@ public sealed class OperationFollower(PlatformApi api, ProgressLine progress, Te
         }
     }
 
+    /// <summary>Until the job runs on the target; a job running again on its old node means the move failed there.</summary>
+    public async Task<int> MigrationAsync(MigrationStarted started, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var stopped = false;
+        while (true)
+        {
+            var job = await GetJobAsync(started.JobId, ct);
+            var taken = job.Checkpoints.Any(c => c.Sequence == started.Sequence);
+            if (job.Status == JobStatus.Running && job.NodeId == started.TargetNodeId)
+            {
+                progress.Show(1, $"running on {started.TargetNodeId}", clock.Elapsed);
+                progress.Done();
+                output.WriteLine($"{started.JobId} runs on {started.TargetNodeId} at {TextOutput.Percent(job.Progress)}.");
+                return ExitCodes.Ok;
+            }
+            stopped |= job.Status != JobStatus.Running;
+            if (job.Status == JobStatus.Running && (stopped || (!taken && job.PendingCheckpoint != started.Sequence)))
+            {
+                progress.Done();
+                await error.WriteLineAsync($"caas-cli: {started.JobId} did not move to {started.TargetNodeId}; it runs on {job.NodeId} ({job.StatusReason ?? "see `caas events`"}).");
+                return ExitCodes.Failed;
+            }
+            var (fraction, step) = !taken ? (0.25, $"checkpoint {started.Sequence} on {started.SourceNodeId}")
+                : job.Status == JobStatus.Restoring ? (0.75, $"restoring on {started.TargetNodeId}")
+                : (0.5, $"sending the image to {started.TargetNodeId}");
+            progress.Show(fraction, step, clock.Elapsed);
+            if (await TimedOutAsync(clock, $"the move of {started.JobId}", ct))
+                return ExitCodes.TimedOut;
+        }
+    }
+
     public async Task<int> RestoreAsync(string jobId, Guid incidentId, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();

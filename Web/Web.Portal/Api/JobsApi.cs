@@ -59,6 +59,13 @@ internal static class JobsApi
             .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{id}/migrate", Migrate)
+            .RequireAuthorization(CaasPolicies.Operate)
+            .WithJsonBody<MigrateRequest>(required: true)
+            .Produces<MigrationStarted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/jobs/{id}/kill", Kill)
             .RequireAuthorization(CaasPolicies.Operate)
             .Produces(StatusCodes.Status202Accepted)
@@ -166,6 +173,17 @@ internal static class JobsApi
         audit.Record(user, "resumed", $"{id} (incident {incident})");
         return TypedResults.Accepted(JobPath(request, id), new RestoreAccepted(incident));
     }
+
+    private static async Task<IResult> Migrate(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobMigrations migrations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        var body = await JsonRequestBody.ReadAsync<MigrateRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
+        var started = await migrations.MigrateAsync(id, Blank(body.Node), Blank(body.Pool), ct);
+        audit.Record(user, "migrated", $"{id} from {started.SourceNodeId} to {started.TargetNodeId} (checkpoint {started.Sequence})");
+        return TypedResults.Accepted(JobPath(request, id), started);
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static async Task<IResult> Kill(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct)
     {

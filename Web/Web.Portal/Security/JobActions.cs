@@ -8,7 +8,7 @@ namespace Caas.Web.Portal.Security;
 /// What the portal's pages may do to jobs, for the logged-in user: the role is checked here on the server, not
 /// only by hiding buttons, and every action is audited.
 /// </summary>
-public sealed class JobActions(IJobOperations operations, JobSuspension suspension, AuthenticationStateProvider authentication, AuditLog audit)
+public sealed class JobActions(IJobOperations operations, JobSuspension suspension, IJobMigrations migrations, AuthenticationStateProvider authentication, AuditLog audit)
 {
     public async Task<JobView> SubmitAsync(JobSpec spec)
     {
@@ -56,6 +56,14 @@ public sealed class JobActions(IJobOperations operations, JobSuspension suspensi
         var incident = await suspension.ResumeAsync(jobId);
         audit.Record(user, "resumed", $"{jobId} (incident {incident})");
         return incident;
+    }
+
+    public async Task<MigrationStarted> MigrateAsync(string jobId, string? nodeId, string? pool)
+    {
+        var user = await RequireOperatorAsync("migrate jobs");
+        var started = await migrations.MigrateAsync(jobId, nodeId, pool);
+        audit.Record(user, "migrated", $"{jobId} from {started.SourceNodeId} to {started.TargetNodeId} (checkpoint {started.Sequence})");
+        return started;
     }
 
     public async Task VerifyCheckpointAsync(string jobId, int sequence)

@@ -193,6 +193,24 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Migrate_answers_202_with_the_target_and_refuses_a_body_naming_both_or_neither()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Pool = "west" });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+
+        var response = await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"pool":"west"}"""));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using (var body = await Json(response))
+            Assert.Equal(("node-a", "node-b", 1), (body.RootElement.GetProperty("sourceNodeId").GetString(), body.RootElement.GetProperty("targetNodeId").GetString(), body.RootElement.GetProperty("sequence").GetInt32()));
+        Assert.Equal([("job-000000000a", (string?)null, (string?)"west")], Platform.MigrateCalls);
+        Assert.Contains("not both", await AssertProblem(await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"node":"node-b","pool":"west"}""")), HttpStatusCode.BadRequest));
+        await AssertProblem(await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"target":"node-b"}""")), HttpStatusCode.BadRequest);
+        Assert.Equal("No node agent 'node-z' has registered.", await AssertProblem(await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"node":"node-z"}""")), HttpStatusCode.NotFound));
+        Assert.Single(Platform.MigrateCalls);
+    }
+
+    [Fact]
     public async Task Samples_come_oldest_first_and_bad_takes_are_refused()
     {
         Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));

@@ -141,4 +141,27 @@ public sealed class CliFollowTests : IAsyncLifetime
         Assert.Equal(new JobListQuery { Take = 50, Status = JobStatus.Running, Text = "sim a", Pool = "west", NodeId = "node-a", Sort = JobSortField.Progress, Descending = false },
             Platform.Searches.Single());
     }
+
+    [Fact]
+    public async Task Migrate_wait_follows_the_job_from_its_checkpoint_to_running_on_the_target()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Pool = "west" });
+        Platform.Update(JobId, j => j with { PendingCheckpoint = 2 });
+        var cli = Cli("migrate", JobId, "--node", "node-b", "--wait");
+        await WhenAsync(() => Platform.MigrateCalls.Count == 1 && error.ToString().Contains("checkpoint 2 on node-a"), () =>
+            Platform.Update(JobId, j => j with { Status = JobStatus.Restoring, PendingCheckpoint = null, Checkpoints = [.. j.Checkpoints, SampleJobs.Checkpoint(2, 0.42, SampleJobs.Start) with { LeaveRunning = false }] }));
+        await WhenAsync(() => error.ToString().Contains("restoring on node-b"), () => Platform.Update(JobId, j => j with { Status = JobStatus.Running, NodeId = "node-b" }));
+
+        Assert.Equal(ExitCodes.Ok, await cli);
+        Assert.Equal($"Moving {JobId} from node-a to node-b through checkpoint 2.\n{JobId} runs on node-b at 42%.\n", output.ToString());
+    }
+
+    [Fact]
+    public async Task Migrate_without_a_target_is_a_usage_error_and_asks_nothing()
+    {
+        Assert.Equal(ExitCodes.Refused, await Cli("migrate", JobId));
+
+        Assert.Equal("caas-cli: migrate wants --node N or --pool P (one of them).", error.ToString().Trim());
+        Assert.Empty(Platform.MigrateCalls);
+    }
 }

@@ -304,4 +304,29 @@ public sealed class JobDetailsTests : PortalTestContext
         Assert.Empty(cut.FindAll("[data-testid=action-suspend]"));
         Assert.Empty(cut.FindAll("[data-testid=action-resume]"));
     }
+
+    [Fact]
+    public void Migrate_offers_other_nodes_and_pools_asks_first_then_starts_the_move()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Pool = "east", JobSlots = 4, RunningJobs = 1 });
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Pool = "east", JobSlots = 4, RunningJobs = 2 });
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-c", Pool = "west", JobSlots = 2, RunningJobs = 0 });
+        var cut = RenderJob();
+        Assert.Equal(["", "pool:east", "node:node-b", "pool:west", "node:node-c"], cut.FindAll("[data-testid=migrate-target] option").Select(o => o.GetAttribute("value")));
+        Assert.True(cut.Find("[data-testid=action-migrate]").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=migrate-target]").Change("node:node-b");
+        cut.Find("[data-testid=action-migrate]").Click();
+        Assert.Contains("Move simulation to node node-b?", cut.Find("[data-testid=migrate-confirmation]").TextContent);
+        Assert.Empty(Platform.MigrateCalls);
+        cut.Find("[data-testid=action-migrate-confirm]").Click();
+
+        Assert.Equal([(JobId, (string?)"node-b", (string?)null)], Platform.MigrateCalls);
+        Assert.Equal("Moving to node-b: checkpoint 3 is taken, then the image moves and the job is restored there.", cut.Find("[data-testid=action-notice]").TextContent);
+
+        cut.Find("[data-testid=migrate-target]").Change("pool:west");
+        cut.Find("[data-testid=action-migrate]").Click();
+        cut.Find("[data-testid=action-migrate-confirm]").Click();
+        Assert.Equal((JobId, (string?)null, (string?)"west"), Platform.MigrateCalls[^1]);
+    }
 }

@@ -26,6 +26,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IJobQueries>(Platform);
         Services.AddSingleton<IRecoveryIncidents>(Platform);
         Services.AddSingleton<INodeOperations>(Platform);
+        Services.AddSingleton<IJobMigrations>(Platform);
         Services.AddSingleton<IAlertOperations>(Alerts);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));

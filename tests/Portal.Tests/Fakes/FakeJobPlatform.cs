@@ -4,7 +4,7 @@ namespace Caas.Portal.Tests.Fakes;
 /// A hand-written stand-in for the platform behind the portal: keeps jobs in memory, answers queries from them,
 /// records every operation it is asked for, and refuses operations the way the real one does.
 /// </summary>
-public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries, IRecoveryIncidents, INodeOperations
+public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries, IRecoveryIncidents, INodeOperations, IJobMigrations
 {
     private readonly Lock gate = new();
 
@@ -22,6 +22,7 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     public List<(string JobId, int? Sequence)> RestoreCalls { get; } = [];
     public List<(int Skip, int Take, JobStatus? Status)> ListCalls { get; } = [];
     public List<JobListQuery> Searches { get; } = [];
+    public List<(string JobId, string? NodeId, string? Pool)> MigrateCalls { get; } = [];
     /// <summary>Each job's heartbeats, oldest first, as its charts read them.</summary>
     public Dictionary<string, List<JobSamplePoint>> Samples { get; } = [];
     public List<(string JobId, int Sequence)> VerifyCalls { get; } = [];
@@ -94,6 +95,24 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
                 throw new OperationRejectedException(RejectionKind.NotFound, $"Job {jobId} has no checkpoint {s}.");
             RestoreCalls.Add((jobId, sequence));
             return Task.FromResult(RestoreIncident);
+        }
+    }
+
+    /// <summary>Checks the target as the platform does (known, not the job's own node) and starts nothing but the record.</summary>
+    public Task<MigrationStarted> MigrateAsync(string jobId, string? nodeId, string? pool, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            if ((nodeId is null) == (pool is null))
+                throw new OperationRejectedException(RejectionKind.Invalid, "Name either a node or a pool to migrate to, not both and not neither.");
+            var job = Require(jobId);
+            if (job.Status != JobStatus.Running)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {jobId} is {job.Status}: only a running job can be migrated.");
+            var target = Nodes.Where(n => (nodeId is null || n.NodeId == nodeId) && (pool is null || n.Pool == pool) && n.NodeId != job.NodeId).OrderBy(n => n.NodeId).FirstOrDefault()
+                ?? throw new OperationRejectedException(RejectionKind.NotFound, nodeId is null ? $"No node agent is in pool '{pool}'." : $"No node agent '{nodeId}' has registered.");
+            MigrateCalls.Add((jobId, nodeId, pool));
+            return Task.FromResult(new MigrationStarted(jobId, job.NodeId!, target.NodeId, job.Checkpoints.Select(c => c.Sequence).DefaultIfEmpty(0).Max() + 1));
         }
     }
 

@@ -46,6 +46,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("GET", $"{prefix}/jobs/{{id}}/samples", $"{prefix}/jobs/{Job}/samples", CaasRoles.Viewer),
         ("POST", $"{prefix}/jobs/{{id}}/suspend", $"{prefix}/jobs/{Job}/suspend", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/resume", $"{prefix}/jobs/{Job}/resume", CaasRoles.Operator),
+        ("POST", $"{prefix}/jobs/{{id}}/migrate", $"{prefix}/jobs/{Job}/migrate", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Job}/restore", CaasRoles.Operator),
         ("GET", $"{prefix}/alerts", $"{prefix}/alerts", CaasRoles.Viewer),
         ("GET", $"{prefix}/alerts/{{id}}", $"{prefix}/alerts/failed-{Job}", CaasRoles.Viewer),
