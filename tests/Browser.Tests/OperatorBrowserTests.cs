@@ -66,6 +66,13 @@ public sealed class OperatorBrowserTests
         Assert.True(resumed.Progress >= double.Parse(suspendedAt, System.Globalization.CultureInfo.InvariantCulture) / 100 - 0.001,
             $"resumed at {resumed.Progress}, suspended at {suspendedAt} %");
 
+        // The standalone platform has one node: a move to its own pool has no other node to go to, and says so.
+        await page.Locator("[data-testid='migrate-target']").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await page.Locator("[data-testid='action-migrate']").ClickAsync();
+        await page.Locator("[data-testid='action-migrate-confirm']").ClickAsync();
+        await Expect(page.Locator("[data-testid='action-error']")).ToContainTextAsync("it already runs there");
+        await Expect(page.Locator("[data-testid='job-status']")).ToHaveTextAsync("Running");
+
         await page.Locator("[data-testid='nav-checkpoints']").ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Checkpoints");
         await Screenshots.SaveAsync(page, "checkpoints");
