@@ -159,7 +159,14 @@ public sealed class JobGrain(
         await SendToAgent(node, new KillJob(JobId, node, reason));
     }
 
-    public async Task<Guid> RequestRestore(int? sequence, string reason)
+    public Task<Guid> RequestRestore(int? sequence, string reason) => RestoreAsync(sequence, null, reason);
+
+    public Task<Guid> RequestRestoreOn(int sequence, string nodeId, string reason) =>
+        string.IsNullOrWhiteSpace(nodeId)
+            ? throw new OperationRejectedException(RejectionKind.Invalid, "A restore on another node needs that node's id.")
+            : RestoreAsync(sequence, nodeId, reason);
+
+    private async Task<Guid> RestoreAsync(int? sequence, string? onNode, string reason)
     {
         RequireSubmitted();
         switch (State.Status)
@@ -178,7 +185,7 @@ public sealed class JobGrain(
             : State.NewestCheckpoint!;
         reason = string.IsNullOrWhiteSpace(reason) ? "restore requested" : reason;
         var incident = Guid.NewGuid();
-        var node = State.NodeId ?? checkpoint.NodeId;
+        var node = onNode ?? State.NodeId ?? checkpoint.NodeId;
         var now = time.GetUtcNow();
         RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
         await ConfirmEvents();

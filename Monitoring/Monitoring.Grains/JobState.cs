@@ -68,9 +68,13 @@ public sealed class JobState
     [Id(52)] public Guid? PendingRecoveryIncident { get; set; }
     /// <summary>When the current process of the job started or was restored; periodic checkpoints count from it.</summary>
     [Id(53)] public DateTimeOffset? RunningSince { get; set; }
+    /// <summary>The last stop came from a checkpoint that stopped the job; a kill or an exit clears it.</summary>
+    [Id(80)] public bool StoppedByCheckpoint { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
+    /// <summary>Stopped by its own stop-mode checkpoint (suspended to storage), not by a kill or an exit.</summary>
+    [JsonIgnore] public bool IsSuspended => Status == JobStatus.Stopped && StoppedByCheckpoint;
     [JsonIgnore] public bool IsStarved => StarvationIncident is not null;
     /// <summary>The root process was stopped (SIGSTOP, SIGTSTP, a tracer) when last sampled.</summary>
     [JsonIgnore] public bool IsProcessStopped => ProcessState is "T" or "t";
@@ -228,6 +232,7 @@ public sealed class JobState
         if (!e.Checkpoint.LeaveRunning && Status == JobStatus.Running)
         {
             Status = JobStatus.Stopped;
+            StoppedByCheckpoint = true;
             StatusReason = $"stopped after checkpoint {e.Checkpoint.Sequence}";
             Pid = null;
             ProcessState = null;
@@ -269,6 +274,7 @@ public sealed class JobState
         StallIncident = null;
         StarvationIncident = null;
         PendingCheckpoint = null;
+        StoppedByCheckpoint = false;
         if (KillRequested)
             Status = JobStatus.Stopped;
         else if (e.ExitCode == 0 && e.Signal is null)
@@ -392,6 +398,7 @@ public sealed class JobState
         ExitCode = ExitCode,
         ExitSignal = ExitSignal,
         Version = Version,
+        Suspended = IsSuspended,
     };
 
     public JobSummary ToSummary() => new()
@@ -405,5 +412,7 @@ public sealed class JobState
         LastHeartbeatAt = LastHeartbeatAt,
         Checkpoints = Checkpoints.Count,
         Stalled = IsStalled,
+        Pool = Spec?.Pool,
+        Suspended = IsSuspended,
     };
 }

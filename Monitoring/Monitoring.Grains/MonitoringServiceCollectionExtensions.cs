@@ -43,6 +43,8 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecoveryPolicyOptions>, RecoveryPolicyOptionsValidator>());
         services.TryAddSingleton(provider => new PolicyResolver(provider.GetRequiredService<IOptions<RecoveryPolicyOptions>>().Value));
         services.TryAddSingleton<IRecoveryPolicies, RecoveryPolicies>();
+        services.TryAddSingleton<Migration.TransferOutcomes>();
+        services.TryAddSingleton<IJobMigrations, Migration.JobMigration>();
         return services;
     }
 }

@@ -22,7 +22,7 @@ public static class CliApp
     /// <param name="tokenFile">Where `login` saves the token and every other command reads it (default ~/.config/caas/token).</param>
     /// <param name="input">Where `login --password-stdin` reads the password (default standard input).</param>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? environmentUrl, TimeProvider? clock = null,
-        string? environmentToken = null, TokenFile? tokenFile = null, TextReader? input = null)
+        string? environmentToken = null, TokenFile? tokenFile = null, TextReader? input = null, TimeSpan? pollInterval = null)
     {
         clock ??= TimeProvider.System;
         tokenFile ??= new TokenFile(TokenFile.DefaultPath());
@@ -88,10 +88,21 @@ public static class CliApp
         var status = new Option<JobStatus?>("--status") { Description = "Only jobs in this status." };
         var skip = new Option<int>("--skip") { Description = "Jobs to skip (newest first).", DefaultValueFactory = _ => 0 };
         var take = new Option<int>("--take") { Description = "Jobs to show.", DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "List jobs, newest first.") { status, skip, take, json };
+        var pool = new Option<string?>("--pool") { Description = "Only jobs in this pool (asked for, or running on one of its nodes)." };
+        var onNode = new Option<string?>("--node") { Description = "Only jobs on this node." };
+        var search = new Option<string?>("--search") { Description = "Only jobs whose name, id or command line contains this text (any case)." };
+        var sort = new Option<string?>("--sort") { Description = "Order by submitted (default), name, status, node, progress or lastheartbeat." };
+        sort.CompletionSources.Add("submitted", "name", "status", "node", "progress", "lastheartbeat");
+        var ascending = new Option<bool>("--asc") { Description = "Smallest, oldest or A first (default: newest, largest or Z first)." };
+        var list = new Command("list", "List jobs, newest first, filtered and sorted on the platform.") { status, pool, onNode, search, sort, ascending, skip, take, json };
         list.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
-            var query = $"jobs?skip={parse.GetValue(skip)}&take={parse.GetValue(take)}" + (parse.GetValue(status) is { } s ? $"&status={s}" : "");
+            var query = $"jobs?skip={parse.GetValue(skip)}&take={parse.GetValue(take)}" + (parse.GetValue(status) is { } s ? $"&status={s}" : "")
+                + (parse.GetValue(pool) is { } p ? $"&pool={Uri.EscapeDataString(p)}" : "")
+                + (parse.GetValue(onNode) is { } n ? $"&node={Uri.EscapeDataString(n)}" : "")
+                + (parse.GetValue(search) is { } q ? $"&q={Uri.EscapeDataString(q)}" : "")
+                + (parse.GetValue(sort) is { } by ? $"&sort={Uri.EscapeDataString(by)}" : "")
+                + (parse.GetValue(ascending) ? "&order=asc" : "");
             var text = await api.GetAsync(query, ct);
             if (parse.GetValue(json))
                 WriteJson(output, text);
@@ -109,14 +120,64 @@ public static class CliApp
                 TextOutput.Job(output, PlatformApi.Read<JobView>(text), clock.GetUtcNow());
         }));
 
+        var wait = new Option<bool>("--wait") { Description = "Follow the operation with a progress bar until it ends; exit 3 if it fails, 4 if --timeout passes first." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds --wait waits at most (default 600).", DefaultValueFactory = _ => 600 };
+        OperationFollower Follower(PlatformApi api, ParseResult parse)
+        {
+            var seconds = parse.GetValue(timeout);
+            if (seconds is <= 0 or > 86_400 || double.IsNaN(seconds))
+                throw new UsageException($"--timeout must be between 0 and 86400 seconds; got {seconds}.");
+            return new OperationFollower(api, ProgressLine.For(error), output, error, TimeSpan.FromSeconds(seconds), pollInterval);
+        }
+
         var stop = new Option<bool>("--stop") { Description = "Stop the job once the image is taken (default: it keeps running)." };
-        var checkpoint = new Command("checkpoint", "Take a checkpoint of a running job.") { jobId, stop };
-        checkpoint.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        var checkpoint = new Command("checkpoint", "Take a checkpoint of a running job.") { jobId, stop, wait, timeout };
+        checkpoint.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
+            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
             var text = await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/checkpoint", new { leaveRunning = !parse.GetValue(stop) }, ct);
             using var answer = JsonDocument.Parse(text);
-            output.WriteLine($"Checkpoint {answer.RootElement.GetProperty("sequence").GetInt32()} of {id} requested.");
+            var number = answer.RootElement.GetProperty("sequence").GetInt32();
+            output.WriteLine($"Checkpoint {number} of {id} requested.");
+            return follower is null ? ExitCodes.Ok : await follower.CheckpointAsync(id, number, stops: parse.GetValue(stop), ct);
+        }));
+
+        var suspend = new Command("suspend", "Suspend a running job to storage: checkpoint it and stop it, freeing its slot; `resume` brings it back.") { jobId, wait, timeout };
+        suspend.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var id = parse.GetValue(jobId)!;
+            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            using var answer = JsonDocument.Parse(await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/suspend", null, ct));
+            var number = answer.RootElement.GetProperty("sequence").GetInt32();
+            output.WriteLine($"Suspending {id} to checkpoint {number}.");
+            return follower is null ? ExitCodes.Ok : await follower.CheckpointAsync(id, number, stops: true, ct);
+        }));
+
+        var toNode = new Option<string?>("--node") { Description = "The node to move the job to." };
+        var toPool = new Option<string?>("--pool") { Description = "The pool whose least loaded eligible node takes the job." };
+        var migrate = new Command("migrate", "Move a running job to another node or pool: checkpoint and stop it, send its image, restore it there.") { jobId, toNode, toPool, wait, timeout };
+        migrate.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var id = parse.GetValue(jobId)!;
+            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            var (node, pool) = (parse.GetValue(toNode), parse.GetValue(toPool));
+            if ((node is null) == (pool is null))
+                throw new UsageException("migrate wants --node N or --pool P (one of them).");
+            var started = PlatformApi.Read<MigrationStarted>(await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/migrate", new { node, pool }, ct));
+            output.WriteLine($"Moving {id} from {started.SourceNodeId} to {started.TargetNodeId} through checkpoint {started.Sequence}.");
+            return follower is null ? ExitCodes.Ok : await follower.MigrationAsync(started, ct);
+        }));
+
+        var resume = new Command("resume", "Resume a suspended job from the checkpoint it was suspended to.") { jobId, wait, timeout };
+        resume.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        {
+            var id = parse.GetValue(jobId)!;
+            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            using var answer = JsonDocument.Parse(await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/resume", null, ct));
+            var incident = answer.RootElement.GetProperty("incidentId").GetGuid();
+            output.WriteLine($"Resuming {id} (incident {incident}).");
+            return follower is null ? ExitCodes.Ok : await follower.RestoreAsync(id, incident, ct);
         }));
 
         var kill = new Command("kill", "Kill a job; it can be restored later from a checkpoint.") { jobId };
@@ -128,14 +189,17 @@ public static class CliApp
         }));
 
         var sequence = new Option<int?>("--sequence") { Description = "Checkpoint to restore from (default: the newest)." };
-        var restore = new Command("restore", "Restore a job from a checkpoint.") { jobId, sequence };
-        restore.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
+        var restore = new Command("restore", "Restore a job from a checkpoint.") { jobId, sequence, wait, timeout };
+        restore.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
             var chosen = parse.GetValue(sequence);
+            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
             var text = await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/restore", new { sequence = chosen }, ct);
             using var answer = JsonDocument.Parse(text);
-            output.WriteLine($"Restore of {id} from {(chosen is { } s ? $"checkpoint {s}" : "its newest checkpoint")} started (incident {answer.RootElement.GetProperty("incidentId").GetGuid()}).");
+            var incident = answer.RootElement.GetProperty("incidentId").GetGuid();
+            output.WriteLine($"Restore of {id} from {(chosen is { } s ? $"checkpoint {s}" : "its newest checkpoint")} started (incident {incident}).");
+            return follower is null ? ExitCodes.Ok : await follower.RestoreAsync(id, incident, ct);
         }));
 
         var eventSkip = new Option<int>("--skip") { Description = "Events to skip (newest first).", DefaultValueFactory = _ => 0 };
@@ -308,13 +372,22 @@ public static class CliApp
 
         var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
         var policies = PoliciesCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts, checkpoints, policies })
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies })
             root.Subcommands.Add(command);
+        root.Subcommands.Add(CompletionCommand.Create(root, output));
 
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
 
-    internal static async Task<int> Run(ParseResult parse, Option<string> url, string? token, TextWriter output, TextWriter error, Func<PlatformApi, Task> action)
+    internal static Task<int> Run(ParseResult parse, Option<string> url, string? token, TextWriter output, TextWriter error, Func<PlatformApi, Task> action) =>
+        RunWithExit(parse, url, token, output, error, async api =>
+        {
+            await action(api);
+            return ExitCodes.Ok;
+        });
+
+    /// <summary>Runs a command whose action decides its exit code (those that follow an operation); errors map as for every command.</summary>
+    internal static async Task<int> RunWithExit(ParseResult parse, Option<string> url, string? token, TextWriter output, TextWriter error, Func<PlatformApi, Task<int>> action)
     {
         var address = parse.GetValue(url)!;
         if (!Uri.TryCreate(address.EndsWith('/') ? address : address + "/", UriKind.Absolute, out var baseAddress)
@@ -326,8 +399,7 @@ public static class CliApp
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         try
         {
-            await action(new PlatformApi(http, token));
-            return ExitCodes.Ok;
+            return await action(new PlatformApi(http, token));
         }
         catch (UsageException e)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Caas.Web.Portal;
+using Caas.Web.Portal.Portal;
 using Caas.Web.Portal.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -36,6 +37,7 @@ public static class CaasPortalServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AdministratorBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<AdministratorBootstrap>());
+        services.AddSingleton<JobSuspension>();
         services.AddScoped<JobActions>();
         services.AddScoped<NodeActions>();
         services.AddScoped<AlertActions>();

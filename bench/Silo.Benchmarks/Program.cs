@@ -114,8 +114,13 @@ try
     var eventsPerSecond = events / timer.Elapsed.TotalSeconds;
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# ingest: {events} events from {ingestRounds} rounds of {jobs} samples in {timer.Elapsed.TotalSeconds:0.00} s"));
 
+    // The portal's job list over these jobs, while the silo holds them all (issue 6).
+    var (pageMs, baselineMs, _) = await JobListBenchmark.MeasureAsync(host.Services.GetRequiredService<IJobQueries>(), fleet.NodeIds[0], runs: 21);
+
     Console.WriteLine(FigureLine.Target($"monitoring.rss_{jobs / 1000}k_jobs_mib", rssMiB, "<=", 1536));
     Console.WriteLine(FigureLine.Target($"monitoring.bus_ingest_events_per_s.{backend}", eventsPerSecond, ">=", 20_000));
+    Console.WriteLine(FigureLine.Target("portal.jobs_page_ms", pageMs, "<=", 300));
+    Console.WriteLine(FigureLine.Record("portal.jobs_page_vs_linq", pageMs / Math.Max(baselineMs, 0.001)));
     await host.StopAsync();
     return 0;
 }

@@ -20,7 +20,7 @@ public sealed class PortalBrowserTests
         await using var browser = await DebianChromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Url.ToString());
-        await LogInAsync(page, "admin", host.AdminPassword!);
+        await PortalLogin.LogInAsync(page, "admin", host.AdminPassword!);
         await Expect(page.Locator("[data-testid='current-user']")).ToHaveTextAsync("admin");
 
         // Logging in lands on the dashboard: the running job is counted and the standalone's own agent is listed.
@@ -58,9 +58,9 @@ public sealed class PortalBrowserTests
         await using var browser = await DebianChromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(host.Url, $"jobs/{job.JobId}").ToString());
-        await LogInAsync(page, "vera", "wrong password here");
+        await PortalLogin.LogInAsync(page, "vera", "wrong password here");
         await Expect(page.Locator("[data-testid='login-problem']")).ToHaveTextAsync("The user name or password is not right.");
-        await LogInAsync(page, "vera", "vera's long password");
+        await PortalLogin.LogInAsync(page, "vera", "vera's long password");
 
         // The login page sent her back to the job she asked for.
         await Expect(page.Locator("h1")).ToHaveTextAsync("watched by a viewer");
@@ -76,13 +76,5 @@ public sealed class PortalBrowserTests
         await Expect(page.Locator("[data-testid='login-submit']")).ToBeVisibleAsync();
 
         await host.Api.KillAsync(job.JobId);
-    }
-
-    private static async Task LogInAsync(IPage page, string user, string password)
-    {
-        await Expect(page.Locator("[data-testid='login-submit']")).ToBeVisibleAsync();
-        await page.Locator("[data-testid='login-user']").FillAsync(user);
-        await page.Locator("[data-testid='login-password']").FillAsync(password);
-        await page.Locator("[data-testid='login-submit']").ClickAsync();
     }
 }

@@ -114,6 +114,29 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task The_charts_read_the_newest_heartbeats_oldest_first_from_the_jobs_stream()
+    {
+        var id = await RunningJob();
+        var job = cluster.Job(id);
+        var queries = cluster.Silo.GetRequiredService<IJobQueries>();
+        Assert.Empty(await queries.GetSamplesAsync(id, 10));
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await job.RecordHeartbeat("node-1", Sample(id, i, i / 10.0) with { RssBytes = i << 20 }, Now);
+            cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        await job.RequestCheckpoint(leaveRunning: true);
+
+        var samples = await queries.GetSamplesAsync(id, 3);
+
+        Assert.Equal([(3.0, 3L << 20, (double?)0.3), (4.0, 4L << 20, 0.4), (5.0, 5L << 20, 0.5)], samples.Select(s => (s.CpuSeconds, s.RssBytes, s.Progress)));
+        Assert.True(samples[0].At < samples[1].At && samples[1].At < samples[2].At);
+        var error = await Assert.ThrowsAsync<OperationRejectedException>(() => queries.GetSamplesAsync(id, 0));
+        Assert.Equal(RejectionKind.Invalid, error.Kind);
+    }
+
+    [Fact]
     public async Task Reports_with_values_an_event_cannot_hold_are_dropped_and_the_job_keeps_recording()
     {
         var id = await RunningJob();

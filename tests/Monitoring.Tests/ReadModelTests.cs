@@ -154,4 +154,83 @@ public sealed class ReadModelTests
         Assert.True(page.Items.Zip(page.Items.Skip(1)).All(p => p.First.SubmittedAt >= p.Second.SubmittedAt), "page is not newest first");
         Assert.True(clock.ElapsedMilliseconds < 300, $"paging took {clock.ElapsedMilliseconds} ms");
     }
+
+    private JobListProjection FourJobs()
+    {
+        var jobs = new JobListProjection();
+        var alerts = new AlertHarness();
+        // a: running on node-1 at 30 %; b: running on node-2 (pool west) at 70 %; c: queued, asks for pool west; d: running on node-1, no progress.
+        var a = new JobEvents("job-000000000a", T0);
+        var b = new JobEvents("job-000000000b", T0.AddMinutes(1));
+        var c = new JobEvents("job-000000000c", T0.AddMinutes(2));
+        var d = new JobEvents("job-000000000d", T0.AddMinutes(3));
+        foreach (var e in new IJobEvent[]
+        {
+            a.Submitted(spec: JobEvents.Spec() with { Name = "Render frames" }), a.Placed(), a.Started(1), a.Heartbeat(2, 1, 0.3), a.Progress(2, 0.3),
+            b.Submitted(spec: JobEvents.Spec() with { Name = "train model", Args = ["--epochs", "40"] }), b.Placed(node: "node-2"), b.Started(1, node: "node-2"), b.Heartbeat(2, 1, 0.7, node: "node-2"), b.Progress(2, 0.7),
+            c.Submitted(spec: JobEvents.Spec(pool: "west") with { Name = "analytics" }),
+            d.Submitted(spec: JobEvents.Spec() with { Name = "render thumbnails" }), d.Placed(), d.Started(1),
+        })
+            Feed(jobs, alerts, e);
+        return jobs;
+    }
+
+    private static string[] Ids(Page<JobSummary> page) => [.. page.Items.Select(j => j.JobId[^1..])];
+
+    [Fact]
+    public void The_job_list_searches_by_text_in_name_id_and_command_line_ignoring_case()
+    {
+        var jobs = FourJobs();
+
+        Assert.Equal(["d", "a"], Ids(jobs.Search(new JobListQuery { Text = "RENDER" }, null)));
+        Assert.Equal(["b"], Ids(jobs.Search(new JobListQuery { Text = "epochs" }, null)));
+        Assert.Equal(["c"], Ids(jobs.Search(new JobListQuery { Text = "000000000c" }, null)));
+        Assert.Equal(4, jobs.Search(new JobListQuery { Text = "/usr/bin/sleep" }, null).Total);
+    }
+
+    [Fact]
+    public void The_job_list_filters_by_node_and_by_pool_through_the_pools_nodes_or_the_pool_asked_for()
+    {
+        var jobs = FourJobs();
+
+        Assert.Equal(["d", "a"], Ids(jobs.Search(new JobListQuery { NodeId = "node-1" }, null)));
+        Assert.Equal(["c", "b"], Ids(jobs.Search(new JobListQuery { Pool = "west" }, new HashSet<string> { "node-2" })));
+        Assert.Equal(["d"], Ids(jobs.Search(new JobListQuery { Pool = "east", NodeId = "node-1", Text = "thumb" }, new HashSet<string> { "node-1" })));
+        Assert.Equal(["a"], Ids(jobs.Search(new JobListQuery { Status = JobStatus.Running, Text = "frames" }, null)));
+    }
+
+    [Fact]
+    public void The_job_list_sorts_either_way_with_jobs_lacking_a_value_last_and_pages_without_overlap()
+    {
+        var jobs = FourJobs();
+
+        Assert.Equal(["b", "a", "d", "c"], Ids(jobs.Search(new JobListQuery { Sort = JobSortField.Progress, Descending = true }, null)));
+        Assert.Equal(["a", "b", "d", "c"], Ids(jobs.Search(new JobListQuery { Sort = JobSortField.Progress, Descending = false }, null)));
+        Assert.Equal(["c", "a", "d", "b"], Ids(jobs.Search(new JobListQuery { Sort = JobSortField.Name, Descending = false }, null)));
+        Assert.Equal(["a", "b", "c", "d"], Ids(jobs.Search(new JobListQuery { Sort = JobSortField.Submitted, Descending = false }, null)));
+        // Equal keys (two jobs on node-1) keep newest first, so consecutive pages of one row never repeat a job.
+        var byNode = Enumerable.Range(0, 4).SelectMany(i => Ids(jobs.Search(new JobListQuery { Sort = JobSortField.Node, Descending = false, Skip = i, Take = 1 }, null))).ToArray();
+        Assert.Equal(["d", "a", "b", "c"], byNode);
+        var page = jobs.Search(new JobListQuery { Sort = JobSortField.Name, Skip = 1, Take = 2 }, null);
+        Assert.Equal((4, 1, 2), (page.Total, page.Skip, page.Take));
+        Assert.Equal(["d", "a"], Ids(page));
+    }
+
+    [Fact]
+    public void A_checkpoint_that_stops_the_job_suspends_it_until_it_is_restored_and_a_kill_is_no_suspension()
+    {
+        var jobs = new JobListProjection();
+        var job = new JobEvents("job-00000000a2", T0);
+        foreach (var e in new IJobEvent[] { job.Submitted(), job.Placed(), job.Started(0), job.CheckpointRequested(5, 1, leaveRunning: false), job.CheckpointTaken(6, 1, 0.5, leaveRunning: false) })
+            jobs.Apply(e, ++_position);
+        var suspended = Assert.Single(jobs.List(0, 1, null).Items);
+        Assert.Equal((JobStatus.Stopped, true), (suspended.Status, suspended.Suspended));
+
+        var state = jobs.Apply(job.Restored(10, Guid.NewGuid(), 1, node: "node-1"), ++_position)!;
+        Assert.False(state.ToView().Suspended);
+        jobs.Apply(job.KillRequested(20), ++_position);
+        state = jobs.Apply(job.Exited(21, null, 9, "killed on request"), ++_position)!;
+
+        Assert.Equal((JobStatus.Stopped, false), (state.Status, state.ToView().Suspended));
+    }
 }

@@ -18,6 +18,8 @@ public interface IJobGrain : IGrainWithStringKey
     Task<int> RequestCheckpoint(bool leaveRunning);
     Task RequestKill(string reason);
     Task<Guid> RequestRestore(int? sequence, string reason);
+    /// <summary>Restores from checkpoint <paramref name="sequence"/> on <paramref name="nodeId"/>, which must already hold it (a migration sent it there).</summary>
+    Task<Guid> RequestRestoreOn(int sequence, string nodeId, string reason);
     /// <summary>Asks the agent holding checkpoint <paramref name="sequence"/> for a test restore of it.</summary>
     Task RequestCheckpointVerification(int sequence);
     /// <summary>Asks the agent holding checkpoint <paramref name="sequence"/> to delete it, unless the job still needs it.</summary>

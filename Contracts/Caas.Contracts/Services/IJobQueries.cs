@@ -8,6 +8,10 @@ public interface IJobQueries
 {
     /// <summary>Jobs newest first, optionally only those in <paramref name="status"/>.</summary>
     Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default);
+    /// <summary>One page of jobs, filtered and sorted as <paramref name="query"/> says; refuses a bad query with <see cref="OperationRejectedException"/>.</summary>
+    Task<Page<JobSummary>> ListJobsAsync(JobListQuery query, CancellationToken cancellationToken = default);
+    /// <summary>The job's newest heartbeats (at most <paramref name="take"/>), oldest first, for its charts; empty before its first heartbeat.</summary>
+    Task<IReadOnlyList<JobSamplePoint>> GetSamplesAsync(string jobId, int take, CancellationToken cancellationToken = default);
     /// <returns>Null when no job has that id.</returns>
     Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default);
     /// <summary>The job's events newest first.</summary>

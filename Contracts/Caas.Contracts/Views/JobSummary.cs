@@ -15,4 +15,8 @@ public sealed record JobSummary
     [Id(6)] public DateTimeOffset? LastHeartbeatAt { get; init; }
     [Id(7)] public int Checkpoints { get; init; }
     [Id(8)] public bool Stalled { get; init; }
+    /// <summary>The pool the job asked for; null when any pool will do.</summary>
+    [Id(80)] public string? Pool { get; init; }
+    /// <summary>See <see cref="JobView.Suspended"/>.</summary>
+    [Id(81)] public bool Suspended { get; init; }
 }

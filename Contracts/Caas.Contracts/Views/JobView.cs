@@ -34,4 +34,6 @@ public sealed record JobView
     [Id(50)] public CheckpointIntervalView? CheckpointInterval { get; init; }
     /// <summary>The recovery policy in force; null where the grain did not resolve it.</summary>
     [Id(51)] public JobPolicyView? Policy { get; init; }
+    /// <summary>Stopped by a checkpoint that stopped it (suspended to storage): resuming restores it from that checkpoint.</summary>
+    [Id(80)] public bool Suspended { get; init; }
 }

@@ -56,6 +56,13 @@ public sealed class JobListProjection
             return _newestFirst.Where(j => j.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring).Select(j => j.JobId).ToArray();
     }
 
+    /// <summary>One page filtered and sorted as asked; <paramref name="nodesInPool"/> are the nodes of the query's pool.</summary>
+    public Page<JobSummary> Search(JobListQuery query, IReadOnlySet<string>? nodesInPool)
+    {
+        lock (_gate)
+            return JobListSearch.Page(_newestFirst, query, nodesInPool);
+    }
+
     public Page<JobSummary> List(int skip, int take, JobStatus? status)
     {
         lock (_gate)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Caas.Contracts.Events;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
@@ -27,6 +28,47 @@ public sealed class JobQueries(
             throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)s}' is not a job status.");
         return Task.FromResult(jobs.List(skip, take, status));
     }
+
+    public async Task<Page<JobSummary>> ListJobsAsync(JobListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ValidatePage(query.Skip, query.Take);
+        if (query.Status is { } s && !Enum.IsDefined(s))
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)s}' is not a job status.");
+        if (!Enum.IsDefined(query.Sort))
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)query.Sort}' is not a field the job list sorts by.");
+        if (query.Text is { Length: > JobListQuery.MaxTextLength })
+            throw new OperationRejectedException(RejectionKind.Invalid, $"The search text may have at most {JobListQuery.MaxTextLength} characters.");
+        HashSet<string>? nodesInPool = null;
+        if (query.Pool is { } pool)
+            nodesInPool = (await GetNodesAsync(cancellationToken)).Where(n => n.Pool == pool).Select(n => n.NodeId).ToHashSet(StringComparer.Ordinal);
+        return jobs.Search(query, nodesInPool);
+    }
+
+    public async Task<IReadOnlyList<JobSamplePoint>> GetSamplesAsync(string jobId, int take, CancellationToken cancellationToken = default)
+    {
+        if (take is < 1 or > MaxSamples)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxSamples}, not {take}.");
+        if (!JobIds.IsValid(jobId))
+            throw new OperationRejectedException(RejectionKind.NotFound, $"Job '{jobId}' does not exist.");
+        // A running job's stream is mostly heartbeats and progress reports, about two events per sample; read a few
+        // more so that checkpoints and other events in between do not leave the charts short.
+        var events = await store.ReadStreamBackwardAsync(jobId, StreamPosition.End, Math.Min(take * 3, MaxSamples * 3), cancellationToken);
+        var samples = new List<JobSamplePoint>(take);
+        foreach (var recorded in events)
+        {
+            if (recorded.Type != HeartbeatType || samples.Count == take)
+                continue;
+            if (serializer.Deserialize(recorded) is HeartbeatRecorded heartbeat)
+                samples.Add(new JobSamplePoint(heartbeat.At, heartbeat.Sample.CpuSeconds, heartbeat.Sample.RssBytes, heartbeat.Sample.Progress));
+        }
+        samples.Reverse();
+        return samples;
+    }
+
+    /// <summary>The most samples one request returns: ten minutes of one-second heartbeats.</summary>
+    public const int MaxSamples = 600;
+    private static readonly string HeartbeatType = typeof(HeartbeatRecorded).GetCustomAttributes(typeof(EventTypeAttribute), false).Cast<EventTypeAttribute>().Single().Name;
 
     public async Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
     {

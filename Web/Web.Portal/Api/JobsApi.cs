@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Caas.Web.Portal.Portal;
 using Caas.Web.Portal.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -44,6 +45,27 @@ internal static class JobsApi
             .Produces<CheckpointAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/jobs/{id}/samples", GetSamples)
+            .Produces<IReadOnlyList<JobSamplePoint>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/jobs/{id}/suspend", Suspend)
+            .RequireAuthorization(CaasPolicies.Operate)
+            .Produces<CheckpointAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{id}/resume", Resume)
+            .RequireAuthorization(CaasPolicies.Operate)
+            .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{id}/migrate", Migrate)
+            .RequireAuthorization(CaasPolicies.Operate)
+            .WithJsonBody<MigrateRequest>(required: true)
+            .Produces<MigrationStarted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/jobs/{id}/kill", Kill)
             .RequireAuthorization(CaasPolicies.Operate)
             .Produces(StatusCodes.Status202Accepted)
@@ -71,8 +93,18 @@ internal static class JobsApi
     private static async Task<IResult> ListJobs(HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
     {
         var (skip, take) = ListQuery.Paging(request);
-        var status = ListQuery.Status(request);
-        return TypedResults.Ok(await queries.ListJobsAsync(skip, take, status, ct));
+        var query = new JobListQuery
+        {
+            Skip = skip,
+            Take = take,
+            Status = ListQuery.Status(request),
+            Pool = ListQuery.Text(request, "pool", 200),
+            NodeId = ListQuery.Text(request, "node", 200),
+            Text = ListQuery.Text(request, "q", JobListQuery.MaxTextLength),
+            Sort = ListQuery.Choice<JobSortField>(request, "sort") ?? JobSortField.Submitted,
+            Descending = ListQuery.Order(request, "order"),
+        };
+        return TypedResults.Ok(await queries.ListJobsAsync(query, ct));
     }
 
     private static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
@@ -114,6 +146,45 @@ internal static class JobsApi
         audit.Record(user, body.LeaveRunning ? "requested a checkpoint of" : "requested a checkpoint and stop of", $"{id} (checkpoint {sequence})");
         return TypedResults.Accepted(JobPath(request, id), new CheckpointAccepted(sequence));
     }
+
+    private static async Task<IResult> GetSamples(string id, HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    {
+        var take = ListQuery.Integer(request, "take", DefaultSamples);
+        if (take is < 1 or > MaxSamples)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxSamples}.");
+        await RequireJobAsync(id, queries, ct);
+        return TypedResults.Ok(await queries.GetSamplesAsync(id, take, ct));
+    }
+
+    private const int DefaultSamples = 120;
+    private const int MaxSamples = 600;
+
+    private static async Task<IResult> Suspend(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobSuspension suspension, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        var sequence = await suspension.SuspendAsync(id, ct);
+        audit.Record(user, "suspended", $"{id} (checkpoint {sequence})");
+        return TypedResults.Accepted(JobPath(request, id), new CheckpointAccepted(sequence));
+    }
+
+    private static async Task<IResult> Resume(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobSuspension suspension, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        var incident = await suspension.ResumeAsync(id, ct);
+        audit.Record(user, "resumed", $"{id} (incident {incident})");
+        return TypedResults.Accepted(JobPath(request, id), new RestoreAccepted(incident));
+    }
+
+    private static async Task<IResult> Migrate(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobMigrations migrations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        RequireWellFormedId(id);
+        var body = await JsonRequestBody.ReadAsync<MigrateRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
+        var started = await migrations.MigrateAsync(id, Blank(body.Node), Blank(body.Pool), ct);
+        audit.Record(user, "migrated", $"{id} from {started.SourceNodeId} to {started.TargetNodeId} (checkpoint {started.Sequence})");
+        return TypedResults.Accepted(JobPath(request, id), started);
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static async Task<IResult> Kill(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct)
     {

@@ -44,7 +44,28 @@ internal static class ListQuery
         throw new OperationRejectedException(RejectionKind.Invalid, $"'{name}' must be true or false; got '{text}'.");
     }
 
-    private static int Integer(HttpRequest request, string name, int fallback)
+    /// <summary>A free-text value, trimmed; null when absent or blank; longer than <paramref name="maxLength"/> is refused.</summary>
+    public static string? Text(HttpRequest request, string name, int maxLength)
+    {
+        var text = request.Query[name].ToString().Trim();
+        if (text.Length > maxLength)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{name}' may have at most {maxLength} characters.");
+        return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>"desc" (the default) or "asc".</summary>
+    public static bool Order(HttpRequest request, string name)
+    {
+        var text = request.Query[name].ToString();
+        return text.ToLowerInvariant() switch
+        {
+            "" or "desc" => true,
+            "asc" => false,
+            _ => throw new OperationRejectedException(RejectionKind.Invalid, $"'{name}' must be asc or desc; got '{text}'."),
+        };
+    }
+
+    public static int Integer(HttpRequest request, string name, int fallback)
     {
         var text = request.Query[name].ToString();
         if (text.Length == 0)

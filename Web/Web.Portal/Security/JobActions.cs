@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Caas.Web.Portal.Portal;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Caas.Web.Portal.Security;
@@ -7,7 +8,7 @@ namespace Caas.Web.Portal.Security;
 /// What the portal's pages may do to jobs, for the logged-in user: the role is checked here on the server, not
 /// only by hiding buttons, and every action is audited.
 /// </summary>
-public sealed class JobActions(IJobOperations operations, AuthenticationStateProvider authentication, AuditLog audit)
+public sealed class JobActions(IJobOperations operations, JobSuspension suspension, IJobMigrations migrations, AuthenticationStateProvider authentication, AuditLog audit)
 {
     public async Task<JobView> SubmitAsync(JobSpec spec)
     {
@@ -38,6 +39,31 @@ public sealed class JobActions(IJobOperations operations, AuthenticationStatePro
         var incident = await operations.RestoreAsync(jobId, sequence);
         audit.Record(user, "restored", $"{jobId} from checkpoint {sequence?.ToString() ?? "newest"} (incident {incident})");
         return incident;
+    }
+
+    /// <summary>Suspends to storage: a checkpoint that stops the job, which then shows as Suspended.</summary>
+    public async Task<int> SuspendAsync(string jobId)
+    {
+        var user = await RequireOperatorAsync("suspend jobs");
+        var sequence = await suspension.SuspendAsync(jobId);
+        audit.Record(user, "suspended", $"{jobId} (checkpoint {sequence})");
+        return sequence;
+    }
+
+    public async Task<Guid> ResumeAsync(string jobId)
+    {
+        var user = await RequireOperatorAsync("resume jobs");
+        var incident = await suspension.ResumeAsync(jobId);
+        audit.Record(user, "resumed", $"{jobId} (incident {incident})");
+        return incident;
+    }
+
+    public async Task<MigrationStarted> MigrateAsync(string jobId, string? nodeId, string? pool)
+    {
+        var user = await RequireOperatorAsync("migrate jobs");
+        var started = await migrations.MigrateAsync(jobId, nodeId, pool);
+        audit.Record(user, "migrated", $"{jobId} from {started.SourceNodeId} to {started.TargetNodeId} (checkpoint {started.Sequence})");
+        return started;
     }
 
     public async Task VerifyCheckpointAsync(string jobId, int sequence)

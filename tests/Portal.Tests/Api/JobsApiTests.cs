@@ -158,7 +158,7 @@ public sealed class JobsApiTests : IAsyncLifetime
         Assert.Equal("job-000000000a", item.GetProperty("jobId").GetString());
         Assert.Equal("Running", item.GetProperty("status").GetString());
         Assert.Equal(0.25, item.GetProperty("progress").GetDouble());
-        Assert.Equal((0, 10, JobStatus.Running), Platform.ListCalls.Single());
+        Assert.Equal(new JobListQuery { Take = 10, Status = JobStatus.Running }, Platform.Searches.Single());
     }
 
     [Theory]
@@ -166,12 +166,90 @@ public sealed class JobsApiTests : IAsyncLifetime
     [InlineData("take=0", "'take' must be between 1 and 500.")]
     [InlineData("skip=-1", "'skip' must be 0 or more.")]
     [InlineData("skip=ten", "'skip' must be a whole number; got 'ten'.")]
+    [InlineData("sort=size", "'sort' must be one of Submitted, Name, Status, Node, Progress, LastHeartbeat; got 'size'.")]
+    [InlineData("order=up", "'order' must be asc or desc; got 'up'.")]
     public async Task Bad_list_parameters_are_named(string query, string expected)
     {
         var response = await Client.GetAsync($"/api/v1/jobs?{query}");
 
         Assert.Equal(expected, await AssertProblem(response, HttpStatusCode.BadRequest));
-        Assert.Empty(Platform.ListCalls);
+        Assert.Empty(Platform.Searches);
+    }
+
+    [Fact]
+    public async Task Lists_jobs_filtered_by_text_pool_and_node_sorted_as_asked()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Pool = "west" });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim-a", 0.25, SampleJobs.Start));
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000b", "sim-b", 0.75, SampleJobs.Start.AddSeconds(1)) with { NodeId = "node-b" });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000c", "sim-c", 0.5, SampleJobs.Start.AddSeconds(2)) with { NodeId = "node-b" });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000d", "other", 0.9, SampleJobs.Start.AddSeconds(3)) with { NodeId = "node-b" });
+
+        using var body = await Json(await Client.GetAsync("/api/v1/jobs?q=sim&pool=west&node=node-b&sort=progress&order=asc&take=5"));
+
+        Assert.Equal(2, body.RootElement.GetProperty("total").GetInt32());
+        Assert.Equal(["job-000000000c", "job-000000000b"], body.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("jobId").GetString()));
+        Assert.Equal(new JobListQuery { Take = 5, Text = "sim", Pool = "west", NodeId = "node-b", Sort = JobSortField.Progress, Descending = false }, Platform.Searches.Single());
+    }
+
+    [Fact]
+    public async Task Migrate_answers_202_with_the_target_and_refuses_a_body_naming_both_or_neither()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Pool = "west" });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+
+        var response = await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"pool":"west"}"""));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using (var body = await Json(response))
+            Assert.Equal(("node-a", "node-b", 1), (body.RootElement.GetProperty("sourceNodeId").GetString(), body.RootElement.GetProperty("targetNodeId").GetString(), body.RootElement.GetProperty("sequence").GetInt32()));
+        Assert.Equal([("job-000000000a", (string?)null, (string?)"west")], Platform.MigrateCalls);
+        Assert.Contains("not both", await AssertProblem(await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"node":"node-b","pool":"west"}""")), HttpStatusCode.BadRequest));
+        await AssertProblem(await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"target":"node-b"}""")), HttpStatusCode.BadRequest);
+        Assert.Equal("No node agent 'node-z' has registered.", await AssertProblem(await Client.PostAsync("/api/v1/jobs/job-000000000a/migrate", new StringContent("""{"node":"node-z"}""")), HttpStatusCode.NotFound));
+        Assert.Single(Platform.MigrateCalls);
+    }
+
+    [Fact]
+    public async Task Samples_come_oldest_first_and_bad_takes_are_refused()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        Platform.Samples["job-000000000a"] = [.. Enumerable.Range(0, 5).Select(i => new JobSamplePoint(SampleJobs.Start.AddSeconds(i), i * 0.5, 1024 * (i + 1), i / 10.0))];
+
+        using var body = await Json(await Client.GetAsync("/api/v1/jobs/job-000000000a/samples?take=2"));
+
+        Assert.Equal([3.0, 4.0], body.RootElement.EnumerateArray().Select(s => s.GetProperty("progress").GetDouble() * 10));
+        Assert.Equal(4096, body.RootElement[0].GetProperty("rssBytes").GetInt64());
+        Assert.Equal("'take' must be between 1 and 600.", await AssertProblem(await Client.GetAsync("/api/v1/jobs/job-000000000a/samples?take=601"), HttpStatusCode.BadRequest));
+        await AssertProblem(await Client.GetAsync("/api/v1/jobs/job-00000000ff/samples"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Suspend_checkpoints_with_stop_and_resume_restores_from_that_checkpoint()
+    {
+        var job = SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start) with { Checkpoints = [SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start)] };
+        Platform.Jobs.Add(job);
+
+        var suspended = await Client.PostAsync("/api/v1/jobs/job-000000000a/suspend", null);
+        Assert.Equal(HttpStatusCode.Accepted, suspended.StatusCode);
+        using (var body = await Json(suspended))
+            Assert.Equal(2, body.RootElement.GetProperty("sequence").GetInt32());
+        Assert.Equal([("job-000000000a", false)], Platform.CheckpointCalls);
+
+        // Not suspended yet (the checkpoint has not been taken): resume is refused and restores nothing.
+        Assert.Contains("not suspended", await AssertProblem(await Client.PostAsync("/api/v1/jobs/job-000000000a/resume", null), HttpStatusCode.Conflict));
+        Assert.Empty(Platform.RestoreCalls);
+
+        Platform.Update("job-000000000a", j => j with
+        {
+            Status = JobStatus.Stopped,
+            Suspended = true,
+            Checkpoints = [.. j.Checkpoints, SampleJobs.Checkpoint(2, 0.5, SampleJobs.Start.AddSeconds(30)) with { LeaveRunning = false }, SampleJobs.Checkpoint(3, 0.1, SampleJobs.Start.AddSeconds(40))],
+        });
+        var resumed = await Client.PostAsync("/api/v1/jobs/job-000000000a/resume", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
+        Assert.Equal([("job-000000000a", (int?)2)], Platform.RestoreCalls);
     }
 
     [Fact]

@@ -64,6 +64,7 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<IJobQueries>(platform);
         builder.Services.AddSingleton<IRecoveryIncidents>(platform);
         builder.Services.AddSingleton<INodeOperations>(platform);
+        builder.Services.AddSingleton<IJobMigrations>(platform);
         var alerts = new FakeAlerts(new FakeTimeProvider(SampleJobs.Start));
         builder.Services.AddSingleton<IAlertOperations>(alerts);
         var policies = new FakeRecoveryPolicies();

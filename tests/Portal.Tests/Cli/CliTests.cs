@@ -83,7 +83,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, await Cli("list", "--json", "--status", "Running"));
         using var json = JsonDocument.Parse(output.ToString());
         Assert.Equal("job-000000000a", json.RootElement.GetProperty("items")[0].GetProperty("jobId").GetString());
-        Assert.Equal(JobStatus.Running, Platform.ListCalls[^1].Status);
+        Assert.Equal(JobStatus.Running, Platform.Searches[^1].Status);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Caas.Web.Portal.Security;
 using Caas.Web.Portal.Components.Pages;
 
 namespace Caas.Portal.Tests.Components;
@@ -148,8 +149,11 @@ public sealed class JobDetailsTests : PortalTestContext
         Assert.Equal("2", cut.Find("[data-testid=restore-sequence]").GetAttribute("value"));
 
         cut.Find("[data-testid=action-restore]").Click();
+        Assert.Empty(Platform.RestoreCalls);
+        cut.Find("[data-testid=action-restore-confirm]").Click();
         cut.Find("[data-testid=restore-sequence]").Change("1");
         cut.Find("[data-testid=action-restore]").Click();
+        cut.Find("[data-testid=action-restore-confirm]").Click();
 
         Assert.Equal([(JobId, (int?)2), (JobId, (int?)1)], Platform.RestoreCalls);
         Assert.Equal($"Restore from checkpoint 1 started (incident {FakeJobPlatform.RestoreIncident}).",
@@ -201,5 +205,128 @@ public sealed class JobDetailsTests : PortalTestContext
 
         Assert.Contains("The platform has no job with this id.", cut.Find("[data-testid=job-not-found]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=action-checkpoint]"));
+    }
+
+    [Fact]
+    public void Charts_cpu_memory_and_progress_from_the_jobs_heartbeats_and_follow_new_ones_every_second()
+    {
+        Platform.Samples[JobId] =
+        [
+            new(SampleJobs.Start.AddSeconds(50), 10.0, 1 * 1024 * 1024, 0.40),
+            new(SampleJobs.Start.AddSeconds(51), 10.5, 2 * 1024 * 1024, 0.41),
+            new(SampleJobs.Start.AddSeconds(52), 11.5, 3 * 1024 * 1024, 0.42),
+        ];
+        var cut = RenderJob();
+
+        Assert.Equal("100%", cut.Find("[data-testid=chart-cpu] [data-testid=chart-value]").TextContent);
+        Assert.Equal("3.0 MiB", cut.Find("[data-testid=chart-memory] [data-testid=chart-value]").TextContent);
+        Assert.Equal("42%", cut.Find("[data-testid=chart-progress] [data-testid=chart-value]").TextContent);
+        Assert.Equal("last 2 s", cut.Find("[data-testid=chart-memory] [data-testid=chart-span]").TextContent);
+        // Memory scales to its largest value: 1, 2 and 3 MiB rise evenly to the top across the width.
+        Assert.Equal("0,53 150,27 300,1", cut.Find("[data-testid=chart-memory] [data-testid=chart-line]").GetAttribute("points"));
+        // Progress has a fixed scale of 0..100 %.
+        Assert.Equal("max 100%", cut.Find("[data-testid=chart-progress] [data-testid=chart-max]").TextContent);
+
+        Platform.Samples[JobId].Add(new(SampleJobs.Start.AddSeconds(53), 11.75, 2 * 1024 * 1024, 0.55));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("25%", cut.Find("[data-testid=chart-cpu] [data-testid=chart-value]").TextContent);
+            Assert.Equal("55%", cut.Find("[data-testid=chart-progress] [data-testid=chart-value]").TextContent);
+            Assert.Equal("last 3 s", cut.Find("[data-testid=chart-memory] [data-testid=chart-span]").TextContent);
+        });
+    }
+
+    [Fact]
+    public void Before_the_first_heartbeats_the_charts_say_they_wait_for_them()
+    {
+        var cut = RenderJob();
+
+        Assert.Equal(3, cut.FindAll("[data-testid=chart-empty]").Count);
+        Assert.All(cut.FindAll("[data-testid=chart-value]"), v => Assert.Equal("–", v.TextContent));
+    }
+
+    [Fact]
+    public void A_job_that_reports_no_progress_gets_a_progress_chart_that_says_how_to_report_it()
+    {
+        Platform.Samples[JobId] = [new(SampleJobs.Start.AddSeconds(50), 1, 1024, null), new(SampleJobs.Start.AddSeconds(51), 2, 1024, null), new(SampleJobs.Start.AddSeconds(52), 3, 1024, null)];
+
+        var cut = RenderJob();
+
+        Assert.Contains("CAAS_PROGRESS_FILE", cut.Find("[data-testid=chart-progress] [data-testid=chart-empty]").TextContent);
+        Assert.Single(cut.FindAll("[data-testid=chart-cpu] [data-testid=chart-line]"));
+    }
+
+    [Fact]
+    public void Suspend_asks_first_then_takes_a_checkpoint_that_stops_the_job()
+    {
+        var cut = RenderJob();
+
+        cut.Find("[data-testid=action-suspend]").Click();
+        Assert.Empty(Platform.CheckpointCalls);
+        cut.Find("[data-testid=action-suspend-cancel]").Click();
+        Assert.Empty(Platform.CheckpointCalls);
+
+        cut.Find("[data-testid=action-suspend]").Click();
+        cut.Find("[data-testid=action-suspend-confirm]").Click();
+
+        Assert.Equal([(JobId, false)], Platform.CheckpointCalls);
+        Assert.Equal("Suspending: checkpoint 3 is taken, then the job stops.", cut.Find("[data-testid=action-notice]").TextContent);
+    }
+
+    [Fact]
+    public void A_suspended_job_shows_as_suspended_and_resumes_from_the_checkpoint_that_stopped_it()
+    {
+        Platform.Update(JobId, j => j with
+        {
+            Status = JobStatus.Stopped,
+            Suspended = true,
+            Checkpoints = [.. j.Checkpoints, SampleJobs.Checkpoint(3, 0.42, SampleJobs.Start.AddSeconds(50)) with { LeaveRunning = false }],
+        });
+        var cut = RenderJob();
+        Assert.Equal("Suspended", cut.Find("[data-testid=job-status]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=action-suspend]"));
+
+        cut.Find("[data-testid=action-resume]").Click();
+
+        Assert.Equal([(JobId, (int?)3)], Platform.RestoreCalls);
+        Assert.Equal($"Resuming from checkpoint 3 (incident {FakeJobPlatform.RestoreIncident}).", cut.Find("[data-testid=action-notice]").TextContent);
+    }
+
+    [Fact]
+    public void A_viewer_can_neither_suspend_nor_resume()
+    {
+        LogInAs("vera", CaasRoles.Viewer);
+
+        var cut = RenderJob();
+
+        Assert.Empty(cut.FindAll("[data-testid=action-suspend]"));
+        Assert.Empty(cut.FindAll("[data-testid=action-resume]"));
+    }
+
+    [Fact]
+    public void Migrate_offers_other_nodes_and_pools_asks_first_then_starts_the_move()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Pool = "east", JobSlots = 4, RunningJobs = 1 });
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Pool = "east", JobSlots = 4, RunningJobs = 2 });
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-c", Pool = "west", JobSlots = 2, RunningJobs = 0 });
+        var cut = RenderJob();
+        Assert.Equal(["", "pool:east", "node:node-b", "pool:west", "node:node-c"], cut.FindAll("[data-testid=migrate-target] option").Select(o => o.GetAttribute("value")));
+        Assert.True(cut.Find("[data-testid=action-migrate]").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=migrate-target]").Change("node:node-b");
+        cut.Find("[data-testid=action-migrate]").Click();
+        Assert.Contains("Move simulation to node node-b?", cut.Find("[data-testid=migrate-confirmation]").TextContent);
+        Assert.Empty(Platform.MigrateCalls);
+        cut.Find("[data-testid=action-migrate-confirm]").Click();
+
+        Assert.Equal([(JobId, (string?)"node-b", (string?)null)], Platform.MigrateCalls);
+        Assert.Equal("Moving to node-b: checkpoint 3 is taken, then the image moves and the job is restored there.", cut.Find("[data-testid=action-notice]").TextContent);
+
+        cut.Find("[data-testid=migrate-target]").Change("pool:west");
+        cut.Find("[data-testid=action-migrate]").Click();
+        cut.Find("[data-testid=action-migrate-confirm]").Click();
+        Assert.Equal((JobId, (string?)null, (string?)"west"), Platform.MigrateCalls[^1]);
     }
 }

@@ -86,8 +86,13 @@ public sealed class JobListTests : PortalTestContext
 
         cut.Find("[data-testid=status-filter]").Change("Failed");
 
-        Assert.Equal((0, JobList.PageSize, JobStatus.Failed), Platform.ListCalls[^1]);
-        Assert.Equal("No job is Failed right now.", cut.Find("[data-testid=no-match]").TextContent);
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Status = JobStatus.Failed }, Platform.Searches[^1]);
+        Assert.StartsWith("No job is Failed right now.", cut.Find("[data-testid=no-match]").TextContent);
+
+        cut.Find("[data-testid=clear-filters]").Click();
+
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize }, Platform.Searches[^1]);
+        Assert.Single(cut.FindAll("[data-testid=job-row]"));
     }
 
     [Fact]
@@ -100,8 +105,69 @@ public sealed class JobListTests : PortalTestContext
 
         cut.Find("[data-testid=page-next]").Click();
 
-        Assert.Equal((JobList.PageSize, JobList.PageSize, (JobStatus?)null), Platform.ListCalls[^1]);
+        Assert.Equal(new JobListQuery { Skip = JobList.PageSize, Take = JobList.PageSize }, Platform.Searches[^1]);
         Assert.Equal(3, cut.FindAll("[data-testid=job-row]").Count);
         Assert.Equal("job 0", cut.FindAll("[data-testid=job-name]")[^1].TextContent);
+    }
+
+    [Fact]
+    public void Searches_by_text_pool_and_node_on_the_server_and_combines_them()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Pool = "east" });
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Pool = "west" });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start));
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000b", "training", 0.5, SampleJobs.Start.AddSeconds(1)) with { NodeId = "node-b" });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000c", "simulation 2", 0.75, SampleJobs.Start.AddSeconds(2)) with { NodeId = "node-b" });
+        var cut = Render<JobList>();
+        Assert.Equal(["", "east", "west"], cut.FindAll("[data-testid=pool-filter] option").Select(o => o.GetAttribute("value")));
+
+        cut.Find("[data-testid=text-filter]").Change("SIMUL");
+        Assert.Equal(["simulation 2", "simulation"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
+
+        cut.Find("[data-testid=pool-filter]").Change("west");
+        // Only the pool's nodes are offered, and the list holds the matching jobs in that pool.
+        Assert.Equal(["", "node-b"], cut.FindAll("[data-testid=node-filter] option").Select(o => o.GetAttribute("value")));
+        Assert.Equal(["simulation 2"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Text = "SIMUL", Pool = "west" }, Platform.Searches[^1]);
+
+        cut.Find("[data-testid=text-filter]").Change("");
+        cut.Find("[data-testid=node-filter]").Change("node-b");
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Pool = "west", NodeId = "node-b" }, Platform.Searches[^1]);
+        Assert.Equal(["simulation 2", "training"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
+
+        cut.Find("[data-testid=status-filter]").Change("Failed");
+        Assert.Equal("No job is Failed and is in pool west and is on node node-b right now. Show all jobs", cut.Find("[data-testid=no-match]").TextContent);
+    }
+
+    [Fact]
+    public void Column_headers_sort_on_the_server_and_a_second_click_turns_the_order_around()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "beta", 0.25, SampleJobs.Start));
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000b", "alpha", 0.75, SampleJobs.Start.AddSeconds(1)));
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000c", "gamma", 0.5, SampleJobs.Start.AddSeconds(2)));
+        var cut = Render<JobList>();
+        Assert.Equal("descending", cut.Find("th:has([data-testid=sort-submitted])").GetAttribute("aria-sort"));
+
+        cut.Find("[data-testid=sort-name]").Click();
+        Assert.Equal(["alpha", "beta", "gamma"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Sort = JobSortField.Name, Descending = false }, Platform.Searches[^1]);
+        Assert.Equal("ascending", cut.Find("th:has([data-testid=sort-name])").GetAttribute("aria-sort"));
+
+        cut.Find("[data-testid=sort-name]").Click();
+        Assert.Equal(["gamma", "beta", "alpha"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
+
+        cut.Find("[data-testid=sort-progress]").Click();
+        Assert.Equal(["alpha", "gamma", "beta"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Sort = JobSortField.Progress, Descending = true }, Platform.Searches[^1]);
+    }
+
+    [Fact]
+    public void A_suspended_job_is_shown_as_suspended()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start) with { Status = JobStatus.Stopped, Suspended = true });
+
+        var cut = Render<JobList>();
+
+        Assert.Equal("Suspended", cut.Find("[data-testid=job-status]").TextContent);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Caas.Web.Portal;
+using Caas.Web.Portal.Portal;
 using Caas.Web.Portal.Security;
 using Bunit.TestDoubles;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,10 +26,12 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IJobQueries>(Platform);
         Services.AddSingleton<IRecoveryIncidents>(Platform);
         Services.AddSingleton<INodeOperations>(Platform);
+        Services.AddSingleton<IJobMigrations>(Platform);
         Services.AddSingleton<IAlertOperations>(Alerts);
         Services.AddSingleton<IRecoveryPolicies>(Policies);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
+        Services.AddSingleton<JobSuspension>();
         Services.AddScoped<JobActions>();
         Services.AddScoped<NodeActions>();
         Services.AddScoped<AlertActions>();

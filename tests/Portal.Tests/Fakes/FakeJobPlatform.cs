@@ -4,7 +4,7 @@ namespace Caas.Portal.Tests.Fakes;
 /// A hand-written stand-in for the platform behind the portal: keeps jobs in memory, answers queries from them,
 /// records every operation it is asked for, and refuses operations the way the real one does.
 /// </summary>
-public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries, IRecoveryIncidents, INodeOperations
+public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQueries, IRecoveryIncidents, INodeOperations, IJobMigrations
 {
     private readonly Lock gate = new();
 
@@ -21,6 +21,10 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     public List<string> KillCalls { get; } = [];
     public List<(string JobId, int? Sequence)> RestoreCalls { get; } = [];
     public List<(int Skip, int Take, JobStatus? Status)> ListCalls { get; } = [];
+    public List<JobListQuery> Searches { get; } = [];
+    public List<(string JobId, string? NodeId, string? Pool)> MigrateCalls { get; } = [];
+    /// <summary>Each job's heartbeats, oldest first, as its charts read them.</summary>
+    public Dictionary<string, List<JobSamplePoint>> Samples { get; } = [];
     public List<(string JobId, int Sequence)> VerifyCalls { get; } = [];
     public List<(string JobId, int Sequence)> DeleteCalls { get; } = [];
     public List<(CheckpointCatalogFilter Filter, int Skip, int Take)> CatalogQueries { get; } = [];
@@ -94,6 +98,24 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         }
     }
 
+    /// <summary>Checks the target as the platform does (known, not the job's own node) and starts nothing but the record.</summary>
+    public Task<MigrationStarted> MigrateAsync(string jobId, string? nodeId, string? pool, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            if ((nodeId is null) == (pool is null))
+                throw new OperationRejectedException(RejectionKind.Invalid, "Name either a node or a pool to migrate to, not both and not neither.");
+            var job = Require(jobId);
+            if (job.Status != JobStatus.Running)
+                throw new OperationRejectedException(RejectionKind.Conflict, $"Job {jobId} is {job.Status}: only a running job can be migrated.");
+            var target = Nodes.Where(n => (nodeId is null || n.NodeId == nodeId) && (pool is null || n.Pool == pool) && n.NodeId != job.NodeId).OrderBy(n => n.NodeId).FirstOrDefault()
+                ?? throw new OperationRejectedException(RejectionKind.NotFound, nodeId is null ? $"No node agent is in pool '{pool}'." : $"No node agent '{nodeId}' has registered.");
+            MigrateCalls.Add((jobId, nodeId, pool));
+            return Task.FromResult(new MigrationStarted(jobId, job.NodeId!, target.NodeId, job.Checkpoints.Select(c => c.Sequence).DefaultIfEmpty(0).Max() + 1));
+        }
+    }
+
     public Task VerifyCheckpointAsync(string jobId, int sequence, CancellationToken cancellationToken = default)
     {
         lock (gate)
@@ -151,6 +173,48 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             var matching = Jobs.Where(j => status is null || j.Status == status).OrderByDescending(j => j.SubmittedAt).ToList();
             var items = matching.Skip(skip).Take(take).Select(Summarize).ToList();
             return Task.FromResult(new Page<JobSummary>(items, matching.Count, skip, take));
+        }
+    }
+
+    /// <summary>Filters and sorts as the real read side does, by plain LINQ over the views.</summary>
+    public Task<Page<JobSummary>> ListJobsAsync(JobListQuery query, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            ThrowIfRejecting();
+            Searches.Add(query);
+            var text = query.Text ?? "";
+            var matching = Jobs
+                .Where(j => (query.Status is null || j.Status == query.Status) && (query.NodeId is null || j.NodeId == query.NodeId))
+                .Where(j => query.Pool is null || j.Spec.Pool == query.Pool || Nodes.Any(n => n.NodeId == j.NodeId && n.Pool == query.Pool))
+                .Where(j => text.Length == 0 || j.JobId.Contains(text, StringComparison.OrdinalIgnoreCase) || j.Name.Contains(text, StringComparison.OrdinalIgnoreCase)
+                    || j.Spec.Command.Contains(text, StringComparison.OrdinalIgnoreCase))
+                .OrderByDescending(j => j.SubmittedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
+                .ToList();
+            Func<JobView, object?> key = query.Sort switch
+            {
+                JobSortField.Name => j => j.Name,
+                JobSortField.Status => j => j.Status.ToString(),
+                JobSortField.Node => j => j.NodeId,
+                JobSortField.Progress => j => j.Progress,
+                JobSortField.LastHeartbeat => j => j.LastHeartbeatAt,
+                _ => j => j.SubmittedAt,
+            };
+            var sorted = query.Sort == JobSortField.Submitted
+                ? (query.Descending ? matching : Enumerable.Reverse(matching).ToList())
+                : (query.Descending ? matching.OrderByDescending(key) : matching.OrderBy(key)).ToList();
+            var items = sorted.Skip(query.Skip).Take(query.Take).Select(Summarize).ToList();
+            return Task.FromResult(new Page<JobSummary>(items, matching.Count, query.Skip, query.Take));
+        }
+    }
+
+    public Task<IReadOnlyList<JobSamplePoint>> GetSamplesAsync(string jobId, int take, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            Require(jobId);
+            var samples = Samples.GetValueOrDefault(jobId) ?? [];
+            return Task.FromResult<IReadOnlyList<JobSamplePoint>>(samples.Skip(Math.Max(0, samples.Count - take)).ToList());
         }
     }
 
@@ -234,6 +298,8 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         LastHeartbeatAt = job.LastHeartbeatAt,
         Checkpoints = job.Checkpoints.Count,
         Stalled = job.Stalled,
+        Pool = job.Spec.Pool,
+        Suspended = job.Suspended,
     };
 
     public Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)

@@ -1,0 +1,91 @@
+using Caas.Contracts.Bus;
+using Caas.Contracts.Grains;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Services;
+using Caas.Contracts.Views;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Caas.Monitoring.Grains.Migration;
+
+/// <summary>
+/// Migration built from the platform's existing operations: a checkpoint that stops the job, the image sent from its
+/// node to the target (TransferCheckpoint), then a restore on the target through the recovery saga. The target is
+/// checked before anything changes. What follows the checkpoint runs in the background of this process: if the
+/// transfer fails the job is restored where it was; if this process stops midway the job stays suspended (shown so,
+/// and resumable), never lost.
+/// </summary>
+public sealed class JobMigration(IGrainFactory grains, IBus bus, TransferOutcomes transfers, TimeProvider time, ILogger<JobMigration> logger) : IJobMigrations
+{
+    /// <summary>How long each step (checkpoint, transfer) may take before the migration gives up on it.</summary>
+    public static TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+
+    public async Task<MigrationStarted> MigrateAsync(string jobId, string? nodeId, string? pool, CancellationToken cancellationToken = default)
+    {
+        if ((nodeId is null) == (pool is null))
+            throw new OperationRejectedException(RejectionKind.Invalid, "Name either a node or a pool to migrate to, not both and not neither.");
+        var job = JobIds.IsValid(jobId) ? grains.GetGrain<IJobGrain>(jobId) : null;
+        var view = job is null ? null : await job.GetView();
+        if (job is null || view is null)
+            throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{jobId}'.");
+        if (view.Status != JobStatus.Running || view.NodeId is not { } source)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {jobId} is {view.Status}: only a running job can be migrated (a suspended one resumes where it was).");
+        var nodes = await grains.GetGrain<INodeDirectoryGrain>(0).List();
+        var target = MigrationTargets.Choose(view, source, nodeId, pool, nodes);
+        var sequence = await job.RequestCheckpoint(leaveRunning: false);
+        logger.LogInformation("Migrating job {JobId} from {Source} to {Target} through checkpoint {Sequence}", jobId, source, target.NodeId, sequence);
+        _ = Task.Run(() => ContinueAsync(job, jobId, sequence, source, target.NodeId), CancellationToken.None);
+        return new MigrationStarted(jobId, source, target.NodeId, sequence);
+    }
+
+    private async Task ContinueAsync(IJobGrain job, string jobId, int sequence, string source, string target)
+    {
+        try
+        {
+            var taken = await WaitForCheckpointAsync(job, sequence);
+            if (taken is null)
+            {
+                logger.LogWarning("Migration of job {JobId} to {Target} stopped: checkpoint {Sequence} was not taken", jobId, target, sequence);
+                return;
+            }
+            var holder = taken.NodeId;
+            if (holder != target)
+            {
+                var transferId = Guid.NewGuid();
+                var arrived = transfers.Expect(transferId);
+                await (await bus.GetSendEndpoint(AgentAddress.For(holder))).Send(new TransferCheckpoint(jobId, sequence, holder, target, transferId));
+                var finished = await Task.WhenAny(arrived, Task.Delay(StepTimeout, time));
+                transfers.Forget(transferId);
+                var problem = finished == arrived ? await arrived : $"no transfer report within {StepTimeout.TotalMinutes:0} minutes";
+                if (problem is not null)
+                {
+                    logger.LogWarning("Migration of job {JobId}: checkpoint {Sequence} did not reach {Target} ({Problem}); restoring it on {Source}", jobId, sequence, target, problem, holder);
+                    await job.RequestRestore(sequence, $"migration to {target} failed ({problem}); restored where it was");
+                    return;
+                }
+            }
+            await job.RequestRestoreOn(sequence, target, $"migrated from {source} to {target} on request");
+        }
+        catch (Exception error)
+        {
+            // The job is suspended to its checkpoint at worst: it shows so and can be resumed.
+            logger.LogError(error, "Migration of job {JobId} to {Target} failed", jobId, target);
+        }
+    }
+
+    private async Task<CheckpointInfo?> WaitForCheckpointAsync(IJobGrain job, int sequence)
+    {
+        var deadline = time.GetUtcNow() + StepTimeout;
+        while (time.GetUtcNow() < deadline)
+        {
+            var view = await job.GetView();
+            if (view?.Checkpoints.FirstOrDefault(c => c.Sequence == sequence) is { } taken)
+                return taken;
+            if (view is null || view.PendingCheckpoint != sequence)
+                return null;
+            await Task.Delay(Poll, time);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Caas.Browser.Tests;
+
+/// <summary>Logs in through the portal's login form, as a person does.</summary>
+public static class PortalLogin
+{
+    public static async Task LogInAsync(IPage page, string user, string password)
+    {
+        await Expect(page.Locator("[data-testid='login-submit']")).ToBeVisibleAsync();
+        await page.Locator("[data-testid='login-user']").FillAsync(user);
+        await page.Locator("[data-testid='login-password']").FillAsync(password);
+        await page.Locator("[data-testid='login-submit']").ClickAsync();
+    }
+
+    /// <summary>
+    /// Waits until the page's Blazor circuit runs: before that the prerendered form takes typing but Blazor, when it
+    /// starts, renders over it. The interactive router's FocusOnNavigate gives the page's h1 a tabindex; the
+    /// prerendered HTML has none.
+    /// </summary>
+    public static Task WaitUntilInteractiveAsync(IPage page) =>
+        Expect(page.Locator("h1[tabindex='-1']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+}
