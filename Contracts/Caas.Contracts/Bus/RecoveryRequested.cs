@@ -5,6 +5,8 @@ namespace Caas.Contracts.Bus;
 /// <summary>
 /// Monitoring to recovery: restore this job from checkpoint Sequence (a user asked, or a policy decided); if the agent
 /// refuses that image, try FallbackSequences in turn (older checkpoints on the same node, newest first).
+/// With AvoidNodeId the job must come back elsewhere (its node was lost): recovery places it on another node and moves
+/// the image there from CheckpointNodeId (the node holding it, NodeId when null) before it restores.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At, [property: Id(7)] IReadOnlyList<int>? FallbackSequences = null);
+public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At, [property: Id(7)] IReadOnlyList<int>? FallbackSequences = null, [property: Id(60)] string? AvoidNodeId = null, [property: Id(61)] string? CheckpointNodeId = null);
