@@ -198,6 +198,13 @@ public sealed class JobGrain(
 
     public async Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at)
     {
+        if (!IsKnown("heartbeat"))
+            return;
+        if (IsStaleCopy(nodeId))
+        {
+            await FenceStaleCopy(nodeId);
+            return;
+        }
         if (!IsFromJobNode(nodeId, "heartbeat"))
             return;
         if (ReportValidator.ProblemWith(sample, JobId) is { } problem)
@@ -274,6 +281,30 @@ public sealed class JobGrain(
         RaiseEvent(new CheckpointTaken(JobId, report.Checkpoint, report.At));
         await ConfirmEvents();
         KeepWatching();
+        await CopyToAnotherNode(report.Checkpoint);
+    }
+
+    /// <summary>
+    /// A checkpoint kept only on the node that took it dies with that node: a copy goes to another node where the job
+    /// could run (recorded as <see cref="CheckpointCopied"/> when the target reports it). Best effort: with no such
+    /// node, or a failed send, the checkpoint stays where it is.
+    /// </summary>
+    private async Task CopyToAnotherNode(CheckpointInfo checkpoint)
+    {
+        try
+        {
+            var holder = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseCopyHolder(State.Spec!, checkpoint.NodeId);
+            if (holder.NodeId is not { } target)
+            {
+                logger.LogInformation("Checkpoint {Sequence} of job {JobId} stays on node {NodeId} only: {Problem}", checkpoint.Sequence, JobId, checkpoint.NodeId, holder.Problem);
+                return;
+            }
+            await SendToAgent(checkpoint.NodeId, new TransferCheckpoint(JobId, checkpoint.Sequence, checkpoint.NodeId, target, Guid.NewGuid()));
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            logger.LogWarning(error, "Copying checkpoint {Sequence} of job {JobId} to another node failed; it stays on node {NodeId} only", checkpoint.Sequence, JobId, checkpoint.NodeId);
+        }
     }
 
     public async Task RecordCheckpointRejected(CheckpointRejected report)
@@ -337,6 +368,47 @@ public sealed class JobGrain(
         RaiseEvent(new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At));
         await ConfirmEvents();
         KeepWatching();
+    }
+
+    public async Task RecoverFromNodeLoss(string nodeId, DateTimeOffset lostAt)
+    {
+        // Only a job running there went down with the node; one being restored already has its incident.
+        if (!State.IsSubmitted || State.NodeId != nodeId || State.Status != JobStatus.Running)
+            return;
+        var now = time.GetUtcNow();
+        var source = State.NewestCheckpointOffNode(nodeId);
+        RaiseEvent(new NodeLostWithJob(JobId, nodeId, lostAt, now));
+        if (source is not var (checkpoint, holder, fallbacks))
+        {
+            await ConfirmEvents();
+            logger.LogWarning("Job {JobId} is lost with node {NodeId}: no checkpoint of it is held on another node", JobId, nodeId);
+            KeepWatching();
+            return;
+        }
+        var incident = Guid.NewGuid();
+        var reason = $"node {nodeId} lost at {lostAt:u}: restoring checkpoint {checkpoint.Sequence} (held by {holder}) on another node";
+        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId} is lost with node {NodeId}; incident {Incident} restores checkpoint {Sequence} elsewhere", JobId, nodeId, incident, checkpoint.Sequence);
+        await bus.Publish(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: nodeId, CheckpointNodeId: holder));
+        KeepWatching();
+    }
+
+    public async Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds)
+    {
+        RequireSubmitted();
+        var decision = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseExcept(State.Spec!, excludedNodeIds);
+        return decision;
+    }
+
+    public async Task RecordCheckpointTransferred(CheckpointTransferred report)
+    {
+        if (!IsKnown("checkpoint transfer report") || State.FindCheckpoint(report.Sequence) is null
+            || State.HoldersOf(report.Sequence).Contains(report.TargetNodeId))
+            return;
+        RaiseEvent(new CheckpointCopied(JobId, report.Sequence, report.TargetNodeId, report.At));
+        await ConfirmEvents();
     }
 
     public async Task RecordRecoveryEnded(RecoveryEnded report)
@@ -504,6 +576,21 @@ public sealed class JobGrain(
             return true;
         logger.LogWarning("Ignored a {What} for job {JobId} from node {NodeId}: the job is on {JobNode}", what, JobId, nodeId, State.NodeId ?? "no node");
         return false;
+    }
+
+    /// <summary>
+    /// Fencing: a copy of the job on the node it was lost with must not run on (the node was written off: the job is
+    /// being restored elsewhere or failed with it), nor a copy on any node but the job's once it runs again. While a
+    /// restore is under way the new node's first heartbeats may come before its report, so only the lost node is fenced then.
+    /// </summary>
+    private bool IsStaleCopy(string nodeId) =>
+        string.Equals(nodeId, State.LostOnNode, StringComparison.Ordinal)
+        || (State.Status is not (JobStatus.Queued or JobStatus.Restoring) && !string.Equals(nodeId, State.NodeId, StringComparison.Ordinal));
+
+    private async Task FenceStaleCopy(string nodeId)
+    {
+        logger.LogWarning("Node {NodeId} still runs a copy of job {JobId}, which is {Status} on {JobNode}: killing that stale copy", nodeId, JobId, State.Status, State.NodeId ?? "no node");
+        await SendToAgent(nodeId, new KillJob(JobId, nodeId, $"stale copy: node {nodeId} was written off for job {JobId}, which runs on {State.NodeId ?? "no node"} now"));
     }
 
     private bool IsIn(JobStatus status, string what)

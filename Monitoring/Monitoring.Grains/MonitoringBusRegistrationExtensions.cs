@@ -29,6 +29,8 @@ public static class MonitoringBusRegistrationExtensions
         Add<RecoveryEndedConsumer>(bus);
         Add<CheckpointVerificationEndedConsumer>(bus);
         Add<CheckpointsPrunedConsumer>(bus);
+        Add<CheckpointTransferredConsumer>(bus);
+        Add<PlaceRecoveredJobConsumer>(bus);
         return bus;
     }
 

@@ -8,7 +8,7 @@ namespace Caas.Monitoring.Tests;
 /// commands sent to it and answers launch checks, refusing executables under /nonexistent as the agent would.
 /// </summary>
 public sealed class AgentQueueRecorder(BusTap tap, string queue) : IConsumer<LaunchJob>, IConsumer<CheckpointJob>, IConsumer<KillJob>, IConsumer<RestoreJob>, IConsumer<CheckLaunch>,
-    IConsumer<VerifyCheckpoint>, IConsumer<DeleteCheckpoint>
+    IConsumer<VerifyCheckpoint>, IConsumer<DeleteCheckpoint>, IConsumer<TransferCheckpoint>
 {
     public async Task Consume(ConsumeContext<CheckLaunch> context)
     {
@@ -25,6 +25,7 @@ public sealed class AgentQueueRecorder(BusTap tap, string queue) : IConsumer<Lau
     public Task Consume(ConsumeContext<RestoreJob> context) => Record(context.Message);
     public Task Consume(ConsumeContext<VerifyCheckpoint> context) => Record(context.Message);
     public Task Consume(ConsumeContext<DeleteCheckpoint> context) => Record(context.Message);
+    public Task Consume(ConsumeContext<TransferCheckpoint> context) => Record(context.Message);
 
     private Task Record(object message)
     {

@@ -56,6 +56,13 @@ public sealed class JobListProjection
             return _newestFirst.Where(j => j.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring).Select(j => j.JobId).ToArray();
     }
 
+    /// <summary>Jobs running on <paramref name="nodeId"/>, as far as the stream has told.</summary>
+    public IReadOnlyList<string> RunningOn(string nodeId)
+    {
+        lock (_gate)
+            return _newestFirst.Where(j => j.Status == JobStatus.Running && j.NodeId == nodeId).Select(j => j.JobId).ToArray();
+    }
+
     public Page<JobSummary> List(int skip, int take, JobStatus? status)
     {
         lock (_gate)

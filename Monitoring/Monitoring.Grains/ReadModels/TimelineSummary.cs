@@ -32,6 +32,8 @@ public static class TimelineSummary
         CheckpointVerified e => $"checkpoint {e.Sequence} verified: its test restore on node {e.NodeId} came to life",
         CheckpointVerificationFailed e => $"checkpoint {e.Sequence} failed verification: {e.Reason}",
         CheckpointDeleted e => $"checkpoint {e.Sequence} deleted from node {e.NodeId}: {e.Reason}",
+        CheckpointCopied e => $"checkpoint {e.Sequence} copied to node {e.NodeId}",
+        NodeLostWithJob e => $"node {e.NodeId} lost (no heartbeat) at {e.LostAt:u}",
         _ => jobEvent.GetType().Name,
     };
 
