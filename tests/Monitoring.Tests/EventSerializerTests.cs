@@ -40,6 +40,8 @@ public sealed class EventSerializerTests
         { "CheckpointVerified", new CheckpointVerified(Job.JobId, 1, "node-1", Job.At(14)) },
         { "CheckpointVerificationFailed", new CheckpointVerificationFailed(Job.JobId, 1, "node-1", "bad image", Job.At(15)) },
         { "CheckpointDeleted", new CheckpointDeleted(Job.JobId, 1, "node-1", CheckpointRemoval.Retention, "beyond the last 5 checkpoints", Job.At(16)) },
+        { "CheckpointCopied", new CheckpointCopied(Job.JobId, 1, "node-2", Job.At(17)) },
+        { "NodeLostWithJob", new NodeLostWithJob(Job.JobId, "node-1", Job.At(18), Job.At(19)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()
