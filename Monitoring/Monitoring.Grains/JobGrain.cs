@@ -373,8 +373,13 @@ public sealed class JobGrain(
     public async Task RecoverFromNodeLoss(string nodeId, DateTimeOffset lostAt)
     {
         // Only a job running there went down with the node; one being restored already has its incident.
-        if (!State.IsSubmitted || State.NodeId != nodeId || State.Status != JobStatus.Running)
+        if (!State.IsSubmitted || State.NodeId != nodeId || State.Status is not (JobStatus.Running or JobStatus.Queued))
             return;
+        if (State.Status == JobStatus.Queued)
+        {
+            await PlaceAgainAwayFrom(nodeId);
+            return;
+        }
         var now = time.GetUtcNow();
         var source = State.NewestCheckpointOffNode(nodeId);
         RaiseEvent(new NodeLostWithJob(JobId, nodeId, lostAt, now));
@@ -393,6 +398,21 @@ public sealed class JobGrain(
         await bus.Publish(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
             AvoidNodeId: nodeId, CheckpointNodeId: holder));
         KeepWatching();
+    }
+
+    /// <summary>A job placed on a node that was lost before it started: its launch went nowhere, so it goes elsewhere.</summary>
+    private async Task PlaceAgainAwayFrom(string lostNodeId)
+    {
+        var placement = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseExcept(State.Spec!, [lostNodeId]);
+        _unplacedBecause = placement.Problem;
+        if (placement.NodeId is not { } node)
+        {
+            logger.LogWarning("Job {JobId} was placed on lost node {NodeId} and no other node fits yet: {Problem}", JobId, lostNodeId, placement.Problem);
+            return;
+        }
+        RaiseEvent(new JobPlaced(JobId, node, time.GetUtcNow()));
+        await ConfirmEvents();
+        await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!));
     }
 
     public async Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds)

@@ -67,6 +67,25 @@ public sealed class NodeLossRecoveryTests
     }
 
     [Fact]
+    public async Task A_job_placed_on_a_node_lost_before_it_started_is_placed_on_another_node()
+    {
+        await using var own = await OwnCluster.StartAsync();
+        var cluster = own.Cluster;
+        await cluster.NodeAlive("node-1", Pool);
+        await cluster.NodeAlive("node-2", Pool);
+        var id = JobIds.New();
+        var node = (await cluster.Job(id).Submit(JobEvents.Spec(TimeSpan.FromMinutes(30), Pool))).NodeId!;
+        var other = node == "node-1" ? "node-2" : "node-1";
+
+        await LoseAsync(cluster, node, other);
+
+        var launch = await cluster.Tap.WaitFor<LaunchJob>(m => m.JobId == id, queue: AgentAddress.QueueName(other));
+        Assert.Equal(other, launch.NodeId);
+        var view = await cluster.Job(id).GetView();
+        Assert.Equal((JobStatus.Queued, other), (view!.Status, view.NodeId));
+    }
+
+    [Fact]
     public async Task Recovery_placement_never_chooses_the_excluded_node_and_says_why_when_nothing_else_fits()
     {
         await using var own = await OwnCluster.StartAsync();

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Caas.Monitoring.Grains.Nodes;
 
 /// <summary>
-/// Starts recovery for every job that ran on a node the directory declared lost: each such job's grain is told
+/// Starts recovery for every job that ran (or was about to start) on a node the directory declared lost: each such job's grain is told
 /// (<see cref="IJobGrain.RecoverFromNodeLoss"/>, idempotent), and it opens the incident. Lost nodes come from the
 /// directory's durable liveness and jobs from the job list rebuilt from the event store, so after a restart of the
 /// platform a loss not yet acted on is acted on then.
@@ -51,7 +51,7 @@ public sealed class NodeLossRecovery(
             {
                 if (node.Health != NodeHealth.Lost || _handled.Contains((node.NodeId, node.Since)))
                     continue;
-                var running = jobs.RunningOn(node.NodeId);
+                var running = jobs.OnNode(node.NodeId);
                 if (running.Count > 0)
                     logger.LogWarning("Node {NodeId} lost at {At}: recovering its {Count} jobs", node.NodeId, node.Since, running.Count);
                 await Task.WhenAll(running.Select(job => grains.GetGrain<IJobGrain>(job).RecoverFromNodeLoss(node.NodeId, node.Since)));

@@ -56,11 +56,11 @@ public sealed class JobListProjection
             return _newestFirst.Where(j => j.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring).Select(j => j.JobId).ToArray();
     }
 
-    /// <summary>Jobs running on <paramref name="nodeId"/>, as far as the stream has told.</summary>
-    public IReadOnlyList<string> RunningOn(string nodeId)
+    /// <summary>Jobs running on <paramref name="nodeId"/> or placed there and not started yet, as far as the stream has told.</summary>
+    public IReadOnlyList<string> OnNode(string nodeId)
     {
         lock (_gate)
-            return _newestFirst.Where(j => j.Status == JobStatus.Running && j.NodeId == nodeId).Select(j => j.JobId).ToArray();
+            return _newestFirst.Where(j => j.Status is JobStatus.Running or JobStatus.Queued && j.NodeId == nodeId).Select(j => j.JobId).ToArray();
     }
 
     public Page<JobSummary> List(int skip, int take, JobStatus? status)
