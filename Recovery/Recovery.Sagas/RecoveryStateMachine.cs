@@ -58,26 +58,10 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
         Event(() => CheckpointTransferred, e => { e.CorrelateById(c => c.Message.TransferId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => CheckpointTransferFailed, e => { e.CorrelateById(c => c.Message.TransferId); e.OnMissingInstance(m => m.Discard()); });
 
-        Schedule(() => RestoreTimeout, x => x.RestoreTimeoutTokenId, s =>
-        {
-            s.Delay = options.RestoreTimeout;
-            s.Received = r => { r.CorrelateById(c => c.Message.IncidentId); r.OnMissingInstance(m => m.Discard()); };
-        });
-        Schedule(() => VerifyTimeout, x => x.VerifyTimeoutTokenId, s =>
-        {
-            s.Delay = options.VerifyTimeout;
-            s.Received = r => { r.CorrelateById(c => c.Message.IncidentId); r.OnMissingInstance(m => m.Discard()); };
-        });
-        Schedule(() => PlacementTimeout, x => x.PlacementTimeoutTokenId, s =>
-        {
-            s.Delay = options.PlacementTimeout;
-            s.Received = r => { r.CorrelateById(c => c.Message.IncidentId); r.OnMissingInstance(m => m.Discard()); };
-        });
-        Schedule(() => TransferTimeout, x => x.TransferTimeoutTokenId, s =>
-        {
-            s.Delay = options.TransferTimeout;
-            s.Received = r => { r.CorrelateById(c => c.Message.IncidentId); r.OnMissingInstance(m => m.Discard()); };
-        });
+        Timeout(() => RestoreTimeout, x => x.RestoreTimeoutTokenId, options.RestoreTimeout);
+        Timeout(() => VerifyTimeout, x => x.VerifyTimeoutTokenId, options.VerifyTimeout);
+        Timeout(() => PlacementTimeout, x => x.PlacementTimeoutTokenId, options.PlacementTimeout);
+        Timeout(() => TransferTimeout, x => x.TransferTimeoutTokenId, options.TransferTimeout);
 
         Initially(
             When(RecoveryRequested)
@@ -294,6 +278,16 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
             .TransitionTo(Restoring);
 
     private DateTimeOffset Now() => _time.GetUtcNow();
+
+    /// <summary>A durable timeout of the incident; one that arrives after its incident is gone is dropped.</summary>
+    private void Timeout<T>(System.Linq.Expressions.Expression<Func<Schedule<RecoverySagaState, T>>> schedule,
+        System.Linq.Expressions.Expression<Func<RecoverySagaState, Guid?>> token, TimeSpan delay)
+        where T : class, IIncidentTimeout =>
+        Schedule(schedule, token, s =>
+        {
+            s.Delay = delay;
+            s.Received = r => { r.CorrelateById(c => c.Message.IncidentId); r.OnMissingInstance(m => m.Discard()); };
+        });
 
     private void End(RecoverySagaState saga, bool succeeded, string outcome) => saga.Close(succeeded, outcome, Now());
 

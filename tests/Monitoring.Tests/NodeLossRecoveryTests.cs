@@ -26,7 +26,7 @@ public sealed class NodeLossRecoveryTests
         var transfer = await CheckpointAsync(cluster, id, node, 1, 0.3);
 
         Assert.Equal((id, 1, node, other), (transfer.JobId, transfer.Sequence, transfer.SourceNodeId, transfer.TargetNodeId));
-        await cluster.Job(id).RecordCheckpointTransferred(new CheckpointTransferred(transfer.TransferId, id, 1, node, other, 100, TimeSpan.FromSeconds(1), cluster.Clock.GetUtcNow()));
+        await CopiedAsync(cluster, transfer);
         Assert.Contains("CheckpointCopied", await cluster.StoredTypes(id));
     }
 
@@ -36,8 +36,7 @@ public sealed class NodeLossRecoveryTests
         await using var own = await OwnCluster.StartAsync();
         var cluster = own.Cluster;
         var (id, node, other) = await RunningJobAsync(cluster);
-        var first = await CheckpointAsync(cluster, id, node, 1, 0.2);
-        await cluster.Job(id).RecordCheckpointTransferred(new CheckpointTransferred(first.TransferId, id, 1, node, other, 100, TimeSpan.FromSeconds(1), cluster.Clock.GetUtcNow()));
+        await CopiedAsync(cluster, await CheckpointAsync(cluster, id, node, 1, 0.2));
         // Checkpoint 2 never reached another node: it is lost with the node.
         await CheckpointAsync(cluster, id, node, 2, 0.4);
 
@@ -104,8 +103,7 @@ public sealed class NodeLossRecoveryTests
         await using var own = await OwnCluster.StartAsync();
         var cluster = own.Cluster;
         var (id, node, other) = await RunningJobAsync(cluster);
-        var first = await CheckpointAsync(cluster, id, node, 1, 0.2);
-        await cluster.Job(id).RecordCheckpointTransferred(new CheckpointTransferred(first.TransferId, id, 1, node, other, 100, TimeSpan.FromSeconds(1), cluster.Clock.GetUtcNow()));
+        await CopiedAsync(cluster, await CheckpointAsync(cluster, id, node, 1, 0.2));
         await LoseAsync(cluster, node, other);
         var requested = await cluster.Tap.WaitFor<RecoveryRequested>(m => m.JobId == id);
 
@@ -174,6 +172,11 @@ public sealed class NodeLossRecoveryTests
             new JobEvents(id, cluster.Clock.GetUtcNow()).Checkpoint(0, sequence, progress, node), cluster.Clock.GetUtcNow()));
         return await cluster.Tap.WaitFor<TransferCheckpoint>(m => m.JobId == id && m.Sequence == sequence, queue: AgentAddress.QueueName(node));
     }
+
+    /// <summary>The target of <paramref name="transfer"/> reports the copy made.</summary>
+    private static Task CopiedAsync(MonitoringCluster cluster, TransferCheckpoint transfer) =>
+        cluster.Job(transfer.JobId).RecordCheckpointTransferred(new CheckpointTransferred(transfer.TransferId, transfer.JobId, transfer.Sequence,
+            transfer.SourceNodeId, transfer.TargetNodeId, 100, TimeSpan.FromSeconds(1), cluster.Clock.GetUtcNow()));
 
     /// <summary>Lets <paramref name="node"/> fall silent while <paramref name="other"/> keeps heartbeating, until the directory declares it lost.</summary>
     /// <returns>When it was lost.</returns>

@@ -44,6 +44,15 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
         return Assert.Single(_bus.Harness.Published.Select<RecoveryEnded>()).Context.Message;
     }
 
+    /// <summary>node-a lost, placed on node-c: the image is on its way from node-b.</summary>
+    private async Task DriveToTransferringAsync(IReadOnlyList<int>? fallbacks = null)
+    {
+        await _bus.Publish(NodeLost(fallbacks));
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Placing));
+        await PlaceAsync("node-c");
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
+    }
+
     private async Task PlaceAsync(string nodeId, int attempt = 1)
     {
         await _bus.Publish(new RecoveryPlaced(_incident, _job, nodeId, attempt, _clock.GetUtcNow()));
@@ -159,10 +168,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
     [Fact]
     public async Task A_transfer_that_fails_moves_the_previous_good_checkpoint_instead_and_the_outcome_says_so()
     {
-        await _bus.Publish(NodeLost(fallbacks: [4]));
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Placing));
-        await PlaceAsync("node-c");
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
+        await DriveToTransferringAsync(fallbacks: [4]);
 
         await _bus.Publish(new CheckpointTransferFailed(_incident, _job, 5, "node-b", "node-c", "node-c", "chunk 3 does not match its digest", _clock.GetUtcNow()));
 
@@ -182,10 +188,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
     [Fact]
     public async Task A_restore_refused_after_a_move_moves_the_previous_checkpoint_and_restores_that()
     {
-        await _bus.Publish(NodeLost(fallbacks: [4]));
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Placing));
-        await PlaceAsync("node-c");
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
+        await DriveToTransferringAsync(fallbacks: [4]);
         await _bus.Publish(new CheckpointTransferred(_incident, _job, 5, "node-b", "node-c", 100, TimeSpan.FromSeconds(1), _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
 
@@ -198,10 +201,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
     [Fact]
     public async Task A_transfer_that_fails_with_nothing_older_to_try_ends_the_incident_with_the_reason()
     {
-        await _bus.Publish(NodeLost());
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Placing));
-        await PlaceAsync("node-c");
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
+        await DriveToTransferringAsync();
 
         await _bus.Publish(new CheckpointTransferFailed(_incident, _job, 5, "node-b", "node-c", "node-b", "checkpoint 5 of job is not on node node-b", _clock.GetUtcNow()));
 
@@ -213,10 +213,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
     [Fact]
     public async Task A_transfer_nobody_answers_times_out()
     {
-        await _bus.Publish(NodeLost());
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Placing));
-        await PlaceAsync("node-c");
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
+        await DriveToTransferringAsync();
 
         _clock.Advance(Options.TransferTimeout);
 
@@ -228,10 +225,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
     [Fact]
     public async Task Another_transfer_of_the_same_job_does_not_move_the_incident_on()
     {
-        await _bus.Publish(NodeLost());
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Placing));
-        await PlaceAsync("node-c");
-        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
+        await DriveToTransferringAsync();
 
         // A replica copy (its own transfer id) and a report for another target.
         await _bus.Publish(new CheckpointTransferred(Guid.NewGuid(), _job, 5, "node-b", "node-c", 1, TimeSpan.Zero, _clock.GetUtcNow()));
