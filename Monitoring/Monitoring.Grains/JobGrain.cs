@@ -137,10 +137,17 @@ public sealed class JobGrain(
         reason = string.IsNullOrWhiteSpace(reason) ? "restore requested" : reason;
         var incident = Guid.NewGuid();
         var node = State.NodeId ?? checkpoint.NodeId;
+        // The job's node was lost with it: the job comes back elsewhere, from a copy of the checkpoint off that node.
+        var awayFrom = State.LostOnNode is { } lost && lost == node ? lost : null;
+        var holder = awayFrom is null ? null
+            : State.HoldersOf(checkpoint.Sequence).FirstOrDefault(n => n != awayFrom)
+              ?? throw new OperationRejectedException(RejectionKind.Conflict, $"Checkpoint {checkpoint.Sequence} of job {JobId} is held only by node {awayFrom}, which was lost.");
+        var fallbacks = holder is null ? State.FallbacksFor(checkpoint.Sequence) : State.FallbacksHeldBy(holder, checkpoint.Sequence);
         var now = time.GetUtcNow();
         RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
         await ConfirmEvents();
-        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, State.FallbacksFor(checkpoint.Sequence)));
+        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: awayFrom, CheckpointNodeId: holder));
         KeepWatching();
         return incident;
     }

@@ -89,6 +89,10 @@ public sealed class JobState
         FindCheckpoint(sequence) is not { } checkpoint ? []
             : [checkpoint.NodeId, .. CheckpointCopies.GetValueOrDefault(sequence, []).Where(n => n != checkpoint.NodeId)];
 
+    /// <summary>The checkpoints older than <paramref name="sequence"/> that <paramref name="holder"/> has, newest first.</summary>
+    public IReadOnlyList<int> FallbacksHeldBy(string holder, int sequence) =>
+        Checkpoints.Where(c => c.Sequence < sequence && HoldersOf(c.Sequence).Contains(holder)).Select(c => c.Sequence).OrderDescending().ToArray();
+
     /// <summary>
     /// What recovery restores when <paramref name="lostNodeId"/> is gone: the newest checkpoint with a copy on another
     /// node, that node, and the older checkpoints that node also holds (newest first) to fall back on.
@@ -99,9 +103,7 @@ public sealed class JobState
         {
             if (HoldersOf(checkpoint.Sequence).FirstOrDefault(n => n != lostNodeId) is not { } holder)
                 continue;
-            var fallbacks = Checkpoints.Where(c => c.Sequence < checkpoint.Sequence && HoldersOf(c.Sequence).Contains(holder))
-                .Select(c => c.Sequence).OrderDescending().ToArray();
-            return (checkpoint, holder, fallbacks);
+            return (checkpoint, holder, FallbacksHeldBy(holder, checkpoint.Sequence));
         }
         return null;
     }

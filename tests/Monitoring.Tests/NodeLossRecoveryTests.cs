@@ -66,6 +66,28 @@ public sealed class NodeLossRecoveryTests
     }
 
     [Fact]
+    public async Task A_restore_asked_for_after_the_jobs_node_was_lost_comes_back_elsewhere_from_a_copy_or_is_refused_without_one()
+    {
+        await using var own = await OwnCluster.StartAsync();
+        var cluster = own.Cluster;
+        var (id, node, other) = await RunningJobAsync(cluster);
+        await CopiedAsync(cluster, await CheckpointAsync(cluster, id, node, 1, 0.2));
+        await CheckpointAsync(cluster, id, node, 2, 0.4);
+        // No node fits the job when its node is lost, so recovery gives up and the job is left failed.
+        await cluster.NodeHeartbeat(other, Pool, slots: 0);
+        await LoseAsync(cluster, node, other);
+        var first = await cluster.Tap.WaitFor<RecoveryRequested>(m => m.JobId == id);
+        await cluster.Job(id).RecordRecoveryEnded(new Contracts.Bus.RecoveryEnded(first.IncidentId, id, false, "no node to restore on", cluster.Clock.GetUtcNow()));
+
+        var refused = await Assert.ThrowsAsync<Contracts.Services.OperationRejectedException>(() => cluster.Job(id).RequestRestore(2, "operator"));
+        Assert.Equal($"Checkpoint 2 of job {id} is held only by node {node}, which was lost.", refused.Message);
+        var incident = await cluster.Job(id).RequestRestore(1, "operator");
+
+        var requested = await cluster.Tap.WaitFor<RecoveryRequested>(m => m.IncidentId == incident);
+        Assert.Equal((node, other, 1), (requested.AvoidNodeId, requested.CheckpointNodeId, requested.Sequence));
+    }
+
+    [Fact]
     public async Task A_job_placed_on_a_node_lost_before_it_started_is_placed_on_another_node()
     {
         await using var own = await OwnCluster.StartAsync();
