@@ -109,7 +109,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
 
         // Every When whose condition holds runs, in order, each seeing what the one before changed: so one event's
         // alternatives are one When with IfElse, or Whens whose first makes the next false (as the refusals do).
-        During(Placing,
+        During(Placing, [
             When(RecoveryPlaced, c => c.Message.Attempt == c.Saga.PlacementAttempt && !c.Saga.ExcludedNodes.Contains(c.Message.NodeId))
                 .Unschedule(PlacementTimeout)
                 .Then(c => c.Saga.RecordPlaced(c.Message.NodeId, Now()))
@@ -143,14 +143,9 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                         .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.NoNode(c.Saga.PlacementAttempt, c.Saga.PlacementProblem)))
                         .Publish(Ended)
                         .TransitionTo(Failed)),
-            Ignore(RecoveryPlaced),
-            Ignore(RecoveryPlacementFailed),
-            Ignore(RecoveryRequested),
-            Ignore(JobStallDetected),
-            Ignore(CheckpointTransferred),
-            Ignore(CheckpointTransferFailed));
+            .. IgnoringAllBut(PlacementTimeout.Received)]);
 
-        During(Transferring,
+        During(Transferring, [
             When(CheckpointTransferred, c => c.Message.Sequence == c.Saga.Sequence && c.Message.TargetNodeId == c.Saga.NodeId)
                 .Unschedule(TransferTimeout)
                 .Then(c => c.Saga.RecordTransferred(c.Message.BytesMoved, c.Message.Duration, Now()))
@@ -173,15 +168,9 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.TransferTimedOut(options.TransferTimeout, c.Saga.CheckpointNodeId, c.Saga.NodeId)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
-            Ignore(CheckpointTransferred),
-            Ignore(CheckpointTransferFailed),
-            Ignore(RecoveryRequested),
-            Ignore(JobStallDetected),
-            Ignore(RecoveryPlaced),
-            Ignore(RecoveryPlacementFailed),
-            Ignore(PlacementTimeout.Received));
+            .. IgnoringAllBut(TransferTimeout.Received)]);
 
-        During(Restoring,
+        During(Restoring, [
             When(RestoreCompleted)
                 .Then(c => c.Saga.RecordRestored(c.Message.Pid, Now(), Now() + options.VerifyTimeout))
                 .Unschedule(RestoreTimeout)
@@ -214,16 +203,9 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.RestoreTimedOut(options.RestoreTimeout, c.Saga.NodeId)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
-            Ignore(RecoveryRequested),
-            Ignore(JobStallDetected),
-            Ignore(RecoveryPlaced),
-            Ignore(RecoveryPlacementFailed),
-            Ignore(CheckpointTransferred),
-            Ignore(CheckpointTransferFailed),
-            Ignore(PlacementTimeout.Received),
-            Ignore(TransferTimeout.Received));
+            .. IgnoringAllBut(RestoreCompleted, RestoreRejected, RestoreVerified, RestoreTimeout.Received)]);
 
-        During(Verifying,
+        During(Verifying, [
             When(RestoreVerified)
                 .Then(c => c.Saga.RecordVerified(c.Message.Progress, Now()))
                 .Then(c => End(c.Saga, succeeded: true, RecoveryOutcomes.Recovered(c.Saga.Sequence, c.Message.Progress, c.Saga.Refusals)))
@@ -234,32 +216,9 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.VerifyTimedOut(options.VerifyTimeout)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
-            Ignore(RecoveryRequested),
-            Ignore(JobStallDetected),
-            Ignore(RestoreCompleted),
-            Ignore(RestoreRejected),
-            Ignore(RestoreTimeout.Received),
-            Ignore(RecoveryPlaced),
-            Ignore(RecoveryPlacementFailed),
-            Ignore(CheckpointTransferred),
-            Ignore(CheckpointTransferFailed),
-            Ignore(PlacementTimeout.Received),
-            Ignore(TransferTimeout.Received));
+            .. IgnoringAllBut(RestoreVerified, VerifyTimeout.Received)]);
 
-        During(Recovered, Failed, NotAttempted,
-            Ignore(RecoveryRequested),
-            Ignore(JobStallDetected),
-            Ignore(RestoreCompleted),
-            Ignore(RestoreRejected),
-            Ignore(RestoreVerified),
-            Ignore(RestoreTimeout.Received),
-            Ignore(VerifyTimeout.Received),
-            Ignore(RecoveryPlaced),
-            Ignore(RecoveryPlacementFailed),
-            Ignore(CheckpointTransferred),
-            Ignore(CheckpointTransferFailed),
-            Ignore(PlacementTimeout.Received),
-            Ignore(TransferTimeout.Received));
+        During(Recovered, Failed, NotAttempted, IgnoringAllBut());
     }
 
     private EventActivityBinder<RecoverySagaState, T> RequestTransfer<T>(EventActivityBinder<RecoverySagaState, T> binder, RecoveryOptions options)
@@ -278,6 +237,19 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
             .TransitionTo(Restoring);
 
     private DateTimeOffset Now() => _time.GetUtcNow();
+
+    /// <summary>
+    /// Every event the incident may see, for the states to ignore what they do not handle: late, duplicate and stale
+    /// messages are normal on an at-least-once bus. Conditional Whens of an event leave it ignored when none matches.
+    /// </summary>
+    private Event[] EveryEvent =>
+    [
+        RecoveryRequested, JobStallDetected, RestoreCompleted, RestoreRejected, RestoreVerified, RecoveryPlaced, RecoveryPlacementFailed,
+        CheckpointTransferred, CheckpointTransferFailed, RestoreTimeout.Received, VerifyTimeout.Received, PlacementTimeout.Received, TransferTimeout.Received,
+    ];
+
+    private EventActivities<RecoverySagaState>[] IgnoringAllBut(params Event[] handled) =>
+        EveryEvent.Except(handled).Select(e => Ignore(e)).ToArray();
 
     /// <summary>A durable timeout of the incident; one that arrives after its incident is gone is dropped.</summary>
     private void Timeout<T>(System.Linq.Expressions.Expression<Func<Schedule<RecoverySagaState, T>>> schedule,
