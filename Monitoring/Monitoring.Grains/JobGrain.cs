@@ -186,10 +186,17 @@ public sealed class JobGrain(
         reason = string.IsNullOrWhiteSpace(reason) ? "restore requested" : reason;
         var incident = Guid.NewGuid();
         var node = onNode ?? State.NodeId ?? checkpoint.NodeId;
+        // The job's node was lost with it: the job comes back elsewhere, from a copy of the checkpoint off that node.
+        var awayFrom = State.LostOnNode is { } lost && lost == node ? lost : null;
+        var holder = awayFrom is null ? null
+            : State.HoldersOf(checkpoint.Sequence).FirstOrDefault(n => n != awayFrom)
+              ?? throw new OperationRejectedException(RejectionKind.Conflict, $"Checkpoint {checkpoint.Sequence} of job {JobId} is held only by node {awayFrom}, which was lost.");
+        var fallbacks = holder is null ? State.FallbacksFor(checkpoint.Sequence) : State.FallbacksHeldBy(holder, checkpoint.Sequence);
         var now = time.GetUtcNow();
         RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
         await ConfirmEvents();
-        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, State.FallbacksFor(checkpoint.Sequence)));
+        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: awayFrom, CheckpointNodeId: holder));
         KeepWatching();
         return incident;
     }
@@ -247,6 +254,13 @@ public sealed class JobGrain(
 
     public async Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at)
     {
+        if (!IsKnown("heartbeat"))
+            return;
+        if (IsStaleCopy(nodeId))
+        {
+            await FenceStaleCopy(nodeId);
+            return;
+        }
         if (!IsFromJobNode(nodeId, "heartbeat"))
             return;
         if (ReportValidator.ProblemWith(sample, JobId) is { } problem)
@@ -323,6 +337,30 @@ public sealed class JobGrain(
         RaiseEvent(new CheckpointTaken(JobId, report.Checkpoint, report.At));
         await ConfirmEvents();
         KeepWatching();
+        await CopyToAnotherNode(report.Checkpoint);
+    }
+
+    /// <summary>
+    /// A checkpoint kept only on the node that took it dies with that node: a copy goes to another node where the job
+    /// could run (recorded as <see cref="CheckpointCopied"/> when the target reports it). Best effort: with no such
+    /// node, or a failed send, the checkpoint stays where it is.
+    /// </summary>
+    private async Task CopyToAnotherNode(CheckpointInfo checkpoint)
+    {
+        try
+        {
+            var holder = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseCopyHolder(State.Spec!, checkpoint.NodeId);
+            if (holder.NodeId is not { } target)
+            {
+                logger.LogInformation("Checkpoint {Sequence} of job {JobId} stays on node {NodeId} only: {Problem}", checkpoint.Sequence, JobId, checkpoint.NodeId, holder.Problem);
+                return;
+            }
+            await SendToAgent(checkpoint.NodeId, new TransferCheckpoint(JobId, checkpoint.Sequence, checkpoint.NodeId, target, Guid.NewGuid()));
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            logger.LogWarning(error, "Copying checkpoint {Sequence} of job {JobId} to another node failed; it stays on node {NodeId} only", checkpoint.Sequence, JobId, checkpoint.NodeId);
+        }
     }
 
     public async Task RecordCheckpointRejected(CheckpointRejected report)
@@ -402,6 +440,67 @@ public sealed class JobGrain(
                 await bus.Publish(recovery);
         }
         KeepWatching();
+    }
+
+    public async Task RecoverFromNodeLoss(string nodeId, DateTimeOffset lostAt)
+    {
+        // Only a job running there went down with the node; one being restored already has its incident.
+        if (!State.IsSubmitted || State.NodeId != nodeId || State.Status is not (JobStatus.Running or JobStatus.Queued))
+            return;
+        if (State.Status == JobStatus.Queued)
+        {
+            await PlaceAgainAwayFrom(nodeId);
+            return;
+        }
+        var now = time.GetUtcNow();
+        var source = State.NewestCheckpointOffNode(nodeId);
+        RaiseEvent(new NodeLostWithJob(JobId, nodeId, lostAt, now));
+        if (source is not var (checkpoint, holder, fallbacks))
+        {
+            await ConfirmEvents();
+            logger.LogWarning("Job {JobId} is lost with node {NodeId}: no checkpoint of it is held on another node", JobId, nodeId);
+            KeepWatching();
+            return;
+        }
+        var incident = Guid.NewGuid();
+        var reason = $"node {nodeId} lost at {lostAt:u}: restoring checkpoint {checkpoint.Sequence} (held by {holder}) on another node";
+        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId} is lost with node {NodeId}; incident {Incident} restores checkpoint {Sequence} elsewhere", JobId, nodeId, incident, checkpoint.Sequence);
+        await bus.Publish(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: nodeId, CheckpointNodeId: holder));
+        KeepWatching();
+    }
+
+    /// <summary>A job placed on a node that was lost before it started: its launch went nowhere, so it goes elsewhere.</summary>
+    private async Task PlaceAgainAwayFrom(string lostNodeId)
+    {
+        var placement = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseExcept(State.Spec!, [lostNodeId]);
+        _unplacedBecause = placement.Problem;
+        if (placement.NodeId is not { } node)
+        {
+            logger.LogWarning("Job {JobId} was placed on lost node {NodeId} and no other node fits yet: {Problem}", JobId, lostNodeId, placement.Problem);
+            return;
+        }
+        RaiseEvent(new JobPlaced(JobId, node, time.GetUtcNow()));
+        await ConfirmEvents();
+        await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!));
+    }
+
+    public async Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds)
+    {
+        RequireSubmitted();
+        var decision = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseExcept(State.Spec!, excludedNodeIds);
+        return decision;
+    }
+
+    public async Task RecordCheckpointTransferred(CheckpointTransferred report)
+    {
+        if (!IsKnown("checkpoint transfer report") || State.FindCheckpoint(report.Sequence) is null
+            || State.HoldersOf(report.Sequence).Contains(report.TargetNodeId))
+            return;
+        RaiseEvent(new CheckpointCopied(JobId, report.Sequence, report.TargetNodeId, report.At));
+        await ConfirmEvents();
     }
 
     public async Task RecordRecoveryEnded(RecoveryEnded report)
@@ -698,6 +797,21 @@ public sealed class JobGrain(
             return true;
         logger.LogWarning("Ignored a {What} for job {JobId} from node {NodeId}: the job is on {JobNode}", what, JobId, nodeId, State.NodeId ?? "no node");
         return false;
+    }
+
+    /// <summary>
+    /// Fencing: a copy of the job on the node it was lost with must not run on (the node was written off: the job is
+    /// being restored elsewhere or failed with it), nor a copy on any node but the job's once it runs again. While a
+    /// restore is under way the new node's first heartbeats may come before its report, so only the lost node is fenced then.
+    /// </summary>
+    private bool IsStaleCopy(string nodeId) =>
+        string.Equals(nodeId, State.LostOnNode, StringComparison.Ordinal)
+        || (State.Status is not (JobStatus.Queued or JobStatus.Restoring) && !string.Equals(nodeId, State.NodeId, StringComparison.Ordinal));
+
+    private async Task FenceStaleCopy(string nodeId)
+    {
+        logger.LogWarning("Node {NodeId} still runs a copy of job {JobId}, which is {Status} on {JobNode}: killing that stale copy", nodeId, JobId, State.Status, State.NodeId ?? "no node");
+        await SendToAgent(nodeId, new KillJob(JobId, nodeId, $"stale copy: node {nodeId} was written off for job {JobId}, which runs on {State.NodeId ?? "no node"} now"));
     }
 
     private bool IsIn(JobStatus status, string what)

@@ -70,6 +70,10 @@ public sealed class JobState
     [Id(53)] public DateTimeOffset? RunningSince { get; set; }
     /// <summary>The last stop came from a checkpoint that stopped the job; a kill or an exit clears it.</summary>
     [Id(80)] public bool StoppedByCheckpoint { get; set; }
+    /// <summary>Other nodes holding a verified copy of a checkpoint, by sequence (replicas, images moved for restores).</summary>
+    [Id(60)] public Dictionary<int, List<string>> CheckpointCopies { get; set; } = [];
+    /// <summary>The node declared lost while the job ran there, until the job runs again: any copy it still runs is stale and is killed on sight.</summary>
+    [Id(61)] public string? LostOnNode { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -92,6 +96,30 @@ public sealed class JobState
             : [];
 
     public CheckpointInfo? FindCheckpoint(int sequence) => Checkpoints.Find(c => c.Sequence == sequence);
+
+    /// <summary>Every node known to hold checkpoint <paramref name="sequence"/>: the one that took it, then its copies.</summary>
+    public IReadOnlyList<string> HoldersOf(int sequence) =>
+        FindCheckpoint(sequence) is not { } checkpoint ? []
+            : [checkpoint.NodeId, .. CheckpointCopies.GetValueOrDefault(sequence, []).Where(n => n != checkpoint.NodeId)];
+
+    /// <summary>The checkpoints older than <paramref name="sequence"/> that <paramref name="holder"/> has, newest first.</summary>
+    public IReadOnlyList<int> FallbacksHeldBy(string holder, int sequence) =>
+        Checkpoints.Where(c => c.Sequence < sequence && HoldersOf(c.Sequence).Contains(holder)).Select(c => c.Sequence).OrderDescending().ToArray();
+
+    /// <summary>
+    /// What recovery restores when <paramref name="lostNodeId"/> is gone: the newest checkpoint with a copy on another
+    /// node, that node, and the older checkpoints that node also holds (newest first) to fall back on.
+    /// </summary>
+    public (CheckpointInfo Checkpoint, string Holder, IReadOnlyList<int> Fallbacks)? NewestCheckpointOffNode(string lostNodeId)
+    {
+        foreach (var checkpoint in Checkpoints.OrderByDescending(c => c.Sequence))
+        {
+            if (HoldersOf(checkpoint.Sequence).FirstOrDefault(n => n != lostNodeId) is not { } holder)
+                continue;
+            return (checkpoint, holder, FallbacksHeldBy(holder, checkpoint.Sequence));
+        }
+        return null;
+    }
 
     /// <summary>The newest checkpoint that still exists and whose test restore came to life, if any.</summary>
     [JsonIgnore] public int? NewestVerifiedCheckpoint =>
@@ -127,6 +155,8 @@ public sealed class JobState
             // A fact for the record and for policies; the restore the policy may start changes the status.
             case JobNodeLost: break;
             case RecoveryPolicySet e: Spec = Spec is null ? null : Spec with { Policy = e.Policy }; break;
+            case CheckpointCopied e: Apply(e); break;
+            case NodeLostWithJob e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -149,6 +179,7 @@ public sealed class JobState
 
     public void Apply(JobStarted e)
     {
+        LostOnNode = null;
         Status = JobStatus.Running;
         StatusReason = null;
         NodeId = e.NodeId;
@@ -261,6 +292,28 @@ public sealed class JobState
     {
         Checkpoints.RemoveAll(c => c.Sequence == e.Sequence);
         VerifiedCheckpoints.Remove(e.Sequence);
+        CheckpointCopies.Remove(e.Sequence);
+    }
+
+    public void Apply(CheckpointCopied e)
+    {
+        var holders = CheckpointCopies.TryGetValue(e.Sequence, out var known) ? known : CheckpointCopies[e.Sequence] = [];
+        if (!holders.Contains(e.NodeId))
+            holders.Add(e.NodeId);
+    }
+
+    /// <summary>The job's node is gone, and the job with it: failed, unless recovery restores it (RestoreRequested follows then).</summary>
+    public void Apply(NodeLostWithJob e)
+    {
+        Status = JobStatus.Failed;
+        StatusReason = $"node {e.NodeId} was lost at {e.LostAt:u} and no checkpoint of the job is held on another node";
+        LostOnNode = e.NodeId;
+        Pid = null;
+        ProcessState = null;
+        StallIncident = null;
+        StarvationIncident = null;
+        PendingCheckpoint = null;
+        KillRequested = false;
     }
 
     public void Apply(KillRequested e) => KillRequested = true;
@@ -323,6 +376,7 @@ public sealed class JobState
 
     public void Apply(JobRestored e)
     {
+        LostOnNode = null;
         Status = JobStatus.Running;
         StatusReason = null;
         NodeId = e.NodeId;

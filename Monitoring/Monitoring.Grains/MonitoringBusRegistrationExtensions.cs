@@ -30,6 +30,8 @@ public static class MonitoringBusRegistrationExtensions
         Add<CheckpointVerificationEndedConsumer>(bus);
         Add<CheckpointsPrunedConsumer>(bus);
         Add<CheckpointTransferEndedConsumer>(bus);
+        Add<CheckpointTransferredConsumer>(bus);
+        Add<PlaceRecoveredJobConsumer>(bus);
         return bus;
     }
 

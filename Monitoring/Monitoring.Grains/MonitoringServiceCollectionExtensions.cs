@@ -36,6 +36,7 @@ public static class MonitoringServiceCollectionExtensions
         services.AddHostedService<ProjectionFeed>();
         services.AddHostedService<AlertFiringTimer>();
         services.AddHostedService<NodeLossWatcher>();
+        services.AddHostedService<Nodes.NodeLossRecovery>();
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
         services.TryAddSingleton<INodeOperations, NodeOperations>();

@@ -18,6 +18,7 @@ public static class MonitoringSiloBuilderExtensions
         silo.AddCustomStorageBasedLogConsistencyProvider(LogConsistencyProviderName);
         silo.Services.TryAddSingleton<JobJournal>();
         silo.Services.TryAddSingleton<Nodes.NodeDrainJournal>();
+        silo.Services.TryAddSingleton<Nodes.NodeLivenessJournal>();
         silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);
         return silo;
     }

@@ -11,12 +11,14 @@ namespace Caas.Monitoring.Grains;
 /// <summary>
 /// The node agents, their liveness, drains, and placement over them (rules in <see cref="NodePlacement"/>).
 /// What agents report lives in memory: they heartbeat every few seconds, so after a restart the directory is complete
-/// again within one interval (every node then counts as first heard of). Drains are operator decisions and are
-/// journaled (<see cref="NodeDrainJournal"/>), so a drained node stays drained across restarts.
+/// again within one interval. Drains are operator decisions and are journaled (<see cref="NodeDrainJournal"/>), so a
+/// drained node stays drained across restarts; so are liveness decisions (<see cref="NodeLivenessJournal"/>), so a
+/// lost node stays lost and a node that died while no directory ran is still found lost.
 /// </summary>
 public sealed class NodeDirectoryGrain(
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     NodeDrainJournal drains,
+    NodeLivenessJournal liveness,
     ILogger<NodeDirectoryGrain> logger)
     : Grain, INodeDirectoryGrain, INodeLivenessGrain, IPoolReliabilityGrain
 {
@@ -26,6 +28,9 @@ public sealed class NodeDirectoryGrain(
     private long _drainsVersion;
     /// <summary>When each node was first heard of since the directory started: the node time a pool's failure rate is measured over.</summary>
     private readonly Dictionary<string, DateTimeOffset> _firstHeardAt = new(StringComparer.Ordinal);
+    private long _livenessVersion;
+    /// <summary>Liveness facts decided but not yet in the journal (a failed append is tried again on the next look).</summary>
+    private readonly List<NodeFact> _unjournaled = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -34,26 +39,41 @@ public sealed class NodeDirectoryGrain(
         foreach (var nodeId in drained)
             _roster.SetDrained(nodeId, true);
         _drainsVersion = version;
+        var (known, livenessVersion) = await liveness.Read(cancellationToken);
+        foreach (var (nodeId, (health, since)) in known)
+            _roster.Liveness.Restore(nodeId, health, since);
+        _livenessVersion = livenessVersion;
         // Losses are found by the clock, not by a message, so someone must look even when no agent speaks.
         this.RegisterGrainTimer(Watch, new GrainTimerCreationOptions(WatchInterval, WatchInterval) { KeepAlive = true });
     }
 
-    public Task RecordHeartbeat(NodeStatus node)
+    public async Task RecordHeartbeat(NodeStatus node)
     {
+        var firstHeard = node is { NodeId: { } id } && !_roster.Liveness.Knows(id);
         _roster.RecordHeartbeat(node);
         _firstHeardAt.TryAdd(node.NodeId, time.GetUtcNow());
-        Announce();
-        return Task.CompletedTask;
+        if (firstHeard)
+            _unjournaled.Add(new NodeFact(NodeLivenessJournal.RegisteredType, node.NodeId, time.GetUtcNow()));
+        await Announce();
     }
 
     public Task<IReadOnlyList<NodeStatus>> List() => Task.FromResult(_roster.List());
 
-    public Task<PlacementDecision> Choose(JobSpec spec)
+    public Task<PlacementDecision> Choose(JobSpec spec) => ChooseExcept(spec, []);
+
+    public async Task<PlacementDecision> ChooseExcept(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var decision = _roster.Choose(spec);
-        Announce();
-        return Task.FromResult(decision);
+        ArgumentNullException.ThrowIfNull(excludedNodeIds);
+        var decision = _roster.Choose(spec, excludedNodeIds);
+        await Announce();
+        return decision;
+    }
+
+    public Task<PlacementDecision> ChooseCopyHolder(JobSpec spec, string sourceNodeId)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Task.FromResult(_roster.Choose(spec, [sourceNodeId], reserve: false));
     }
 
     public Task<NodeStatus> Drain(string nodeId) => SetDrained(nodeId, drained: true);
@@ -89,21 +109,45 @@ public sealed class NodeDirectoryGrain(
         return _roster.Find(nodeId)!;
     }
 
-    private Task Watch(CancellationToken cancellationToken)
-    {
-        Announce();
-        return Task.CompletedTask;
-    }
+    private Task Watch(CancellationToken cancellationToken) => Announce();
 
-    private void Announce()
+    private async Task Announce()
     {
         foreach (var change in _roster.Liveness.Evaluate())
         {
+            _unjournaled.Add(new NodeFact(change.Health == NodeHealth.Lost ? NodeLivenessJournal.LostType : NodeLivenessJournal.BackType, change.NodeId, change.At));
             var interval = _roster.HeartbeatIntervalOf(change.NodeId);
             if (change.Health == NodeHealth.Lost)
                 logger.LogWarning("Node {NodeId} lost: no heartbeat for {Timeout} as of {At}", change.NodeId, NodeLivenessDetector.LostAfterFor(interval), change.At);
             else
                 logger.LogInformation("Node {NodeId} is back: heartbeating for {Probation} as of {At}", change.NodeId, NodeLivenessDetector.ProbationFor(interval), change.At);
+        }
+        await Journal();
+    }
+
+    private async Task Journal()
+    {
+        try
+        {
+            while (_unjournaled.Count > 0)
+            {
+                var fact = _unjournaled[0];
+                _livenessVersion = await liveness.Append(_livenessVersion, fact.Type, fact.NodeId, fact.At);
+                _unjournaled.RemoveAt(0);
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Another directory activation may have written meanwhile: the next look appends after its version.
+            logger.LogWarning(error, "Recording node liveness failed; {Count} facts wait for the next look", _unjournaled.Count);
+            try
+            {
+                _livenessVersion = (await liveness.Read()).Version;
+            }
+            catch (Exception readError) when (readError is not OperationCanceledException)
+            {
+                logger.LogDebug(readError, "Reading the node liveness journal failed too");
+            }
         }
     }
 }

@@ -14,6 +14,12 @@ public static partial class RecoveryMessageValidator
         CheckCommon(request.IncidentId, request.JobId, request.NodeId, problems);
         if (request.Sequence < 0)
             problems.Add($"checkpoint sequence {request.Sequence} is negative");
+        if (request.AvoidNodeId is not null && !IsNodeId(request.AvoidNodeId))
+            problems.Add($"node id to avoid '{request.AvoidNodeId}' is not a node id");
+        if (request.CheckpointNodeId is not null && !IsNodeId(request.CheckpointNodeId))
+            problems.Add($"checkpoint node id '{request.CheckpointNodeId}' is not a node id");
+        if (request.AvoidNodeId is not null && request.AvoidNodeId == request.CheckpointNodeId)
+            problems.Add($"the checkpoint to restore lies on node {request.AvoidNodeId}, the node to avoid");
         ThrowIfAny(nameof(RecoveryRequested), problems);
     }
 

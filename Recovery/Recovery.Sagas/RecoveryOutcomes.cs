@@ -13,6 +13,14 @@ public static class RecoveryOutcomes
     public static string RestoreTimedOut(TimeSpan timeout, string? nodeId) =>
         $"restore timed out: no answer from node {nodeId} within {Seconds(timeout)}";
 
+    public static string NoNode(int attempts, string? problem) =>
+        $"no node to restore on after {attempts} placement attempt{(attempts == 1 ? "" : "s")}: {problem ?? "placement did not answer"}";
+
+    public static string TransferFailed(int? sequence, string reason) => $"checkpoint {sequence} could not be moved: {reason}";
+
+    public static string TransferTimedOut(TimeSpan timeout, string? source, string? target) =>
+        $"transfer timed out: the image did not move from node {source} to node {target} within {Seconds(timeout)}";
+
     public static string VerifyTimedOut(TimeSpan timeout) =>
         $"verify timed out: the restored job made no progress within {Seconds(timeout)}";
 

@@ -42,6 +42,21 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
     public DateTimeOffset? VerifyDeadline { get; set; }
     public Guid? RestoreTimeoutTokenId { get; set; }
     public Guid? VerifyTimeoutTokenId { get; set; }
+    /// <summary>When the current placement attempt is given up on (or, after "no node fits", when placement is asked again).</summary>
+    public DateTimeOffset? PlacementDeadline { get; set; }
+    public Guid? PlacementTimeoutTokenId { get; set; }
+    /// <summary>When an image still on its way to the target times out.</summary>
+    public DateTimeOffset? TransferDeadline { get; set; }
+    public Guid? TransferTimeoutTokenId { get; set; }
+
+    /// <summary>Nodes the job must not come back on: the lost one. Empty when the job is restored where it ran.</summary>
+    public List<string> ExcludedNodes { get; set; } = [];
+    /// <summary>The current placement attempt, from 1; answers to older attempts are ignored.</summary>
+    public int PlacementAttempt { get; set; }
+    /// <summary>Why the last placement attempt found no node.</summary>
+    public string? PlacementProblem { get; set; }
+    /// <summary>The image must be moved from <see cref="CheckpointNodeId"/> to <see cref="NodeId"/> before the restore.</summary>
+    public bool NeedsTransfer => NodeId is not null && CheckpointNodeId is not null && NodeId != CheckpointNodeId;
 
     public List<RecoveryStep> Steps { get; set; } = [];
 
@@ -56,6 +71,51 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         Reason = reason;
         StartedAt = at;
         Steps.Add(new RecoveryStep(at, "opened", reason));
+    }
+
+    /// <summary>The job comes back elsewhere: recovery first asks where.</summary>
+    public void RecordPlacementRequested(int sequence, string checkpointNodeId, double? checkpointProgress, IEnumerable<string> excluded, DateTimeOffset at, DateTimeOffset deadline)
+    {
+        Sequence = sequence;
+        CheckpointNodeId = checkpointNodeId;
+        CheckpointProgress = checkpointProgress;
+        ExcludedNodes = [.. excluded];
+        NextPlacementAttempt(at, deadline);
+    }
+
+    public void NextPlacementAttempt(DateTimeOffset at, DateTimeOffset deadline)
+    {
+        PlacementAttempt++;
+        PlacementDeadline = deadline;
+        Steps.Add(new RecoveryStep(at, "placing", $"attempt {PlacementAttempt}: a node other than {string.Join(", ", ExcludedNodes)} for checkpoint {Sequence} (held by {CheckpointNodeId})"));
+    }
+
+    /// <summary>No node fits now: ask again at <paramref name="retryAt"/>.</summary>
+    public void RecordNoPlacement(string problem, DateTimeOffset at, DateTimeOffset retryAt)
+    {
+        PlacementProblem = problem;
+        PlacementDeadline = retryAt;
+        Steps.Add(new RecoveryStep(at, "no node", $"attempt {PlacementAttempt}: {problem}"));
+    }
+
+    public void RecordPlaced(string nodeId, DateTimeOffset at)
+    {
+        NodeId = nodeId;
+        PlacementDeadline = null;
+        PlacementProblem = null;
+        Steps.Add(new RecoveryStep(at, "placed", $"on {nodeId}"));
+    }
+
+    public void RecordTransferRequested(DateTimeOffset at, DateTimeOffset deadline)
+    {
+        TransferDeadline = deadline;
+        Steps.Add(new RecoveryStep(at, "transfer requested", $"checkpoint {Sequence} from {CheckpointNodeId} to {NodeId}"));
+    }
+
+    public void RecordTransferred(long bytes, TimeSpan duration, DateTimeOffset at)
+    {
+        TransferDeadline = null;
+        Steps.Add(new RecoveryStep(at, "transferred", $"checkpoint {Sequence} on {NodeId}: {bytes} bytes in {duration.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s"));
     }
 
     public void RecordRestoreRequested(int sequence, string nodeId, string checkpointNodeId, double? checkpointProgress, DateTimeOffset at, DateTimeOffset deadline)
@@ -77,6 +137,14 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         Sequence = Fallbacks[0];
         Fallbacks.RemoveAt(0);
         CheckpointProgress = null;
+        if (NeedsTransfer)
+        {
+            // The older image lies where the refused one came from: it must travel to the target first.
+            RestoreDeadline = null;
+            TransferDeadline = deadline;
+            Steps.Add(new RecoveryStep(at, "fell back", $"checkpoint {refused} refused ({refusal}); moving checkpoint {Sequence} from {CheckpointNodeId} to {NodeId} instead"));
+            return;
+        }
         RestoreDeadline = deadline;
         RestoreRequestedAt = at;
         Steps.Add(new RecoveryStep(at, "fell back", $"checkpoint {refused} refused ({refusal}); restoring checkpoint {Sequence} instead"));
@@ -101,6 +169,8 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
     {
         RestoreDeadline = null;
         VerifyDeadline = null;
+        PlacementDeadline = null;
+        TransferDeadline = null;
         Succeeded = succeeded;
         Outcome = outcome;
         EndedAt = at;
@@ -125,5 +195,6 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         Succeeded = Succeeded,
         Outcome = Outcome,
         Steps = Steps.ToList(),
+        CheckpointNodeId = CheckpointNodeId,
     };
 }

@@ -48,6 +48,8 @@ public sealed class EventSerializerTests
             }, Job.At(17)) },
         { "JobNodeLost", new JobNodeLost(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), "node-1", Job.At(19)) },
         { "RecoveryPolicySet", new RecoveryPolicySet(Job.JobId, new RecoveryPolicy { OnFailure = FailureResponse.Restart, Checkpoints = new CheckpointSchedule { Mode = CheckpointMode.Adaptive } }, Job.At(18)) },
+        { "CheckpointCopied", new CheckpointCopied(Job.JobId, 1, "node-2", Job.At(17)) },
+        { "NodeLostWithJob", new NodeLostWithJob(Job.JobId, "node-1", Job.At(18), Job.At(19)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

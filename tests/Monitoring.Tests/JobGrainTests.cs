@@ -532,7 +532,7 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         var busy = await Assert.ThrowsAsync<OperationRejectedException>(() => job.RequestCheckpoint(leaveRunning: true));
         Assert.Equal((RejectionKind.Conflict, $"Job {id} already has checkpoint 1 in progress."), (busy.Kind, busy.Message));
 
-        cluster.Clock.Advance(Grains.JobGrain.CheckpointAnswerTimeout + TimeSpan.FromSeconds(1));
+        await cluster.AdvanceHeartbeating(Grains.JobGrain.CheckpointAnswerTimeout + TimeSpan.FromSeconds(1), "node-1");
         Assert.Equal(2, await job.RequestCheckpoint(leaveRunning: true));
         await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, null), Now));
         await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, null), Now));

@@ -101,6 +101,16 @@ public sealed class MonitoringCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>Moves the clock on while <paramref name="nodeId"/> heartbeats every interval, as a live agent does, so the node is not found lost meanwhile.</summary>
+    public async Task AdvanceHeartbeating(TimeSpan span, string nodeId)
+    {
+        for (var left = span; left > TimeSpan.Zero; left -= NodeLivenessDetector.AssumedHeartbeatInterval)
+        {
+            Clock.Advance(left < NodeLivenessDetector.AssumedHeartbeatInterval ? left : NodeLivenessDetector.AssumedHeartbeatInterval);
+            await NodeHeartbeat(nodeId);
+        }
+    }
+
     public async Task<NodeHealth?> Health(string nodeId) =>
         (await Client.GetGrain<INodeLivenessGrain>(0).Liveness()).SingleOrDefault(n => n.NodeId == nodeId)?.Health;
 

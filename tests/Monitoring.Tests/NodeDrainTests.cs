@@ -16,8 +16,9 @@ public sealed class NodeDrainTests
         using var dir = new TempDirectory();
         var path = dir.File("events.db");
 
-        await using (var first = await StartAsync(path))
+        await using (var firstRun = await OwnCluster.StartAsync(path))
         {
+            var first = firstRun.Cluster;
             await first.NodeAlive("node-d1", pool: "drains");
             await first.NodeAlive("node-d2", pool: "drains");
             var operations = first.Silo.GetRequiredService<INodeOperations>();
@@ -26,7 +27,8 @@ public sealed class NodeDrainTests
             Assert.False((await operations.UndrainAsync("node-d2")).Drained);
         }
 
-        await using var second = await StartAsync(path);
+        await using var secondRun = await OwnCluster.StartAsync(path);
+        var second = secondRun.Cluster;
         await second.NodeAlive("node-d1", pool: "drains");
         await second.NodeAlive("node-d2", pool: "drains");
         var directory = second.Client.GetGrain<INodeDirectoryGrain>(0);
@@ -41,29 +43,13 @@ public sealed class NodeDrainTests
     public async Task Draining_a_node_never_heard_of_is_refused_and_records_nothing()
     {
         using var dir = new TempDirectory();
-        await using var cluster = await StartAsync(dir.File("events.db"));
+        await using var own = await OwnCluster.StartAsync(dir.File("events.db"));
+        var cluster = own.Cluster;
 
         var refused = await Assert.ThrowsAsync<OperationRejectedException>(() => cluster.Silo.GetRequiredService<INodeOperations>().DrainAsync("nobody"));
 
         Assert.Equal(RejectionKind.NotFound, refused.Kind);
         Assert.Contains("No node agent 'nobody' has registered", refused.Message);
         Assert.Empty(await cluster.Store.ReadStreamAsync(NodeDrainJournal.Stream, 0, 100));
-    }
-
-    private static async Task<AsyncCluster> StartAsync(string path)
-    {
-        var cluster = new MonitoringCluster(path);
-        await cluster.InitializeAsync();
-        return new AsyncCluster(cluster);
-    }
-
-    /// <summary>The cluster, stopped at the end of a using block.</summary>
-    private sealed class AsyncCluster(MonitoringCluster cluster) : IAsyncDisposable
-    {
-        public IServiceProvider Silo => cluster.Silo;
-        public IClusterClient Client => cluster.Client;
-        public IEventStore Store => cluster.Store;
-        public Task NodeAlive(string node, string pool) => cluster.NodeAlive(node, pool);
-        public async ValueTask DisposeAsync() => await cluster.DisposeAsync();
     }
 }

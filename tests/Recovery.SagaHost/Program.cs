@@ -14,7 +14,7 @@ builder.Services.AddCaasRecoveryQueries(persistence);
 builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 builder.Services.AddMassTransit(bus =>
 {
-    bus.AddCaasRecovery(persistence, new RecoveryOptions { RestoreTimeout = settings.RestoreTimeout, VerifyTimeout = settings.VerifyTimeout });
+    bus.AddCaasRecovery(persistence, settings.Options());
     bus.UsingRabbitMq((context, cfg) =>
     {
         cfg.Host(settings.RabbitMq, h =>

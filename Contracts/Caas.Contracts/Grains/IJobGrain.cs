@@ -49,4 +49,11 @@ public interface IJobGrain : IGrainWithStringKey
     /// answered by the job's policy (restore elsewhere, or alert only). Ignored when the job is not running there.
     /// </summary>
     Task RecordNodeLost(string nodeId, DateTimeOffset at);
+    // Node loss and recovery across nodes.
+    /// <summary>The node directory declared <paramref name="nodeId"/> lost: if the job ran there, restore it elsewhere from the newest checkpoint held on another node, or fail it saying why. Idempotent.</summary>
+    Task RecoverFromNodeLoss(string nodeId, DateTimeOffset lostAt);
+    /// <summary>Chooses a node for recovery to bring the job back on, never one of <paramref name="excludedNodeIds"/>.</summary>
+    Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds);
+    /// <summary>A checkpoint of the job was copied to another node (a replica, or an image moved for a restore).</summary>
+    Task RecordCheckpointTransferred(CheckpointTransferred report);
 }

@@ -10,6 +10,10 @@ public interface INodeDirectoryGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<NodeStatus>> List();
     /// <returns>The node to run the job on, or why none fits (no live, undrained node with a usable engine, the job's pool and labels, and a free slot).</returns>
     Task<PlacementDecision> Choose(JobSpec spec);
+    /// <summary>As <see cref="Choose"/>, never choosing one of <paramref name="excludedNodeIds"/> (a lost node, the node already holding a copy).</summary>
+    Task<PlacementDecision> ChooseExcept(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds);
+    /// <summary>A node other than <paramref name="sourceNodeId"/> where the job could be restored, to keep a copy of its checkpoints; takes no slot.</summary>
+    Task<PlacementDecision> ChooseCopyHolder(JobSpec spec, string sourceNodeId);
     /// <summary>The node takes no new jobs until <see cref="Undrain"/>; its running jobs keep running. Durable.</summary>
     /// <returns>The node as listed after the change.</returns>
     /// <exception cref="Services.OperationRejectedException">NotFound: no node with that id was ever heard of.</exception>

@@ -6,7 +6,7 @@ public sealed record RecoveryIncident
 {
     [Id(0)] public required Guid IncidentId { get; init; }
     [Id(1)] public required string JobId { get; init; }
-    /// <summary>Restoring, Verifying, Recovered, Failed or NotAttempted.</summary>
+    /// <summary>Placing, Transferring, Restoring, Verifying, Recovered, Failed or NotAttempted.</summary>
     [Id(2)] public required string State { get; init; }
     [Id(3)] public required string Reason { get; init; }
     [Id(4)] public int? Sequence { get; init; }
@@ -21,4 +21,6 @@ public sealed record RecoveryIncident
     [Id(12)] public bool? Succeeded { get; init; }
     [Id(13)] public string? Outcome { get; init; }
     [Id(14)] public IReadOnlyList<RecoveryStep> Steps { get; init; } = [];
+    /// <summary>The node holding the image restored from; differs from <see cref="NodeId"/> when the image was moved.</summary>
+    [Id(60)] public string? CheckpointNodeId { get; init; }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Caas.Monitoring.EventStore;
 
 namespace Caas.Monitoring.Grains.Nodes;
@@ -14,40 +13,26 @@ public sealed class NodeDrainJournal(IEventStore store)
     public const string Stream = "nodes-drains";
     public const string DrainedType = "NodeDrained";
     public const string UndrainedType = "NodeUndrained";
-    private const int PageSize = 1000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly NodeStream _stream = new(store, Stream);
 
     /// <summary>The nodes drained now, and the stream's version to append after.</summary>
     public async Task<(IReadOnlySet<string> Drained, long Version)> Read(CancellationToken cancellationToken = default)
     {
+        var (facts, version) = await _stream.Read(cancellationToken);
         var drained = new HashSet<string>(StringComparer.Ordinal);
-        var version = ExpectedVersion.NoStream;
-        while (true)
+        foreach (var fact in facts)
         {
-            var page = await store.ReadStreamAsync(Stream, version + 1, PageSize, cancellationToken);
-            foreach (var recorded in page)
-            {
-                var change = JsonSerializer.Deserialize<NodeDrainChange>(recorded.Data, Json)
-                    ?? throw new JsonException($"Event {recorded.Version} of stream {Stream} is JSON null.");
-                if (recorded.Type == DrainedType)
-                    drained.Add(change.NodeId);
-                else if (recorded.Type == UndrainedType)
-                    drained.Remove(change.NodeId);
-                version = recorded.Version;
-            }
-            if (page.Count < PageSize)
-                return (drained, version);
+            if (fact.Type == DrainedType)
+                drained.Add(fact.NodeId);
+            else if (fact.Type == UndrainedType)
+                drained.Remove(fact.NodeId);
         }
+        return (drained, version);
     }
 
     /// <returns>The stream's version after the append.</returns>
     /// <exception cref="WrongExpectedVersionException">Another writer appended since <paramref name="expectedVersion"/>.</exception>
-    public async Task<long> Append(long expectedVersion, string nodeId, bool drained, DateTimeOffset at, CancellationToken cancellationToken = default)
-    {
-        var data = new EventData(Guid.NewGuid(), drained ? DrainedType : UndrainedType, JsonSerializer.Serialize(new NodeDrainChange(nodeId, at), Json));
-        var result = await store.AppendAsync(Stream, expectedVersion, [data], cancellationToken);
-        return result.NextExpectedVersion;
-    }
-
-    private sealed record NodeDrainChange(string NodeId, DateTimeOffset At);
+    public Task<long> Append(long expectedVersion, string nodeId, bool drained, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        _stream.Append(expectedVersion, drained ? DrainedType : UndrainedType, nodeId, at, cancellationToken);
 }

@@ -62,6 +62,24 @@ public sealed class NodeLivenessDetector(TimeProvider time)
         return node.Health;
     }
 
+    /// <summary>
+    /// Takes back what a previous run of the directory recorded, without announcing it again: a lost node stays lost
+    /// (it must heartbeat through probation to be back); a live one is trusted as if just heard from, so it is found
+    /// lost if it stays silent for its timeout from now (it may have died while no directory watched).
+    /// </summary>
+    public void Restore(string nodeId, NodeHealth health, DateTimeOffset since)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        if (_nodes.ContainsKey(nodeId))
+            return;
+        var now = time.GetUtcNow();
+        _nodes[nodeId] = health == NodeHealth.Lost
+            ? new Tracked(nodeId) { Health = NodeHealth.Lost, LastSeenAt = since, Since = since }
+            : new Tracked(nodeId) { Health = NodeHealth.Live, LastSeenAt = now, Since = since };
+    }
+
+    public bool Knows(string nodeId) => _nodes.ContainsKey(nodeId);
+
     /// <returns>Null for a node never heard of.</returns>
     public NodeHealth? HealthOf(string nodeId)
     {

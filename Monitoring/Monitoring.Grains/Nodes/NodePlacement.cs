@@ -13,7 +13,8 @@ public static class NodePlacement
 {
     /// <param name="nodes">Every known node with its health and drain state filled in.</param>
     /// <param name="placedSinceHeartbeat">Jobs placed on a node that its running count does not show yet.</param>
-    public static PlacementDecision Choose(JobSpec spec, IReadOnlyCollection<NodeStatus> nodes, Func<string, int> placedSinceHeartbeat)
+    /// <param name="excluded">Nodes never to choose (a lost node whose job comes back elsewhere); none when null.</param>
+    public static PlacementDecision Choose(JobSpec spec, IReadOnlyCollection<NodeStatus> nodes, Func<string, int> placedSinceHeartbeat, IReadOnlyCollection<string>? excluded = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (nodes.Count == 0)
@@ -21,10 +22,17 @@ public static class NodePlacement
 
         IEnumerable<NodeStatus> fitting = nodes;
         var wanted = "";
+        if (excluded is { Count: > 0 })
+        {
+            fitting = fitting.Where(n => !excluded.Contains(n.NodeId)).ToArray();
+            wanted = $" other than {string.Join(", ", excluded.Order(StringComparer.Ordinal))}";
+            if (!fitting.Any())
+                return PlacementDecision.Nowhere($"no node{wanted}");
+        }
         if (spec.Pool is { } pool)
         {
             fitting = fitting.Where(n => string.Equals(n.Pool, pool, StringComparison.Ordinal)).ToArray();
-            wanted = $" in pool '{pool}'";
+            wanted += $" in pool '{pool}'";
             if (!fitting.Any())
                 return PlacementDecision.Nowhere($"no node{wanted} (pools: {string.Join(", ", nodes.Select(n => n.Pool).Distinct().Order(StringComparer.Ordinal))})");
         }

@@ -45,10 +45,11 @@ public sealed class NodeRoster(TimeProvider time)
 
     public NodeStatus? Find(string nodeId) => _nodes.TryGetValue(nodeId, out var known) ? Seen(known.Status) : null;
 
-    public PlacementDecision Choose(JobSpec spec)
+    /// <param name="reserve">Count the choice as a job placed on the node until its heartbeats show it; false for a node chosen to hold a copy of an image.</param>
+    public PlacementDecision Choose(JobSpec spec, IReadOnlyCollection<string>? excluded = null, bool reserve = true)
     {
-        var decision = NodePlacement.Choose(spec, List(), id => _nodes[id].Pending.Count);
-        if (decision.NodeId is { } chosen)
+        var decision = NodePlacement.Choose(spec, List(), id => _nodes[id].Pending.Count, excluded);
+        if (reserve && decision.NodeId is { } chosen)
             _nodes[chosen] = _nodes[chosen] with { Pending = [.. _nodes[chosen].Pending, 0] };
         return decision;
     }

@@ -63,6 +63,13 @@ public sealed class JobListProjection
             return JobListSearch.Page(_newestFirst, query, nodesInPool);
     }
 
+    /// <summary>Jobs running on <paramref name="nodeId"/> or placed there and not started yet, as far as the stream has told.</summary>
+    public IReadOnlyList<string> OnNode(string nodeId)
+    {
+        lock (_gate)
+            return _newestFirst.Where(j => j.Status is JobStatus.Running or JobStatus.Queued && j.NodeId == nodeId).Select(j => j.JobId).ToArray();
+    }
+
     public Page<JobSummary> List(int skip, int take, JobStatus? status)
     {
         lock (_gate)

@@ -35,6 +35,8 @@ public static class TimelineSummary
         RecoveryPolicyApplied e => $"policy on {e.Decision.Trigger.ToString().ToLowerInvariant()}: {e.Decision.Reason}",
         RecoveryPolicySet => "recovery policy set for this job",
         JobNodeLost e => $"node {e.NodeId} lost",
+        CheckpointCopied e => $"checkpoint {e.Sequence} copied to node {e.NodeId}",
+        NodeLostWithJob e => $"node {e.NodeId} lost (no heartbeat) at {e.LostAt:u}",
         _ => jobEvent.GetType().Name,
     };
 

@@ -5,10 +5,11 @@ namespace Caas.EndToEnd.Tests.Cluster;
 /// <summary>
 /// A real cluster on this machine: the web/silo host in Cluster mode as a process on the host (PostgreSQL schema and
 /// RabbitMQ virtual host of its own), and three node agents, each a process in its own network namespace reaching the
-/// broker through the bridge at <see cref="ClusterNetwork.BridgeAddress"/>, in two pools with one image key file.
-/// Everything it made is removed on dispose, also when starting fails half-way.
+/// broker through the bridge of its <see cref="ClusterNetwork"/>, in two pools with one image key file.
+/// Everything it made is removed on dispose, also when starting fails half-way. Other test classes build clusters of
+/// another shape (<see cref="ClusterShape"/>: nodes, subnet, image transfer) from the same parts.
 /// </summary>
-public sealed class ClusterPlatform : IAsyncLifetime
+public class ClusterPlatform : IAsyncLifetime
 {
     public const int SlotsPerNode = 4;
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
@@ -20,14 +21,22 @@ public sealed class ClusterPlatform : IAsyncLifetime
         new("cloud-a-1", "cloud-a", 13, new Dictionary<string, string> { ["zone"] = "a" }),
     ];
 
+    private readonly ClusterShape _shape;
     private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
     private readonly List<ClusterAgent> _agents = [];
     private ClusterNetwork? _network;
     private ClusterBroker? _broker;
     private ClusterDatabase? _database;
 
+    public ClusterPlatform() : this(new ClusterShape(Nodes, ClusterNetwork.DefaultSubnet, ClusterNetwork.DefaultPrefix))
+    {
+    }
+
+    protected ClusterPlatform(ClusterShape shape) => _shape = shape;
+
     /// <summary>Short, so the agents' unix socket paths stay within 107 bytes.</summary>
-    public string Directory => $"/tmp/cl-{_runId}";
+    public string Directory => $"/tmp/{_shape.Prefix}-{_runId}";
+    public ClusterNetwork Network => _network!;
 
     public StandaloneHost Host { get; private set; } = null!;
     /// <summary>A second server: its own silo in the same Orleans cluster (membership in the same PostgreSQL), its own portal.</summary>
@@ -45,11 +54,11 @@ public sealed class ClusterPlatform : IAsyncLifetime
         System.IO.Directory.CreateDirectory(Directory);
         try
         {
-            _network = ClusterNetwork.Create(_runId);
+            _network = ClusterNetwork.Create(_runId, _shape.Subnet, _shape.Prefix);
             _broker = ClusterBroker.Create(_runId);
             _database = await ClusterDatabase.CreateAsync(_runId);
             Secrets = [new Uri(_broker.UrlAt("x")).UserInfo.Split(':')[1], new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString).Password!];
-            foreach (var node in Nodes)
+            foreach (var node in _shape.Nodes)
             {
                 var networkNamespace = _network.AddNode(node.HostByte);
                 var settings = new Dictionary<string, string>
@@ -61,7 +70,10 @@ public sealed class ClusterPlatform : IAsyncLifetime
                 };
                 foreach (var (key, value) in node.Labels)
                     settings[$"Caas:Agent:Labels:{key}"] = value;
-                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(ClusterNetwork.BridgeAddress), settings));
+                // Agents fetch each other's checkpoints over the bridge, at their own address.
+                if (_shape.ServeImages)
+                    settings["Caas:Agent:Transfer:ListenUrl"] = $"http://{_network.Subnet}.{node.HostByte}:7070";
+                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
             }
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server"));
             var serverSettings = new Dictionary<string, string>
@@ -70,9 +82,12 @@ public sealed class ClusterPlatform : IAsyncLifetime
                 ["Caas:Cluster:Postgres"] = _database.ConnectionString,
                 ["Caas:Bus:RabbitMq:Url"] = _broker.UrlAt("127.0.0.1"),
             };
-            Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: Nodes.Count, settings: serverSettings);
-            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server-2"));
-            SecondHost = await StandaloneHost.StartAsync(Path.Combine(Directory, "server-2"), expectedNodes: Nodes.Count, settings: serverSettings);
+            Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: _shape.Nodes.Count, settings: serverSettings);
+            if (_shape.SecondServer)
+            {
+                System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server-2"));
+                SecondHost = await StandaloneHost.StartAsync(Path.Combine(Directory, "server-2"), expectedNodes: _shape.Nodes.Count, settings: serverSettings);
+            }
         }
         catch (Exception error)
         {

@@ -1,0 +1,66 @@
+using Caas.Contracts.Grains;
+using Caas.Contracts.Jobs;
+using Caas.Monitoring.Grains.Alerts;
+using Caas.Monitoring.Grains.ReadModels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Caas.Monitoring.Grains.Nodes;
+
+/// <summary>
+/// Starts recovery for every job that ran (or was about to start) on a node the directory declared lost: each such job's grain is told
+/// (<see cref="IJobGrain.RecoverFromNodeLoss"/>, idempotent), and it opens the incident. Lost nodes come from the
+/// directory's durable liveness and jobs from the job list rebuilt from the event store, so after a restart of the
+/// platform a loss not yet acted on is acted on then.
+/// </summary>
+public sealed class NodeLossRecovery(
+    IGrainFactory grains,
+    JobListProjection jobs,
+    AlertEngine projections,
+    [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
+    ILogger<NodeLossRecovery> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Losses whose jobs were all told, by node and the moment it was lost (a node lost again is a new loss).</summary>
+    private readonly HashSet<(string NodeId, DateTimeOffset Since)> _handled = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // The job list must have caught up with the store, or a job on the lost node could be missed.
+            await projections.CaughtUp.WaitAsync(stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await LookOnce(stoppingToken);
+                await Task.Delay(Interval, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task LookOnce(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var node in await grains.GetGrain<INodeLivenessGrain>(0).Liveness())
+            {
+                if (node.Health != NodeHealth.Lost || _handled.Contains((node.NodeId, node.Since)))
+                    continue;
+                var running = jobs.OnNode(node.NodeId);
+                if (running.Count > 0)
+                    logger.LogWarning("Node {NodeId} lost at {At}: recovering its {Count} jobs", node.NodeId, node.Since, running.Count);
+                await Task.WhenAll(running.Select(job => grains.GetGrain<IJobGrain>(job).RecoverFromNodeLoss(node.NodeId, node.Since)));
+                _handled.Add((node.NodeId, node.Since));
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(error, "Recovering the jobs of lost nodes failed; trying again in {Interval}", Interval);
+        }
+    }
+}
