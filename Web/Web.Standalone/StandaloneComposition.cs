@@ -30,60 +30,86 @@ public static class StandaloneComposition
             ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
         });
 
-        builder.UseOrleans(silo =>
-        {
-            if (settings.Mode == PlatformMode.Cluster)
-                silo.UseCaasPostgresCluster(settings.ClusterPostgres!, settings.ClusterId, serviceId: "caas")
-                    .ConfigureEndpoints(settings.AdvertisedAddress ?? System.Net.IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
-            else
-                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            silo.AddCaasMonitoringGrains();
-        });
+        if (settings.RunsSilo)
+            builder.UseOrleans(silo =>
+            {
+                if (settings.Mode == PlatformMode.Cluster)
+                    silo.UseCaasPostgresCluster(settings.ClusterPostgres!, settings.ClusterId, serviceId: "caas")
+                        .ConfigureEndpoints(settings.AdvertisedAddress ?? System.Net.IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+                else
+                    silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+                silo.AddCaasMonitoringGrains();
+            });
+        else
+            // A web host without a silo of its own reaches the grains through the silos' gateways, found in the
+            // membership table; it waits for the first silo instead of failing when it starts before them.
+            builder.UseOrleansClient(client => client
+                .UseCaasPostgresCluster(settings.ClusterPostgres!, settings.ClusterId, serviceId: "caas")
+                .UseConnectionRetryFilter(WaitForSilosAsync));
 
         builder.Services.AddSingleton(TimeProvider.System);
         if (settings.Mode == PlatformMode.Cluster)
             builder.Services.AddCaasPostgresEventStore(settings.ClusterPostgres!);
         else
             builder.Services.AddCaasSqliteEventStore(settings.DatabasePath);
-        builder.Services.AddCaasMonitoring();
         // Saga state and its durable timeouts live beside the events: the platform's SQLite file, or the cluster's PostgreSQL.
         var recovery = settings.Mode == PlatformMode.Cluster
             ? RecoveryPersistence.Postgres(settings.ClusterPostgres!)
             : RecoveryPersistence.Sqlite(settings.DatabasePath);
-        // The webhook outbox is SQLite in the data directory, in cluster mode too (docs/alerts.md: not yet PostgreSQL).
-        builder.Services.AddCaasAlertWebhooks(settings.DatabasePath);
-        builder.Services.AddCaasRecoveryQueries(recovery);
+        if (settings.RunsWeb)
+        {
+            // Read models, alerting and the operations the portal calls: once per web host, not per silo, so two
+            // silos and one web host evaluate and notify each alert once.
+            builder.Services.AddCaasMonitoring();
+            // The webhook outbox is SQLite in the data directory, in cluster mode too (docs/alerts.md: not yet PostgreSQL).
+            builder.Services.AddCaasAlertWebhooks(settings.DatabasePath);
+            builder.Services.AddCaasRecoveryQueries(recovery);
+        }
         if (settings.EmbeddedAgent)
             builder.Services.AddCaasAgent(builder.Configuration);
-        builder.Services.AddMassTransit(bus =>
-        {
-            bus.ConfigureHealthCheckOptions(options => options.Tags.Add(HealthEndpoints.ReadyTag));
-            bus.AddCaasMonitoringConsumers();
-            bus.AddCaasRecovery(recovery);
-            if (settings.EmbeddedAgent)
-                bus.AddCaasAgentConsumers(settings.NodeId);
-            if (settings.Broker is { } broker)
-                bus.UsingRabbitMq((context, cfg) =>
+        // A web host alone sends nothing on the bus (its commands go to grains), so it has no bus to lose.
+        if (settings.RunsSilo || settings.EmbeddedAgent)
+            builder.Services.AddMassTransit(bus =>
+            {
+                bus.ConfigureHealthCheckOptions(options => options.Tags.Add(HealthEndpoints.ReadyTag));
+                if (settings.RunsSilo)
                 {
-                    cfg.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, host =>
+                    bus.AddCaasMonitoringConsumers();
+                    bus.AddCaasRecovery(recovery);
+                }
+                if (settings.EmbeddedAgent)
+                    bus.AddCaasAgentConsumers(settings.NodeId);
+                if (settings.Broker is { } broker)
+                    bus.UsingRabbitMq((context, cfg) =>
                     {
-                        host.Username(broker.Username);
-                        host.Password(broker.Password);
+                        cfg.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, host =>
+                        {
+                            host.Username(broker.Username);
+                            host.Password(broker.Password);
+                        });
+                        cfg.ConfigureEndpoints(context);
                     });
-                    cfg.ConfigureEndpoints(context);
-                });
-            else
-                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
-        });
-        builder.Services.AddCaasPortal();
+                else
+                    bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            });
+        if (settings.RunsWeb)
+            builder.Services.AddCaasPortal();
         builder.Services.AddCaasHealthChecks();
         return builder;
     }
 
-    public static WebApplication UseCaasStandalone(this WebApplication app)
+    public static WebApplication UseCaasStandalone(this WebApplication app, StandaloneSettings settings)
     {
-        app.MapCaasPortal();
+        if (settings.RunsWeb)
+            app.MapCaasPortal();
         app.MapCaasHealth();
         return app;
+    }
+
+    private static async Task<bool> WaitForSilosAsync(Exception error, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"caas: no silo answers yet ({error.GetType().Name}); trying again in 2 s");
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        return true;
     }
 }
