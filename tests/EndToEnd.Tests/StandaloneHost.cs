@@ -40,8 +40,9 @@ public sealed class StandaloneHost : IAsyncDisposable
     /// <param name="letHostChoosePassword">Configure no bootstrap password, so that a first start prints a random one (read from the log).</param>
     /// <param name="settings">More settings, passed in the environment (Caas__Mode=Cluster…), so secrets in them stay out of process listings.</param>
     /// <param name="expectedNodes">Ready once this many node agents have reported.</param>
+    /// <param name="servesPortal">False for a host without the web role (Caas:Roles=silo): ready once /health/ready says so.</param>
     public static async Task<StandaloneHost> StartAsync(string? dataDirectory = null, string? adminPassword = null, bool letHostChoosePassword = false,
-        IReadOnlyDictionary<string, string>? settings = null, int expectedNodes = 1)
+        IReadOnlyDictionary<string, string>? settings = null, int expectedNodes = 1, bool servesPortal = true)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("caas-e2e-").FullName;
         // A restart on the same data directory keeps its admin: the harness remembers the password it chose there.
@@ -76,8 +77,30 @@ public sealed class StandaloneHost : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var host = new StandaloneHost(LoggedProcess.Start(start, Path.Combine(dataDirectory, "host.log")), dataDirectory, url, adminPassword);
-        await host.WaitUntilReadyAsync(expectedNodes);
+        if (servesPortal)
+            await host.WaitUntilReadyAsync(expectedNodes);
+        else
+            await host.WaitUntilHealthyAsync();
         return host;
+    }
+
+    /// <summary>For a host without a portal: its readiness endpoint answers 200 (event store, grain call and bus work).</summary>
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.Process.HasExited)
+                throw new InvalidOperationException($"the host exited with {_process.Process.ExitCode}:\n{ReadLog()}");
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (Exception error) when (error is HttpRequestException or TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the host did not become ready within 90 s:\n{ReadLog()}");
     }
 
     /// <summary>Ready means the API answers, gave the admin a token, and the agents (the local one, standalone) have reported their nodes.</summary>
@@ -130,6 +153,16 @@ public sealed class StandaloneHost : IAsyncDisposable
     }
 
     public string ReadLog() => _process.ReadLog();
+
+    public int Pid => _process.Process.Id;
+    public bool HasExited => _process.Process.HasExited;
+
+    /// <summary>kill -9: the host gets no chance to finish anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Process.Kill();
+        await _process.Process.WaitForExitAsync();
+    }
 
     /// <summary>Stops the host as Ctrl-C would, leaving the data directory for a restart.</summary>
     public Task StopAsync() => _process.StopAsync();

@@ -46,6 +46,18 @@ public sealed class ClusterConfigurationTests
     }
 
     [Fact]
+    public async Task Roles_that_name_no_known_role_or_split_a_standalone_host_are_refused_and_the_former_switch_points_to_roles()
+    {
+        var (unknownExit, unknown) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Roles"] = "silo,portal" });
+        var (splitExit, split) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Roles"] = "web" });
+        var (formerExit, former) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Server__EmbeddedAgent"] = "false" });
+
+        Assert.Equal((2, true), (unknownExit, unknown.Contains("Caas:Roles names silo, web and agent, separated by commas; \"portal\" is none of them.")));
+        Assert.Equal((2, true), (splitExit, split.Contains("Caas:Roles \"web\" splits the platform, which only Cluster mode can (Caas:Mode=Cluster)")));
+        Assert.Equal((2, true), (formerExit, former.Contains("Caas:Server:EmbeddedAgent is no longer read: name the host's roles in Caas:Roles instead")));
+    }
+
+    [Fact]
     public async Task An_agent_with_bad_labels_and_no_broker_exits_2_naming_each_problem()
     {
         var (exit, output) = await RunAsync(Dll("Capture", "Capture.Agent", "Capture.Agent.dll"), new()

@@ -4,37 +4,48 @@ namespace Caas.EndToEnd.Tests.Cluster;
 
 /// <summary>
 /// A bridge on the host at <see cref="BridgeAddress"/>/24 and one network namespace per node with a veth into it and an
-/// address of its own, as if each node were its own host. Everything is named with the "cl" prefix and this run's id,
-/// and deleted on dispose; leftovers of a run that crashed are deleted before a new bridge claims the subnet.
+/// address of its own, as if each node were its own host. Everything is named with a two-letter prefix ("cl" unless
+/// told) and this run's id, and deleted on dispose; leftovers of a run that crashed are deleted before a new bridge
+/// claims the subnet. Fixtures that may run at the same time use different prefixes and subnets.
 /// </summary>
-public sealed partial class ClusterNetwork : IDisposable
+public sealed class ClusterNetwork : IDisposable
 {
-    /// <summary>198.18.7.0/24, inside the benchmark range 198.18.0.0/15, used by these tests only.</summary>
-    public const string Subnet = "198.18.7";
-    public const string BridgeAddress = Subnet + ".1";
-    private const string Prefix = "cl";
+    /// <summary>198.18.7.0/24, inside the benchmark range 198.18.0.0/15, used by the cluster tests only.</summary>
+    public const string DefaultSubnet = "198.18.7";
+    private const string DefaultPrefix = "cl";
 
     private readonly string _runId;
+    private readonly string _prefix;
     private readonly List<string> _namespaces = [];
     private bool _bridgeCreated;
 
-    private ClusterNetwork(string runId) => _runId = runId;
+    private ClusterNetwork(string runId, string subnet, string prefix)
+    {
+        _runId = runId;
+        Subnet = subnet;
+        _prefix = prefix;
+    }
 
-    public string Bridge => $"{Prefix}br{_runId}";
+    /// <summary>The first three bytes of the /24, e.g. 198.18.7.</summary>
+    public string Subnet { get; }
+    public string BridgeAddress => Subnet + ".1";
+    public string Bridge => $"{_prefix}br{_runId}";
 
     /// <param name="runId">A few hex digits; interface names must stay within 15 characters.</param>
-    public static ClusterNetwork Create(string runId)
+    /// <param name="subnet">The first three bytes of a /24 in 198.18.0.0/15 that no other test uses.</param>
+    /// <param name="prefix">Two lower-case letters no other fixture names its links and namespaces with.</param>
+    public static ClusterNetwork Create(string runId, string subnet = DefaultSubnet, string prefix = DefaultPrefix)
     {
-        RemoveLeftovers();
+        RemoveLeftovers(prefix);
         var claimed = HostCommand.Run("ip", "-br", "-4", "addr");
-        if (claimed.Contains($"{Subnet}.", StringComparison.Ordinal))
-            throw new InvalidOperationException($"Another interface on this host already has an address in {Subnet}.0/24, which these tests need:\n{claimed}");
-        var network = new ClusterNetwork(runId);
+        if (claimed.Contains($" {subnet}.", StringComparison.Ordinal))
+            throw new InvalidOperationException($"Another interface on this host already has an address in {subnet}.0/24, which these tests need:\n{claimed}");
+        var network = new ClusterNetwork(runId, subnet, prefix);
         try
         {
             HostCommand.Run("ip", "link", "add", network.Bridge, "type", "bridge");
             network._bridgeCreated = true;
-            HostCommand.Run("ip", "addr", "add", $"{BridgeAddress}/24", "dev", network.Bridge);
+            HostCommand.Run("ip", "addr", "add", $"{network.BridgeAddress}/24", "dev", network.Bridge);
             HostCommand.Run("ip", "link", "set", network.Bridge, "up");
             return network;
         }
@@ -49,9 +60,9 @@ public sealed partial class ClusterNetwork : IDisposable
     /// <returns>The namespace's name; enter it with nsenter --net=/run/netns/NAME.</returns>
     public string AddNode(int host)
     {
-        var name = $"{Prefix}{_runId}-n{host}";
-        var outside = $"{Prefix}v{_runId}h{host}";
-        var inside = $"{Prefix}v{_runId}n{host}";
+        var name = $"{_prefix}{_runId}-n{host}";
+        var outside = $"{_prefix}v{_runId}h{host}";
+        var inside = $"{_prefix}v{_runId}n{host}";
         HostCommand.Run("ip", "netns", "add", name);
         _namespaces.Add(name);
         HostCommand.Run("ip", "link", "add", outside, "type", "veth", "peer", "name", inside);
@@ -83,26 +94,22 @@ public sealed partial class ClusterNetwork : IDisposable
         _bridgeCreated = false;
     }
 
-    private static void RemoveLeftovers()
+    private static void RemoveLeftovers(string prefix)
     {
+        // Exactly the names this class makes with this prefix (run ids are 4 hex digits); nothing else is ours to delete.
+        var ourNamespace = new Regex($"^{prefix}[0-9a-f]{{4}}-n[0-9]+$");
+        var ourLink = new Regex($"^{prefix}(br[0-9a-f]{{4}}|v[0-9a-f]{{4}}h[0-9]+)$");
         foreach (var line in HostCommand.Run("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var name = line.Split(' ')[0];
-            if (OurNamespace().IsMatch(name))
+            if (ourNamespace.IsMatch(name))
                 HostCommand.TryRun("ip", "netns", "delete", name);
         }
         foreach (var line in HostCommand.Run("ip", "-br", "link").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var name = line.Split(' ', '@')[0];
-            if (OurLink().IsMatch(name))
+            if (ourLink.IsMatch(name))
                 HostCommand.TryRun("ip", "link", "delete", name);
         }
     }
-
-    // Exactly the names this class makes (run ids are 4 hex digits); anything else with the prefix is not ours to delete.
-    [GeneratedRegex("^cl[0-9a-f]{4}-n[0-9]+$")]
-    private static partial Regex OurNamespace();
-
-    [GeneratedRegex("^cl(br[0-9a-f]{4}|v[0-9a-f]{4}h[0-9]+)$")]
-    private static partial Regex OurLink();
 }

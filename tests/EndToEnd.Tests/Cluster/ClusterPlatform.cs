@@ -61,7 +61,7 @@ public sealed class ClusterPlatform : IAsyncLifetime
                 };
                 foreach (var (key, value) in node.Labels)
                     settings[$"Caas:Agent:Labels:{key}"] = value;
-                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(ClusterNetwork.BridgeAddress), settings));
+                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
             }
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server"));
             var serverSettings = new Dictionary<string, string>

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Caas.EndToEnd.Tests.Cluster;
+
+/// <summary>
+/// The cluster as `./caas up --cluster` lays it out, test-sized: two silo hosts (Caas:Roles=silo) and one web host
+/// (Caas:Roles=web, no silo of its own: an Orleans client) as processes on the host, on a PostgreSQL schema and a
+/// RabbitMQ virtual host of their own, and three node agents, each a process in its own network namespace in
+/// 198.18.40.0/24 (links and namespaces prefixed "cs"), in two pools. Everything it made is removed on dispose.
+/// </summary>
+public sealed class SeparateProcessCluster : IAsyncLifetime
+{
+    public const string Subnet = "198.18.40";
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
+    private readonly List<ClusterAgent> _agents = [];
+    private readonly List<StandaloneHost> _silos = [];
+    private ClusterNetwork? _network;
+    private ClusterBroker? _broker;
+    private ClusterDatabase? _database;
+    private int _webStarts;
+
+    /// <summary>Short, so the agents' unix socket paths stay within 107 bytes.</summary>
+    public string Directory => $"/tmp/cs-{_runId}";
+
+    public StandaloneHost Web { get; private set; } = null!;
+    public IReadOnlyList<StandaloneHost> Silos => _silos;
+    public IReadOnlyList<ClusterAgent> Agents => _agents;
+    public CaasApi Api => Web.Api;
+    public string DatabaseConnectionString => _database!.ConnectionString;
+
+    public ClusterAgent Agent(string nodeId) => _agents.Single(a => a.NodeId == nodeId);
+
+    public async Task InitializeAsync()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        try
+        {
+            _network = ClusterNetwork.Create(_runId, Subnet, prefix: "cs");
+            _broker = ClusterBroker.Create(_runId);
+            _database = await ClusterDatabase.CreateAsync(_runId);
+            foreach (var node in ClusterPlatform.Nodes)
+            {
+                var networkNamespace = _network.AddNode(node.HostByte);
+                var settings = new Dictionary<string, string>
+                {
+                    ["Caas:Agent:Pool"] = node.Pool,
+                    ["Caas:Agent:JobSlots"] = ClusterPlatform.SlotsPerNode.ToString(),
+                    ["Caas:Agent:HeartbeatInterval"] = HeartbeatInterval.ToString("c"),
+                    ["Caas:Agent:ImageKeyFile"] = Path.Combine(Directory, "image.key"),
+                };
+                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
+            }
+            for (var n = 1; n <= 2; n++)
+            {
+                var directory = Path.Combine(Directory, $"silo-{n}");
+                System.IO.Directory.CreateDirectory(directory);
+                _silos.Add(await StandaloneHost.StartAsync(directory, settings: HostSettings("silo"), servesPortal: false));
+            }
+            await StartWebAsync();
+        }
+        catch (Exception error)
+        {
+            var logs = string.Join("\n", _agents.Select(a => $"--- agent {a.NodeId} (exited: {a.HasExited}):\n{a.ReadLog()}"));
+            await DisposeAsync();
+            throw new InvalidOperationException($"the cluster did not start: {error.Message}\n{logs}", error);
+        }
+    }
+
+    /// <summary>Starts the web host (again, after a kill: same data directory, so the same users), ready once it lists every node.</summary>
+    public async Task StartWebAsync()
+    {
+        var directory = Path.Combine(Directory, "web");
+        System.IO.Directory.CreateDirectory(directory);
+        _webStarts++;
+        Web = await StandaloneHost.StartAsync(directory, settings: HostSettings("web"), expectedNodes: ClusterPlatform.Nodes.Count);
+    }
+
+    private Dictionary<string, string> HostSettings(string roles) => new()
+    {
+        ["Caas:Mode"] = "Cluster",
+        ["Caas:Roles"] = roles,
+        ["Caas:Cluster:Postgres"] = _database!.ConnectionString,
+        ["Caas:Bus:RabbitMq:Url"] = _broker!.UrlAt("127.0.0.1"),
+    };
+
+    /// <summary>The silos the cluster's membership table lists as active.</summary>
+    public async Task<long> ActiveSilosAsync()
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var silos = new NpgsqlCommand("SELECT count(*) FROM orleans_membership WHERE status = 3", connection);
+        return (long)(await silos.ExecuteScalarAsync())!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Web is not null)
+            await Web.DisposeAsync();
+        foreach (var silo in _silos)
+            await silo.DisposeAsync();
+        foreach (var agent in _agents)
+            await agent.DisposeAsync();
+        if (_database is not null)
+            await _database.DisposeAsync();
+        _broker?.Dispose();
+        _network?.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { }
+    }
+}
