@@ -21,7 +21,9 @@ COPY --from=build /src/native/build/bin/ /opt/caas/bin/
 ENV CAAS_SHIM=/opt/caas/bin/caas-shim \
     CAAS_CRIU=/opt/caas/criu/bin/criu \
     Caas__Agent__DataDirectory=/var/lib/caas/agent \
-    Caas__Agent__Transfer__ListenUrl=http://0.0.0.0:7070
+    Caas__Agent__Transfer__ListenUrl=http://0.0.0.0:7070 \
+    Caas__Metrics__Port=9464
 # 7070: signed image transfer to other agents.
 EXPOSE 7070
+# Metrics (Prometheus) on 127.0.0.1:9464 inside the container only: scrape with a sidecar in its network namespace.
 ENTRYPOINT ["dotnet", "Capture.Agent.dll"]

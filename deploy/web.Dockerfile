@@ -14,7 +14,9 @@ USER caas
 ENV Caas__Mode=Cluster \
     Caas__Roles=web \
     Caas__DataDirectory=/var/lib/caas \
-    Caas__Url=http://0.0.0.0:8080
+    Caas__Url=http://0.0.0.0:8080 \
+    Caas__Metrics__Port=9464
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/live HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '200 OK' <&3"]
+# Metrics (Prometheus) on 127.0.0.1:9464 inside the container only: scrape with a sidecar in its network namespace.
 ENTRYPOINT ["dotnet", "caas-standalone.dll"]

@@ -61,7 +61,7 @@ up() {
     Caas__Bus__RabbitMq__Url="${rabbit/@127.0.0.1:/@$subnet.1:}" nohup nsenter --net="/run/netns/$ns" \
       dotnet "$root/Capture/Capture.Agent/bin/$CAAS_CONFIGURATION/net10.0/Capture.Agent.dll" \
       --Caas:Agent:NodeId="$id" --Caas:Agent:Pool="$pool" --Caas:Agent:DataDirectory="$data/$id/agent" \
-      --Caas:Agent:ImageKeyFile="$data/image.key" >"$data/$id/agent.log" 2>&1 &
+      --Caas:Agent:ImageKeyFile="$data/image.key" --Caas:Metrics:Port=9464 >"$data/$id/agent.log" 2>&1 &
     echo "agent $! $id" >>"$pids"
   done
 
@@ -73,13 +73,14 @@ up() {
     mkdir -p "$data/silo-$n"
     nohup dotnet "$host" --Caas:Mode=Cluster --Caas:Roles=silo --Caas:DataDirectory="$data/silo-$n" \
       --Caas:Url="http://127.0.0.1:500$n" --Caas:Orleans:SiloPort=$((11110 + n)) --Caas:Orleans:GatewayPort=$((30000 + n)) \
+      --Caas:Metrics:Port=$((9400 + n)) \
       >"$data/silo-$n/host.log" 2>&1 &
     echo "silo $! silo-$n" >>"$pids"
   done
   note "starting the web host (log: $data/web/host.log)"
   mkdir -p "$data/web"
   nohup dotnet "$host" --Caas:Mode=Cluster --Caas:Roles=web --Caas:DataDirectory="$data/web" \
-    --Caas:Url=http://127.0.0.1:5000 --Caas:Portal:DemoCommand="$CAAS_NATIVE_BIN/counter" "$@" >"$data/web/host.log" 2>&1 &
+    --Caas:Url=http://127.0.0.1:5000 --Caas:Metrics:Port=9400 --Caas:Portal:DemoCommand="$CAAS_NATIVE_BIN/counter" "$@" >"$data/web/host.log" 2>&1 &
   echo "web $! web" >>"$pids"
   unset Caas__Cluster__Postgres Caas__Bus__RabbitMq__Url
 
@@ -96,6 +97,7 @@ up() {
   grep -q "caas is running" "$data/web/host.log" || die "the web host did not start within 180 s (log: $data/web/host.log); ./caas down cleans up"
   sed -n '/caas is running/,/Ctrl-C/p' "$data/web/host.log" | grep -v Ctrl-C
   echo "  silos    silo-1, silo-2 (health on http://127.0.0.1:5001/health/ready, :5002); logs in $data/<silo>/host.log"
+  echo "  metrics  http://127.0.0.1:9400/metrics (web), :9401, :9402 (silos); agents on 127.0.0.1:9464 in their namespaces"
   echo "  agents   onprem-1, onprem-2 (pool onprem), cloud-a-1 (pool cloud-a); logs in $data/<node>/agent.log"
   echo "  ./caas down stops the web host, the silos and the agents and deletes their namespaces."
 }

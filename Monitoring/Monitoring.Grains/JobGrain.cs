@@ -418,6 +418,7 @@ public sealed class JobGrain(
         if (spec.OnStall == StallAction.RestoreFromLastCheckpoint && checkpoint is not null)
             RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, $"stalled: no progress for {DurationText.Of(now - since)}", now));
         await ConfirmEvents();
+        MonitoringMetrics.DetectionLatency.Record(Math.Max(0, (now - (since + spec.StallThreshold)).TotalSeconds), new KeyValuePair<string, object?>("detector", "stall"));
         logger.LogWarning("Job {JobId} stalled: no progress since {Since}", JobId, since);
         await bus.Publish(new JobStallDetected(incident, JobId, node, spec.OnStall,
             checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now,

@@ -6,7 +6,9 @@ using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Alerts;
 using Caas.Recovery.Sagas;
 using Caas.Web.Portal;
+using Caas.Contracts.Telemetry;
 using MassTransit;
+using OpenTelemetry.Metrics;
 
 namespace Caas.Web.Standalone;
 
@@ -19,7 +21,9 @@ public static class StandaloneComposition
 {
     public static WebApplicationBuilder AddCaasStandalone(this WebApplicationBuilder builder, StandaloneSettings settings)
     {
-        builder.WebHost.UseUrls(settings.Url);
+        builder.WebHost.UseUrls(settings.MetricsPort is { } metricsPort ? [settings.Url, $"http://127.0.0.1:{metricsPort}"] : [settings.Url]);
+        if (settings.MetricsPort is not null)
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MetricsEndpoint.MeterPattern).AddPrometheusExporter());
         // Serve the portal library's CSS and scripts from the build output, not only after a publish.
         builder.WebHost.UseStaticWebAssets();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -100,6 +104,10 @@ public static class StandaloneComposition
 
     public static WebApplication UseCaasStandalone(this WebApplication app, StandaloneSettings settings)
     {
+        // Before the portal's authentication: the scrape answers only on the loopback listener of its own, never on Caas:Url.
+        if (settings.MetricsPort is { } metricsPort)
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+                context.Connection.LocalPort == metricsPort && context.Request.Path == MetricsEndpoint.Path);
         if (settings.RunsWeb)
             app.MapCaasPortal();
         app.MapCaasHealth();

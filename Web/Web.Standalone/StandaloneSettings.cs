@@ -1,4 +1,5 @@
 using Caas.Contracts.Bus;
+using Caas.Contracts.Telemetry;
 using Npgsql;
 
 namespace Caas.Web.Standalone;
@@ -14,7 +15,7 @@ namespace Caas.Web.Standalone;
 public sealed record StandaloneSettings(
     string DataDirectory, string Url, string NodeId, int SiloPort, int GatewayPort,
     PlatformMode Mode, string? ClusterPostgres, RabbitMqAddress? Broker, HostRoles Roles,
-    string ClusterId = StandaloneSettings.DefaultClusterId, System.Net.IPAddress? AdvertisedAddress = null)
+    string ClusterId = StandaloneSettings.DefaultClusterId, System.Net.IPAddress? AdvertisedAddress = null, int? MetricsPort = null)
 {
     public const string DefaultClusterId = "caas";
     public const string ClusterIdKey = "Caas:Orleans:ClusterId";
@@ -80,6 +81,11 @@ public sealed record StandaloneSettings(
         var url = configuration["Caas:Url"] ?? "http://127.0.0.1:5000";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var parsedUrl) || parsedUrl.Scheme is not ("http" or "https"))
             problems.Add($"Caas:Url must be an http(s) URL such as http://127.0.0.1:5000, not \"{url}\".");
+        var (metricsPort, metricsProblem) = MetricsEndpoint.Parse(configuration[MetricsEndpoint.ConfigurationKey]);
+        if (metricsProblem is not null)
+            problems.Add(metricsProblem);
+        else if (metricsPort is not null && parsedUrl is not null && parsedUrl.Port == metricsPort)
+            problems.Add($"{MetricsEndpoint.ConfigurationKey} must differ from the port of Caas:Url ({parsedUrl.Port}): metrics get a loopback listener of their own.");
         if (problems.Count > 0)
             throw new InvalidPlatformConfigurationException(problems);
 
@@ -92,7 +98,7 @@ public sealed record StandaloneSettings(
             configuration["Caas:Agent:NodeId"] ?? "local",
             configuration.GetValue("Caas:Orleans:SiloPort", 11111),
             configuration.GetValue("Caas:Orleans:GatewayPort", 30000),
-            mode, postgres, broker, roles, clusterId, advertised);
+            mode, postgres, broker, roles, clusterId, advertised, metricsPort);
     }
 
     /// <summary>Caas:Roles as a comma-separated list; absent means every role standalone, silo and web in a cluster.</summary>

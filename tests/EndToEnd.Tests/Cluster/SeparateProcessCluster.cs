@@ -12,6 +12,8 @@ namespace Caas.EndToEnd.Tests.Cluster;
 public sealed class SeparateProcessCluster : IAsyncLifetime
 {
     public const string Subnet = "198.18.40";
+    /// <summary>Each agent serves its metrics on this port of its own namespace's loopback.</summary>
+    public const int AgentMetricsPort = 9464;
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
 
     private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
@@ -50,6 +52,7 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
                     ["Caas:Agent:JobSlots"] = ClusterPlatform.SlotsPerNode.ToString(),
                     ["Caas:Agent:HeartbeatInterval"] = HeartbeatInterval.ToString("c"),
                     ["Caas:Agent:ImageKeyFile"] = Path.Combine(Directory, "image.key"),
+                    ["Caas:Metrics:Port"] = AgentMetricsPort.ToString(),
                 };
                 _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
             }
@@ -57,7 +60,10 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
             {
                 var directory = Path.Combine(Directory, $"silo-{n}");
                 System.IO.Directory.CreateDirectory(directory);
-                _silos.Add(await StandaloneHost.StartAsync(directory, settings: HostSettings("silo"), servesPortal: false));
+                var metricsPort = StandaloneHost.FreePort();
+                var silo = await StandaloneHost.StartAsync(directory, settings: HostSettings("silo", metricsPort), servesPortal: false);
+                _silos.Add(silo);
+                Metrics[silo] = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
             }
             await StartWebAsync();
         }
@@ -75,11 +81,21 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
         var directory = Path.Combine(Directory, "web");
         System.IO.Directory.CreateDirectory(directory);
         _webStarts++;
-        Web = await StandaloneHost.StartAsync(directory, settings: HostSettings("web"), expectedNodes: ClusterPlatform.Nodes.Count);
+        var metricsPort = StandaloneHost.FreePort();
+        Web = await StandaloneHost.StartAsync(directory, settings: HostSettings("web", metricsPort), expectedNodes: ClusterPlatform.Nodes.Count);
+        Metrics[Web] = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
     }
 
-    private Dictionary<string, string> HostSettings(string roles) => new()
+    /// <summary>Where each host (silos first, then the web host) serves its metrics, on the host's loopback.</summary>
+    public Dictionary<StandaloneHost, Uri> Metrics { get; } = [];
+
+    /// <summary>The metrics an agent serves inside its network namespace, fetched from there.</summary>
+    public PrometheusScrape AgentMetrics(string nodeId) =>
+        new(ClusterNetwork.InNamespace(Agent(nodeId).NetworkNamespace, "curl", "-sf", $"http://127.0.0.1:{AgentMetricsPort}/metrics"));
+
+    private Dictionary<string, string> HostSettings(string roles, int metricsPort) => new()
     {
+        ["Caas:Metrics:Port"] = metricsPort.ToString(),
         ["Caas:Mode"] = "Cluster",
         ["Caas:Roles"] = roles,
         ["Caas:Cluster:Postgres"] = _database!.ConnectionString,

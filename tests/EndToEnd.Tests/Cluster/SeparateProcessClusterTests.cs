@@ -19,6 +19,7 @@ public sealed class SeparateProcessClusterTests(SeparateProcessCluster cluster) 
     public async Task A_job_submitted_through_the_web_host_runs_on_an_agent_reports_progress_and_is_checkpointed_by_the_silos()
     {
         Assert.Equal(2, await cluster.ActiveSilosAsync());
+        var ingestedBefore = await IngestedAsync();
 
         var job = await cluster.Api.SubmitAsync(new
         {
@@ -34,12 +35,26 @@ public sealed class SeparateProcessClusterTests(SeparateProcessCluster cluster) 
             var checkpointed = await cluster.Api.WaitForJobAsync(job.JobId, j => j.Checkpoints.Any(c => c.Sequence == sequence), Patience, $"checkpoint {sequence} taken");
             Assert.Equal(running.NodeId, checkpointed.Checkpoints.Single(c => c.Sequence == sequence).NodeId);
             Assert.Contains((await cluster.Api.ListJobsAsync()).Items, j => j.JobId == job.JobId && j.Checkpoints >= 1);
+
+            // Each host's figures: the silos count the samples they record, the agent the checkpoint it took.
+            Assert.True(await IngestedAsync() > ingestedBefore, "the silos' ingestion counter did not move while the job heartbeated");
+            var agent = cluster.AgentMetrics(running.NodeId!);
+            Assert.True(agent.Sum("caas_capture_checkpoint_size_bytes_count") >= 1, agent.Text);
+            Assert.True(agent.Sum("caas_capture_checkpoint_size_bytes_sum") > 0, agent.Text);
         }
         finally
         {
             await cluster.Api.KillAsync(job.JobId);
         }
         await cluster.Api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Stopped, Patience, "stopped by the kill");
+    }
+
+    private async Task<double> IngestedAsync()
+    {
+        var total = 0.0;
+        foreach (var silo in cluster.Silos)
+            total += (await PrometheusScrape.FromAsync(cluster.Metrics[silo])).Sum("caas_monitoring_heartbeat_samples_total");
+        return total;
     }
 
     [Fact]
@@ -55,5 +70,13 @@ public sealed class SeparateProcessClusterTests(SeparateProcessCluster cluster) 
         Assert.Equal(HttpStatusCode.NotFound, (await silo.GetAsync("/api/v1/jobs")).StatusCode);
         Assert.Contains("roles    silo", cluster.Silos[0].ReadLog());
         Assert.Contains("roles    web", cluster.Web.ReadLog());
+        // Metrics on each host's loopback listener, never on its Caas:Url.
+        foreach (var (host, metrics) in cluster.Metrics)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await silo.GetAsync(metrics)).StatusCode);
+            using var main = new HttpClient { BaseAddress = host.Url, Timeout = TimeSpan.FromSeconds(30) };
+            Assert.DoesNotContain("# TYPE", await (await main.GetAsync("/metrics")).Content.ReadAsStringAsync());
+        }
+        Assert.Contains("# TYPE", cluster.AgentMetrics("onprem-1").Text);
     }
 }
