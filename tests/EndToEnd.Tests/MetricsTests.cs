@@ -15,9 +15,8 @@ public sealed class MetricsTests
     [Fact]
     public async Task Ingestion_checkpoint_detection_and_saga_figures_move_as_a_job_runs_is_checkpointed_stalls_and_is_recovered()
     {
-        var port = StandaloneHost.FreePort();
-        await using var host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string> { ["Caas:Metrics:Port"] = port.ToString() });
-        var metrics = new Uri($"http://127.0.0.1:{port}/metrics");
+        await using var host = await StandaloneHost.StartAsync(withMetrics: true);
+        var metrics = host.MetricsUrl!;
         var before = await PrometheusScrape.FromAsync(metrics);
         var api = host.Api;
 

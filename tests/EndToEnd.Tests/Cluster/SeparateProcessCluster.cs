@@ -18,11 +18,11 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
 
     private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
     private readonly List<ClusterAgent> _agents = [];
+    private readonly Dictionary<string, Dictionary<string, string>> _agentSettings = [];
     private readonly List<StandaloneHost> _silos = [];
     private ClusterNetwork? _network;
     private ClusterBroker? _broker;
     private ClusterDatabase? _database;
-    private int _webStarts;
 
     /// <summary>Short, so the agents' unix socket paths stay within 107 bytes.</summary>
     public string Directory => $"/tmp/cs-{_runId}";
@@ -54,16 +54,16 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
                     ["Caas:Agent:ImageKeyFile"] = Path.Combine(Directory, "image.key"),
                     ["Caas:Metrics:Port"] = AgentMetricsPort.ToString(),
                 };
+                _agentSettings[node.NodeId] = settings;
                 _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
             }
             for (var n = 1; n <= 2; n++)
             {
                 var directory = Path.Combine(Directory, $"silo-{n}");
                 System.IO.Directory.CreateDirectory(directory);
-                var metricsPort = StandaloneHost.FreePort();
-                var silo = await StandaloneHost.StartAsync(directory, settings: HostSettings("silo", metricsPort), servesPortal: false);
+                var silo = await StandaloneHost.StartAsync(directory, settings: HostSettings("silo"), servesPortal: false, withMetrics: true);
                 _silos.Add(silo);
-                Metrics[silo] = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
+                Metrics[silo] = silo.MetricsUrl!;
             }
             await StartWebAsync();
         }
@@ -80,10 +80,10 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
     {
         var directory = Path.Combine(Directory, "web");
         System.IO.Directory.CreateDirectory(directory);
-        _webStarts++;
-        var metricsPort = StandaloneHost.FreePort();
-        Web = await StandaloneHost.StartAsync(directory, settings: HostSettings("web", metricsPort), expectedNodes: ClusterPlatform.Nodes.Count);
-        Metrics[Web] = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
+        if (Web is not null)
+            Metrics.Remove(Web);
+        Web = await StandaloneHost.StartAsync(directory, settings: HostSettings("web"), expectedNodes: ClusterPlatform.Nodes.Count, withMetrics: true);
+        Metrics[Web] = Web.MetricsUrl!;
     }
 
     /// <summary>Where each host (silos first, then the web host) serves its metrics, on the host's loopback.</summary>
@@ -93,14 +93,46 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
     public PrometheusScrape AgentMetrics(string nodeId) =>
         new(ClusterNetwork.InNamespace(Agent(nodeId).NetworkNamespace, "curl", "-sf", $"http://127.0.0.1:{AgentMetricsPort}/metrics"));
 
-    private Dictionary<string, string> HostSettings(string roles, int metricsPort) => new()
+    private Dictionary<string, string> HostSettings(string roles) => new()
     {
-        ["Caas:Metrics:Port"] = metricsPort.ToString(),
         ["Caas:Mode"] = "Cluster",
         ["Caas:Roles"] = roles,
         ["Caas:Cluster:Postgres"] = _database!.ConnectionString,
         ["Caas:Bus:RabbitMq:Url"] = _broker!.UrlAt("127.0.0.1"),
     };
+
+    /// <summary>kill -9 of a node's agent and of every job it runs, as when its machine dies.</summary>
+    public async Task KillAgentWithItsJobsAsync(string nodeId)
+    {
+        var agent = Agent(nodeId);
+        await agent.KillAsync();
+        JobProcesses.KillAll(agent.DataDirectory);
+        // SIGKILL is delivered at once, but the processes end a moment later.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (JobProcesses.LiveRootsOf(agent.DataDirectory, jobId: "") is { Count: > 0 } left)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the jobs of {nodeId} did not end within 30 s of SIGKILL: {string.Join(", ", left)}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Starts the node's agent again after a kill: same namespace, data directory and settings, as a service manager would.</summary>
+    public void RestartAgent(string nodeId)
+    {
+        var old = Agent(nodeId);
+        if (!old.HasExited)
+            throw new InvalidOperationException($"the agent of {nodeId} still runs");
+        _agents[_agents.IndexOf(old)] = ClusterAgent.Start(nodeId, old.NetworkNamespace, old.DataDirectory, _broker!.UrlAt(_network!.BridgeAddress), _agentSettings[nodeId]);
+    }
+
+    /// <summary>Cuts (or restores) the node's only link: its agent and jobs keep running but reach nobody.</summary>
+    public void SetLink(string nodeId, bool up) =>
+        ClusterNetwork.InNamespace(Agent(nodeId).NetworkNamespace, "ip", "link", "set", "eth0", up ? "up" : "down");
+
+    /// <summary>The job's live root processes over every agent (by the PID files agents keep): more than one means it runs twice.</summary>
+    public IReadOnlyList<int> LiveProcessesOf(string jobId) =>
+        _agents.SelectMany(a => JobProcesses.LiveRootsOf(a.DataDirectory, jobId)).ToList();
 
     /// <summary>The silos the cluster's membership table lists as active.</summary>
     public async Task<long> ActiveSilosAsync()
