@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Caas.EndToEnd.Tests.Chaos;
 using Npgsql;
 
 namespace Caas.EndToEnd.Tests.Cluster;
@@ -9,7 +10,7 @@ namespace Caas.EndToEnd.Tests.Cluster;
 /// RabbitMQ virtual host of their own, and three node agents, each a process in its own network namespace in
 /// 198.18.40.0/24 (links and namespaces prefixed "cs"), in two pools. Everything it made is removed on dispose.
 /// </summary>
-public sealed class SeparateProcessCluster : IAsyncLifetime
+public class SeparateProcessCluster : IAsyncLifetime
 {
     public const string Subnet = "198.18.40";
     /// <summary>Each agent serves its metrics on this port of its own namespace's loopback.</summary>
@@ -20,9 +21,22 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
     private readonly List<ClusterAgent> _agents = [];
     private readonly Dictionary<string, Dictionary<string, string>> _agentSettings = [];
     private readonly List<StandaloneHost> _silos = [];
+    private readonly bool _privateServers;
     private ClusterNetwork? _network;
     private ClusterBroker? _broker;
     private ClusterDatabase? _database;
+    private Func<string, string> _brokerUrlAt = _ => throw new InvalidOperationException("no broker yet");
+
+    public SeparateProcessCluster() : this(privateServers: false) { }
+
+    /// <param name="privateServers">
+    /// A PostgreSQL server and a RabbitMQ node of the fixture's own, which tests may restart; otherwise a schema and a
+    /// vhost on the system's servers, which no test may restart since other tests use them at the same time.
+    /// </param>
+    protected SeparateProcessCluster(bool privateServers) => _privateServers = privateServers;
+
+    public PrivatePostgres? Postgres { get; private set; }
+    public PrivateRabbitMq? RabbitMq { get; private set; }
 
     /// <summary>Short, so the agents' unix socket paths stay within 107 bytes.</summary>
     public string Directory => $"/tmp/cs-{_runId}";
@@ -41,8 +55,19 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
         try
         {
             _network = ClusterNetwork.Create(_runId, Subnet, prefix: "cs");
-            _broker = ClusterBroker.Create(_runId);
-            _database = await ClusterDatabase.CreateAsync(_runId);
+            if (_privateServers)
+            {
+                Postgres = await PrivatePostgres.StartAsync(Directory);
+                RabbitMq = await PrivateRabbitMq.StartAsync(Directory, _runId);
+                _brokerUrlAt = RabbitMq.UrlAt;
+                _database = await ClusterDatabase.CreateAsync(_runId, Postgres.ConnectionString);
+            }
+            else
+            {
+                _broker = ClusterBroker.Create(_runId);
+                _brokerUrlAt = _broker.UrlAt;
+                _database = await ClusterDatabase.CreateAsync(_runId);
+            }
             foreach (var node in ClusterPlatform.Nodes)
             {
                 var networkNamespace = _network.AddNode(node.HostByte);
@@ -55,7 +80,7 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
                     ["Caas:Metrics:Port"] = AgentMetricsPort.ToString(),
                 };
                 _agentSettings[node.NodeId] = settings;
-                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
+                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _brokerUrlAt(_network.BridgeAddress), settings));
             }
             for (var n = 1; n <= 2; n++)
             {
@@ -98,7 +123,7 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
         ["Caas:Mode"] = "Cluster",
         ["Caas:Roles"] = roles,
         ["Caas:Cluster:Postgres"] = _database!.ConnectionString,
-        ["Caas:Bus:RabbitMq:Url"] = _broker!.UrlAt("127.0.0.1"),
+        ["Caas:Bus:RabbitMq:Url"] = _brokerUrlAt("127.0.0.1"),
     };
 
     /// <summary>kill -9 of a node's agent and of every job it runs, as when its machine dies.</summary>
@@ -123,7 +148,7 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
         var old = Agent(nodeId);
         if (!old.HasExited)
             throw new InvalidOperationException($"the agent of {nodeId} still runs");
-        _agents[_agents.IndexOf(old)] = ClusterAgent.Start(nodeId, old.NetworkNamespace, old.DataDirectory, _broker!.UrlAt(_network!.BridgeAddress), _agentSettings[nodeId]);
+        _agents[_agents.IndexOf(old)] = ClusterAgent.Start(nodeId, old.NetworkNamespace, old.DataDirectory, _brokerUrlAt(_network!.BridgeAddress), _agentSettings[nodeId]);
     }
 
     /// <summary>Cuts (or restores) the node's only link: its agent and jobs keep running but reach nobody.</summary>
@@ -154,6 +179,9 @@ public sealed class SeparateProcessCluster : IAsyncLifetime
         if (_database is not null)
             await _database.DisposeAsync();
         _broker?.Dispose();
+        RabbitMq?.Dispose();
+        if (Postgres is not null)
+            await Postgres.DisposeAsync();
         _network?.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { }
