@@ -37,9 +37,9 @@ internal static class ServerRestart
             await Task.Delay(TimeSpan.FromSeconds(5));
             foreach (var host in cluster.Silos.Append(cluster.Web))
                 Assert.False(host.HasExited, $"a host exited after the restart:\n{Tail(host.ReadLog())}");
-            var afterRestart = await IngestedAsync(cluster);
+            var afterRestart = await cluster.IngestedAsync();
             var deadline = DateTime.UtcNow + ChaosInvariants.Patience;
-            while (await IngestedAsync(cluster) <= afterRestart)
+            while (await cluster.IngestedAsync() <= afterRestart)
             {
                 Assert.True(DateTime.UtcNow < deadline, "no heartbeat was recorded after the restart");
                 await Task.Delay(500);
@@ -63,12 +63,4 @@ internal static class ServerRestart
     }
 
     private static string Tail(string log) => log.Length > 6000 ? log[^6000..] : log;
-
-    private static async Task<double> IngestedAsync(SeparateProcessCluster cluster)
-    {
-        var total = 0.0;
-        foreach (var silo in cluster.Silos)
-            total += (await PrometheusScrape.FromAsync(cluster.Metrics[silo])).Sum("caas_monitoring_heartbeat_samples_total");
-        return total;
-    }
 }

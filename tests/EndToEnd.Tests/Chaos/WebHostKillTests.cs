@@ -14,13 +14,13 @@ public sealed class WebHostKillTests(SeparateProcessCluster cluster) : IClassFix
         var onprem = await ClusterChaosJobs.StartCheckpointedAsync(cluster, "web kill onprem", "onprem", TimeSpan.FromMinutes(5));
         var cloud = await ClusterChaosJobs.StartCheckpointedAsync(cluster, "web kill cloud", "cloud-a", TimeSpan.FromMinutes(5));
         var acknowledged = await ClusterChaosJobs.AcknowledgedAsync(cluster, onprem, cloud);
-        var ingested = await IngestedAsync();
+        var ingested = await cluster.IngestedAsync();
 
         await cluster.Web.KillAsync();
 
         // With no web host at all, the silos still record what the agents report.
         var deadline = DateTime.UtcNow + ChaosInvariants.Patience;
-        while (await IngestedAsync() <= ingested)
+        while (await cluster.IngestedAsync() <= ingested)
         {
             Assert.True(DateTime.UtcNow < deadline, "the silos recorded no heartbeat while the web host was dead");
             await Task.Delay(500);
@@ -36,13 +36,5 @@ public sealed class WebHostKillTests(SeparateProcessCluster cluster) : IClassFix
         {
             await ClusterChaosJobs.KillAllAsync(cluster, onprem, cloud);
         }
-    }
-
-    private async Task<double> IngestedAsync()
-    {
-        var total = 0.0;
-        foreach (var silo in cluster.Silos)
-            total += (await PrometheusScrape.FromAsync(cluster.Metrics[silo])).Sum("caas_monitoring_heartbeat_samples_total");
-        return total;
     }
 }

@@ -114,6 +114,15 @@ public class SeparateProcessCluster : IAsyncLifetime
     /// <summary>Where each host (silos first, then the web host) serves its metrics, on the host's loopback.</summary>
     public Dictionary<StandaloneHost, Uri> Metrics { get; } = [];
 
+    /// <summary>Heartbeat samples the silos have recorded so far, by their own count (the ingestion metric).</summary>
+    public async Task<double> IngestedAsync()
+    {
+        var total = 0.0;
+        foreach (var silo in _silos)
+            total += (await PrometheusScrape.FromAsync(Metrics[silo])).Sum("caas_monitoring_heartbeat_samples_total");
+        return total;
+    }
+
     /// <summary>The metrics an agent serves inside its network namespace, fetched from there.</summary>
     public PrometheusScrape AgentMetrics(string nodeId) =>
         new(ClusterNetwork.InNamespace(Agent(nodeId).NetworkNamespace, "curl", "-sf", $"http://127.0.0.1:{AgentMetricsPort}/metrics"));

@@ -19,7 +19,7 @@ public sealed class SeparateProcessClusterTests(SeparateProcessCluster cluster) 
     public async Task A_job_submitted_through_the_web_host_runs_on_an_agent_reports_progress_and_is_checkpointed_by_the_silos()
     {
         Assert.Equal(2, await cluster.ActiveSilosAsync());
-        var ingestedBefore = await IngestedAsync();
+        var ingestedBefore = await cluster.IngestedAsync();
 
         var job = await cluster.Api.SubmitAsync(new
         {
@@ -37,7 +37,7 @@ public sealed class SeparateProcessClusterTests(SeparateProcessCluster cluster) 
             Assert.Contains((await cluster.Api.ListJobsAsync()).Items, j => j.JobId == job.JobId && j.Checkpoints >= 1);
 
             // Each host's figures: the silos count the samples they record, the agent the checkpoint it took.
-            Assert.True(await IngestedAsync() > ingestedBefore, "the silos' ingestion counter did not move while the job heartbeated");
+            Assert.True(await cluster.IngestedAsync() > ingestedBefore, "the silos' ingestion counter did not move while the job heartbeated");
             var agent = cluster.AgentMetrics(running.NodeId!);
             Assert.True(agent.Sum("caas_capture_checkpoint_size_bytes_count") >= 1, agent.Text);
             Assert.True(agent.Sum("caas_capture_checkpoint_size_bytes_sum") > 0, agent.Text);
@@ -47,14 +47,6 @@ public sealed class SeparateProcessClusterTests(SeparateProcessCluster cluster) 
             await cluster.Api.KillAsync(job.JobId);
         }
         await cluster.Api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Stopped, Patience, "stopped by the kill");
-    }
-
-    private async Task<double> IngestedAsync()
-    {
-        var total = 0.0;
-        foreach (var silo in cluster.Silos)
-            total += (await PrometheusScrape.FromAsync(cluster.Metrics[silo])).Sum("caas_monitoring_heartbeat_samples_total");
-        return total;
     }
 
     [Fact]
