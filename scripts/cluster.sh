@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local cluster on this machine (./caas up --cluster, ./caas down): PostgreSQL and RabbitMQ (installed and
-# started by scripts/install-postgres.sh and install-rabbitmq.sh), the web/silo host in Cluster mode on the host,
-# and three node agents, each in its own network namespace behind the bridge clup0 (198.18.8.1/24), in two pools:
+# started by scripts/install-postgres.sh and install-rabbitmq.sh), two silos (Caas:Roles=silo, health on
+# 127.0.0.1:5001 and :5002) and one web host (Caas:Roles=web, the portal on 127.0.0.1:5000), each a process in Cluster
+# mode on the host, and three node agents, each in its own network namespace behind the bridge clup0 (198.18.8.1/24), in two pools:
 # onprem-1, onprem-2 (pool onprem) and cloud-a-1 (pool cloud-a). Everything it starts is recorded in
 # $CAAS_DATA_DIR/cluster/pids, and `down` stops exactly those processes, by PID, and deletes the namespaces.
 # Run as root (namespaces, CRIU).
@@ -60,25 +61,45 @@ up() {
     Caas__Bus__RabbitMq__Url="${rabbit/@127.0.0.1:/@$subnet.1:}" nohup nsenter --net="/run/netns/$ns" \
       dotnet "$root/Capture/Capture.Agent/bin/$CAAS_CONFIGURATION/net10.0/Capture.Agent.dll" \
       --Caas:Agent:NodeId="$id" --Caas:Agent:Pool="$pool" --Caas:Agent:DataDirectory="$data/$id/agent" \
-      --Caas:Agent:ImageKeyFile="$data/image.key" >"$data/$id/agent.log" 2>&1 &
+      --Caas:Agent:ImageKeyFile="$data/image.key" --Caas:Metrics:Port=9464 >"$data/$id/agent.log" 2>&1 &
     echo "agent $! $id" >>"$pids"
   done
 
-  note "starting the web/silo host in Cluster mode (log: $data/server.log)"
-  Caas__Cluster__Postgres="$postgres;Search Path=caas_local" Caas__Bus__RabbitMq__Url="$rabbit" nohup \
-    dotnet "$root/Web/Web.Standalone/bin/$CAAS_CONFIGURATION/net10.0/caas-standalone.dll" \
-      --Caas:Mode=Cluster --Caas:DataDirectory="$data/server" \
-      --Caas:Portal:DemoCommand="$CAAS_NATIVE_BIN/counter" "$@" >"$data/server.log" 2>&1 &
-  echo "server $!" >>"$pids"
+  # Secrets go in the environment, never on a command line that any process listing shows.
+  export Caas__Cluster__Postgres="$postgres;Search Path=caas_local" Caas__Bus__RabbitMq__Url="$rabbit"
+  local host="$root/Web/Web.Standalone/bin/$CAAS_CONFIGURATION/net10.0/caas-standalone.dll" n
+  for n in 1 2; do
+    note "starting silo-$n (log: $data/silo-$n/host.log)"
+    mkdir -p "$data/silo-$n"
+    nohup dotnet "$host" --Caas:Mode=Cluster --Caas:Roles=silo --Caas:DataDirectory="$data/silo-$n" \
+      --Caas:Url="http://127.0.0.1:500$n" --Caas:Orleans:SiloPort=$((11110 + n)) --Caas:Orleans:GatewayPort=$((30000 + n)) \
+      --Caas:Metrics:Port=$((9400 + n)) \
+      >"$data/silo-$n/host.log" 2>&1 &
+    echo "silo $! silo-$n" >>"$pids"
+  done
+  note "starting the web host (log: $data/web/host.log)"
+  mkdir -p "$data/web"
+  nohup dotnet "$host" --Caas:Mode=Cluster --Caas:Roles=web --Caas:DataDirectory="$data/web" \
+    --Caas:Url=http://127.0.0.1:5000 --Caas:Metrics:Port=9400 --Caas:Portal:DemoCommand="$CAAS_NATIVE_BIN/counter" "$@" >"$data/web/host.log" 2>&1 &
+  echo "web $! web" >>"$pids"
+  unset Caas__Cluster__Postgres Caas__Bus__RabbitMq__Url
 
-  for _ in $(seq 1 120); do
-    grep -q "caas is running" "$data/server.log" 2>/dev/null && break
-    kill -0 "$(awk '$1 == "server" { print $2 }' "$pids")" 2>/dev/null || { tail -n 30 "$data/server.log" >&2; die "the host exited; ./caas down cleans up"; }
+  local kind pid name
+  for _ in $(seq 1 180); do
+    grep -q "caas is running" "$data/web/host.log" 2>/dev/null && break
+    while read -r kind pid name; do
+      case $kind in
+        silo|web) kill -0 "$pid" 2>/dev/null || { tail -n 30 "$data/$name/host.log" >&2; die "$name exited; ./caas down cleans up"; } ;;
+      esac
+    done <"$pids"
     sleep 1
   done
-  sed -n '/caas is running/,/Ctrl-C/p' "$data/server.log" | grep -v Ctrl-C
+  grep -q "caas is running" "$data/web/host.log" || die "the web host did not start within 180 s (log: $data/web/host.log); ./caas down cleans up"
+  sed -n '/caas is running/,/Ctrl-C/p' "$data/web/host.log" | grep -v Ctrl-C
+  echo "  silos    silo-1, silo-2 (health on http://127.0.0.1:5001/health/ready, :5002); logs in $data/<silo>/host.log"
+  echo "  metrics  http://127.0.0.1:9400/metrics (web), :9401, :9402 (silos); agents on 127.0.0.1:9464 in their namespaces"
   echo "  agents   onprem-1, onprem-2 (pool onprem), cloud-a-1 (pool cloud-a); logs in $data/<node>/agent.log"
-  echo "  ./caas down stops the host and the agents and deletes their namespaces."
+  echo "  ./caas down stops the web host, the silos and the agents and deletes their namespaces."
 }
 
 down() {
@@ -87,7 +108,7 @@ down() {
   # Only PIDs this script recorded, and only while they still run what it started there.
   while read -r kind pid name; do
     case $kind in
-      server|agent)
+      silo|web|agent)
         if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$data"; then
           kill -TERM "$pid" 2>/dev/null || true
           for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done

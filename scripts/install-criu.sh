@@ -37,6 +37,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 criu_passes_check() {
+  # An image build (deploy/agent.Dockerfile) has no privilege to run `criu check`; the agent's engine probe runs it
+  # when the container starts with the capabilities CRIU needs, and says why when it fails.
+  if [ "${CAAS_CRIU_SKIP_CHECK:-0}" = 1 ]; then
+    [ -x "$1" ] && "$1" --version >>"$log" 2>&1
+    return
+  fi
   "$1" check >>"$log" 2>&1
 }
 

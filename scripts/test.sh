@@ -13,7 +13,7 @@ declare -A passed failed
 for c in CTest "${categories[@]}" Uncategorized; do passed[$c]=0; failed[$c]=0; done
 
 note "installing test prerequisites"
-ensure_apt_packages cmake gcc make iptables chromium procps iproute2 openmpi-bin libopenmpi-dev
+ensure_apt_packages cmake gcc make iptables chromium procps iproute2 openmpi-bin libopenmpi-dev docker-compose curl
 bash "$root/scripts/install-criu.sh" || die "CRIU could not be installed; the EndToEnd tests need it"
 bash "$root/scripts/install-postgres.sh" || die "PostgreSQL could not be set up; the Integration tests need it"
 # The env file holds the test role's connection string (password included), written by install-postgres.sh.

@@ -1,7 +1,10 @@
 using Caas.Capture.Agent;
 using Caas.Contracts.Bus;
+using Caas.Contracts.Telemetry;
+using OpenTelemetry.Metrics;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 // The node agent alone, for the cluster deployment: commands and reports over RabbitMQ. Its node identity
@@ -10,7 +13,8 @@ using Microsoft.Extensions.Hosting;
 var builder = Host.CreateApplicationBuilder(args);
 var agent = builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
 var (broker, brokerProblem) = RabbitMqAddress.Parse(builder.Configuration[RabbitMqAddress.ConfigurationKey]);
-var problems = agent.Problems().Concat(brokerProblem is null ? [] : [brokerProblem]).ToArray();
+var (metricsPort, metricsProblem) = MetricsEndpoint.Parse(builder.Configuration[MetricsEndpoint.ConfigurationKey]);
+var problems = agent.Problems().Concat(brokerProblem is null ? [] : [brokerProblem]).Concat(metricsProblem is null ? [] : [metricsProblem]).ToArray();
 if (problems.Length > 0)
 {
     Console.Error.WriteLine("caas-agent: the configuration is invalid:");
@@ -20,6 +24,15 @@ if (problems.Length > 0)
 }
 
 builder.Services.AddCaasAgent(builder.Configuration);
+// Loopback of the agent's own network namespace only: a scraper beside it (a sidecar) reads it, nobody else.
+if (metricsPort is { } port)
+    builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        .AddMeter(MetricsEndpoint.MeterPattern)
+        .AddPrometheusHttpListener(listener =>
+        {
+            listener.Host = "127.0.0.1";
+            listener.Port = port;
+        }));
 builder.Services.AddMassTransit(bus =>
 {
     bus.AddCaasAgentConsumers(agent.NodeId);

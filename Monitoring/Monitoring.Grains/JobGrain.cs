@@ -587,6 +587,7 @@ public sealed class JobGrain(
         // (Restoring, so the exit of the hung copy the agent kills is not taken for a failure).
         var recovery = StartRecoveryIfDue(incident, decision, $"stalled: no progress for {DurationText.Of(now - since)}", now);
         await ConfirmEvents();
+        MonitoringMetrics.DetectionLatency.Record(Math.Max(0, (now - (since + spec.StallThreshold)).TotalSeconds), new KeyValuePair<string, object?>("detector", "stall"));
         logger.LogWarning("Job {JobId} stalled: no progress since {Since}; policy: {Decision}", JobId, since, decision.Reason);
         if (recovery is not null)
             await bus.Publish(recovery);

@@ -44,6 +44,7 @@ public sealed class JobJournal(IEventStore store, EventSerializer serializer, IL
             var data = events.Select((e, i) => serializer.ToEventData(jobId, expectedCount + i, e)).ToArray();
             // Orleans counts events; the store names the last event's version.
             await store.AppendAsync(jobId, expectedCount - 1, data);
+            MonitoringMetrics.EventsRecorded.Add(data.Length);
             return true;
         }
         catch (WrongExpectedVersionException conflict)

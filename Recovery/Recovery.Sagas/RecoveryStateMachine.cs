@@ -261,7 +261,11 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
             s.Received = r => { r.CorrelateById(c => c.Message.IncidentId); r.OnMissingInstance(m => m.Discard()); };
         });
 
-    private void End(RecoverySagaState saga, bool succeeded, string outcome) => saga.Close(succeeded, outcome, Now());
+    private void End(RecoverySagaState saga, bool succeeded, string outcome)
+    {
+        saga.Close(succeeded, outcome, Now());
+        RecoveryMetrics.SagaDuration.Record((Now() - saga.StartedAt).TotalSeconds, new KeyValuePair<string, object?>("succeeded", succeeded));
+    }
 
     private EventActivityBinder<RecoverySagaState, T> End<T>(EventActivityBinder<RecoverySagaState, T> binder, State final, bool succeeded, Func<BehaviorContext<RecoverySagaState, T>, string> outcome)
         where T : class =>

@@ -4,7 +4,8 @@ using Caas.Web.Standalone;
 // The platform host. Standalone (default): one process with an Orleans silo (localhost clustering), the in-memory
 // bus, the recovery sagas, one node agent and the portal; everything persistent lives under the data directory, so
 // a restart shows the same jobs and history. Cluster (Caas:Mode=Cluster): the same host on PostgreSQL and RabbitMQ,
-// with the agents as separate processes (Capture.Agent).
+// with the agents as separate processes (Capture.Agent), and Caas:Roles choosing what this process runs: silo, web,
+// or both (see StandaloneSettings).
 // Content root is the build output, so appsettings.json is found wherever `./caas up` is run from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 StandaloneSettings settings;
@@ -22,8 +23,8 @@ catch (InvalidPlatformConfigurationException invalid)
 builder.AddCaasStandalone(settings);
 
 var app = builder.Build();
-app.UseCaasStandalone();
+app.UseCaasStandalone(settings);
 app.Lifetime.ApplicationStarted.Register(() =>
-    StartupBanner.Print(settings, app.Services.GetRequiredService<AdministratorBootstrap>().GeneratedPassword));
+    StartupBanner.Print(settings, app.Services.GetService<AdministratorBootstrap>()?.GeneratedPassword));
 app.Run();
 return 0;

@@ -6,7 +6,9 @@ using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Alerts;
 using Caas.Recovery.Sagas;
 using Caas.Web.Portal;
+using Caas.Contracts.Telemetry;
 using MassTransit;
+using OpenTelemetry.Metrics;
 
 namespace Caas.Web.Standalone;
 
@@ -19,7 +21,9 @@ public static class StandaloneComposition
 {
     public static WebApplicationBuilder AddCaasStandalone(this WebApplicationBuilder builder, StandaloneSettings settings)
     {
-        builder.WebHost.UseUrls(settings.Url);
+        builder.WebHost.UseUrls(settings.MetricsPort is { } metricsPort ? [settings.Url, $"http://127.0.0.1:{metricsPort}"] : [settings.Url]);
+        if (settings.MetricsPort is not null)
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MetricsEndpoint.MeterPattern).AddPrometheusExporter());
         // Serve the portal library's CSS and scripts from the build output, not only after a publish.
         builder.WebHost.UseStaticWebAssets();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -30,60 +34,90 @@ public static class StandaloneComposition
             ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
         });
 
-        builder.UseOrleans(silo =>
-        {
-            if (settings.Mode == PlatformMode.Cluster)
-                silo.UseCaasPostgresCluster(settings.ClusterPostgres!, settings.ClusterId, serviceId: "caas")
-                    .ConfigureEndpoints(settings.AdvertisedAddress ?? System.Net.IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
-            else
-                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            silo.AddCaasMonitoringGrains();
-        });
+        if (settings.RunsSilo)
+            builder.UseOrleans(silo =>
+            {
+                if (settings.Mode == PlatformMode.Cluster)
+                    silo.UseCaasPostgresCluster(settings.ClusterPostgres!, settings.ClusterId, serviceId: "caas")
+                        .ConfigureEndpoints(settings.AdvertisedAddress ?? System.Net.IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+                else
+                    silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+                silo.AddCaasMonitoringGrains();
+            });
+        else
+            // A web host without a silo of its own reaches the grains through the silos' gateways, found in the
+            // membership table; it waits for the first silo instead of failing when it starts before them.
+            builder.UseOrleansClient(client => client
+                .UseCaasPostgresCluster(settings.ClusterPostgres!, settings.ClusterId, serviceId: "caas")
+                .UseConnectionRetryFilter(WaitForSilosAsync));
 
         builder.Services.AddSingleton(TimeProvider.System);
         if (settings.Mode == PlatformMode.Cluster)
             builder.Services.AddCaasPostgresEventStore(settings.ClusterPostgres!);
         else
             builder.Services.AddCaasSqliteEventStore(settings.DatabasePath);
-        builder.Services.AddCaasMonitoring();
         // Saga state and its durable timeouts live beside the events: the platform's SQLite file, or the cluster's PostgreSQL.
         var recovery = settings.Mode == PlatformMode.Cluster
             ? RecoveryPersistence.Postgres(settings.ClusterPostgres!)
             : RecoveryPersistence.Sqlite(settings.DatabasePath);
-        // The webhook outbox is SQLite in the data directory, in cluster mode too (docs/alerts.md: not yet PostgreSQL).
-        builder.Services.AddCaasAlertWebhooks(settings.DatabasePath);
-        builder.Services.AddCaasRecoveryQueries(recovery);
+        if (settings.RunsWeb)
+        {
+            // Read models, alerting and the operations the portal calls: once per web host, not per silo, so two
+            // silos and one web host evaluate and notify each alert once.
+            builder.Services.AddCaasMonitoring();
+            // The webhook outbox is SQLite in the data directory, in cluster mode too (docs/alerts.md: not yet PostgreSQL).
+            builder.Services.AddCaasAlertWebhooks(settings.DatabasePath);
+            builder.Services.AddCaasRecoveryQueries(recovery);
+        }
         if (settings.EmbeddedAgent)
             builder.Services.AddCaasAgent(builder.Configuration);
-        builder.Services.AddMassTransit(bus =>
-        {
-            bus.ConfigureHealthCheckOptions(options => options.Tags.Add(HealthEndpoints.ReadyTag));
-            bus.AddCaasMonitoringConsumers();
-            bus.AddCaasRecovery(recovery);
-            if (settings.EmbeddedAgent)
-                bus.AddCaasAgentConsumers(settings.NodeId);
-            if (settings.Broker is { } broker)
-                bus.UsingRabbitMq((context, cfg) =>
+        // A web host alone sends nothing on the bus (its commands go to grains), so it has no bus to lose.
+        if (settings.RunsSilo || settings.EmbeddedAgent)
+            builder.Services.AddMassTransit(bus =>
+            {
+                bus.ConfigureHealthCheckOptions(options => options.Tags.Add(HealthEndpoints.ReadyTag));
+                if (settings.RunsSilo)
                 {
-                    cfg.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, host =>
+                    bus.AddCaasMonitoringConsumers();
+                    bus.AddCaasRecovery(recovery);
+                }
+                if (settings.EmbeddedAgent)
+                    bus.AddCaasAgentConsumers(settings.NodeId);
+                if (settings.Broker is { } broker)
+                    bus.UsingRabbitMq((context, cfg) =>
                     {
-                        host.Username(broker.Username);
-                        host.Password(broker.Password);
+                        cfg.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, host =>
+                        {
+                            host.Username(broker.Username);
+                            host.Password(broker.Password);
+                        });
+                        cfg.ConfigureEndpoints(context);
                     });
-                    cfg.ConfigureEndpoints(context);
-                });
-            else
-                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
-        });
-        builder.Services.AddCaasPortal();
+                else
+                    bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            });
+        if (settings.RunsWeb)
+            builder.Services.AddCaasPortal();
         builder.Services.AddCaasHealthChecks();
         return builder;
     }
 
-    public static WebApplication UseCaasStandalone(this WebApplication app)
+    public static WebApplication UseCaasStandalone(this WebApplication app, StandaloneSettings settings)
     {
-        app.MapCaasPortal();
+        // Before the portal's authentication: the scrape answers only on the loopback listener of its own, never on Caas:Url.
+        if (settings.MetricsPort is { } metricsPort)
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+                context.Connection.LocalPort == metricsPort && context.Request.Path == MetricsEndpoint.Path);
+        if (settings.RunsWeb)
+            app.MapCaasPortal();
         app.MapCaasHealth();
         return app;
+    }
+
+    private static async Task<bool> WaitForSilosAsync(Exception error, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"caas: no silo answers yet ({error.GetType().Name}); trying again in 2 s");
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        return true;
     }
 }

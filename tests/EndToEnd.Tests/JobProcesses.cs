@@ -27,6 +27,24 @@ public static class JobProcesses
         }
     }
 
+    /// <summary>The job's root processes recorded under the data directory that are alive and are this platform's; every job's when <paramref name="jobId"/> is empty.</summary>
+    public static IReadOnlyList<int> LiveRootsOf(string dataDirectory, string jobId)
+    {
+        if (!Directory.Exists(dataDirectory)) return [];
+        return Directory.EnumerateFiles(dataDirectory, "pid", SearchOption.AllDirectories)
+            .Where(file => jobId.Length == 0 || file.Contains($"{Path.DirectorySeparatorChar}{jobId}{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(file => int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid : 0)
+            .Where(pid => pid > 1 && IsJobOf(pid, dataDirectory) && !IsZombie(pid))
+            .Distinct()
+            .ToList();
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].TrimStart().StartsWith('Z'); }
+        catch (IOException) { return true; }
+    }
+
     // Only processes whose environment names this data directory's progress socket are ours to end.
     private static bool IsJobOf(int pid, string dataDirectory)
     {

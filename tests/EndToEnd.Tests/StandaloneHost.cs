@@ -19,8 +19,9 @@ public sealed class StandaloneHost : IAsyncDisposable
 {
     private readonly LoggedProcess _process;
 
-    private StandaloneHost(LoggedProcess process, string dataDirectory, Uri url, string? adminPassword)
+    private StandaloneHost(LoggedProcess process, string dataDirectory, Uri url, string? adminPassword, Uri? metricsUrl)
     {
+        MetricsUrl = metricsUrl;
         _process = process;
         DataDirectory = dataDirectory;
         Url = url;
@@ -32,6 +33,8 @@ public sealed class StandaloneHost : IAsyncDisposable
     public string? AdminPassword { get; private set; }
 
     public string DataDirectory { get; }
+    /// <summary>Its Prometheus endpoint on loopback, when started with metrics.</summary>
+    public Uri? MetricsUrl { get; }
     public Uri Url { get; }
     public CaasApi Api { get; }
     public string LogPath => Path.Combine(DataDirectory, "host.log");
@@ -40,8 +43,9 @@ public sealed class StandaloneHost : IAsyncDisposable
     /// <param name="letHostChoosePassword">Configure no bootstrap password, so that a first start prints a random one (read from the log).</param>
     /// <param name="settings">More settings, passed in the environment (Caas__Mode=Cluster…), so secrets in them stay out of process listings.</param>
     /// <param name="expectedNodes">Ready once this many node agents have reported.</param>
+    /// <param name="servesPortal">False for a host without the web role (Caas:Roles=silo): ready once /health/ready says so.</param>
     public static async Task<StandaloneHost> StartAsync(string? dataDirectory = null, string? adminPassword = null, bool letHostChoosePassword = false,
-        IReadOnlyDictionary<string, string>? settings = null, int expectedNodes = 1)
+        IReadOnlyDictionary<string, string>? settings = null, int expectedNodes = 1, bool servesPortal = true, bool withMetrics = false)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("caas-e2e-").FullName;
         // A restart on the same data directory keeps its admin: the harness remembers the password it chose there.
@@ -51,7 +55,10 @@ public sealed class StandaloneHost : IAsyncDisposable
             adminPassword ??= File.Exists(passwordFile) ? File.ReadAllText(passwordFile) : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             File.WriteAllText(passwordFile, adminPassword);
         }
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        // All at once: ports asked for one after another may come back equal once each listener is closed.
+        var ports = FreePorts(4);
+        var url = new Uri($"http://127.0.0.1:{ports[0]}");
+        var metricsUrl = withMetrics ? new Uri($"http://127.0.0.1:{ports[3]}/metrics") : null;
         var dll = Path.Combine(RepositoryLayout.Root, "Web", "Web.Standalone", "bin", RepositoryLayout.Configuration, "net10.0", "caas-standalone.dll");
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build the solution first (./caas test does).");
@@ -62,22 +69,46 @@ public sealed class StandaloneHost : IAsyncDisposable
             dll,
             $"--Caas:DataDirectory={dataDirectory}",
             $"--Caas:Url={url.ToString().TrimEnd('/')}",
-            $"--Caas:Orleans:SiloPort={FreePort()}",
-            $"--Caas:Orleans:GatewayPort={FreePort()}",
+            $"--Caas:Orleans:SiloPort={ports[1]}",
+            $"--Caas:Orleans:GatewayPort={ports[2]}",
             $"--Caas:Portal:DemoCommand={RepositoryLayout.NativeBinary("counter")}",
         })
             start.ArgumentList.Add(arg);
         if (!letHostChoosePassword)
             start.ArgumentList.Add($"--Caas:Security:BootstrapAdminPassword={adminPassword}");
+        if (withMetrics)
+            start.ArgumentList.Add($"--Caas:Metrics:Port={ports[3]}");
         start.Environment["CAAS_SHIM"] = RepositoryLayout.Shim;
         start.Environment["CAAS_CRIU"] = RepositoryLayout.Criu;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
-        var host = new StandaloneHost(LoggedProcess.Start(start, Path.Combine(dataDirectory, "host.log")), dataDirectory, url, adminPassword);
-        await host.WaitUntilReadyAsync(expectedNodes);
+        var host = new StandaloneHost(LoggedProcess.Start(start, Path.Combine(dataDirectory, "host.log")), dataDirectory, url, adminPassword, metricsUrl);
+        if (servesPortal)
+            await host.WaitUntilReadyAsync(expectedNodes);
+        else
+            await host.WaitUntilHealthyAsync();
         return host;
+    }
+
+    /// <summary>For a host without a portal: its readiness endpoint answers 200 (event store, grain call and bus work).</summary>
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.Process.HasExited)
+                throw new InvalidOperationException($"the host exited with {_process.Process.ExitCode}:\n{ReadLog()}");
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (Exception error) when (error is HttpRequestException or TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the host did not become ready within 90 s:\n{ReadLog()}");
     }
 
     /// <summary>Ready means the API answers, gave the admin a token, and the agents (the local one, standalone) have reported their nodes.</summary>
@@ -131,6 +162,16 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     public string ReadLog() => _process.ReadLog();
 
+    public int Pid => _process.Process.Id;
+    public bool HasExited => _process.Process.HasExited;
+
+    /// <summary>kill -9: the host gets no chance to finish anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Process.Kill();
+        await _process.Process.WaitForExitAsync();
+    }
+
     /// <summary>Stops the host as Ctrl-C would, leaving the data directory for a restart.</summary>
     public Task StopAsync() => _process.StopAsync();
 
@@ -143,11 +184,18 @@ public sealed class StandaloneHost : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    private static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 
 }

@@ -17,6 +17,7 @@ public sealed class CheckpointJobConsumer(NodeJobs jobs, TimeProvider time, ILog
         try
         {
             var checkpoint = await jobs.CheckpointAsync(command.JobId, command.Sequence, command.LeaveRunning, context.CancellationToken);
+            CaptureMetrics.Completed(checkpoint);
             await context.Publish(new CheckpointCompleted(command.JobId, jobs.NodeId, checkpoint, time.GetUtcNow()));
             await ReportPrunedAsync(context);
         }
@@ -24,6 +25,7 @@ public sealed class CheckpointJobConsumer(NodeJobs jobs, TimeProvider time, ILog
         {
             if (e is not AgentRejectionException)
                 logger.LogError(e, "checkpoint {Sequence} of job {JobId} failed unexpectedly", command.Sequence, command.JobId);
+            CaptureMetrics.CheckpointsRejected.Add(1, new KeyValuePair<string, object?>("node", jobs.NodeId));
             await context.Publish(new CheckpointRejected(command.JobId, jobs.NodeId, command.Sequence, e.Message, time.GetUtcNow()));
         }
     }

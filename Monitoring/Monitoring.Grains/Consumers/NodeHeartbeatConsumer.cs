@@ -32,5 +32,6 @@ public sealed class NodeHeartbeatConsumer(IGrainFactory grains, ILogger<NodeHear
             recordings.Add(grains.GetGrain<IJobGrain>(sample.JobId).RecordHeartbeat(nodeId, sample, heartbeat.At));
         }
         await Task.WhenAll(recordings);
+        MonitoringMetrics.HeartbeatSamples.Add(recordings.Count - 1);
     }
 }

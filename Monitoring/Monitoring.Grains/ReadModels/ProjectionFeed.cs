@@ -24,23 +24,47 @@ public sealed class ProjectionFeed(
     ILogger<ProjectionFeed> logger) : BackgroundService
 {
     private const int WakeAttempts = 10;
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(5);
     private long _headAtStart;
+    private bool _headRead;
     private bool _caughtUp;
+    /// <summary>The position after the last event applied: where a resumed subscription starts.</summary>
+    private long _next;
+    /// <summary>The wait before resuming after a failure: doubles while the store stays away, back to the first once events flow.</summary>
+    private TimeSpan _pause = FirstPause;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            _headAtStart = await store.ReadHeadPositionAsync(stoppingToken);
-            if (_headAtStart == 0)
+            try
             {
-                _caughtUp = true;
-                alerts.MarkCaughtUp();
+                if (!_headRead)
+                {
+                    _headAtStart = await store.ReadHeadPositionAsync(stoppingToken);
+                    _headRead = true;
+                    if (_headAtStart == 0)
+                    {
+                        _caughtUp = true;
+                        alerts.MarkCaughtUp();
+                    }
+                }
+                await store.SubscribeToAllAsync(_next, Apply, stoppingToken);
             }
-            await store.SubscribeToAllAsync(0, Apply, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                // The store is unreachable (a database restart, a network cut): the read models stay as they are and
+                // pick up where they stopped once it answers, instead of ending the feed (and with it the host).
+                logger.LogWarning(error, "The event feed stopped at position {Position}; resuming in {Pause}", _next, _pause);
+                try { await Task.Delay(_pause, stoppingToken); }
+                catch (OperationCanceledException) { return; }
+                _pause = TimeSpan.FromTicks(Math.Min(_pause.Ticks * 2, LongestPause.Ticks));
+            }
         }
     }
 
@@ -66,6 +90,8 @@ public sealed class ProjectionFeed(
             // One unreadable event must not blind the portal to everything after it.
             logger.LogError(error, "Skipped event {Position} of stream {Stream}", recorded.Position, recorded.Stream);
         }
+        _next = recorded.Position + 1;
+        _pause = FirstPause;
         if (!_caughtUp && recorded.Position >= _headAtStart)
         {
             _caughtUp = true;

@@ -46,6 +46,14 @@ public sealed class ClusterAgent : IAsyncDisposable
 
     public string ReadLog() => _process.ReadLog();
 
+    /// <summary>kill -9 of the agent alone: its jobs keep running unless the caller ends them too.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.Process.HasExited)
+            _process.Process.Kill();
+        await _process.Process.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM to the agent's own PID, as a service manager stops it; its jobs keep running.</summary>
     public Task StopAsync() => _process.StopAsync();
 

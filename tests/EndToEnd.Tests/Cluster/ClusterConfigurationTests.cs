@@ -46,6 +46,33 @@ public sealed class ClusterConfigurationTests
     }
 
     [Fact]
+    public async Task Roles_that_name_no_known_role_or_split_a_standalone_host_are_refused_and_the_former_switch_points_to_roles()
+    {
+        var (unknownExit, unknown) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Roles"] = "silo,portal" });
+        var (splitExit, split) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Roles"] = "web" });
+        var (formerExit, former) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Server__EmbeddedAgent"] = "false" });
+
+        Assert.Equal((2, true), (unknownExit, unknown.Contains("Caas:Roles names silo, web and agent, separated by commas; \"portal\" is none of them.")));
+        Assert.Equal((2, true), (splitExit, split.Contains("Caas:Roles \"web\" splits the platform, which only Cluster mode can (Caas:Mode=Cluster)")));
+        Assert.Equal((2, true), (formerExit, former.Contains("Caas:Server:EmbeddedAgent is no longer read: name the host's roles in Caas:Roles instead")));
+    }
+
+    [Fact]
+    public async Task A_metrics_port_that_is_no_port_or_is_the_portals_own_is_refused_by_host_and_agent()
+    {
+        var (hostExit, host) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Metrics__Port"] = "99999" });
+        var (sameExit, same) = await RunAsync(Dll("Web", "Web.Standalone", "caas-standalone.dll"), new() { ["Caas__Metrics__Port"] = "5000", ["Caas__Url"] = "http://127.0.0.1:5000" });
+        var (agentExit, agent) = await RunAsync(Dll("Capture", "Capture.Agent", "Capture.Agent.dll"), new()
+        {
+            ["Caas__Metrics__Port"] = "metrics", ["Caas__Bus__RabbitMq__Url"] = "amqp://u:p@127.0.0.1:5672/v",
+        });
+
+        Assert.Equal((2, true), (hostExit, host.Contains("Caas:Metrics:Port must be a TCP port from 1 to 65535 (metrics are served on 127.0.0.1 only), not \"99999\".")));
+        Assert.Equal((2, true), (sameExit, same.Contains("Caas:Metrics:Port must differ from the port of Caas:Url (5000)")));
+        Assert.Equal((2, true), (agentExit, agent.Contains("Caas:Metrics:Port must be a TCP port from 1 to 65535")));
+    }
+
+    [Fact]
     public async Task An_agent_with_bad_labels_and_no_broker_exits_2_naming_each_problem()
     {
         var (exit, output) = await RunAsync(Dll("Capture", "Capture.Agent", "Capture.Agent.dll"), new()

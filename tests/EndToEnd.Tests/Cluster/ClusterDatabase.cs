@@ -19,9 +19,10 @@ public sealed class ClusterDatabase : IAsyncDisposable
     /// <summary>Connects with the run's schema first on the search path, so the event store's tables land in it.</summary>
     public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { SearchPath = _schema }.ConnectionString;
 
-    public static async Task<ClusterDatabase> CreateAsync(string runId)
+    /// <param name="server">The server's connection string; the test server (CAAS_TEST_POSTGRES) when null.</param>
+    public static async Task<ClusterDatabase> CreateAsync(string runId, string? server = null)
     {
-        var server = Environment.GetEnvironmentVariable(Variable);
+        server ??= Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(server))
             throw new InvalidOperationException(
                 $"{Variable} is not set. The cluster tests need a real PostgreSQL: run `sudo scripts/install-postgres.sh`, then "

@@ -39,7 +39,7 @@ public sealed class ClusterNetwork : IDisposable
             throw new ArgumentException($"The prefix must be two lower-case letters, not \"{prefix}\".", nameof(prefix));
         RemoveLeftovers(prefix);
         var claimed = HostCommand.Run("ip", "-br", "-4", "addr");
-        if (claimed.Contains($"{subnet}.", StringComparison.Ordinal))
+        if (claimed.Contains($" {subnet}.", StringComparison.Ordinal))
             throw new InvalidOperationException($"Another interface on this host already has an address in {subnet}.0/24, which these tests need:\n{claimed}");
         var network = new ClusterNetwork(runId, subnet, prefix);
         try
