@@ -158,12 +158,15 @@ public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
             {
                 // The feed is stopping; the next start resumes from the reset positions.
             }
+            return rebuilt.Order(StringComparer.Ordinal).Select(name => new ProjectionView
+            {
+                Name = name, HeadPosition = head, Age = TimeSpan.Zero, Rebuilding = head > 0, RebuildTarget = head,
+            }).ToArray();
         }
         finally
         {
             _gate.Release();
         }
-        return (await ListProjectionsAsync(cancellationToken)).Where(v => rebuilt.Contains(v.Name)).ToArray();
     }
 
     private HashSet<string> WithWhatItReads(string name)
