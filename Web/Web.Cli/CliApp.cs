@@ -302,7 +302,8 @@ public static class CliApp
         }));
 
         var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts, checkpoints })
+        var admin = AdminCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, kill, restore, events, nodes, alerts, checkpoints, admin })
             root.Subcommands.Add(command);
 
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

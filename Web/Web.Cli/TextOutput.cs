@@ -135,6 +135,16 @@ public static class TextOutput
         }));
     }
 
+    public static void Projections(TextWriter output, IReadOnlyList<ProjectionView> projections)
+    {
+        Table(output, ["PROJECTION", "POSITION", "HEAD", "LAG", "AGE", "SAVED", "STATE"], projections.Select(p => new[]
+        {
+            p.Name, p.Position.ToString(Invariant), p.HeadPosition.ToString(Invariant), p.Lag.ToString(Invariant),
+            p.Age.TotalSeconds.ToString("0.###", Invariant) + " s", p.SavedAt is null ? "never" : $"{p.SavedPosition.ToString(Invariant)} at {p.SavedAt.Value.ToString("u", Invariant)}",
+            p.Rebuilding ? $"rebuilding to {p.RebuildTarget.ToString(Invariant)}" : p.Lag == 0 ? "caught up" : "catching up",
+        }));
+    }
+
     private static void Table(TextWriter output, string[] header, IEnumerable<string[]> rows)
     {
         var all = rows.Prepend(header).ToList();

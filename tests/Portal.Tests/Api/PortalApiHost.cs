@@ -34,6 +34,7 @@ public sealed class PortalApiHost : IAsyncDisposable
 
     public FakeJobPlatform Platform { get; }
     public FakeAlerts Alerts { get; private init; } = null!;
+    public FakeProjections Projections { get; private init; } = null!;
     public Uri Address { get; }
     public HttpClient Client { get; }
     public string AdminToken { get; private set; } = "";
@@ -65,11 +66,13 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<INodeOperations>(platform);
         var alerts = new FakeAlerts(new FakeTimeProvider(SampleJobs.Start));
         builder.Services.AddSingleton<IAlertOperations>(alerts);
+        var projections = new FakeProjections();
+        builder.Services.AddSingleton<IProjectionOperations>(projections);
         var app = builder.Build();
         app.MapCaasPortal();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts };
+        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Projections = projections };
         host.AdminToken = await host.CreateTokenAsync(AdministratorBootstrap.AdminName);
         host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminToken);
         return host;

@@ -26,6 +26,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IRecoveryIncidents>(Platform);
         Services.AddSingleton<INodeOperations>(Platform);
         Services.AddSingleton<IAlertOperations>(Alerts);
+        Services.AddSingleton<IProjectionOperations>(Projections);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
         Services.AddScoped<JobActions>();
@@ -47,6 +48,7 @@ public abstract class PortalTestContext : BunitContext
 
     protected FakeTimeProvider Clock { get; }
     protected FakeAlerts Alerts { get; }
+    protected FakeProjections Projections { get; } = new();
     protected FakeJobPlatform Platform { get; }
     protected string? DemoCommand { get; set; } = "/opt/caas/bin/counter";
 
