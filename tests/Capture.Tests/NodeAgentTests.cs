@@ -106,6 +106,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.Equal(1, beat.Node.RunningJobs);
         Assert.StartsWith("criu 4.2", beat.Node.Engine);
         Assert.Null(beat.Node.EngineProblem);
+        Assert.Equal((File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), Engine.Cpu.CpuInfo.ReadThisNode().Model), (beat.Node.KernelVersion, beat.Node.CpuModel));
         var sample = Assert.Single(beat.Samples);
         Assert.Equal(launched.Pid, sample.Pid);
         Assert.Contains(sample.State, new[] { "R", "S" });
