@@ -299,9 +299,18 @@ public sealed class JobGrain(
             logger.LogWarning("Ignored a restore of job {JobId} from unknown checkpoint {Sequence}", JobId, report.Sequence);
             return;
         }
-        RaiseEvent(new JobRestored(JobId, report.IncidentId, report.Sequence, report.NodeId, report.Pid, report.At));
+        RaiseEvent(new JobRestored(JobId, report.IncidentId, report.Sequence, report.NodeId, report.Pid, report.At, report.Duration));
         await ConfirmEvents();
         KeepWatching();
+    }
+
+    public async Task RecordCheckpointTransferred(CheckpointTransferred report)
+    {
+        // A redelivered report carries the same transfer id: the move is counted once.
+        if (!IsKnown("transfer report") || State.FindCheckpoint(report.Sequence) is null || State.MovedTransfers.Contains(report.TransferId))
+            return;
+        RaiseEvent(new CheckpointMoved(JobId, report.TransferId, report.Sequence, report.SourceNodeId, report.TargetNodeId, report.BytesMoved, report.Duration, report.At));
+        await ConfirmEvents();
     }
 
     public async Task RecordRestoreRejected(RestoreRejected report)

@@ -59,6 +59,8 @@ public sealed class JobState
     [Id(34)] public Guid? StarvationIncident { get; set; }
     /// <summary>Checkpoints whose last test restore came to life; the newest of them is never deleted.</summary>
     [Id(35)] public List<int> VerifiedCheckpoints { get; set; } = [];
+    /// <summary>The newest transfers recorded, so a redelivered report is not counted twice.</summary>
+    [Id(36)] public List<Guid> MovedTransfers { get; set; } = [];
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -110,6 +112,7 @@ public sealed class JobState
             case CheckpointVerified e: Apply(e); break;
             case CheckpointVerificationFailed e: Apply(e); break;
             case CheckpointDeleted e: Apply(e); break;
+            case CheckpointMoved e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -243,6 +246,15 @@ public sealed class JobState
         Checkpoints.RemoveAll(c => c.Sequence == e.Sequence);
         VerifiedCheckpoints.Remove(e.Sequence);
     }
+
+    public void Apply(CheckpointMoved e)
+    {
+        MovedTransfers.Add(e.TransferId);
+        if (MovedTransfers.Count > MovedTransfersKept)
+            MovedTransfers.RemoveAt(0);
+    }
+
+    private const int MovedTransfersKept = 32;
 
     public void Apply(KillRequested e) => KillRequested = true;
 

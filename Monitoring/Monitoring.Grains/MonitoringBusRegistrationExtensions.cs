@@ -29,6 +29,7 @@ public static class MonitoringBusRegistrationExtensions
         Add<RecoveryEndedConsumer>(bus);
         Add<CheckpointVerificationEndedConsumer>(bus);
         Add<CheckpointsPrunedConsumer>(bus);
+        Add<CheckpointTransferredConsumer>(bus);
         return bus;
     }
 

@@ -60,13 +60,15 @@ public static class TextOutput
             output.WriteLine("No checkpoints.");
             return;
         }
-        Table(output, ["JOB", "SEQ", "PARENT", "TAKEN", "NODE", "PROGRESS", "SIZE", "DURATION", "PAUSE", "VERIFICATION", "STATE"],
+        Table(output, ["JOB", "SEQ", "PARENT", "TAKEN", "NODE", "PROGRESS", "SIZE", "DURATION", "PAUSE", "DUMP", "MOVED", "RESTORE", "VERIFICATION", "STATE"],
             page.Items.Select(e => new[]
             {
                 e.JobId, e.Sequence.ToString(Invariant), e.Checkpoint.ParentSequence?.ToString(Invariant) ?? "-",
                 e.Checkpoint.TakenAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant), e.Checkpoint.NodeId, Percent(e.Checkpoint.Progress),
                 Bytes(e.Checkpoint.SizeBytes), e.Checkpoint.Duration.TotalSeconds.ToString("0.###", Invariant) + " s",
                 e.Checkpoint.AppPause.TotalSeconds.ToString("0.###", Invariant) + " s",
+                e.Checkpoint.Dump.TotalSeconds.ToString("0.###", Invariant) + " s", Bytes(e.BytesMoved),
+                e.RestoreDuration is { } restore ? restore.TotalSeconds.ToString("0.###", Invariant) + " s" : "-",
                 e.Verification switch
                 {
                     CheckpointVerification.Verified => $"verified {e.VerifiedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}",

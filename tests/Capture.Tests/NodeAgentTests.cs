@@ -122,6 +122,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.StartsWith("criu 4.2", completed.Checkpoint.Engine);
         Assert.True(completed.Checkpoint.Progress > 0, $"progress at checkpoint {completed.Checkpoint.Progress}");
         Assert.True(completed.Checkpoint.AppPause > TimeSpan.Zero && completed.Checkpoint.AppPause <= completed.Checkpoint.Duration);
+        Assert.True(completed.Checkpoint.Dump >= completed.Checkpoint.AppPause && completed.Checkpoint.Dump <= completed.Checkpoint.Duration, $"{completed.Checkpoint}");
         var bundle = CheckpointBundle.For(Path.Combine(_directory.Path, "checkpoints"), jobId, 1);
         var manifest = await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
         Assert.Equal(completed.Checkpoint.SizeBytes, manifest.TotalBytes);
@@ -143,6 +144,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         var restored = await Published<RestoreCompleted>(m => m.IncidentId == incident);
         Assert.Equal((jobId, Node, 1), (restored.JobId, restored.NodeId, restored.Sequence));
         Assert.NotEqual(launched.Pid, restored.Pid);
+        Assert.True(restored.Duration > TimeSpan.Zero, "the agent measures how long a restore took");
         var after = await Published<NodeHeartbeat>(m => m.At > restored.At && m.Samples.Any(s => s.JobId == jobId && s.Progress is not null));
         Assert.True(after.Samples.Single().Progress >= completed.Checkpoint.Progress, "the restored job continues from its checkpoint");
         Assert.Equal(restored.Pid, after.Samples.Single().Pid);

@@ -268,6 +268,7 @@ public sealed class NodeJobs(
             SizeBytes = manifest.TotalBytes,
             Duration = time.GetUtcNow() - startedAt,
             AppPause = timings.AppPause,
+            Dump = timings.Dump,
             LeaveRunning = leaveRunning,
             Engine = manifest.Engine,
             ParentSequence = manifest.ParentSequence,

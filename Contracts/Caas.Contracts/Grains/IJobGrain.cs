@@ -34,4 +34,6 @@ public interface IJobGrain : IGrainWithStringKey
     Task RecordRecoveryEnded(RecoveryEnded report);
     Task RecordCheckpointVerificationEnded(CheckpointVerificationEnded report);
     Task RecordCheckpointsPruned(CheckpointsPruned report);
+    /// <summary>A checkpoint of the job was copied to another node: recorded once per transfer, with the bytes it moved.</summary>
+    Task RecordCheckpointTransferred(CheckpointTransferred report);
 }

@@ -64,6 +64,12 @@ public sealed class CheckpointCatalogProjection : IProjection
                 case CheckpointVerificationFailed e:
                     Update(e.JobId, e.Sequence, c => c with { Verification = CheckpointVerification.Failed, VerifiedAt = e.At, VerificationProblem = e.Reason });
                     break;
+                case CheckpointMoved e:
+                    Update(e.JobId, e.Sequence, c => c with { BytesMoved = c.BytesMoved + e.BytesMoved });
+                    break;
+                case JobRestored e:
+                    Update(e.JobId, e.Sequence, c => c with { RestoreDuration = e.Duration });
+                    break;
                 case CheckpointDeleted e:
                     Update(e.JobId, e.Sequence, c => c with { Removal = e.Removal, RemovedAt = e.At, RemovalReason = e.Reason });
                     break;
