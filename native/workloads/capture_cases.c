@@ -1,7 +1,7 @@
 /*
  * capture_cases: one workload per kind of process state a checkpoint must carry, each checking at every
  * tick that the state still works, so a restored image that lost any of it stops counting and exits 3
- * with the reason on stderr. Progress (ticks / target) goes through libcaas.
+ * with the reason on stderr. Each tick prints "<case> tick <n>" and reports tick / target through libcaas.
  *
  *   capture_cases --case tree|threads|files|pipe|unix|tcp [--target N (default 1000000)] [--rate PER_SECOND (default 20)]
  *
@@ -352,6 +352,8 @@ int main(int argc, char **argv)
         char message[64];
         snprintf(message, sizeof message, "%s tick %lld", kind, tick);
         caas_progress((double)tick / (double)target, message);
+        printf("%s\n", message);
+        fflush(stdout);
         if (tick >= target) {
             if (child_pid > 0)
                 kill(child_pid, SIGKILL);
