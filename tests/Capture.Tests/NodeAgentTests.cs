@@ -387,6 +387,21 @@ public sealed class NodeAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_signed_checkpoint_whose_working_directory_is_not_a_directory_of_its_job_is_refused_and_writes_nothing()
+    {
+        var (jobId, bundle) = await RunningJobWithCheckpoint(1);
+        var manifest = TestBundles.Read(bundle);
+        Assert.Equal(Path.Combine(_directory.Path, "jobs", jobId), manifest.WorkingDirectory);
+        var elsewhere = Path.Combine(_directory.Path, "elsewhere");
+        TestBundles.Write(bundle, manifest with { WorkingDirectory = elsewhere }, new HmacManifestSigner(File.ReadAllBytes(KeyFile)));
+
+        var reason = await RestoreRefusal(jobId, 1);
+
+        Assert.Equal($"checkpoint 1 of job {jobId} refused: its working directory {elsewhere} is not a job directory of {jobId}", reason);
+        Assert.False(Directory.Exists(elsewhere));
+    }
+
+    [Fact]
     public async Task After_each_checkpoint_only_the_last_k_of_the_job_and_what_they_depend_on_are_kept()
     {
         var (jobId, _) = await RunningJobWithCheckpoint(1);
