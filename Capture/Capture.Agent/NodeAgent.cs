@@ -3,6 +3,7 @@ using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Capture.Agent.Jobs;
 using Caas.Capture.Agent.Transfer;
+using Caas.Capture.Engine;
 using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Progress;
 using MassTransit;
@@ -115,6 +116,8 @@ public sealed class NodeAgent(
             Cores = _options.Cores,
             MemoryBytes = _options.MemoryBytes,
             Labels = _options.Labels,
+            KernelVersion = KernelRelease.Value,
+            CpuModel = cpu.Model,
         };
         try
         {

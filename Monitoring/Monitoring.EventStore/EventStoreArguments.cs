@@ -37,6 +37,20 @@ internal static class EventStoreArguments
             throw new ArgumentException($"A snapshot of stream '{snapshot.Stream}' needs a version of 0 or more, a type name and data.", nameof(snapshot));
     }
 
+    public static void ValidateProjectionCheckpoint(ProjectionCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ValidateProjectionName(checkpoint.Name);
+        if (checkpoint.Position < 0 || string.IsNullOrWhiteSpace(checkpoint.StateType) || checkpoint.State is null)
+            throw new ArgumentException($"The checkpoint of projection '{checkpoint.Name}' needs a position of 0 or more, a state type and a state.", nameof(checkpoint));
+    }
+
+    public static void ValidateProjectionName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException("A projection name is required.", nameof(name));
+    }
+
     public static void ValidateStream(string stream)
     {
         if (string.IsNullOrWhiteSpace(stream))

@@ -6,7 +6,7 @@ namespace Caas.Monitoring.EventStore;
 
 public static class EventStoreServiceCollectionExtensions
 {
-    /// <summary>Registers the SQLite event store at <paramref name="databasePath"/> (its directory is created) and the event serializer.</summary>
+    /// <summary>Registers the SQLite event store at <paramref name="databasePath"/> (its directory is created) the event serializer and the projections' checkpoints in the same file.</summary>
     public static IServiceCollection AddCaasSqliteEventStore(this IServiceCollection services, string databasePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
@@ -14,11 +14,12 @@ public static class EventStoreServiceCollectionExtensions
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         services.TryAddSingleton<EventSerializer>();
         services.TryAddSingleton<IEventStore>(provider => new SqliteEventStore(fullPath, provider.GetService<TimeProvider>()));
+        services.TryAddSingleton(provider => (IProjectionCheckpoints)provider.GetRequiredService<IEventStore>());
         return services;
     }
 
     /// <summary>
-    /// Registers the PostgreSQL event store and the event serializer. The store creates or migrates its tables in the
+    /// Registers the PostgreSQL event store, the event serializer and the projections' checkpoints in the same schema. The store creates or migrates its tables in the
     /// first schema of the connection's search path when it is first resolved.
     /// </summary>
     /// <exception cref="ArgumentException">The connection string is empty or not a valid Npgsql connection string.</exception>
@@ -29,6 +30,7 @@ public static class EventStoreServiceCollectionExtensions
         _ = new NpgsqlConnectionStringBuilder(connectionString);
         services.TryAddSingleton<EventSerializer>();
         services.TryAddSingleton<IEventStore>(provider => new PostgresEventStore(connectionString, provider.GetService<TimeProvider>()));
+        services.TryAddSingleton(provider => (IProjectionCheckpoints)provider.GetRequiredService<IEventStore>());
         return services;
     }
 }

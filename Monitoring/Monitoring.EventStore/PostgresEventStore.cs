@@ -10,7 +10,7 @@ namespace Caas.Monitoring.EventStore;
 /// transaction can commit a higher position while a slower one still holds a lower one; $all reads therefore never
 /// return past a gap until every transaction that could still fill it has ended (see <see cref="ReadAllAsync"/>).
 /// </summary>
-public sealed class PostgresEventStore : IEventStore, IAsyncDisposable, IDisposable
+public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpoints, IAsyncDisposable, IDisposable
 {
     private const int MaxAppendsPerCommit = 512;
     private const string Columns = "stream, version, position, event_id, type, data, recorded_at";

@@ -96,6 +96,16 @@ internal static class PostgresSchema
         END
         $$;
         """,
+        // 2: each projection's folded state with the position of the last event in it, written together in one transaction.
+        """
+        CREATE TABLE projection_checkpoints (
+            name       text        PRIMARY KEY,
+            position   bigint      NOT NULL,
+            state_type text        NOT NULL,
+            state      text        NOT NULL,
+            saved_at   timestamptz NOT NULL
+        );
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

@@ -8,7 +8,7 @@ namespace Caas.Monitoring.EventStore;
 /// commits whatever appends are waiting in one transaction (group commit), each inside its own savepoint
 /// so that one append's concurrency conflict does not undo the others.
 /// </summary>
-public sealed class SqliteEventStore : IEventStore, IAsyncDisposable, IDisposable
+public sealed partial class SqliteEventStore : IEventStore, IProjectionCheckpoints, IAsyncDisposable, IDisposable
 {
     private const int MaxAppendsPerCommit = 512;
     private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromMilliseconds(500);

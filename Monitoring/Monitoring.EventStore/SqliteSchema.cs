@@ -31,6 +31,16 @@ internal static class SqliteSchema
         """
         CREATE INDEX IF NOT EXISTS events_by_stream_and_event_id ON events (stream, event_id);
         """,
+        // 3: each projection's folded state with the position of the last event in it, written together in one transaction.
+        """
+        CREATE TABLE IF NOT EXISTS projection_checkpoints (
+            name       TEXT    PRIMARY KEY,
+            position   INTEGER NOT NULL,
+            state_type TEXT    NOT NULL,
+            state      TEXT    NOT NULL,
+            saved_at   INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

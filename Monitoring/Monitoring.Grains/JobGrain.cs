@@ -386,9 +386,21 @@ public sealed class JobGrain(
             logger.LogWarning("Ignored a restore of job {JobId} from unknown checkpoint {Sequence}", JobId, report.Sequence);
             return;
         }
-        RaiseEvent(new JobRestored(JobId, report.IncidentId, report.Sequence, report.NodeId, report.Pid, report.At));
+        RaiseEvent(new JobRestored(JobId, report.IncidentId, report.Sequence, report.NodeId, report.Pid, report.At, report.Duration));
         await ConfirmEvents();
         KeepWatching();
+    }
+
+    public async Task RecordCheckpointTransferred(CheckpointTransferred report)
+    {
+        if (!IsKnown("checkpoint transfer report") || State.FindCheckpoint(report.Sequence) is null)
+            return;
+        // A redelivered report carries the same transfer id: the move is counted once, and the copy recorded once.
+        if (!State.MovedTransfers.Contains(report.TransferId))
+            RaiseEvent(new CheckpointMoved(JobId, report.TransferId, report.Sequence, report.SourceNodeId, report.TargetNodeId, report.BytesMoved, report.Duration, report.At));
+        if (!State.HoldersOf(report.Sequence).Contains(report.TargetNodeId))
+            RaiseEvent(new CheckpointCopied(JobId, report.Sequence, report.TargetNodeId, report.At));
+        await ConfirmEvents();
     }
 
     public async Task RecordRestoreRejected(RestoreRejected report)
@@ -494,14 +506,6 @@ public sealed class JobGrain(
         return decision;
     }
 
-    public async Task RecordCheckpointTransferred(CheckpointTransferred report)
-    {
-        if (!IsKnown("checkpoint transfer report") || State.FindCheckpoint(report.Sequence) is null
-            || State.HoldersOf(report.Sequence).Contains(report.TargetNodeId))
-            return;
-        RaiseEvent(new CheckpointCopied(JobId, report.Sequence, report.TargetNodeId, report.At));
-        await ConfirmEvents();
-    }
 
     public async Task RecordRecoveryEnded(RecoveryEnded report)
     {

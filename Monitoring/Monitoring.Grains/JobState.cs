@@ -74,6 +74,8 @@ public sealed class JobState
     [Id(60)] public Dictionary<int, List<string>> CheckpointCopies { get; set; } = [];
     /// <summary>The node declared lost while the job ran there, until the job runs again: any copy it still runs is stale and is killed on sight.</summary>
     [Id(61)] public string? LostOnNode { get; set; }
+    /// <summary>The newest transfers recorded, so a redelivered report is not counted twice.</summary>
+    [Id(36)] public List<Guid> MovedTransfers { get; set; } = [];
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -157,6 +159,7 @@ public sealed class JobState
             case RecoveryPolicySet e: Spec = Spec is null ? null : Spec with { Policy = e.Policy }; break;
             case CheckpointCopied e: Apply(e); break;
             case NodeLostWithJob e: Apply(e); break;
+            case CheckpointMoved e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -315,6 +318,15 @@ public sealed class JobState
         PendingCheckpoint = null;
         KillRequested = false;
     }
+
+    public void Apply(CheckpointMoved e)
+    {
+        MovedTransfers.Add(e.TransferId);
+        if (MovedTransfers.Count > MovedTransfersKept)
+            MovedTransfers.RemoveAt(0);
+    }
+
+    private const int MovedTransfersKept = 32;
 
     public void Apply(KillRequested e) => KillRequested = true;
 

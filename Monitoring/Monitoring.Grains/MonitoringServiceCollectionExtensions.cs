@@ -16,7 +16,7 @@ public static class MonitoringServiceCollectionExtensions
     /// The monitoring services for a host that has an Orleans silo or client (IGrainFactory) and an IEventStore:
     /// IJobOperations, INodeOperations, IJobQueries, IAlertOperations, IRecoveryPolicies (defaults from Caas:Policies, validated at start), the projections, the alert lifecycle (notifications
     /// go nowhere until <see cref="AlertWebhooksServiceCollectionExtensions.AddCaasAlertWebhooks"/> adds delivery) and the
-    /// hosted feed that rebuilds them from $all at start.
+    /// hosted feed that folds them from $all, resuming after their saved checkpoints (IProjectionOperations).
     /// </summary>
     public static IServiceCollection AddCaasMonitoring(this IServiceCollection services)
     {
@@ -33,7 +33,11 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<AlertEngine>();
         services.TryAddSingleton<IAlertOperations, AlertOperations>();
         services.TryAddSingleton<CheckpointCatalogProjection>();
-        services.AddHostedService<ProjectionFeed>();
+        services.TryAddSingleton<AlertsProjection>();
+        services.TryAddSingleton<ProjectionFeed>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProjectionFeed>());
+        services.TryAddSingleton<IProjectionOperations>(provider => provider.GetRequiredService<ProjectionFeed>());
+        services.AddHostedService<LiveJobWaker>();
         services.AddHostedService<AlertFiringTimer>();
         services.AddHostedService<NodeLossWatcher>();
         services.AddHostedService<Nodes.NodeLossRecovery>();

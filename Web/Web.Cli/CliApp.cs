@@ -372,7 +372,8 @@ public static class CliApp
 
         var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
         var policies = PoliciesCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies })
+        var admin = AdminCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies, admin })
             root.Subcommands.Add(command);
         root.Subcommands.Add(CompletionCommand.Create(root, output));
 

@@ -64,13 +64,15 @@ public static class TextOutput
             output.WriteLine("No checkpoints.");
             return;
         }
-        Table(output, ["JOB", "SEQ", "PARENT", "TAKEN", "NODE", "PROGRESS", "SIZE", "DURATION", "PAUSE", "VERIFICATION", "STATE"],
+        Table(output, ["JOB", "SEQ", "PARENT", "TAKEN", "NODE", "PROGRESS", "SIZE", "DURATION", "PAUSE", "DUMP", "MOVED", "RESTORE", "VERIFICATION", "STATE"],
             page.Items.Select(e => new[]
             {
                 e.JobId, e.Sequence.ToString(Invariant), e.Checkpoint.ParentSequence?.ToString(Invariant) ?? "-",
                 e.Checkpoint.TakenAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant), e.Checkpoint.NodeId, Percent(e.Checkpoint.Progress),
                 Bytes(e.Checkpoint.SizeBytes), e.Checkpoint.Duration.TotalSeconds.ToString("0.###", Invariant) + " s",
                 e.Checkpoint.AppPause.TotalSeconds.ToString("0.###", Invariant) + " s",
+                e.Checkpoint.Dump.TotalSeconds.ToString("0.###", Invariant) + " s", Bytes(e.BytesMoved),
+                e.RestoreDuration is { } restore ? restore.TotalSeconds.ToString("0.###", Invariant) + " s" : "-",
                 e.Verification switch
                 {
                     CheckpointVerification.Verified => $"verified {e.VerifiedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}",
@@ -136,6 +138,16 @@ public static class TextOutput
             s.Id, s.EndsAt.ToString("u", Invariant), s.CreatedBy,
             string.Join(" ", new[] { s.Matchers.Kind?.ToString(), s.Matchers.JobId, s.Matchers.Node, s.Matchers.Pool, s.Matchers.NameGlob }.Where(m => m is not null)),
             s.Reason,
+        }));
+    }
+
+    public static void Projections(TextWriter output, IReadOnlyList<ProjectionView> projections)
+    {
+        Table(output, ["PROJECTION", "POSITION", "HEAD", "LAG", "AGE", "SAVED", "STATE"], projections.Select(p => new[]
+        {
+            p.Name, p.Position.ToString(Invariant), p.HeadPosition.ToString(Invariant), p.Lag.ToString(Invariant),
+            p.Age.TotalSeconds.ToString("0.###", Invariant) + " s", p.SavedAt is null ? "never" : $"{p.SavedPosition.ToString(Invariant)} at {p.SavedAt.Value.ToString("u", Invariant)}",
+            p.Rebuilding ? $"rebuilding to {p.RebuildTarget.ToString(Invariant)}" : p.Lag == 0 ? "caught up" : "catching up",
         }));
     }
 

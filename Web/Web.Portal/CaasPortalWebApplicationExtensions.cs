@@ -28,6 +28,7 @@ public static class CaasPortalWebApplicationExtensions
         var v1 = JobsApi.Map(app.MapGroup("/api/v1"));
         UsersApi.Map(v1);
         CheckpointsApi.Map(v1);
+        ProjectionsApi.Map(v1);
         // The issue asked for /api/jobs: same endpoints, left out of the OpenAPI document to keep it unambiguous.
         JobsApi.Map(app.MapGroup("/api")).ExcludeFromDescription();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization();

@@ -10,6 +10,7 @@ public static class NativeBinaries
     public static string Counter => Workload("counter");
     public static string Memhog => Workload("memhog");
     public static string Ring => Workload("ring");
+    public static string CaptureCases => Workload("capture_cases");
     public static string Criu => Environment.GetEnvironmentVariable("CAAS_CRIU") is { Length: > 0 } criu
         ? Existing(criu, "CAAS_CRIU")
         : Existing(Engine.CaptureOptions.DefaultCriuPath, "the default CRIU path (run: bash scripts/install-criu.sh)");

@@ -106,6 +106,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.Equal(1, beat.Node.RunningJobs);
         Assert.StartsWith("criu 4.2", beat.Node.Engine);
         Assert.Null(beat.Node.EngineProblem);
+        Assert.Equal((File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), Engine.Cpu.CpuInfo.ReadThisNode().Model), (beat.Node.KernelVersion, beat.Node.CpuModel));
         var sample = Assert.Single(beat.Samples);
         Assert.Equal(launched.Pid, sample.Pid);
         Assert.Contains(sample.State, new[] { "R", "S" });
@@ -121,6 +122,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Assert.StartsWith("criu 4.2", completed.Checkpoint.Engine);
         Assert.True(completed.Checkpoint.Progress > 0, $"progress at checkpoint {completed.Checkpoint.Progress}");
         Assert.True(completed.Checkpoint.AppPause > TimeSpan.Zero && completed.Checkpoint.AppPause <= completed.Checkpoint.Duration);
+        Assert.True(completed.Checkpoint.Dump >= completed.Checkpoint.AppPause && completed.Checkpoint.Dump <= completed.Checkpoint.Duration, $"{completed.Checkpoint}");
         var bundle = CheckpointBundle.For(Path.Combine(_directory.Path, "checkpoints"), jobId, 1);
         var manifest = await PlatformVerifier().VerifyAsync(bundle, jobId, 1);
         Assert.Equal(completed.Checkpoint.SizeBytes, manifest.TotalBytes);
@@ -142,6 +144,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         var restored = await Published<RestoreCompleted>(m => m.IncidentId == incident);
         Assert.Equal((jobId, Node, 1), (restored.JobId, restored.NodeId, restored.Sequence));
         Assert.NotEqual(launched.Pid, restored.Pid);
+        Assert.True(restored.Duration > TimeSpan.Zero, "the agent measures how long a restore took");
         var after = await Published<NodeHeartbeat>(m => m.At > restored.At && m.Samples.Any(s => s.JobId == jobId && s.Progress is not null));
         Assert.True(after.Samples.Single().Progress >= completed.Checkpoint.Progress, "the restored job continues from its checkpoint");
         Assert.Equal(restored.Pid, after.Samples.Single().Pid);
@@ -381,6 +384,21 @@ public sealed class NodeAgentTests : IAsyncLifetime
 
         var reason = await RestoreRefusal(jobId, 1);
         Assert.Matches($@"^checkpoint 1 of job {jobId} refused: this node's engine \(criu 4\.2[0-9.]*\) is an older major version than the image's \(criu 5\.0\.0\)$", reason);
+    }
+
+    [Fact]
+    public async Task A_signed_checkpoint_whose_working_directory_is_not_a_directory_of_its_job_is_refused_and_writes_nothing()
+    {
+        var (jobId, bundle) = await RunningJobWithCheckpoint(1);
+        var manifest = TestBundles.Read(bundle);
+        Assert.Equal(Path.Combine(_directory.Path, "jobs", jobId), manifest.WorkingDirectory);
+        var elsewhere = Path.Combine(_directory.Path, "elsewhere");
+        TestBundles.Write(bundle, manifest with { WorkingDirectory = elsewhere }, new HmacManifestSigner(File.ReadAllBytes(KeyFile)));
+
+        var reason = await RestoreRefusal(jobId, 1);
+
+        Assert.Equal($"checkpoint 1 of job {jobId} refused: its working directory {elsewhere} is not a job directory of {jobId}", reason);
+        Assert.False(Directory.Exists(elsewhere));
     }
 
     [Fact]

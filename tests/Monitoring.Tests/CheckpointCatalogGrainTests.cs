@@ -1,6 +1,8 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
+using Caas.Contracts.Views;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Monitoring.Tests;
 
@@ -24,6 +26,23 @@ public sealed class CheckpointCatalogGrainTests(MonitoringCluster cluster) : ICl
             await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", checkpoint, Now));
         }
         return id;
+    }
+
+    [Fact]
+    public async Task A_transfer_report_is_recorded_once_with_the_bytes_it_moved_even_when_redelivered()
+    {
+        var id = await JobWithCheckpoints(1);
+        var job = cluster.Job(id);
+        var transfer = new CheckpointTransferred(Guid.NewGuid(), id, 1, "node-1", "node-2", 3_000_000, TimeSpan.FromSeconds(1.5), Now);
+
+        await job.RecordCheckpointTransferred(transfer);
+        await job.RecordCheckpointTransferred(transfer);
+        await job.RecordCheckpointTransferred(transfer with { TransferId = Guid.NewGuid(), Sequence = 9 });
+
+        Assert.Single(await cluster.StoredTypes(id), "CheckpointMoved");
+        var queries = cluster.Silo.GetRequiredService<IJobQueries>();
+        var entry = await Eventually(async () => (await queries.ListCheckpointsAsync(new CheckpointCatalogFilter { JobId = id }, 0, 10)).Items.Single(), e => e.BytesMoved > 0);
+        Assert.Equal(3_000_000, entry.BytesMoved);
     }
 
     [Fact]
@@ -90,5 +109,20 @@ public sealed class CheckpointCatalogGrainTests(MonitoringCluster cluster) : ICl
         Assert.Equal(["CheckpointDeleted", "CheckpointDeleted"], (await cluster.StoredTypes(id)).TakeLast(2));
         var restore = await Assert.ThrowsAsync<OperationRejectedException>(() => job.RequestRestore(3, "test"));
         Assert.Equal(RejectionKind.NotFound, restore.Kind);
+    }
+
+    /// <summary>The catalog follows the store through a subscription: wait for it, with a deadline.</summary>
+    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> accept)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var value = await read();
+            if (accept(value))
+                return value;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Still {value} after 15 s.");
+            await Task.Delay(50);
+        }
     }
 }

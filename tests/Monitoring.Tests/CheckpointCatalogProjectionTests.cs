@@ -33,6 +33,21 @@ public sealed class CheckpointCatalogProjectionTests
     }
 
     [Fact]
+    public void A_checkpoint_adds_up_the_bytes_its_transfers_moved_and_keeps_its_newest_restores_time()
+    {
+        var a = RunningJob("job-00000000a1", 0);
+        Feed(a.CheckpointTaken(10, 1, 0.1) with { Checkpoint = a.Checkpoint(10, 1, 0.1) with { Dump = TimeSpan.FromSeconds(0.3) } },
+            new CheckpointMoved(a.JobId, Guid.NewGuid(), 1, "node-1", "node-2", 1000, TimeSpan.FromSeconds(1), a.At(20)),
+            new CheckpointMoved(a.JobId, Guid.NewGuid(), 1, "node-2", "node-3", 500, TimeSpan.FromSeconds(1), a.At(30)),
+            a.Restored(40, Guid.NewGuid(), 1) with { Duration = TimeSpan.FromSeconds(2) },
+            a.Restored(50, Guid.NewGuid(), 1) with { Duration = TimeSpan.FromSeconds(0.7) });
+
+        var entry = Assert.Single(_catalog.List(Everything, 0, 10).Items);
+
+        Assert.Equal((1500L, TimeSpan.FromSeconds(0.7), TimeSpan.FromSeconds(0.3)), (entry.BytesMoved, entry.RestoreDuration, entry.Checkpoint.Dump));
+    }
+
+    [Fact]
     public void Checkpoints_of_all_jobs_are_listed_newest_first_with_their_record()
     {
         var a = RunningJob("job-00000000a1", 0);

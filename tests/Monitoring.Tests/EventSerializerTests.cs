@@ -32,7 +32,7 @@ public sealed class EventSerializerTests
         { "JobExited", Job.Exited(7, null, 9, "killed by signal 9 (SIGKILL)") },
         { "JobStalled", Job.Stalled(8, Guid.Parse("11111111-2222-3333-4444-555555555555"), 2) },
         { "RestoreRequested", Job.RestoreRequested(9, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) },
-        { "JobRestored", Job.Restored(10, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) },
+        { "JobRestored", Job.Restored(10, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) with { Duration = TimeSpan.FromSeconds(0.4) } },
         { "RestoreFailed", Job.RestoreFailed(11, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "bad image") },
         { "RecoveryFinished", Job.RecoveryFinished(12, Guid.Parse("11111111-2222-3333-4444-555555555555"), true, "restored on node-2") },
         { "JobStarved", new JobStarved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), StarvationCause.Cpu, "throttled", 0.0001, 0.001, TimeSpan.FromMinutes(5), Job.At(13)) },
@@ -50,6 +50,7 @@ public sealed class EventSerializerTests
         { "RecoveryPolicySet", new RecoveryPolicySet(Job.JobId, new RecoveryPolicy { OnFailure = FailureResponse.Restart, Checkpoints = new CheckpointSchedule { Mode = CheckpointMode.Adaptive } }, Job.At(18)) },
         { "CheckpointCopied", new CheckpointCopied(Job.JobId, 1, "node-2", Job.At(17)) },
         { "NodeLostWithJob", new NodeLostWithJob(Job.JobId, "node-1", Job.At(18), Job.At(19)) },
+        { "CheckpointMoved", new CheckpointMoved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "node-1", "node-2", 1_048_576, TimeSpan.FromSeconds(0.8), Job.At(17)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

@@ -252,6 +252,36 @@ public abstract class EventStoreConformanceTests : IAsyncLifetime
         Assert.Equal(0, await _store.ReadHeadPositionAsync());
     }
 
+    [Fact]
+    public async Task Projection_checkpoints_are_saved_together_replaced_kept_across_a_reopen_and_deleted_by_name()
+    {
+        var at = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var checkpoints = (IProjectionCheckpoints)_store;
+        await checkpoints.SaveProjectionCheckpointsAsync([new("jobs", 3, "Jobs/1", "[1]", at), new("alerts", 3, "Alerts/1", "[]", at)]);
+        await checkpoints.SaveProjectionCheckpointsAsync([new("jobs", 7, "Jobs/1", "[1,2]", at.AddSeconds(5))]);
+
+        await ReopenAsync();
+        checkpoints = (IProjectionCheckpoints)_store;
+
+        Assert.Equal([new ProjectionCheckpoint("alerts", 3, "Alerts/1", "[]", at), new ProjectionCheckpoint("jobs", 7, "Jobs/1", "[1,2]", at.AddSeconds(5))],
+            await checkpoints.ReadProjectionCheckpointsAsync());
+        await checkpoints.DeleteProjectionCheckpointAsync("jobs");
+        await checkpoints.DeleteProjectionCheckpointAsync("never-saved");
+        Assert.Equal(["alerts"], (await checkpoints.ReadProjectionCheckpointsAsync()).Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task A_bad_projection_checkpoint_is_refused_and_saves_none_of_its_batch()
+    {
+        var at = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var checkpoints = (IProjectionCheckpoints)_store;
+
+        await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.SaveProjectionCheckpointsAsync([new("jobs", 3, "Jobs/1", "[]", at), new("alerts", -1, "Alerts/1", "[]", at)]));
+        await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.SaveProjectionCheckpointsAsync([new(" ", 3, "Jobs/1", "[]", at)]));
+
+        Assert.Empty(await checkpoints.ReadProjectionCheckpointsAsync());
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -27,7 +27,7 @@ public sealed class SqliteEventStoreTests : EventStoreConformanceTests
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version);";
-        Assert.Equal("1,2", await command.ExecuteScalarAsync());
+        Assert.Equal("1,2,3", await command.ExecuteScalarAsync());
     }
 
     [Fact]
@@ -64,12 +64,12 @@ public sealed class SqliteEventStoreTests : EventStoreConformanceTests
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO schema_version (version) VALUES (3);";
+            command.CommandText = "INSERT INTO schema_version (version) VALUES (4);";
             await command.ExecuteNonQueryAsync();
         }
 
         var refused = Assert.Throws<InvalidOperationException>(() => new SqliteEventStore(_dir.File("events.db")));
 
-        Assert.Equal($"The event store '{_dir.File("events.db")}' has schema version 3; this build understands up to 2. Use a newer build.", refused.Message);
+        Assert.Equal($"The event store '{_dir.File("events.db")}' has schema version 4; this build understands up to 3. Use a newer build.", refused.Message);
     }
 }

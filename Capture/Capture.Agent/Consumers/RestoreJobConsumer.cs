@@ -15,8 +15,9 @@ public sealed class RestoreJobConsumer(NodeJobs jobs, TimeProvider time, ILogger
             return;
         try
         {
+            var started = time.GetTimestamp();
             var handle = await jobs.RestoreAsync(command.JobId, command.Sequence, command.CheckpointNodeId, context.CancellationToken);
-            await context.Publish(new RestoreCompleted(command.JobId, jobs.NodeId, command.IncidentId, command.Sequence, handle.Pid, time.GetUtcNow()));
+            await context.Publish(new RestoreCompleted(command.JobId, jobs.NodeId, command.IncidentId, command.Sequence, handle.Pid, time.GetUtcNow(), time.GetElapsedTime(started)));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

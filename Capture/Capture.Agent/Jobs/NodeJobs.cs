@@ -188,6 +188,7 @@ public sealed class NodeJobs(
         // Leaving it running, the job reports on while the dump ends: only what it said before the
         // freeze is certainly in the image. Stopped, everything it sent before the freeze is.
         var startedAt = time.GetUtcNow();
+        var carriedDirectory = CarriedWorkingDirectory(jobId, job.Handle.Pid);
         var before = leaveRunning ? await ProgressNowAsync(jobId, cancellationToken) : null;
         CheckpointTimings timings;
         var hashedDuringDump = new AppendedChunkHasher(bundle.Directory);
@@ -224,8 +225,11 @@ public sealed class NodeJobs(
         var sealing = time.GetTimestamp();
         ParentPages? parent;
         EncodedImages encoded;
+        IReadOnlyDictionary<string, int>? carriedModes = null;
         try
         {
+            if (carriedDirectory is not null)
+                carriedModes = await WorkingDirectoryFiles.CopyIntoAsync(carriedDirectory, bundle, cancellationToken);
             parent = await parentChoice.ChooseAsync(jobId, sequence, cancellationToken);
             encoded = await CheckpointImageEncoder.EncodeAsync(bundle, parent, indexPages: _options.Images.Incremental, compress: _options.Images.Compress, cancellationToken);
         }
@@ -251,6 +255,8 @@ public sealed class NodeJobs(
             LeaveRunning = leaveRunning,
             AppPause = timings.AppPause,
             Dump = timings.Dump,
+            WorkingDirectory = carriedDirectory,
+            WorkingDirectoryModes = carriedModes,
             Files = [],
         }, cancellationToken, hashedDuringDump, encoded);
         // Where a checkpoint's time goes, for anyone comparing it with a raw dump: engine, then hashing and signing.
@@ -268,11 +274,29 @@ public sealed class NodeJobs(
             SizeBytes = manifest.TotalBytes,
             Duration = time.GetUtcNow() - startedAt,
             AppPause = timings.AppPause,
+            Dump = timings.Dump,
             LeaveRunning = leaveRunning,
             Engine = manifest.Engine,
             ParentSequence = manifest.ParentSequence,
             Pool = manifest.Pool,
         };
+    }
+
+    /// <summary>
+    /// The job's working directory when it is the agent's job directory, whose files then travel with each checkpoint;
+    /// null when the job runs elsewhere (a directory its spec named is expected on every node that may restore it).
+    /// </summary>
+    private string? CarriedWorkingDirectory(string jobId, int pid)
+    {
+        try
+        {
+            var cwd = Directory.ResolveLinkTarget($"/proc/{pid}/cwd", returnFinalTarget: false)?.FullName;
+            return cwd is not null && Path.TrimEndingDirectorySeparator(cwd) == Path.TrimEndingDirectorySeparator(paths.JobDirectory(jobId)) ? paths.JobDirectory(jobId) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Bundles retention deleted since the last call, for the platform to hear of.</summary>
@@ -318,7 +342,7 @@ public sealed class NodeJobs(
         using var _ = await LockAsync(jobId, cancellationToken);
         try
         {
-            return await use(await StageVerifiedAsync(jobId, sequence, NodeId, staging, cancellationToken));
+            return await use((await StageVerifiedAsync(jobId, sequence, NodeId, staging, cancellationToken)).Images);
         }
         finally
         {
@@ -365,7 +389,7 @@ public sealed class NodeJobs(
         var staging = paths.RestoreStaging(jobId, sequence);
         try
         {
-            var images = await StageVerifiedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
+            var (manifest, images) = await StageVerifiedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
 
             // A hung or stale copy is replaced: it must be gone before its image comes back.
             if (_running.TryRemove(jobId, out var old))
@@ -373,6 +397,7 @@ public sealed class NodeJobs(
             await progress.FlushAsync(cancellationToken);
             progress.Reset(jobId);
             progress.WatchFile(jobId, paths.ProgressFile(jobId));
+            await PutBackWorkingDirectoryAsync(jobId, sequence, manifest, paths.Checkpoint(jobId, sequence), cancellationToken);
 
             JobHandle handle;
             try
@@ -438,7 +463,25 @@ public sealed class NodeJobs(
 
     /// <summary>Everything a restore checks before CRIU sees the bundle, on private staged copies of it and the parents it needs; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
     /// <returns>The directory of full images to restore from.</returns>
-    private async Task<string> StageVerifiedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken)
+    /// <summary>The job's files carried in the bundle go back where the image expects them, before the engine restores it.</summary>
+    private static async Task PutBackWorkingDirectoryAsync(string jobId, int sequence, CheckpointManifest manifest, CheckpointBundle bundle, CancellationToken cancellationToken)
+    {
+        if (manifest.WorkingDirectory is not { } directory)
+            return;
+        // Signed, but still only ever a job directory of this job: never a path elsewhere on the node.
+        if (!Path.IsPathFullyQualified(directory) || Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)) != jobId || directory.Contains("/../", StringComparison.Ordinal))
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: its working directory {directory} is not a job directory of {jobId}");
+        try
+        {
+            await WorkingDirectoryFiles.RestoreAsync(bundle, manifest, directory, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId}: its working directory could not be put back in {directory}: {e.Message}");
+        }
+    }
+
+    private async Task<(CheckpointManifest Manifest, string Images)> StageVerifiedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken)
     {
         var bundle = paths.Checkpoint(jobId, sequence);
         if (!Directory.Exists(bundle.Directory))
@@ -467,7 +510,7 @@ public sealed class NodeJobs(
         // Only now is the manifest's word on CPU and engine trusted: its signature held.
         if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {incompatible}");
-        return images;
+        return (manifest, images);
     }
 
     /// <returns>False when the job is not running here.</returns>

@@ -49,6 +49,19 @@ public sealed record CheckpointManifest
     public bool LeaveRunning { get; init; }
     public TimeSpan AppPause { get; init; }
     public TimeSpan Dump { get; init; }
+    /// <summary>
+    /// The job's working directory when its files are carried under <see cref="WorkingDirectoryFiles.BundleDirectoryName"/>/
+    /// (the agent's job directory); a restore writes them back there. Left out of the JSON when null, so manifests without
+    /// it keep the canonical bytes they were signed with.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? WorkingDirectory { get; init; }
+    /// <summary>
+    /// The permission bits (no setuid, setgid or sticky) of each carried file, by its path under the working directory, in
+    /// ordinal order: CRIU checks a reopened file's mode. Left out of the JSON when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int>? WorkingDirectoryModes { get; init; }
     /// <summary>The size of the chunks each file's <see cref="ManifestFile.Chunks"/> hashes; set when the bundle is sealed.</summary>
     public int ChunkBytes { get; init; } = DefaultChunkBytes;
     public required IReadOnlyList<ManifestFile> Files { get; init; }

@@ -54,6 +54,7 @@ public interface IJobGrain : IGrainWithStringKey
     Task RecoverFromNodeLoss(string nodeId, DateTimeOffset lostAt);
     /// <summary>Chooses a node for recovery to bring the job back on, never one of <paramref name="excludedNodeIds"/>.</summary>
     Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds);
-    /// <summary>A checkpoint of the job was copied to another node (a replica, or an image moved for a restore).</summary>
+    /// <summary>A checkpoint of the job was copied to another node (a replica, or an image moved for a restore): the target
+    /// holds a copy from now on, and the bytes the move cost are recorded once per transfer.</summary>
     Task RecordCheckpointTransferred(CheckpointTransferred report);
 }

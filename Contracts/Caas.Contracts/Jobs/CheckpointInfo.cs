@@ -21,4 +21,6 @@ public sealed record CheckpointInfo
     [Id(9)] public int? ParentSequence { get; init; }
     /// <summary>The pool of the node that holds the image.</summary>
     [Id(10)] public string? Pool { get; init; }
+    /// <summary>How long the engine's dump took (CRIU from freeze to image written), inside <see cref="Duration"/>.</summary>
+    [Id(100)] public TimeSpan Dump { get; init; }
 }

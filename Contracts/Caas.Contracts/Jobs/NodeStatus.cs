@@ -31,4 +31,10 @@ public sealed record NodeStatus
     [Id(23)] public bool Drained { get; init; }
     /// <summary>Live, lost or returning, as judged by the node directory from its heartbeats.</summary>
     [Id(24)] public NodeHealth Health { get; init; }
+
+    // What the agent's probe found about the machine (ids 100–109).
+    /// <summary>The kernel release the node runs, e.g. "6.18.0-1-amd64"; null when the agent does not say.</summary>
+    [Id(100)] public string? KernelVersion { get; init; }
+    /// <summary>The CPU model, as /proc/cpuinfo names it; null when the agent does not say.</summary>
+    [Id(101)] public string? CpuModel { get; init; }
 }

@@ -17,6 +17,10 @@ public sealed record CheckpointCatalogEntry
     [Id(6)] public CheckpointRemoval? Removal { get; init; }
     [Id(7)] public DateTimeOffset? RemovedAt { get; init; }
     [Id(8)] public string? RemovalReason { get; init; }
+    /// <summary>Bytes that crossed the network copying it to other nodes, all transfers together.</summary>
+    [Id(100)] public long BytesMoved { get; init; }
+    /// <summary>How long its newest restore took on the agent; null while it was never restored.</summary>
+    [Id(101)] public TimeSpan? RestoreDuration { get; init; }
 
     public int Sequence => Checkpoint.Sequence;
     public bool Exists => Removal is null;

@@ -17,6 +17,24 @@ public sealed class AlertConditions
     private readonly Lock _gate = new();
     private readonly HashSet<(string JobId, AlertKind Kind)> _holding = [];
 
+    /// <summary>The conditions that hold, for the alerts projection's checkpoint.</summary>
+    public IReadOnlyList<HeldCondition> Holding()
+    {
+        lock (_gate)
+            return _holding.Select(h => new HeldCondition(h.JobId, h.Kind)).ToArray();
+    }
+
+    /// <summary>Replaces what holds with a saved <see cref="Holding"/>; empty forgets everything.</summary>
+    public void Restore(IEnumerable<HeldCondition> holding)
+    {
+        lock (_gate)
+        {
+            _holding.Clear();
+            foreach (var held in holding)
+                _holding.Add((held.JobId, held.Kind));
+        }
+    }
+
     /// <param name="job">The job as it is after <paramref name="jobEvent"/>.</param>
     /// <returns>Conditions that began or ended with this event, in that order.</returns>
     public IReadOnlyList<AlertCondition> Apply(IJobEvent jobEvent, JobState job)

@@ -63,6 +63,31 @@ public sealed class AlertLifecycle(AlertingOptions options)
         }
     }
 
+    /// <summary>Everything folded so far, for the alerts projection's checkpoint.</summary>
+    internal SavedAlertLifecycle Save()
+    {
+        lock (_gate)
+            return new SavedAlertLifecycle(_alerts.Values.ToList(), _silences.Select(s => new SavedSilence(s.Value.Version, s.Value.View)).ToList(), _resolved.ToList());
+    }
+
+    /// <summary>Replaces everything folded with a saved state; null forgets everything.</summary>
+    internal void Restore(SavedAlertLifecycle? saved)
+    {
+        lock (_gate)
+        {
+            _alerts.Clear();
+            _silences.Clear();
+            _resolved.Clear();
+            if (saved is null)
+                return;
+            foreach (var alert in saved.Alerts)
+                _alerts[alert.Id] = alert;
+            foreach (var silence in saved.Silences)
+                _silences[silence.View.Id] = (silence.Version, silence.View);
+            _resolved.AddRange(saved.Resolved);
+        }
+    }
+
     /// <summary>Pending alerts whose "for" time has come by <paramref name="now"/>: each fires at exactly its time.</summary>
     public IReadOnlyList<AlertAppend> DecideDue(DateTimeOffset now)
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands CheckpointTransferred to the job's grain, which records the target as holding a copy.</summary>
+/// <summary>Hands CheckpointTransferred to the job's grain, which records the target as holding a copy and the bytes the move cost.</summary>
 public sealed class CheckpointTransferredConsumer(IGrainFactory grains, ILogger<CheckpointTransferredConsumer> logger) : JobReportConsumer<CheckpointTransferred>(grains, logger)
 {
     protected override string JobIdOf(CheckpointTransferred report) => report.JobId;

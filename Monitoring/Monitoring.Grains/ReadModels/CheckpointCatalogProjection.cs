@@ -6,12 +6,42 @@ namespace Caas.Monitoring.Grains.ReadModels;
 
 /// <summary>
 /// Every checkpoint of every job, folded from $all: what was taken, whether a test restore proved it, and whether its
-/// bundle is gone (deleted by an operator or pruned by retention). Kept in memory and rebuilt at every start.
+/// bundle is gone (deleted by an operator or pruned by retention). Kept in memory and checkpointed by the feed; it reads
+/// the job list (for the job's name).
 /// </summary>
-public sealed class CheckpointCatalogProjection
+public sealed class CheckpointCatalogProjection : IProjection
 {
+    public const string ProjectionName = "checkpoints";
+
     private readonly Lock _gate = new();
     private readonly Dictionary<(string JobId, int Sequence), CheckpointCatalogEntry> _entries = [];
+
+    public string Name => ProjectionName;
+    public string StateType => "CheckpointCatalog/1";
+    public IReadOnlyList<string> Reads => [JobListProjection.ProjectionName];
+
+    public string SaveState()
+    {
+        lock (_gate)
+            return ProjectionJson.Serialize(_entries.Values.ToList());
+    }
+
+    public void RestoreState(string state)
+    {
+        var saved = ProjectionJson.Deserialize<List<CheckpointCatalogEntry>>(state);
+        lock (_gate)
+        {
+            _entries.Clear();
+            foreach (var entry in saved)
+                _entries[(entry.JobId, entry.Sequence)] = entry;
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+            _entries.Clear();
+    }
 
     /// <param name="job">The job as it is after <paramref name="jobEvent"/>.</param>
     public void Apply(IJobEvent jobEvent, JobState job)
@@ -33,6 +63,12 @@ public sealed class CheckpointCatalogProjection
                     break;
                 case CheckpointVerificationFailed e:
                     Update(e.JobId, e.Sequence, c => c with { Verification = CheckpointVerification.Failed, VerifiedAt = e.At, VerificationProblem = e.Reason });
+                    break;
+                case CheckpointMoved e:
+                    Update(e.JobId, e.Sequence, c => c with { BytesMoved = c.BytesMoved + e.BytesMoved });
+                    break;
+                case JobRestored e:
+                    Update(e.JobId, e.Sequence, c => c with { RestoreDuration = e.Duration });
                     break;
                 case CheckpointDeleted e:
                     Update(e.JobId, e.Sequence, c => c with { Removal = e.Removal, RemovedAt = e.At, RemovalReason = e.Reason });

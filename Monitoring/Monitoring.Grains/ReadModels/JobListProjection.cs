@@ -6,10 +6,12 @@ namespace Caas.Monitoring.Grains.ReadModels;
 
 /// <summary>
 /// Every job, newest submission first, folded from $all with the same transitions the grains use.
-/// Kept in memory and rebuilt from the store at every start: the store is the truth.
+/// Kept in memory and checkpointed by the feed; rebuildable from the store, which is the truth.
 /// </summary>
-public sealed class JobListProjection
+public sealed class JobListProjection : IProjection
 {
+    public const string ProjectionName = "jobs";
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
     // Sorted newest first so a page is a slice; jobs arrive nearly in submission order, so inserts land near the front.
@@ -23,6 +25,40 @@ public sealed class JobListProjection
     /// <summary>Global position of the last event applied; 0 before the first.</summary>
     public long Position { get { lock (_gate) return _position; } }
     private long _position;
+
+    public string Name => ProjectionName;
+    public string StateType => "JobList/1";
+    public IReadOnlyList<string> Reads => [];
+
+    public string SaveState()
+    {
+        lock (_gate)
+            return ProjectionJson.Serialize(new SavedJobs(_position, _newestFirst));
+    }
+
+    public void RestoreState(string state)
+    {
+        var saved = ProjectionJson.Deserialize<SavedJobs>(state);
+        lock (_gate)
+        {
+            Reset();
+            _position = saved.Position;
+            _newestFirst.AddRange(saved.Jobs);
+            _newestFirst.Sort(NewestFirst);
+            foreach (var job in _newestFirst)
+                _jobs[job.JobId] = job;
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _jobs.Clear();
+            _newestFirst.Clear();
+            _position = 0;
+        }
+    }
 
     /// <returns>The job after the event, or null when the event is about a job never submitted (it is ignored).</returns>
     public JobState? Apply(IJobEvent jobEvent, long position)
@@ -90,4 +126,6 @@ public sealed class JobListProjection
             return new Page<JobSummary>(items, total, skip, take);
         }
     }
+
+    private sealed record SavedJobs(long Position, List<JobState> Jobs);
 }

@@ -35,6 +35,7 @@ public sealed class PortalApiHost : IAsyncDisposable
     public FakeJobPlatform Platform { get; }
     public FakeAlerts Alerts { get; private init; } = null!;
     public FakeRecoveryPolicies Policies { get; private init; } = null!;
+    public FakeProjections Projections { get; private init; } = null!;
     public Uri Address { get; }
     public HttpClient Client { get; }
     public string AdminToken { get; private set; } = "";
@@ -69,11 +70,13 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<IAlertOperations>(alerts);
         var policies = new FakeRecoveryPolicies();
         builder.Services.AddSingleton<IRecoveryPolicies>(policies);
+        var projections = new FakeProjections();
+        builder.Services.AddSingleton<IProjectionOperations>(projections);
         var app = builder.Build();
         app.MapCaasPortal();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Policies = policies };
+        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Policies = policies, Projections = projections };
         host.AdminToken = await host.CreateTokenAsync(AdministratorBootstrap.AdminName);
         host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminToken);
         return host;

@@ -26,7 +26,10 @@ public sealed class CliCheckpointsTests : IAsyncLifetime
         {
             Removal = CheckpointRemoval.Retention, RemovedAt = SampleJobs.Start.AddMinutes(3), RemovalReason = "beyond the last 5 checkpoints",
         });
-        Platform.Catalog.Add(SampleJobs.CatalogEntry(Job, SampleJobs.Checkpoint(3, 0.3, SampleJobs.Start.AddMinutes(3))));
+        Platform.Catalog.Add(SampleJobs.CatalogEntry(Job, SampleJobs.Checkpoint(3, 0.3, SampleJobs.Start.AddMinutes(3))) with
+        {
+            BytesMoved = 2 * 1024 * 1024, RestoreDuration = TimeSpan.FromMilliseconds(250),
+        });
     }
 
     public async Task DisposeAsync()
@@ -45,10 +48,10 @@ public sealed class CliCheckpointsTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, await Cli("checkpoints", "list", "--job", Job));
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal("JOB             SEQ  PARENT  TAKEN                NODE    PROGRESS  SIZE     DURATION  PAUSE   VERIFICATION                  STATE", lines[0]);
-        Assert.Equal("job-000000000a  3    -       2026-11-26 10:03:00  node-a  30%       5.5 MiB  0.41 s    0.12 s  unverified                    kept", lines[1]);
-        Assert.Equal("job-000000000a  2    1       2026-11-26 10:02:00  node-a  20%       5.5 MiB  0.41 s    0.12 s  unverified                    pruned", lines[2]);
-        Assert.Equal("job-000000000a  1    -       2026-11-26 10:01:00  node-a  10%       5.5 MiB  0.41 s    0.12 s  verified 2026-11-26 10:02:00  kept", lines[3]);
+        Assert.Equal("JOB             SEQ  PARENT  TAKEN                NODE    PROGRESS  SIZE     DURATION  PAUSE   DUMP   MOVED    RESTORE  VERIFICATION                  STATE", lines[0]);
+        Assert.Equal("job-000000000a  3    -       2026-11-26 10:03:00  node-a  30%       5.5 MiB  0.41 s    0.12 s  0.3 s  2.0 MiB  0.25 s   unverified                    kept", lines[1]);
+        Assert.Equal("job-000000000a  2    1       2026-11-26 10:02:00  node-a  20%       5.5 MiB  0.41 s    0.12 s  0.3 s  0 B      -        unverified                    pruned", lines[2]);
+        Assert.Equal("job-000000000a  1    -       2026-11-26 10:01:00  node-a  10%       5.5 MiB  0.41 s    0.12 s  0.3 s  0 B      -        verified 2026-11-26 10:02:00  kept", lines[3]);
         Assert.Equal("1-3 of 3", lines[4]);
     }
 

@@ -39,6 +39,20 @@ public sealed class CheckpointsTableTests : PortalTestContext
     }
 
     [Fact]
+    public void Shows_what_each_checkpoint_cost_dump_time_bytes_moved_and_its_newest_restores_time()
+    {
+        Platform.Catalog[0] = Platform.Catalog[0] with { BytesMoved = 3 * 1024 * 1024, RestoreDuration = TimeSpan.FromMilliseconds(640) };
+
+        var cut = RenderTable();
+
+        var row = Row(cut, Platform.Catalog[0].Sequence);
+        Assert.Equal(("0.3 s", "3.0 MiB", "0.64 s"),
+            (row.QuerySelector("[data-testid=checkpoint-dump]")!.TextContent, row.QuerySelector("[data-testid=checkpoint-moved]")!.TextContent,
+             row.QuerySelector("[data-testid=checkpoint-restore-time]")!.TextContent));
+        Assert.Equal("–", Row(cut, 2).QuerySelector("[data-testid=checkpoint-restore-time]")!.TextContent);
+    }
+
+    [Fact]
     public void Names_the_pool_of_the_node_that_holds_the_image()
     {
         Platform.Catalog[0] = Platform.Catalog[0] with { Checkpoint = Platform.Catalog[0].Checkpoint with { Pool = "onprem" } };

@@ -72,4 +72,18 @@ public sealed class NodesTests : PortalTestContext
 
         Assert.Contains("No agent has sent a heartbeat yet.", cut.Find("[data-testid=no-nodes]").TextContent);
     }
+
+    [Fact]
+    public void Each_node_shows_the_kernel_and_cpu_model_its_probe_found()
+    {
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-a", Engine = "criu 4.2.1", KernelVersion = "6.18.0-1-amd64", CpuModel = "AMD EPYC 7B13", LastHeartbeatAt = SampleJobs.Start });
+        Platform.Nodes.Add(new NodeStatus { NodeId = "node-b", Engine = "criu 4.2.1", LastHeartbeatAt = SampleJobs.Start });
+
+        var cut = Render<Nodes>();
+
+        var machines = cut.FindAll("[data-testid=node-machine]");
+        Assert.Equal(("Linux 6.18.0-1-amd64", "AMD EPYC 7B13"),
+            (machines[0].QuerySelector("[data-testid=node-kernel]")!.TextContent, machines[0].QuerySelector("[data-testid=node-cpu]")!.TextContent));
+        Assert.Equal("", machines[1].TextContent.Trim());
+    }
 }

@@ -29,6 +29,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IJobMigrations>(Platform);
         Services.AddSingleton<IAlertOperations>(Alerts);
         Services.AddSingleton<IRecoveryPolicies>(Policies);
+        Services.AddSingleton<IProjectionOperations>(Projections);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
         Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
         Services.AddSingleton<JobSuspension>();
@@ -53,6 +54,7 @@ public abstract class PortalTestContext : BunitContext
     protected FakeTimeProvider Clock { get; }
     protected FakeAlerts Alerts { get; }
     protected FakeRecoveryPolicies Policies { get; } = new();
+    protected FakeProjections Projections { get; } = new();
     protected FakeJobPlatform Platform { get; }
     protected string? DemoCommand { get; set; } = "/opt/caas/bin/counter";
 

@@ -32,6 +32,7 @@ public static class SampleJobs
         SizeBytes = 5 * 1024 * 1024 + 512 * 1024,
         Duration = TimeSpan.FromMilliseconds(410),
         AppPause = TimeSpan.FromMilliseconds(120),
+        Dump = TimeSpan.FromMilliseconds(300),
         LeaveRunning = true,
         Engine = "criu 4.2.1",
     };

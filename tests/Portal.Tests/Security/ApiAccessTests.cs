@@ -32,6 +32,9 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("GET", "/api/v1/jobs/{id}/checkpoints", $"/api/v1/jobs/{Job}/checkpoints", CaasRoles.Viewer),
         ("POST", "/api/v1/jobs/{id}/checkpoints/{sequence}/verify", $"/api/v1/jobs/{Job}/checkpoints/1/verify", CaasRoles.Operator),
         ("DELETE", "/api/v1/jobs/{id}/checkpoints/{sequence}", $"/api/v1/jobs/{Job}/checkpoints/1", CaasRoles.Operator),
+        ("GET", "/api/v1/projections", "/api/v1/projections", CaasRoles.Viewer),
+        ("POST", "/api/v1/projections/rebuild", "/api/v1/projections/rebuild", CaasRoles.Admin),
+        ("POST", "/api/v1/projections/{name}/rebuild", "/api/v1/projections/jobs/rebuild", CaasRoles.Admin),
     ];
 
     private static IEnumerable<(string, string, string, string)> Versioned(string prefix) =>
@@ -85,6 +88,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         host = await PortalApiHost.StartAsync();
         host.Platform.Jobs.Add(SampleJobs.Running(Job, "counter", 0.5, SampleJobs.Start));
         host.Platform.Catalog.Add(SampleJobs.CatalogEntry(Job, SampleJobs.Checkpoint(1, 0.25, SampleJobs.Start)));
+        host.Projections.Views.Add(new ProjectionView { Name = "jobs", Position = 5, HeadPosition = 5 });
     }
 
     public async Task DisposeAsync() => await host.DisposeAsync();
@@ -227,5 +231,6 @@ public sealed class ApiAccessTests : IAsyncLifetime
         Assert.Empty(host.Platform.VerifyCalls);
         Assert.Empty(host.Platform.DeleteCalls);
         Assert.Empty(host.Policies.SetCalls);
+        Assert.Empty(host.Projections.Rebuilt);
     }
 }
