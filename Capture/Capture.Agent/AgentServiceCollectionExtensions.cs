@@ -29,6 +29,11 @@ public static class AgentServiceCollectionExtensions
             .Validate(o => o.Problems().Count == 0, "Caas:Agent is invalid; the node agent reports the details at start.");
         services.AddOptions<CaptureOptions>().Bind(configuration.GetSection(AgentOptions.CaptureSection));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider =>
+        {
+            var agent = provider.GetRequiredService<IOptions<AgentOptions>>().Value;
+            return new AgentCredential(agent.NodeId, string.IsNullOrWhiteSpace(agent.Credential) ? null : agent.Credential.Trim());
+        });
         services.AddMetrics();
         services.TryAddSingleton<IManifestSigner>(provider => new HmacManifestSigner(LoadImageKey(provider)));
         services.TryAddSingleton(provider => new TransferTokens(LoadImageKey(provider), provider.GetRequiredService<TimeProvider>()));

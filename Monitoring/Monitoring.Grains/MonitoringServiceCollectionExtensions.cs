@@ -38,6 +38,8 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
         services.TryAddSingleton<INodeOperations, NodeOperations>();
+        services.TryAddSingleton<IAuditTrail, Audit.EventStoreAuditTrail>();
+        services.AddOptions<AgentAuth.AgentCredentialOptions>().BindConfiguration(AgentAuth.AgentCredentialOptions.SectionName);
         return services;
     }
 }

@@ -21,6 +21,8 @@ public sealed class PlatformApi(HttpClient http, string? token)
 
     public Task<string> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
 
+    public Task<string> PutAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Put, path, body, ct);
+
     public Task<string> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
 
     /// <summary>Only for `login`: the one call that sends a password (HTTP Basic), to obtain a token.</summary>

@@ -4,6 +4,7 @@ using Caas.Web.Standalone.Health;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Alerts;
+using Caas.Monitoring.Grains.AgentAuth;
 using Caas.Recovery.Sagas;
 using Caas.Web.Portal;
 using MassTransit;
@@ -28,6 +29,10 @@ public static class StandaloneComposition
             ["Caas:Agent:DataDirectory"] = builder.Configuration["Caas:Agent:DataDirectory"] ?? Path.Combine(settings.DataDirectory, "agent"),
             // Users and tokens live in the platform's own database, in tables of their own.
             ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
+            // Agents must present credentials; a cluster's agents are started without them until its scripts enroll
+            // them (docs/operations.md), so there it is on only when configured.
+            [$"{AgentCredentialOptions.SectionName}:Required"] = builder.Configuration[$"{AgentCredentialOptions.SectionName}:Required"]
+                ?? (settings.Mode == PlatformMode.Cluster ? "false" : "true"),
         });
 
         builder.UseOrleans(silo =>
@@ -54,7 +59,10 @@ public static class StandaloneComposition
         builder.Services.AddCaasAlertWebhooks(settings.DatabasePath);
         builder.Services.AddCaasRecoveryQueries(recovery);
         if (settings.EmbeddedAgent)
+        {
             builder.Services.AddCaasAgent(builder.Configuration);
+            builder.Services.AddHostedService<LocalAgentEnrollment>();
+        }
         builder.Services.AddMassTransit(bus =>
         {
             bus.ConfigureHealthCheckOptions(options => options.Tags.Add(HealthEndpoints.ReadyTag));
@@ -70,14 +78,27 @@ public static class StandaloneComposition
                         host.Username(broker.Username);
                         host.Password(broker.Password);
                     });
+                    UseAgentCredentials(cfg, context, settings);
                     cfg.ConfigureEndpoints(context);
                 });
             else
-                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    UseAgentCredentials(cfg, context, settings);
+                    cfg.ConfigureEndpoints(context);
+                });
         });
         builder.Services.AddCaasPortal();
         builder.Services.AddCaasHealthChecks();
         return builder;
+    }
+
+    /// <summary>Agents' reports are checked for credentials on every endpoint; the embedded agent signs its own.</summary>
+    private static void UseAgentCredentials(IBusFactoryConfigurator cfg, IBusRegistrationContext context, StandaloneSettings settings)
+    {
+        cfg.UseCaasAgentCredentialCheck(context);
+        if (settings.EmbeddedAgent)
+            cfg.UseCaasAgentCredential(context);
     }
 
     public static WebApplication UseCaasStandalone(this WebApplication app)

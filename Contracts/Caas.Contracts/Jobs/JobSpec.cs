@@ -30,6 +30,8 @@ public sealed record JobSpec
     [Id(22)] public long? MemoryLimitBytes { get; init; }
     /// <summary>Labels the job's node must carry, each with exactly this value (e.g. "gpu" = "a100"); any node when empty.</summary>
     [Id(30)] public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = new Dictionary<string, string>();
+    /// <summary>The project the job belongs to: only members of it (and admins) see or touch the job.</summary>
+    [Id(70)] public string Project { get; init; } = JobProjects.Default;
 }
 
 public enum StallAction

@@ -40,6 +40,8 @@ public static class JobSpecValidator
         if (spec.Pool is { } pool && (pool.Length is 0 or > NodeLabelRules.MaxLength || !pool.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             problems.Add($"'pool' must be 1 to {NodeLabelRules.MaxLength} letters, digits, '-', '_' or '.'.");
         problems.AddRange(NodeLabelRules.Validate(spec.NodeLabels, "nodeLabels"));
+        if (!JobProjects.IsValidName(spec.Project))
+            problems.Add(JobProjects.NameRule("project"));
         return problems;
     }
 }

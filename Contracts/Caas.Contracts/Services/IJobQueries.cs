@@ -6,8 +6,8 @@ namespace Caas.Contracts.Services;
 /// <summary>Read side for the portal and the API: answers come from read models and the event store.</summary>
 public interface IJobQueries
 {
-    /// <summary>Jobs newest first, optionally only those in <paramref name="status"/>.</summary>
-    Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default);
+    /// <summary>Jobs newest first, optionally only those in <paramref name="status"/> and in one of <paramref name="projects"/> (every project when null).</summary>
+    Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, IReadOnlyCollection<string>? projects = null, CancellationToken cancellationToken = default);
     /// <returns>Null when no job has that id.</returns>
     Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default);
     /// <summary>The job's events newest first.</summary>
@@ -16,5 +16,7 @@ public interface IJobQueries
     Task<IReadOnlyList<AlertView>> GetAlertsAsync(bool includeResolved = false, CancellationToken cancellationToken = default);
     /// <summary>Checkpoints across jobs (or of one, by the filter), newest first, including deleted and pruned ones unless filtered out.</summary>
     Task<Page<CheckpointCatalogEntry>> ListCheckpointsAsync(CheckpointCatalogFilter filter, int skip, int take, CancellationToken cancellationToken = default);
+    /// <summary>The project of each of <paramref name="jobIds"/> that exists (others are left out): what decides who may see a job's alerts.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetJobProjectsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default);
 }

@@ -15,4 +15,5 @@ public sealed record JobSummary
     [Id(6)] public DateTimeOffset? LastHeartbeatAt { get; init; }
     [Id(7)] public int Checkpoints { get; init; }
     [Id(8)] public bool Stalled { get; init; }
+    [Id(70)] public string Project { get; init; } = JobProjects.Default;
 }

@@ -31,6 +31,8 @@ public sealed record SubmitJobRequest
     public long? MemoryLimitMiB { get; init; }
     /// <summary>Labels the node must carry, e.g. {"gpu": "a100"}.</summary>
     public IReadOnlyDictionary<string, string>? NodeLabels { get; init; }
+    /// <summary>The project the job belongs to; "default" when absent. The submitter must be in it.</summary>
+    public string? Project { get; init; }
 
     /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
     public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
@@ -56,6 +58,7 @@ public sealed record SubmitJobRequest
             StarvationRatio = StarvationRatio ?? JobDefaults.StarvationRatio,
             MemoryLimitBytes = MemoryLimitMiB is { } mib ? mib << 20 : null,
             NodeLabels = NodeLabels ?? new Dictionary<string, string>(),
+            Project = Project ?? JobProjects.Default,
         };
         var problems = JobSpecValidator.Validate(spec);
         return (problems.Count == 0 ? spec : null, problems);

@@ -5,53 +5,59 @@ namespace Caas.Web.Portal.Security;
 
 /// <summary>
 /// What the portal's pages may do to jobs, for the logged-in user: the role is checked here on the server, not
-/// only by hiding buttons, and every action is audited.
+/// only by hiding buttons, a job outside the user's projects is not found (as in the API), and every action is audited.
 /// </summary>
-public sealed class JobActions(IJobOperations operations, AuthenticationStateProvider authentication, AuditLog audit)
+public sealed class JobActions(IJobOperations operations, AuthenticationStateProvider authentication, AuditLog audit, JobVisibility visibility)
 {
     public async Task<JobView> SubmitAsync(JobSpec spec)
     {
         var user = await RequireOperatorAsync("submit jobs");
+        await visibility.RequireMaySubmitAsync(user, spec.Project);
         var job = await operations.SubmitAsync(spec);
-        audit.Record(user, "submitted", job.JobId);
+        await audit.RecordAsync(user, AuditActions.JobSubmitted, $"{job.JobId} in project {job.Spec.Project}");
         return job;
     }
 
     public async Task<int> CheckpointAsync(string jobId, bool leaveRunning)
     {
         var user = await RequireOperatorAsync("checkpoint jobs");
+        await visibility.RequireJobAsync(user, jobId);
         var sequence = await operations.CheckpointAsync(jobId, leaveRunning);
-        audit.Record(user, leaveRunning ? "requested a checkpoint of" : "requested a checkpoint and stop of", $"{jobId} (checkpoint {sequence})");
+        await audit.RecordAsync(user, AuditActions.JobCheckpointed, $"{jobId} checkpoint {sequence}{(leaveRunning ? "" : " and stop")}");
         return sequence;
     }
 
     public async Task KillAsync(string jobId)
     {
         var user = await RequireOperatorAsync("kill jobs");
+        await visibility.RequireJobAsync(user, jobId);
         await operations.KillAsync(jobId);
-        audit.Record(user, "killed", jobId);
+        await audit.RecordAsync(user, AuditActions.JobKilled, jobId);
     }
 
     public async Task<Guid> RestoreAsync(string jobId, int? sequence)
     {
         var user = await RequireOperatorAsync("restore jobs");
+        await visibility.RequireJobAsync(user, jobId);
         var incident = await operations.RestoreAsync(jobId, sequence);
-        audit.Record(user, "restored", $"{jobId} from checkpoint {sequence?.ToString() ?? "newest"} (incident {incident})");
+        await audit.RecordAsync(user, AuditActions.JobRestored, $"{jobId} from checkpoint {sequence?.ToString() ?? "newest"} (incident {incident})");
         return incident;
     }
 
     public async Task VerifyCheckpointAsync(string jobId, int sequence)
     {
         var user = await RequireOperatorAsync("verify checkpoints");
+        await visibility.RequireJobAsync(user, jobId);
         await operations.VerifyCheckpointAsync(jobId, sequence);
-        audit.Record(user, "requested a test restore of", $"{jobId} checkpoint {sequence}");
+        await audit.RecordAsync(user, AuditActions.CheckpointVerified, $"{jobId} checkpoint {sequence}");
     }
 
     public async Task DeleteCheckpointAsync(string jobId, int sequence)
     {
         var user = await RequireOperatorAsync("delete checkpoints");
+        await visibility.RequireJobAsync(user, jobId);
         await operations.DeleteCheckpointAsync(jobId, sequence);
-        audit.Record(user, "deleted", $"{jobId} checkpoint {sequence}");
+        await audit.RecordAsync(user, AuditActions.CheckpointDeleted, $"{jobId} checkpoint {sequence}");
     }
 
     private Task<ClaimsPrincipal> RequireOperatorAsync(string what) => authentication.RequireOperatorAsync(what);

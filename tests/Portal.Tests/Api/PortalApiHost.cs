@@ -34,6 +34,9 @@ public sealed class PortalApiHost : IAsyncDisposable
 
     public FakeJobPlatform Platform { get; }
     public FakeAlerts Alerts { get; private init; } = null!;
+    public FakeAuditTrail Audit { get; private init; } = null!;
+    /// <summary>Everything the host logged, to check that no secret reaches the log.</summary>
+    public CapturedLog Log { get; private init; } = null!;
     public Uri Address { get; }
     public HttpClient Client { get; }
     public string AdminToken { get; private set; } = "";
@@ -65,11 +68,15 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<INodeOperations>(platform);
         var alerts = new FakeAlerts(new FakeTimeProvider(SampleJobs.Start));
         builder.Services.AddSingleton<IAlertOperations>(alerts);
+        var audit = new FakeAuditTrail();
+        builder.Services.AddSingleton<IAuditTrail>(audit);
+        var log = new CapturedLog();
+        builder.Logging.AddProvider(log);
         var app = builder.Build();
         app.MapCaasPortal();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts };
+        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Audit = audit, Log = log };
         host.AdminToken = await host.CreateTokenAsync(AdministratorBootstrap.AdminName);
         host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminToken);
         return host;

@@ -27,7 +27,10 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<INodeOperations>(Platform);
         Services.AddSingleton<IAlertOperations>(Alerts);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
-        Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
+        Services.AddSingleton<IAuditTrail>(Audit);
+        Services.AddSingleton(new AuditLog(Audit, NullLogger<AuditLog>.Instance, Clock));
+        Services.AddSingleton<IProjectMemberships>(Memberships);
+        Services.AddSingleton<JobVisibility>();
         Services.AddScoped<JobActions>();
         Services.AddScoped<NodeActions>();
         Services.AddScoped<AlertActions>();
@@ -46,6 +49,8 @@ public abstract class PortalTestContext : BunitContext
     }
 
     protected FakeTimeProvider Clock { get; }
+    protected FakeAuditTrail Audit { get; } = new();
+    protected FakeProjectMemberships Memberships { get; } = new();
     protected FakeAlerts Alerts { get; }
     protected FakeJobPlatform Platform { get; }
     protected string? DemoCommand { get; set; } = "/opt/caas/bin/counter";

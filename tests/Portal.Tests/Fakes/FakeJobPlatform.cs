@@ -130,6 +130,7 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             var matching = Catalog
                 .Where(c => (filter.JobId is null || c.JobId == filter.JobId) && (filter.NodeId is null || c.Checkpoint.NodeId == filter.NodeId))
                 .Where(c => (filter.Verification is null || c.Verification == filter.Verification) && (filter.IncludeRemoved || c.Exists))
+                .Where(c => filter.Projects is null || filter.Projects.Contains(Jobs.FirstOrDefault(j => j.JobId == c.JobId)?.Spec.Project ?? JobProjects.Default))
                 .OrderByDescending(c => c.Checkpoint.TakenAt).ThenByDescending(c => c.Sequence)
                 .ToList();
             return Task.FromResult(new Page<CheckpointCatalogEntry>(matching.Skip(skip).Take(take).ToList(), matching.Count, skip, take));
@@ -143,12 +144,13 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             throw new OperationRejectedException(RejectionKind.NotFound, $"Job {jobId} has no checkpoint {sequence}.");
     }
 
-    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default)
+    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, IReadOnlyCollection<string>? projects = null, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
             ListCalls.Add((skip, take, status));
-            var matching = Jobs.Where(j => status is null || j.Status == status).OrderByDescending(j => j.SubmittedAt).ToList();
+            var matching = Jobs.Where(j => status is null || j.Status == status).Where(j => projects is null || projects.Contains(j.Spec.Project))
+                .OrderByDescending(j => j.SubmittedAt).ToList();
             var items = matching.Skip(skip).Take(take).Select(Summarize).ToList();
             return Task.FromResult(new Page<JobSummary>(items, matching.Count, skip, take));
         }
@@ -177,6 +179,17 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             AlertQueries++;
             return Task.FromResult<IReadOnlyList<AlertView>>(Alerts.Where(a => includeResolved || a.ResolvedAt is null).ToList());
         }
+    }
+
+    /// <summary>
+    /// The project of each job in <see cref="Jobs"/>; tests that give alerts without adding their jobs get those jobs
+    /// in the default project, where every test user is unless the test says otherwise.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, string>> GetJobProjectsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(jobIds.Distinct().ToDictionary(
+                id => id, id => Jobs.FirstOrDefault(j => j.JobId == id)?.Spec.Project ?? JobProjects.Default));
     }
 
     public Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default)
@@ -234,6 +247,7 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         LastHeartbeatAt = job.LastHeartbeatAt,
         Checkpoints = job.Checkpoints.Count,
         Stalled = job.Stalled,
+        Project = job.Spec.Project,
     };
 
     public Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)
