@@ -48,6 +48,7 @@ public sealed class ProjectScopedPagesTests : PortalTestContext
         var cut = Render<JobList>();
 
         Assert.Equal([BlueJob, RedJob], cut.FindAll("[data-testid=job-row]").Select(r => r.GetAttribute("data-job-id")!).Order());
+        Assert.Equal(["blue", "red"], cut.FindAll("[data-testid=job-project]").Select(c => c.TextContent).Order());
     }
 
     [Fact]
