@@ -27,7 +27,8 @@ internal static class LoginEndpoints
                     : await store.VerifyPasswordAsync(user, password, context.RequestAborted);
                 if (account is null)
                 {
-                    await audit.RecordAsync(user ?? "", AuditActions.Login, "the portal", AuditOutcome.Refused, "wrong user name or password");
+                    // The name tried comes from anyone, before any login: it is kept short so it cannot bloat the trail.
+                    await audit.RecordAsync(user is { Length: > 64 } ? user[..64] + "…" : user ?? "", AuditActions.Login, "the portal", AuditOutcome.Refused, "wrong user name or password");
                     return Page(context, antiforgery, returnUrl, user, "The user name or password is not right.", StatusCodes.Status401Unauthorized);
                 }
                 await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
