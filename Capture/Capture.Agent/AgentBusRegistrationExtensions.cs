@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Caas.Contracts.Bus;
 using Caas.Capture.Agent.Consumers;
 using MassTransit;
@@ -24,5 +25,13 @@ public static class AgentBusRegistrationExtensions
         bus.AddConsumer<VerifyCheckpointConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<DeleteCheckpointConsumer>().Endpoint(e => e.Name = queue);
         return bus;
+    }
+
+    /// <summary>Signs the agent's reports with its credential (call in the transport's configuration, before ConfigureEndpoints).</summary>
+    public static void UseCaasAgentCredential(this IBusFactoryConfigurator cfg, IRegistrationContext context)
+    {
+        var filter = new AgentCredentialSendFilter(context.GetRequiredService<AgentCredential>());
+        cfg.ConfigureSend(send => send.UseFilter(filter));
+        cfg.ConfigurePublish(publish => publish.UseFilter(filter));
     }
 }

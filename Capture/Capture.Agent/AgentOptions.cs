@@ -22,6 +22,12 @@ public sealed class AgentOptions
     public string DataDirectory { get; set; } = "/var/lib/caas/agent";
     /// <summary>The platform's image signing key (32 bytes, mode 0600); every agent that exchanges images needs the same one. Default: image.key next to the data directory.</summary>
     public string? ImageKeyFile { get; set; }
+    /// <summary>
+    /// This node's credential, from `caas nodes enroll NODE` (Caas__Agent__Credential in the environment keeps it out of
+    /// process listings): sent with every report so the platform knows it is this node speaking. The standalone host
+    /// enrolls its own agent and sets it.
+    /// </summary>
+    public string? Credential { get; set; }
     public RetentionOptions Retention { get; set; } = new();
     public ImageOptions Images { get; set; } = new();
     public Transfer.TransferOptions Transfer { get; set; } = new();

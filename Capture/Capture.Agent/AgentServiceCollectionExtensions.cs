@@ -34,6 +34,11 @@ public static class AgentServiceCollectionExtensions
         services.AddOptions<CaptureOptions>().Bind(configuration.GetSection(AgentOptions.CaptureSection));
         services.AddOptions<RankFabricOptions>().Bind(configuration.GetSection(RankFabricSection));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider =>
+        {
+            var agent = provider.GetRequiredService<IOptions<AgentOptions>>().Value;
+            return new AgentCredential(agent.NodeId, string.IsNullOrWhiteSpace(agent.Credential) ? null : agent.Credential.Trim());
+        });
         services.AddMetrics();
         services.TryAddSingleton<IManifestSigner>(provider => new HmacManifestSigner(LoadImageKey(provider)));
         services.TryAddSingleton(provider => new TransferTokens(LoadImageKey(provider), provider.GetRequiredService<TimeProvider>()));

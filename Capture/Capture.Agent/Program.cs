@@ -43,9 +43,11 @@ builder.Services.AddMassTransit(bus =>
             host.Username(broker.Username);
             host.Password(broker.Password);
         });
+        cfg.UseCaasAgentCredential(context);
         cfg.ConfigureEndpoints(context);
     });
 });
-Console.WriteLine($"caas-agent: node {agent.NodeId} in pool {agent.Pool}, bus {broker}");
+Console.WriteLine($"caas-agent: node {agent.NodeId} in pool {agent.Pool}, bus {broker}" +
+    (string.IsNullOrWhiteSpace(agent.Credential) ? "; no credential (Caas:Agent:Credential): a platform that requires one refuses this agent's reports" : ""));
 await builder.Build().RunAsync();
 return 0;

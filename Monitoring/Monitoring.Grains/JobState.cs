@@ -86,6 +86,7 @@ public sealed class JobState
     [JsonIgnore] public bool IsProcessStopped => ProcessState is "T" or "t";
     /// <summary>Sequences are never reused, not even those of failed checkpoints, so an image directory always means one attempt.</summary>
     [JsonIgnore] public int NextCheckpointSequence => HighestCheckpointSequence + 1;
+    [JsonIgnore] public string Project => Spec?.Project ?? JobProjects.Default;
     [JsonIgnore] public string Name => Spec is null ? JobId : Spec.Name ?? Path.GetFileName(Spec.Command);
     [JsonIgnore] public CheckpointInfo? NewestCheckpoint => Checkpoints.Count == 0 ? null : Checkpoints.MaxBy(c => c.Sequence);
     /// <summary>
@@ -480,5 +481,6 @@ public sealed class JobState
         Stalled = IsStalled,
         Pool = Spec?.Pool,
         Suspended = IsSuspended,
+        Project = Project,
     };
 }

@@ -50,6 +50,8 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<IRecoveryPolicies, RecoveryPolicies>();
         services.TryAddSingleton<Migration.TransferOutcomes>();
         services.TryAddSingleton<IJobMigrations, Migration.JobMigration>();
+        services.TryAddSingleton<IAuditTrail, Audit.EventStoreAuditTrail>();
+        services.AddOptions<AgentAuth.AgentCredentialOptions>().BindConfiguration(AgentAuth.AgentCredentialOptions.SectionName);
         return services;
     }
 }

@@ -46,11 +46,12 @@ public static class CliApp
         var memory = new Option<long?>("--memory-limit") { Description = "MiB of memory the job's processes may use together; beyond it the kernel ends the job and the platform says so." };
         var env = new Option<string[]>("--env") { Description = "Environment variable KEY=VALUE for the job; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var workdir = new Option<string?>("--workdir") { Description = "Absolute directory the job starts in." };
+        var project = new Option<string?>("--project") { Description = "The project the job belongs to (default: default); you must be in it." };
         var commandLine = new Argument<string[]>("command") { Description = "The program and its arguments; put them after -- so their options are not read as caas-cli's.", Arity = ArgumentArity.OneOrMore };
         var policyFlags = PoliciesCommand.SubmitFlags.Create();
         var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] [--policy FILE] [--on-failure Restart] [--checkpoint-every SECONDS] -- CMD [ARGS...]")
         {
-            name, stall, starvation, memory, env, workdir, commandLine,
+            name, stall, starvation, memory, env, workdir, project, commandLine,
         };
         foreach (var flag in policyFlags.All)
             submit.Options.Add(flag);
@@ -81,8 +82,11 @@ public static class CliApp
                 body["memoryLimitMiB"] = mib;
             if (policyFlags.Build(parse) is { } policy)
                 body["policy"] = policy;
+            if (parse.GetValue(project) is { } projectName)
+                body["project"] = projectName;
             var job = PlatformApi.Read<JobView>(await api.PostAsync("jobs", body, ct));
-            output.WriteLine($"Submitted {job.JobId} ({job.Name}): {job.Status}.");
+            var inProject = job.Spec.Project == JobProjects.Default ? "" : $" in project {job.Spec.Project}";
+            output.WriteLine($"Submitted {job.JobId} ({job.Name}){inProject}: {job.Status}.");
         }));
 
         var status = new Option<JobStatus?>("--status") { Description = "Only jobs in this status." };
@@ -241,6 +245,8 @@ public static class CliApp
         }));
         nodes.Subcommands.Add(drain);
         nodes.Subcommands.Add(undrain);
+        foreach (var command in AccessCommands.NodeCredentials(url, nodeId, () => token ?? tokenFile.Read(), output, error))
+            nodes.Subcommands.Add(command);
 
         var resolved = new Option<bool>("--all") { Description = "Include resolved alerts (history)." };
         var alertState = new Option<string?>("--state") { Description = "Only alerts in this state: pending, firing, acknowledged or resolved." };
@@ -373,7 +379,9 @@ public static class CliApp
         var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
         var policies = PoliciesCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
         var admin = AdminCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies, admin })
+        var projects = AccessCommands.Projects(url, json, () => token ?? tokenFile.Read(), output, error);
+        var audit = AccessCommands.Audit(url, json, () => token ?? tokenFile.Read(), output, error);
+        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies, admin, projects, audit })
             root.Subcommands.Add(command);
         root.Subcommands.Add(CompletionCommand.Create(root, output));
 

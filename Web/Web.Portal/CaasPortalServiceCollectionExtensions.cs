@@ -34,7 +34,10 @@ public static class CaasPortalServiceCollectionExtensions
     {
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
         services.AddSingleton<SecurityStore>();
+        services.AddSingleton<IProjectMemberships>(sp => sp.GetRequiredService<SecurityStore>());
+        services.AddSingleton<IAgentCredentials>(sp => sp.GetRequiredService<SecurityStore>());
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<JobVisibility>();
         services.AddSingleton<AdministratorBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<AdministratorBootstrap>());
         services.AddSingleton<JobSuspension>();

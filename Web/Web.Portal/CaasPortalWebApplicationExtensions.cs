@@ -27,6 +27,8 @@ public static class CaasPortalWebApplicationExtensions
         TokensApi.Map(app.MapGroup("/api/v1/tokens"));
         var v1 = JobsApi.Map(app.MapGroup("/api/v1"));
         UsersApi.Map(v1);
+        ProjectsApi.Map(v1);
+        AuditApi.Map(v1);
         CheckpointsApi.Map(v1);
         ProjectionsApi.Map(v1);
         // The issue asked for /api/jobs: same endpoints, left out of the OpenAPI document to keep it unambiguous.

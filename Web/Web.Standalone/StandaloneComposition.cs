@@ -4,6 +4,7 @@ using Caas.Web.Standalone.Health;
 using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Alerts;
+using Caas.Monitoring.Grains.AgentAuth;
 using Caas.Recovery.Sagas;
 using Caas.Web.Portal;
 using Caas.Contracts.Telemetry;
@@ -32,6 +33,10 @@ public static class StandaloneComposition
             ["Caas:Agent:DataDirectory"] = builder.Configuration["Caas:Agent:DataDirectory"] ?? Path.Combine(settings.DataDirectory, "agent"),
             // Users and tokens live in the platform's own database, in tables of their own.
             ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
+            // Agents must present credentials; a cluster's agents are started without them until its scripts enroll
+            // them (docs/operations.md), so there it is on only when configured.
+            [$"{AgentCredentialOptions.SectionName}:Required"] = builder.Configuration[$"{AgentCredentialOptions.SectionName}:Required"]
+                ?? (settings.Mode == PlatformMode.Cluster ? "false" : "true"),
         });
 
         if (settings.RunsSilo)
@@ -70,11 +75,17 @@ public static class StandaloneComposition
             builder.Services.AddCaasRecoveryQueries(recovery);
         }
         if (settings.EmbeddedAgent)
+        {
             builder.Services.AddCaasAgent(builder.Configuration);
+            // The local agent's credential is issued by the web host's own security store.
+            if (settings.RunsWeb)
+                builder.Services.AddHostedService<LocalAgentEnrollment>();
+        }
         // A web host alone sends nothing on the bus (its commands go to grains), so it has no bus to lose.
         if (settings.RunsSilo || settings.EmbeddedAgent)
             builder.Services.AddMassTransit(bus =>
             {
+                bus.DisableUsageTelemetry();
                 bus.ConfigureHealthCheckOptions(options => options.Tags.Add(HealthEndpoints.ReadyTag));
                 if (settings.RunsSilo)
                 {
@@ -91,15 +102,32 @@ public static class StandaloneComposition
                             host.Username(broker.Username);
                             host.Password(broker.Password);
                         });
+                        UseAgentCredentials(cfg, context, settings);
                         cfg.ConfigureEndpoints(context);
                     });
                 else
-                    bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                    bus.UsingInMemory((context, cfg) =>
+                    {
+                        UseAgentCredentials(cfg, context, settings);
+                        cfg.ConfigureEndpoints(context);
+                    });
             });
         if (settings.RunsWeb)
             builder.Services.AddCaasPortal();
         builder.Services.AddCaasHealthChecks();
         return builder;
+    }
+
+    /// <summary>
+    /// Agents' reports are checked for credentials where the host holds the enrollments (a host with the portal: the
+    /// standalone platform); the embedded agent signs its own. Silo-only cluster hosts do not check yet (docs/operations.md).
+    /// </summary>
+    private static void UseAgentCredentials(IBusFactoryConfigurator cfg, IBusRegistrationContext context, StandaloneSettings settings)
+    {
+        if (settings.RunsWeb && settings.RunsSilo)
+            cfg.UseCaasAgentCredentialCheck(context);
+        if (settings.EmbeddedAgent && settings.RunsWeb)
+            cfg.UseCaasAgentCredential(context);
     }
 
     public static WebApplication UseCaasStandalone(this WebApplication app, StandaloneSettings settings)

@@ -62,9 +62,48 @@ public sealed class AccessControlTests
         Assert.Equal(0, (await host.Api.ListJobsAsync()).Total);
 
         var log = host.ReadLog();
-        Assert.Contains("audit: admin created user vera with role viewer", log);
+        Assert.Contains("audit: admin user.create vera with role viewer in default: Succeeded", log);
         Assert.DoesNotContain("vera's long password", log);
         Assert.DoesNotContain(host.AdminPassword!, log);
+    }
+
+    [Fact]
+    public async Task The_audit_trail_survives_a_restart_the_local_agent_is_enrolled_and_projects_hide_jobs()
+    {
+        string dataDirectory;
+        string counterJob;
+        await using (var first = await StandaloneHost.StartAsync())
+        {
+            dataDirectory = first.DataDirectory;
+            // Ready means the embedded agent's heartbeats got through the credential check.
+            Assert.Single(await first.Api.GetNodesAsync());
+            Assert.Equal(HttpStatusCode.Created, (await first.Api.Http.PostAsJsonAsync("/api/v1/projects", new { name = "red" })).StatusCode);
+            var created = await first.Api.Http.PostAsJsonAsync("/api/v1/users", new { name = "rita", password = "rita's long password", role = "operator", projects = new[] { "red" } });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            counterJob = (await first.Api.SubmitAsync(CounterJob.Spec("in default"))).JobId;
+            await first.StopAsync();
+        }
+
+        await using var second = await StandaloneHost.StartAsync(dataDirectory);
+        var rita = new CaasApi(second.Url);
+        rita.UseToken(await second.CreateTokenAsync("rita", "rita's long password"));
+
+        using var audit = JsonDocument.Parse(await second.Api.Http.GetStringAsync("/api/v1/audit?take=500"));
+        var records = audit.RootElement.GetProperty("items").EnumerateArray()
+            .Select(r => (User: r.GetProperty("user").GetString(), Action: r.GetProperty("action").GetString(), Target: r.GetProperty("target").GetString())).ToList();
+        Assert.Contains(("admin", "project.create", "red"), records);
+        Assert.Contains(("admin", "user.create", "rita with role operator in red"), records);
+        Assert.Contains(("admin", "job.submit", $"{counterJob} in project default"), records);
+        Assert.Equal(2, records.Count(r => r is ("platform", "node.enroll", _)));
+        using var agents = JsonDocument.Parse(await second.Api.Http.GetStringAsync("/api/v1/agents"));
+        var agent = Assert.Single(agents.RootElement.EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, agent.GetProperty("revokedAt").ValueKind);
+        Assert.Single(await second.Api.GetNodesAsync());
+        Assert.Equal(0, (await rita.ListJobsAsync()).Total);
+        var hidden = await Assert.ThrowsAsync<ApiRejectedException>(() => rita.GetJobAsync(counterJob));
+        Assert.Equal(HttpStatusCode.NotFound, hidden.Status);
+        Assert.DoesNotContain("rita's long password", second.ReadLog());
+        Assert.DoesNotContain("caasagent_", second.ReadLog());
     }
 
     private static async Task<HttpStatusCode> TryTokenAsync(StandaloneHost host, string user, string password)

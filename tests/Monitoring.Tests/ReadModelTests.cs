@@ -51,6 +51,46 @@ public sealed class ReadModelTests
     }
 
     [Fact]
+    public void The_job_list_and_the_catalog_filter_by_project_before_paging_and_old_jobs_are_in_the_default_project()
+    {
+        var jobs = new JobListProjection();
+        var catalog = new CheckpointCatalogProjection();
+        var alerts = new AlertHarness();
+        for (var i = 0; i < 6; i++)
+        {
+            var job = new JobEvents($"job-000000000{i}", T0.AddMinutes(i));
+            var project = i % 3 == 0 ? JobProjects.Default : i % 3 == 1 ? "red" : "blue";
+            Feed(jobs, alerts, job.Submitted(spec: JobEvents.Spec() with { Project = project }));
+            var taken = new CheckpointTaken(job.JobId, new CheckpointInfo { Sequence = 1, NodeId = "node-1", TakenAt = T0.AddMinutes(i) }, T0.AddMinutes(i));
+            catalog.Apply(taken, jobs.Apply(taken, ++_position)!);
+        }
+
+        var red = jobs.List(0, 1, null, ["red"]);
+        var redOrBlue = jobs.List(1, 10, null, ["red", "blue"]);
+
+        Assert.Equal(2, red.Total);
+        Assert.Equal(["job-0000000004"], red.Items.Select(j => j.JobId));
+        Assert.Equal(4, redOrBlue.Total);
+        Assert.Equal(["job-0000000004", "job-0000000002", "job-0000000001"], redOrBlue.Items.Select(j => j.JobId));
+        Assert.Equal(["red"], red.Items.Select(j => j.Project));
+        Assert.Equal(0, jobs.List(0, 10, null, []).Total);
+        Assert.Equal(2, jobs.List(0, 10, null, [JobProjects.Default]).Total);
+        Assert.Equal(["job-0000000003", "job-0000000000"], catalog.List(new CheckpointCatalogFilter { Projects = [JobProjects.Default] }, 0, 10).Items.Select(c => c.JobId));
+        Assert.Equal(new Dictionary<string, string> { ["job-0000000001"] = "red", ["job-0000000003"] = JobProjects.Default },
+            jobs.ProjectsOf(["job-0000000001", "job-0000000003", "job-00000000ff"]));
+    }
+
+    [Fact]
+    public void A_stored_submission_without_a_project_reads_as_the_default_project()
+    {
+        var stored = """{"jobId":"job-0000000001","spec":{"command":"/usr/bin/true"},"at":"2026-03-01T12:00:00+00:00"}""";
+
+        var submitted = (JobSubmitted)new Caas.Monitoring.EventStore.EventSerializer().Deserialize("JobSubmitted", stored);
+
+        Assert.Equal(JobProjects.Default, submitted.Spec.Project);
+    }
+
+    [Fact]
     public void Events_of_jobs_never_submitted_are_ignored()
     {
         var jobs = new JobListProjection();

@@ -5,3 +5,4 @@ global using Caas.Contracts.Views;
 global using Caas.Portal.Tests.Fakes;
 global using Xunit;
 global using Caas.Contracts.Alerts;
+global using Caas.Contracts.Audit;

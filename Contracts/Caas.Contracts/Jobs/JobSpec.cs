@@ -37,6 +37,8 @@ public sealed record JobSpec
     /// When null, <see cref="OnStall"/> = AlertOnly still turns the default's stall response to alert only.
     /// </summary>
     [Id(50)] public RecoveryPolicy? Policy { get; init; }
+    /// <summary>The project the job belongs to: only members of it (and admins) see or touch the job.</summary>
+    [Id(70)] public string Project { get; init; } = JobProjects.Default;
 }
 
 public enum StallAction

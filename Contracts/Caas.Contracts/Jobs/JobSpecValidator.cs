@@ -44,6 +44,8 @@ public static class JobSpecValidator
         problems.AddRange(NodeLabelRules.Validate(spec.NodeLabels, "nodeLabels"));
         if (spec.Policy is { } policy)
             problems.AddRange(RecoveryPolicyValidator.Validate(policy, "policy").Select(p => p + "."));
+        if (!JobProjects.IsValidName(spec.Project))
+            problems.Add(JobProjects.NameRule("project"));
         return problems;
     }
 }

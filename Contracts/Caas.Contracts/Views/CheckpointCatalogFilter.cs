@@ -11,4 +11,6 @@ public sealed record CheckpointCatalogFilter
     [Id(2)] public CheckpointVerification? Verification { get; init; }
     /// <summary>Also list checkpoints whose bundles are gone.</summary>
     [Id(3)] public bool IncludeRemoved { get; init; } = true;
+    /// <summary>Only checkpoints of jobs in these projects; every project when null.</summary>
+    [Id(70)] public IReadOnlyList<string>? Projects { get; init; }
 }

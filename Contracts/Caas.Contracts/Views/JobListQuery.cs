@@ -19,6 +19,8 @@ public sealed record JobListQuery
     [Id(5)] public string? Text { get; init; }
     [Id(6)] public JobSortField Sort { get; init; } = JobSortField.Submitted;
     [Id(7)] public bool Descending { get; init; } = true;
+    /// <summary>Only jobs of these projects (the asking user's); every project when null (admins).</summary>
+    [Id(8)] public IReadOnlyCollection<string>? Projects { get; init; }
 
     /// <summary>The most characters <see cref="Text"/> may have.</summary>
     public const int MaxTextLength = 200;

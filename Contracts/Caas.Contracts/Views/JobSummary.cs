@@ -19,4 +19,5 @@ public sealed record JobSummary
     [Id(80)] public string? Pool { get; init; }
     /// <summary>See <see cref="JobView.Suspended"/>.</summary>
     [Id(81)] public bool Suspended { get; init; }
+    [Id(70)] public string Project { get; init; } = JobProjects.Default;
 }

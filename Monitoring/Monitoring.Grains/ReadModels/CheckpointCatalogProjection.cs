@@ -15,6 +15,8 @@ public sealed class CheckpointCatalogProjection : IProjection
 
     private readonly Lock _gate = new();
     private readonly Dictionary<(string JobId, int Sequence), CheckpointCatalogEntry> _entries = [];
+    // A job's project never changes, so it is noted with its first checkpoint and filters by project.
+    private readonly Dictionary<string, string> _projects = new(StringComparer.Ordinal);
 
     public string Name => ProjectionName;
     public string StateType => "CheckpointCatalog/1";
@@ -54,6 +56,7 @@ public sealed class CheckpointCatalogProjection : IProjection
             {
                 case CheckpointTaken e:
                     _entries[(e.JobId, e.Checkpoint.Sequence)] = new CheckpointCatalogEntry { JobId = e.JobId, JobName = job.Name, Checkpoint = e.Checkpoint };
+                    _projects[e.JobId] = job.Project;
                     break;
                 case CheckpointVerificationRequested e:
                     Update(e.JobId, e.Sequence, c => c with { Verification = CheckpointVerification.Verifying });
@@ -85,6 +88,7 @@ public sealed class CheckpointCatalogProjection : IProjection
         {
             var matching = _entries.Values
                 .Where(c => filter.JobId is null || c.JobId == filter.JobId)
+                .Where(c => filter.Projects is null || filter.Projects.Contains(_projects.GetValueOrDefault(c.JobId, JobProjects.Default)))
                 .Where(c => filter.NodeId is null || c.Checkpoint.NodeId == filter.NodeId)
                 .Where(c => filter.Verification is null || c.Verification == filter.Verification)
                 .Where(c => filter.IncludeRemoved || c.Exists)

@@ -106,24 +106,40 @@ public sealed class JobListProjection : IProjection
             return _newestFirst.Where(j => j.Status is JobStatus.Running or JobStatus.Queued && j.NodeId == nodeId).Select(j => j.JobId).ToArray();
     }
 
-    public Page<JobSummary> List(int skip, int take, JobStatus? status)
+    /// <param name="projects">Only jobs of these projects; every job when null.</param>
+    public Page<JobSummary> List(int skip, int take, JobStatus? status, IReadOnlyCollection<string>? projects = null)
     {
         lock (_gate)
         {
-            if (status is null)
+            if (status is null && projects is null)
                 return new Page<JobSummary>(
                     _newestFirst.Skip(skip).Take(take).Select(j => j.ToSummary()).ToArray(), _newestFirst.Count, skip, take);
             var items = new List<JobSummary>(Math.Min(take, 256));
             var total = 0;
             foreach (var job in _newestFirst)
             {
-                if (job.Status != status)
+                if (status is { } wanted && job.Status != wanted)
+                    continue;
+                if (projects is not null && !projects.Contains(job.Project))
                     continue;
                 if (total >= skip && items.Count < take)
                     items.Add(job.ToSummary());
                 total++;
             }
             return new Page<JobSummary>(items, total, skip, take);
+        }
+    }
+
+    /// <summary>The project of each known job among <paramref name="jobIds"/>.</summary>
+    public IReadOnlyDictionary<string, string> ProjectsOf(IEnumerable<string> jobIds)
+    {
+        lock (_gate)
+        {
+            var projects = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var id in jobIds)
+                if (_jobs.TryGetValue(id, out var job))
+                    projects[id] = job.Project;
+            return projects;
         }
     }
 

@@ -35,6 +35,8 @@ internal static class JobListSearch
 
     private static bool Matches(JobState job, JobListQuery query, IReadOnlySet<string>? nodesInPool)
     {
+        if (query.Projects is { } projects && !projects.Contains(job.Project))
+            return false;
         if (query.Status is { } status && job.Status != status)
             return false;
         if (query.NodeId is { } node && !string.Equals(job.NodeId, node, StringComparison.Ordinal))

@@ -21,12 +21,12 @@ public sealed class JobQueries(
 {
     public const int MaxPageSize = 1000;
 
-    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default)
+    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, IReadOnlyCollection<string>? projects = null, CancellationToken cancellationToken = default)
     {
         ValidatePage(skip, take);
         if (status is { } s && !Enum.IsDefined(s))
             throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)s}' is not a job status.");
-        return Task.FromResult(jobs.List(skip, take, status));
+        return Task.FromResult(jobs.List(skip, take, status, projects));
     }
 
     public async Task<Page<JobSummary>> ListJobsAsync(JobListQuery query, CancellationToken cancellationToken = default)
@@ -69,6 +69,8 @@ public sealed class JobQueries(
     /// <summary>The most samples one request returns: ten minutes of one-second heartbeats.</summary>
     public const int MaxSamples = 600;
     private static readonly string HeartbeatType = typeof(HeartbeatRecorded).GetCustomAttributes(typeof(EventTypeAttribute), false).Cast<EventTypeAttribute>().Single().Name;
+    public Task<IReadOnlyDictionary<string, string>> GetJobProjectsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default) =>
+        Task.FromResult(jobs.ProjectsOf(jobIds));
 
     public async Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
     {

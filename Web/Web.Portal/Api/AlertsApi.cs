@@ -43,21 +43,23 @@ internal static class AlertsApi
         return api;
     }
 
-    private static async Task<IResult> ListAlerts(HttpRequest request, [FromServices] IAlertOperations alerts, CancellationToken ct)
+    private static async Task<IResult> ListAlerts(HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, CancellationToken ct)
     {
         var (skip, take) = ListQuery.Paging(request);
         var state = ListQuery.Choice<AlertState>(request, "state");
-        return TypedResults.Ok(await alerts.ListAlertsAsync(state, ListQuery.Flag(request, "includeResolved"), skip, take, ct));
+        var scope = await visibility.ScopeAsync(user, ct);
+        return TypedResults.Ok(await visibility.ListAlertsAsync(scope, alerts, state, ListQuery.Flag(request, "includeResolved"), skip, take, ct));
     }
 
-    private static async Task<IResult> GetAlert(string id, [FromServices] IAlertOperations alerts, CancellationToken ct) =>
-        TypedResults.Ok(await alerts.GetAlertAsync(id, ct) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"No alert has id '{id}'."));
+    private static async Task<IResult> GetAlert(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, CancellationToken ct) =>
+        TypedResults.Ok(await visibility.RequireVisibleAsync(await visibility.ScopeAsync(user, ct), await alerts.GetAlertAsync(id, ct), id, ct));
 
-    private static async Task<IResult> Acknowledge(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IAlertOperations alerts, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Acknowledge(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new AcknowledgeRequest(), ct);
+        await visibility.RequireVisibleAsync(await visibility.ScopeAsync(user, ct), await alerts.GetAlertAsync(id, ct), id, ct);
         var alert = await alerts.AcknowledgeAsync(id, user.Identity!.Name!, body.Comment, ct);
-        audit.Record(user, "acknowledged alert", id);
+        await audit.RecordAsync(user, AuditActions.AlertAcknowledged, id);
         return TypedResults.Ok(alert);
     }
 
@@ -68,14 +70,14 @@ internal static class AlertsApi
     {
         var body = await JsonRequestBody.ReadAsync<SilenceRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
         var silence = await alerts.CreateSilenceAsync(body.ToNewSilence(), user.Identity!.Name!, ct);
-        audit.Record(user, "created silence", $"{silence.Id} until {silence.EndsAt:u}: {silence.Reason}");
+        await audit.RecordAsync(user, AuditActions.SilenceCreated, $"{silence.Id} until {silence.EndsAt:u}: {silence.Reason}");
         return TypedResults.Created($"{request.PathBase}{request.Path}/{silence.Id}", silence);
     }
 
     private static async Task<IResult> ExpireSilence(string id, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IAlertOperations alerts, CancellationToken ct)
     {
         var silence = await alerts.ExpireSilenceAsync(id, user.Identity!.Name!, ct);
-        audit.Record(user, "expired silence", id);
+        await audit.RecordAsync(user, AuditActions.SilenceExpired, id);
         return TypedResults.Ok(silence);
     }
 }

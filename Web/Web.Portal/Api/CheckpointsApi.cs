@@ -35,7 +35,7 @@ internal static class CheckpointsApi
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> List(HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IJobQueries queries, CancellationToken ct)
     {
         var (skip, take) = ListQuery.Paging(request);
         var job = request.Query["job"].ToString();
@@ -48,30 +48,32 @@ internal static class CheckpointsApi
             NodeId = node.Length > 0 ? node : null,
             Verification = Verification(request),
             IncludeRemoved = request.Query.ContainsKey("includeRemoved") ? ListQuery.Flag(request, "includeRemoved") : true,
+            Projects = (await visibility.ScopeAsync(user, ct)).Filter,
         };
         return TypedResults.Ok(await queries.ListCheckpointsAsync(filter, skip, take, ct));
     }
 
-    private static async Task<IResult> ListOfJob(string id, HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    private static async Task<IResult> ListOfJob(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IJobQueries queries, CancellationToken ct)
     {
         var (skip, take) = ListQuery.Paging(request);
-        await JobsApi.RequireJobAsync(id, queries, ct);
+        await visibility.RequireJobAsync(user, id, ct);
         return TypedResults.Ok(await queries.ListCheckpointsAsync(new CheckpointCatalogFilter { JobId = id }, skip, take, ct));
     }
 
-    private static Task<IResult> Verify(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct) =>
-        ActAsync(id, sequence, request, user, audit, "requested a test restore of", number => operations.VerifyCheckpointAsync(id, number, ct));
+    private static Task<IResult> Verify(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IJobOperations operations, CancellationToken ct) =>
+        ActAsync(id, sequence, request, user, audit, visibility, AuditActions.CheckpointVerified, number => operations.VerifyCheckpointAsync(id, number, ct), ct);
 
-    private static Task<IResult> Delete(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct) =>
-        ActAsync(id, sequence, request, user, audit, "deleted", number => operations.DeleteCheckpointAsync(id, number, ct));
+    private static Task<IResult> Delete(string id, string sequence, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IJobOperations operations, CancellationToken ct) =>
+        ActAsync(id, sequence, request, user, audit, visibility, AuditActions.CheckpointDeleted, number => operations.DeleteCheckpointAsync(id, number, ct), ct);
 
     /// <summary>Checks the id and sequence before anything is asked, then audits what was done; the outcome shows in the catalog.</summary>
-    private static async Task<IResult> ActAsync(string id, string sequence, HttpRequest request, ClaimsPrincipal user, AuditLog audit, string action, Func<int, Task> act)
+    private static async Task<IResult> ActAsync(string id, string sequence, HttpRequest request, ClaimsPrincipal user, AuditLog audit, JobVisibility visibility,
+        string action, Func<int, Task> act, CancellationToken ct)
     {
-        JobsApi.RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         var number = Sequence(sequence);
         await act(number);
-        audit.Record(user, action, $"{id} checkpoint {number}");
+        await audit.RecordAsync(user, action, $"{id} checkpoint {number}");
         return TypedResults.Accepted($"{request.PathBase}/api/v1/jobs/{id}/checkpoints");
     }
 

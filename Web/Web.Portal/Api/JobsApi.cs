@@ -12,7 +12,8 @@ namespace Caas.Web.Portal.Api;
 
 /// <summary>
 /// The HTTP API over <see cref="IJobOperations"/>, <see cref="IJobQueries"/> and <see cref="IRecoveryIncidents"/>; the same routes serve /api/v1 and /api.
-/// Every route needs a token (401 otherwise); the ones that change jobs need the operator role (403 otherwise).
+/// Every route needs a token (401 otherwise); the ones that change jobs need the operator role (403 otherwise);
+/// a job outside the caller's projects answers 404 like a job that does not exist (<see cref="JobVisibility"/>).
 /// </summary>
 internal static class JobsApi
 {
@@ -90,11 +91,13 @@ internal static class JobsApi
         return api;
     }
 
-    private static async Task<IResult> ListJobs(HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    private static async Task<IResult> ListJobs(HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IJobQueries queries, CancellationToken ct)
     {
         var (skip, take) = ListQuery.Paging(request);
+        var scope = await visibility.ScopeAsync(user, ct);
         var query = new JobListQuery
         {
+            Projects = scope.Filter,
             Skip = skip,
             Take = take,
             Status = ListQuery.Status(request),
@@ -107,7 +110,7 @@ internal static class JobsApi
         return TypedResults.Ok(await queries.ListJobsAsync(query, ct));
     }
 
-    private static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync<SubmitJobRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
         var (spec, problems) = body.ToSpec();
@@ -117,107 +120,95 @@ internal static class JobsApi
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Invalid job spec",
                 extensions: new Dictionary<string, object?> { ["problems"] = problems });
+        await visibility.RequireMaySubmitAsync(user, spec.Project, ct);
         var job = await operations.SubmitAsync(spec, ct);
-        audit.Record(user, "submitted", job.JobId);
+        await audit.RecordAsync(user, AuditActions.JobSubmitted, $"{job.JobId} in project {job.Spec.Project}");
         return TypedResults.Created($"{request.PathBase}{request.Path}/{job.JobId}", job);
     }
 
-    private static async Task<IResult> GetJob(string id, [FromServices] IJobQueries queries, CancellationToken ct) =>
-        TypedResults.Ok(await RequireJobAsync(id, queries, ct));
+    private static async Task<IResult> GetJob(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, CancellationToken ct) =>
+        TypedResults.Ok(await visibility.RequireJobAsync(user, id, ct));
 
-    private static async Task<IResult> GetEvents(string id, HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    private static async Task<IResult> GetEvents(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IJobQueries queries, CancellationToken ct)
     {
         var (skip, take) = ListQuery.Paging(request);
-        await RequireJobAsync(id, queries, ct);
+        await visibility.RequireJobAsync(user, id, ct);
         return TypedResults.Ok(await queries.GetTimelineAsync(id, skip, take, ct));
     }
 
-    private static async Task<IResult> GetIncidents(string id, [FromServices] IJobQueries queries, [FromServices] IRecoveryIncidents incidents, CancellationToken ct)
+    private static async Task<IResult> GetIncidents(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IRecoveryIncidents incidents, CancellationToken ct)
     {
-        await RequireJobAsync(id, queries, ct);
+        await visibility.RequireJobAsync(user, id, ct);
         return TypedResults.Ok(await incidents.ListForJobAsync(id, ct));
     }
 
-    private static async Task<IResult> Checkpoint(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Checkpoint(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
-        RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new CheckpointRequest(), ct);
         var sequence = await operations.CheckpointAsync(id, body.LeaveRunning, ct);
-        audit.Record(user, body.LeaveRunning ? "requested a checkpoint of" : "requested a checkpoint and stop of", $"{id} (checkpoint {sequence})");
+        await audit.RecordAsync(user, AuditActions.JobCheckpointed, $"{id} checkpoint {sequence}{(body.LeaveRunning ? "" : " and stop")}");
         return TypedResults.Accepted(JobPath(request, id), new CheckpointAccepted(sequence));
     }
 
-    private static async Task<IResult> GetSamples(string id, HttpRequest request, [FromServices] IJobQueries queries, CancellationToken ct)
+    private static async Task<IResult> GetSamples(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IJobQueries queries, CancellationToken ct)
     {
         var take = ListQuery.Integer(request, "take", DefaultSamples);
         if (take is < 1 or > MaxSamples)
             throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxSamples}.");
-        await RequireJobAsync(id, queries, ct);
+        await visibility.RequireJobAsync(user, id, ct);
         return TypedResults.Ok(await queries.GetSamplesAsync(id, take, ct));
     }
 
     private const int DefaultSamples = 120;
     private const int MaxSamples = 600;
 
-    private static async Task<IResult> Suspend(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobSuspension suspension, CancellationToken ct)
+    private static async Task<IResult> Suspend(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] JobSuspension suspension, CancellationToken ct)
     {
-        RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         var sequence = await suspension.SuspendAsync(id, ct);
-        audit.Record(user, "suspended", $"{id} (checkpoint {sequence})");
+        await audit.RecordAsync(user, AuditActions.JobSuspended, $"{id} (checkpoint {sequence})");
         return TypedResults.Accepted(JobPath(request, id), new CheckpointAccepted(sequence));
     }
 
-    private static async Task<IResult> Resume(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobSuspension suspension, CancellationToken ct)
+    private static async Task<IResult> Resume(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] JobSuspension suspension, CancellationToken ct)
     {
-        RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         var incident = await suspension.ResumeAsync(id, ct);
-        audit.Record(user, "resumed", $"{id} (incident {incident})");
+        await audit.RecordAsync(user, AuditActions.JobResumed, $"{id} (incident {incident})");
         return TypedResults.Accepted(JobPath(request, id), new RestoreAccepted(incident));
     }
 
-    private static async Task<IResult> Migrate(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobMigrations migrations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Migrate(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IJobMigrations migrations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
-        RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         var body = await JsonRequestBody.ReadAsync<MigrateRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
         var started = await migrations.MigrateAsync(id, Blank(body.Node), Blank(body.Pool), ct);
-        audit.Record(user, "migrated", $"{id} from {started.SourceNodeId} to {started.TargetNodeId} (checkpoint {started.Sequence})");
+        await audit.RecordAsync(user, AuditActions.JobMigrated, $"{id} from {started.SourceNodeId} to {started.TargetNodeId} (checkpoint {started.Sequence})");
         return TypedResults.Accepted(JobPath(request, id), started);
     }
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static async Task<IResult> Kill(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, CancellationToken ct)
+    private static async Task<IResult> Kill(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IJobOperations operations, CancellationToken ct)
     {
-        RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         await operations.KillAsync(id, ct);
-        audit.Record(user, "killed", id);
+        await audit.RecordAsync(user, AuditActions.JobKilled, id);
         return TypedResults.Accepted(JobPath(request, id));
     }
 
-    private static async Task<IResult> Restore(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Restore(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IJobOperations operations, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
-        RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new RestoreRequest(), ct);
         var incident = await operations.RestoreAsync(id, body.Sequence, ct);
-        audit.Record(user, "restored", $"{id} from checkpoint {body.Sequence?.ToString() ?? "newest"} (incident {incident})");
+        await audit.RecordAsync(user, AuditActions.JobRestored, $"{id} from checkpoint {body.Sequence?.ToString() ?? "newest"} (incident {incident})");
         return TypedResults.Accepted(JobPath(request, id), new RestoreAccepted(incident));
     }
 
     private static async Task<IResult> GetNodes([FromServices] IJobQueries queries, CancellationToken ct) =>
         TypedResults.Ok(await queries.GetNodesAsync(ct));
-
-    internal static async Task<JobView> RequireJobAsync(string id, IJobQueries queries, CancellationToken ct)
-    {
-        RequireWellFormedId(id);
-        return await queries.GetJobAsync(id, ct) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{id}'.");
-    }
-
-    // A malformed id names nothing that can exist; refusing it here keeps it away from grain keys and stream names.
-    internal static void RequireWellFormedId(string id)
-    {
-        if (!JobIds.IsValid(id))
-            throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{id}': job ids look like 'job-' followed by 10 hex digits, e.g. job-0123456789.");
-    }
 
     private static string JobPath(HttpRequest request, string id)
     {

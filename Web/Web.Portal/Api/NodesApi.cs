@@ -20,19 +20,48 @@ internal static class NodesApi
             .RequireAuthorization(CaasPolicies.Operate)
             .Produces<NodeStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/agents", ListAgents)
+            .RequireAuthorization(CaasPolicies.Administer)
+            .Produces<IReadOnlyList<AgentEnrollment>>();
+        api.MapPost("/nodes/{id}/enroll", Enroll)
+            .RequireAuthorization(CaasPolicies.Administer)
+            .Produces<EnrolledAgent>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapDelete("/nodes/{id}/credential", Revoke)
+            .RequireAuthorization(CaasPolicies.Administer)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> ListAgents([FromServices] SecurityStore store, CancellationToken ct) =>
+        TypedResults.Ok(await store.ListAgentsAsync(ct));
+
+    /// <summary>Creates (or replaces) the node's credential and returns it once; the agent runs with it as Caas:Agent:Credential.</summary>
+    private static async Task<IResult> Enroll(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
+    {
+        var (enrollment, secret) = await store.EnrollAgentAsync(id, ct);
+        await audit.RecordAsync(user, AuditActions.NodeEnrolled, enrollment.NodeId);
+        return TypedResults.Created($"{request.PathBase}/api/v1/agents", new EnrolledAgent(enrollment.NodeId, enrollment.EnrolledAt, secret));
+    }
+
+    private static async Task<IResult> Revoke(string id, ClaimsPrincipal user, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
+    {
+        await store.RevokeAgentAsync(id, ct);
+        await audit.RecordAsync(user, AuditActions.NodeCredentialRevoked, id);
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> Drain(string id, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] INodeOperations nodes, CancellationToken ct)
     {
         var node = await nodes.DrainAsync(id, ct);
-        audit.Record(user, "drained node", node.NodeId);
+        await audit.RecordAsync(user, AuditActions.NodeDrained, node.NodeId);
         return TypedResults.Ok(node);
     }
 
     private static async Task<IResult> Undrain(string id, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] INodeOperations nodes, CancellationToken ct)
     {
         var node = await nodes.UndrainAsync(id, ct);
-        audit.Record(user, "undrained node", node.NodeId);
+        await audit.RecordAsync(user, AuditActions.NodeUndrained, node.NodeId);
         return TypedResults.Ok(node);
     }
 }

@@ -40,27 +40,27 @@ internal static class PoliciesApi
     private static async Task<IResult> GetDefaults([FromServices] IRecoveryPolicies policies, CancellationToken ct) =>
         TypedResults.Ok(await policies.GetDefaultsAsync(ct));
 
-    private static async Task<IResult> GetForJob(string id, [FromServices] IRecoveryPolicies policies, CancellationToken ct)
+    private static async Task<IResult> GetForJob(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IRecoveryPolicies policies, CancellationToken ct)
     {
-        JobsApi.RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         return TypedResults.Ok(await policies.GetForJobAsync(id, ct));
     }
 
-    private static async Task<IResult> SetForJob(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IRecoveryPolicies policies,
+    private static async Task<IResult> SetForJob(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] JobVisibility visibility, [FromServices] IRecoveryPolicies policies,
         [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
-        JobsApi.RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         var policy = await JsonRequestBody.ReadAsync<RecoveryPolicy>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
         if (Invalid(policy) is { } problem)
             return problem;
         var set = await policies.SetForJobAsync(id, policy, ct);
-        audit.Record(user, "set the recovery policy of", id);
+        await audit.RecordAsync(user, AuditActions.JobPolicySet, id);
         return TypedResults.Ok(set);
     }
 
-    private static async Task<IResult> DryRun(string id, HttpRequest request, [FromServices] IRecoveryPolicies policies, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> DryRun(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IRecoveryPolicies policies, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
-        JobsApi.RequireWellFormedId(id);
+        await visibility.RequireJobAsync(user, id, ct);
         // No body: the policy the job is under now.
         var policy = await JsonRequestBody.ReadAsync<RecoveryPolicy>(request, json.Value.SerializerOptions, whenEmpty: NoBody, ct);
         if (ReferenceEquals(policy, NoBody))

@@ -38,7 +38,7 @@ internal static class ProjectionsApi
     private static async Task<IResult> StartRebuild(string? name, ClaimsPrincipal admin, AuditLog audit, IProjectionOperations projections, CancellationToken ct)
     {
         var started = await projections.RebuildAsync(name, ct);
-        audit.Record(admin, "rebuilt projections", string.Join(", ", started.Select(v => v.Name)));
+        await audit.RecordAsync(admin, AuditActions.ProjectionsRebuilt, string.Join(", ", started.Select(v => v.Name)));
         return TypedResults.Accepted("/api/v1/projections", started);
     }
 }

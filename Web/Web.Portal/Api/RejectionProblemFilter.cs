@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Caas.Web.Portal.Security;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Web.Portal.Api;
@@ -17,6 +19,10 @@ internal sealed class RejectionProblemFilter(ILogger<RejectionProblemFilter> log
         }
         catch (OperationRejectedException e)
         {
+            // A refusal for want of a project is audited like one for want of a role.
+            if (e.Kind == RejectionKind.Forbidden)
+                await context.HttpContext.RequestServices.GetRequiredService<AuditLog>().RecordAsync(context.HttpContext.User, AuditActions.AccessDenied,
+                    $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}", AuditOutcome.Refused, e.Message);
             return ForRejection(e);
         }
         catch (Exception e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)

@@ -34,6 +34,8 @@ public sealed record SubmitJobRequest
     public IReadOnlyDictionary<string, string>? NodeLabels { get; init; }
     /// <summary>The job's own recovery policy and checkpoint schedule (fields as in docs/policies.md); the pool's or platform's default when absent.</summary>
     public RecoveryPolicy? Policy { get; init; }
+    /// <summary>The project the job belongs to; "default" when absent. The submitter must be in it.</summary>
+    public string? Project { get; init; }
 
     /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
     public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
@@ -60,6 +62,7 @@ public sealed record SubmitJobRequest
             MemoryLimitBytes = MemoryLimitMiB is { } mib ? mib << 20 : null,
             NodeLabels = NodeLabels ?? new Dictionary<string, string>(),
             Policy = Policy,
+            Project = Project ?? JobProjects.Default,
         };
         var problems = JobSpecValidator.Validate(spec);
         return (problems.Count == 0 ? spec : null, problems);

@@ -37,7 +37,7 @@ internal static class TokensApi
             throw new OperationRejectedException(RejectionKind.Invalid, "'expiresInDays' must be at least 1.");
         var (token, secret) = await store.CreateTokenAsync(user.Identity!.Name!, body.Name ?? "API token",
             body.ExpiresInDays is { } days ? TimeSpan.FromDays(days) : null, ct);
-        audit.Record(user, "created API token", $"{token.Id} ({token.Name}, expires {token.ExpiresAt:O})");
+        await audit.RecordAsync(user, AuditActions.TokenCreated, $"{token.Id} ({token.Name}, expires {token.ExpiresAt:O})");
         return TypedResults.Created($"{request.PathBase}{request.Path}/{token.Id}",
             new CreatedToken(token.Id, token.Name, token.CreatedAt, token.ExpiresAt, secret));
     }
@@ -54,7 +54,7 @@ internal static class TokensApi
             id = user.FindFirst(ApiTokenAuthenticationHandler.TokenIdClaim)?.Value
                 ?? throw new OperationRejectedException(RejectionKind.Invalid, "'current' means the token this request carries, and it carries none (it came with a cookie or a password).");
         await store.RevokeTokenAsync(user.Identity!.Name!, id, ct);
-        audit.Record(user, "revoked API token", id);
+        await audit.RecordAsync(user, AuditActions.TokenRevoked, id);
         return TypedResults.NoContent();
     }
 }

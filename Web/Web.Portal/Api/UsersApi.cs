@@ -32,8 +32,8 @@ internal static class UsersApi
         [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync<CreateUserRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
-        var user = await store.CreateUserAsync(body.Name ?? "", body.Password ?? "", body.Role ?? "", ct);
-        audit.Record(admin, "created user", $"{user.Name} with role {user.Role}");
+        var user = await store.CreateUserAsync(body.Name ?? "", body.Password ?? "", body.Role ?? "", body.Projects, ct);
+        await audit.RecordAsync(admin, AuditActions.UserCreated, $"{user.Name} with role {user.Role} in {string.Join(", ", user.Projects)}");
         return TypedResults.Created($"{request.PathBase}{request.Path}/{user.Name}", user);
     }
 }

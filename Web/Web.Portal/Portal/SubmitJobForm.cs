@@ -15,10 +15,12 @@ public sealed partial class SubmitJobForm
     public const string WorkingDirectoryField = "workingDirectory";
     public const string StallThresholdField = "stallThreshold";
     public const string NameField = "name";
+    public const string ProjectField = "project";
     /// <summary>Problems that belong to no single field.</summary>
     public const string FormField = "form";
 
     public string Name { get; set; } = "";
+    public string Project { get; set; } = JobProjects.Default;
     public string Command { get; set; } = "";
     /// <summary>One argument per line, taken literally (no quoting); blank lines are skipped.</summary>
     public string ArgsText { get; set; } = "";
@@ -70,6 +72,7 @@ public sealed partial class SubmitJobForm
             Name = string.IsNullOrWhiteSpace(Name) ? null : Name.Trim(),
             StallThreshold = threshold,
             OnStall = OnStall,
+            Project = Project.Trim(),
         };
         foreach (var problem in JobSpecValidator.Validate(spec))
         {

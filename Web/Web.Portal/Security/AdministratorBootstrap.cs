@@ -28,7 +28,14 @@ public sealed class AdministratorBootstrap(SecurityStore store, IOptions<Securit
         var configured = options.Value.BootstrapAdminPassword;
         var password = string.IsNullOrEmpty(configured) ? WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(15)) : configured;
         await store.CreateUserAsync(AdminName, password, CaasRoles.Admin, cancellationToken);
-        audit.Record("platform", "created the first user", AdminName);
+        try
+        {
+            await audit.RecordAsync(AuditLog.Platform, AuditActions.UserCreated, $"{AdminName} with role {CaasRoles.Admin} (first start)");
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Logged as an error by the audit log; the platform still starts, so the admin can log in and look.
+        }
         if (string.IsNullOrEmpty(configured))
             GeneratedPassword = password;
     }

@@ -4,13 +4,14 @@ using Microsoft.AspNetCore.Components.Authorization;
 namespace Caas.Web.Portal.Security;
 
 /// <summary>What the portal's pages may do to alerts and silences: operators only, checked here on the server, audited.</summary>
-public sealed class AlertActions(IAlertOperations alerts, AuthenticationStateProvider authentication, AuditLog audit)
+public sealed class AlertActions(IAlertOperations alerts, AuthenticationStateProvider authentication, AuditLog audit, JobVisibility visibility)
 {
     public async Task<AlertView> AcknowledgeAsync(string alertId, string? comment)
     {
         var user = await RequireOperatorAsync("acknowledge alerts");
+        await visibility.RequireVisibleAsync(await visibility.ScopeAsync(user), await alerts.GetAlertAsync(alertId), alertId);
         var alert = await alerts.AcknowledgeAsync(alertId, user.Identity!.Name!, comment);
-        audit.Record(user, "acknowledged alert", alertId);
+        await audit.RecordAsync(user, AuditActions.AlertAcknowledged, alertId);
         return alert;
     }
 
@@ -18,7 +19,7 @@ public sealed class AlertActions(IAlertOperations alerts, AuthenticationStatePro
     {
         var user = await RequireOperatorAsync("silence alerts");
         var created = await alerts.CreateSilenceAsync(silence, user.Identity!.Name!);
-        audit.Record(user, "created silence", $"{created.Id} until {created.EndsAt:u}: {created.Reason}");
+        await audit.RecordAsync(user, AuditActions.SilenceCreated, $"{created.Id} until {created.EndsAt:u}: {created.Reason}");
         return created;
     }
 
@@ -26,7 +27,7 @@ public sealed class AlertActions(IAlertOperations alerts, AuthenticationStatePro
     {
         var user = await RequireOperatorAsync("expire silences");
         var expired = await alerts.ExpireSilenceAsync(silenceId, user.Identity!.Name!);
-        audit.Record(user, "expired silence", silenceId);
+        await audit.RecordAsync(user, AuditActions.SilenceExpired, silenceId);
         return expired;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Web.Portal.Security;
 
@@ -24,6 +25,8 @@ internal sealed class ApiAuthorizationResultHandler : IAuthorizationMiddlewareRe
         {
             var needed = policy.Requirements.OfType<RolesAuthorizationRequirement>()
                 .FirstOrDefault(r => !r.AllowedRoles.Any(context.User.IsInRole))?.AllowedRoles.First() ?? CaasRoles.Admin;
+            await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync(context.User, AuditActions.AccessDenied,
+                $"{context.Request.Method} {context.Request.Path}", AuditOutcome.Refused, $"needs the role {needed}");
             await TypedResults.Problem(
                 detail: $"{context.User.Identity?.Name} has the role {CaasRoles.PrimaryRole(context.User)}; {context.Request.Method} {context.Request.Path} needs the role {needed}.",
                 statusCode: StatusCodes.Status403Forbidden,

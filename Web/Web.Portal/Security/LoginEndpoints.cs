@@ -27,12 +27,13 @@ internal static class LoginEndpoints
                     : await store.VerifyPasswordAsync(user, password, context.RequestAborted);
                 if (account is null)
                 {
-                    audit.Record(user ?? "", "failed to log in to", "the portal");
+                    // The name tried comes from anyone, before any login: it is kept short so it cannot bloat the trail.
+                    await audit.RecordAsync(user is { Length: > 64 } ? user[..64] + "…" : user ?? "", AuditActions.Login, "the portal", AuditOutcome.Refused, "wrong user name or password");
                     return Page(context, antiforgery, returnUrl, user, "The user name or password is not right.", StatusCodes.Status401Unauthorized);
                 }
                 await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
                     CaasRoles.Principal(account, CookieAuthenticationDefaults.AuthenticationScheme));
-                audit.Record(account.Name, "logged in to", "the portal");
+                await audit.RecordAsync(account.Name, AuditActions.Login, "the portal");
                 return Results.Redirect(LocalOrHome(returnUrl));
             })
             .AllowAnonymous().ExcludeFromDescription();
@@ -40,7 +41,7 @@ internal static class LoginEndpoints
         app.MapPost("/logout", async (HttpContext context, AuditLog audit, [FromForm] string? returnUrl) =>
             {
                 if (context.User.Identity?.IsAuthenticated == true)
-                    audit.Record(context.User, "logged out of", "the portal");
+                    await audit.RecordAsync(context.User, AuditActions.Logout, "the portal");
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 return Results.Redirect("/login");
             })

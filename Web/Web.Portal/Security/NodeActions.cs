@@ -9,7 +9,7 @@ public sealed class NodeActions(INodeOperations operations, AuthenticationStateP
     {
         var user = await authentication.RequireOperatorAsync("drain nodes");
         var node = await operations.DrainAsync(nodeId);
-        audit.Record(user, "drained node", nodeId);
+        await audit.RecordAsync(user, AuditActions.NodeDrained, nodeId);
         return node;
     }
 
@@ -17,7 +17,7 @@ public sealed class NodeActions(INodeOperations operations, AuthenticationStateP
     {
         var user = await authentication.RequireOperatorAsync("undrain nodes");
         var node = await operations.UndrainAsync(nodeId);
-        audit.Record(user, "undrained node", nodeId);
+        await audit.RecordAsync(user, AuditActions.NodeUndrained, nodeId);
         return node;
     }
 }

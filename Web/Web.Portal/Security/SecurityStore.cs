@@ -8,7 +8,7 @@ namespace Caas.Web.Portal.Security;
 /// Users and API tokens in their own tables of a SQLite database. Passwords are kept as PBKDF2 hashes and tokens
 /// as SHA-256 hashes, so a copy of the database lets nobody log in.
 /// </summary>
-public sealed class SecurityStore
+public sealed partial class SecurityStore : IProjectMemberships
 {
     private const int MinimumPasswordLength = 12;
     private readonly string connectionString;
@@ -35,16 +35,25 @@ public sealed class SecurityStore
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Creates a user; refuses a bad name, role or short password, or a name already taken, changing nothing.</summary>
-    public async Task<UserAccount> CreateUserAsync(string name, string password, string role, CancellationToken ct = default)
+    /// <summary>
+    /// Creates a user in <paramref name="projects"/> (the default project when null); refuses a bad name, role or short
+    /// password, a name already taken or a project that does not exist, changing nothing.
+    /// </summary>
+    public async Task<UserAccount> CreateUserAsync(string name, string password, string role, CancellationToken ct = default) =>
+        await CreateUserAsync(name, password, role, null, ct);
+
+    public async Task<UserAccount> CreateUserAsync(string name, string password, string role, IReadOnlyList<string>? projects, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
             throw new OperationRejectedException(RejectionKind.Invalid, "A user name is 1 to 64 letters, digits, '.', '-' or '_'.");
         if (!CaasRoles.IsValid(role))
             throw new OperationRejectedException(RejectionKind.Invalid, $"Unknown role '{role}'; the roles are {string.Join(", ", CaasRoles.All)}.");
         RequireAcceptablePassword(password);
-        var user = new UserAccount(name, role, clock.GetUtcNow());
+        var memberOf = (projects ?? [JobProjects.Default]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var user = new UserAccount(name, role, clock.GetUtcNow()) { Projects = memberOf };
         await using var db = await OpenAsync(ct);
+        await RequireProjectsExistAsync(db, memberOf, ct);
+        await using var transaction = await db.BeginTransactionAsync(ct);
         await using var command = db.CreateCommand();
         command.CommandText = "INSERT INTO security_users (name, password_hash, role, created_at) VALUES ($name, $hash, $role, $at) ON CONFLICT (name) DO NOTHING";
         command.Parameters.AddWithValue("$name", name);
@@ -53,6 +62,9 @@ public sealed class SecurityStore
         command.Parameters.AddWithValue("$at", Text(user.CreatedAt));
         if (await command.ExecuteNonQueryAsync(ct) == 0)
             throw new OperationRejectedException(RejectionKind.Conflict, $"There is already a user named '{name}'.");
+        foreach (var project in memberOf)
+            await InsertMembershipAsync(db, name, project, ct);
+        await transaction.CommitAsync(ct);
         return user;
     }
 
@@ -60,11 +72,23 @@ public sealed class SecurityStore
     {
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
-        command.CommandText = "SELECT name, role, created_at FROM security_users ORDER BY name";
+        command.CommandText = """
+            SELECT u.name, u.role, u.created_at, m.project FROM security_users u
+            LEFT JOIN security_memberships m ON m.user_name = u.name ORDER BY u.name, m.project
+            """;
         await using var reader = await command.ExecuteReaderAsync(ct);
         var users = new List<UserAccount>();
+        var projects = new List<string>();
         while (await reader.ReadAsync(ct))
-            users.Add(new UserAccount(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2))));
+        {
+            if (users.Count == 0 || users[^1].Name != reader.GetString(0))
+            {
+                projects = [];
+                users.Add(new UserAccount(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2))) { Projects = projects });
+            }
+            if (!reader.IsDBNull(3))
+                projects.Add(reader.GetString(3));
+        }
         return users;
     }
 
@@ -202,6 +226,8 @@ public sealed class SecurityStore
                     token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT);
                 """;
             await command.ExecuteNonQueryAsync(ct);
+            await EnsureProjectSchemaAsync(db, ct);
+            await EnsureAgentSchemaAsync(db, ct);
             schemaReady = true;
         }
         finally

@@ -19,6 +19,7 @@ public sealed class PoliciesApiTests : IAsyncLifetime
     {
         host = await PortalApiHost.StartAsync();
         host.Policies.AddJob(Job);
+        host.Platform.Jobs.Add(SampleJobs.Running(Job, "counter", 0.5, SampleJobs.Start));
     }
 
     public async Task DisposeAsync() => await host.DisposeAsync();

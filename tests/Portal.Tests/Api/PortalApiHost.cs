@@ -36,6 +36,9 @@ public sealed class PortalApiHost : IAsyncDisposable
     public FakeAlerts Alerts { get; private init; } = null!;
     public FakeRecoveryPolicies Policies { get; private init; } = null!;
     public FakeProjections Projections { get; private init; } = null!;
+    public FakeAuditTrail Audit { get; private init; } = null!;
+    /// <summary>Everything the host logged, to check that no secret reaches the log.</summary>
+    public CapturedLog Log { get; private init; } = null!;
     public Uri Address { get; }
     public HttpClient Client { get; }
     public string AdminToken { get; private set; } = "";
@@ -72,11 +75,15 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<IRecoveryPolicies>(policies);
         var projections = new FakeProjections();
         builder.Services.AddSingleton<IProjectionOperations>(projections);
+        var audit = new FakeAuditTrail();
+        builder.Services.AddSingleton<IAuditTrail>(audit);
+        var log = new CapturedLog();
+        builder.Logging.AddProvider(log);
         var app = builder.Build();
         app.MapCaasPortal();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Policies = policies, Projections = projections };
+        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Policies = policies, Projections = projections, Audit = audit, Log = log };
         host.AdminToken = await host.CreateTokenAsync(AdministratorBootstrap.AdminName);
         host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminToken);
         return host;

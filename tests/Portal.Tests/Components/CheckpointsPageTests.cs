@@ -53,7 +53,8 @@ public sealed class CheckpointsPageTests : PortalTestContext
         cut.Find("[data-testid=filter-status]").Change("Verified");
         cut.Find("[data-testid=checkpoint-filters]").Submit();
 
-        Assert.Equal(new CheckpointCatalogFilter { NodeId = "node-b", Verification = CheckpointVerification.Verified }, Platform.CatalogQueries[^1].Filter);
+        Assert.Equal(new CheckpointCatalogFilter { NodeId = "node-b", Verification = CheckpointVerification.Verified }, Platform.CatalogQueries[^1].Filter with { Projects = null });
+        Assert.Equal([JobProjects.Default], Platform.CatalogQueries[^1].Filter.Projects);
         var row = Assert.Single(cut.FindAll("[data-testid=checkpoint-row]"));
         Assert.Contains(JobB, row.TextContent);
 

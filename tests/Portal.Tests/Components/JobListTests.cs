@@ -86,12 +86,12 @@ public sealed class JobListTests : PortalTestContext
 
         cut.Find("[data-testid=status-filter]").Change("Failed");
 
-        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Status = JobStatus.Failed }, Platform.Searches[^1]);
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Status = JobStatus.Failed }, Platform.Searches[^1] with { Projects = null });
         Assert.StartsWith("No job is Failed right now.", cut.Find("[data-testid=no-match]").TextContent);
 
         cut.Find("[data-testid=clear-filters]").Click();
 
-        Assert.Equal(new JobListQuery { Take = JobList.PageSize }, Platform.Searches[^1]);
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize }, Platform.Searches[^1] with { Projects = null });
         Assert.Single(cut.FindAll("[data-testid=job-row]"));
     }
 
@@ -105,7 +105,7 @@ public sealed class JobListTests : PortalTestContext
 
         cut.Find("[data-testid=page-next]").Click();
 
-        Assert.Equal(new JobListQuery { Skip = JobList.PageSize, Take = JobList.PageSize }, Platform.Searches[^1]);
+        Assert.Equal(new JobListQuery { Skip = JobList.PageSize, Take = JobList.PageSize }, Platform.Searches[^1] with { Projects = null });
         Assert.Equal(3, cut.FindAll("[data-testid=job-row]").Count);
         Assert.Equal("job 0", cut.FindAll("[data-testid=job-name]")[^1].TextContent);
     }
@@ -128,11 +128,11 @@ public sealed class JobListTests : PortalTestContext
         // Only the pool's nodes are offered, and the list holds the matching jobs in that pool.
         Assert.Equal(["", "node-b"], cut.FindAll("[data-testid=node-filter] option").Select(o => o.GetAttribute("value")));
         Assert.Equal(["simulation 2"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
-        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Text = "SIMUL", Pool = "west" }, Platform.Searches[^1]);
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Text = "SIMUL", Pool = "west" }, Platform.Searches[^1] with { Projects = null });
 
         cut.Find("[data-testid=text-filter]").Change("");
         cut.Find("[data-testid=node-filter]").Change("node-b");
-        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Pool = "west", NodeId = "node-b" }, Platform.Searches[^1]);
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Pool = "west", NodeId = "node-b" }, Platform.Searches[^1] with { Projects = null });
         Assert.Equal(["simulation 2", "training"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
 
         cut.Find("[data-testid=status-filter]").Change("Failed");
@@ -150,7 +150,7 @@ public sealed class JobListTests : PortalTestContext
 
         cut.Find("[data-testid=sort-name]").Click();
         Assert.Equal(["alpha", "beta", "gamma"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
-        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Sort = JobSortField.Name, Descending = false }, Platform.Searches[^1]);
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Sort = JobSortField.Name, Descending = false }, Platform.Searches[^1] with { Projects = null });
         Assert.Equal("ascending", cut.Find("th:has([data-testid=sort-name])").GetAttribute("aria-sort"));
 
         cut.Find("[data-testid=sort-name]").Click();
@@ -158,7 +158,7 @@ public sealed class JobListTests : PortalTestContext
 
         cut.Find("[data-testid=sort-progress]").Click();
         Assert.Equal(["alpha", "gamma", "beta"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
-        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Sort = JobSortField.Progress, Descending = true }, Platform.Searches[^1]);
+        Assert.Equal(new JobListQuery { Take = JobList.PageSize, Sort = JobSortField.Progress, Descending = true }, Platform.Searches[^1] with { Projects = null });
     }
 
     [Fact]

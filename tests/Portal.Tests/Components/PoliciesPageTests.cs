@@ -15,6 +15,7 @@ public sealed class PoliciesPageTests : PortalTestContext
     private IRenderedComponent<Policies> RenderForJob()
     {
         Policies.AddJob(Job, new RecoveryPolicy { MaxAttempts = 3 }, "pool:cloud-a");
+        Platform.Jobs.Add(SampleJobs.Running(Job, "counter", 0.5, SampleJobs.Start));
         var cut = Render<Policies>();
         cut.Find("[data-testid=policy-job]").Change(Job);
         cut.Find("[data-testid=policy-job-form]").Submit();
@@ -49,7 +50,7 @@ public sealed class PoliciesPageTests : PortalTestContext
         cut.Find("[data-testid=policy-job]").Change("job-00000000ff");
         cut.Find("[data-testid=policy-job-form]").Submit();
 
-        Assert.Equal("Job 'job-00000000ff' does not exist.", cut.Find("[data-testid=load-problem]").TextContent);
+        Assert.Equal("No job has id 'job-00000000ff'.", cut.Find("[data-testid=load-problem]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=policy-editor]"));
     }
 

@@ -31,7 +31,10 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IRecoveryPolicies>(Policies);
         Services.AddSingleton<IProjectionOperations>(Projections);
         Services.AddOptions<PortalOptions>().Configure(o => o.DemoCommand = DemoCommand);
-        Services.AddSingleton(new AuditLog(NullLogger<AuditLog>.Instance, Clock));
+        Services.AddSingleton<IAuditTrail>(Audit);
+        Services.AddSingleton(new AuditLog(Audit, NullLogger<AuditLog>.Instance, Clock));
+        Services.AddSingleton<IProjectMemberships>(Memberships);
+        Services.AddSingleton<JobVisibility>();
         Services.AddSingleton<JobSuspension>();
         Services.AddScoped<JobActions>();
         Services.AddScoped<NodeActions>();
@@ -52,6 +55,8 @@ public abstract class PortalTestContext : BunitContext
     }
 
     protected FakeTimeProvider Clock { get; }
+    protected FakeAuditTrail Audit { get; } = new();
+    protected FakeProjectMemberships Memberships { get; } = new();
     protected FakeAlerts Alerts { get; }
     protected FakeRecoveryPolicies Policies { get; } = new();
     protected FakeProjections Projections { get; } = new();

@@ -68,4 +68,45 @@ public sealed class UsersTests : PortalTestContext
         Assert.Empty(cut.FindAll("[data-testid=user-form]"));
         Assert.Equal("Only admins manage users; your role may not.", cut.Find("[data-testid=users-not-allowed]").TextContent);
     }
+
+    [Fact]
+    public async Task An_admin_creates_a_project_puts_a_user_in_it_and_takes_them_out_and_each_change_is_audited()
+    {
+        LogInAs("ada", CaasRoles.Admin);
+        await store.CreateUserAsync("otto", "otto's own password", CaasRoles.Operator);
+        var cut = Render<Users>();
+
+        cut.Find("[data-testid=field-project-name]").Change("climate");
+        cut.Find("[data-testid=project-form]").Submit();
+        cut.WaitForAssertion(() => Assert.Equal("Created project climate.", cut.Find("[data-testid=user-notice]").TextContent));
+        cut.Find("[data-testid=field-member-user]").Change("otto");
+        cut.Find("[data-testid=field-member-project]").Change("climate");
+        cut.Find("[data-testid=add-member]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("otto is in climate.", cut.Find("[data-testid=user-notice]").TextContent));
+        Assert.Equal("climate, default", cut.Find("[data-user=otto] [data-testid=user-projects]").TextContent);
+        Assert.Equal(["climate", "default"], await store.ProjectsOfAsync("otto"));
+
+        cut.Find("[data-testid=remove-member]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Took otto out of climate.", cut.Find("[data-testid=user-notice]").TextContent));
+        Assert.Equal(["default"], await store.ProjectsOfAsync("otto"));
+        Assert.Equal([AuditActions.ProjectCreated, AuditActions.ProjectMemberAdded, AuditActions.ProjectMemberRemoved], Audit.Records.Select(r => r.Action));
+        Assert.All(Audit.Records, r => Assert.Equal("ada", r.User));
+    }
+
+    [Fact]
+    public void A_new_user_goes_into_the_projects_given_and_an_unknown_one_is_refused()
+    {
+        LogInAs("ada", CaasRoles.Admin);
+        var cut = Render<Users>();
+
+        cut.Find("[data-testid=field-user-name]").Change("otto");
+        cut.Find("[data-testid=field-user-password]").Change("otto's own password");
+        cut.Find("[data-testid=field-user-projects]").Change("default, nope");
+        cut.Find("[data-testid=user-form]").Submit();
+
+        cut.WaitForAssertion(() => Assert.Equal("There is no project named 'nope'; an admin creates it first (caas projects create nope).", cut.Find("[data-testid=user-problem]").TextContent));
+        Assert.Equal(["ada"], cut.FindAll("[data-testid=user-row]").Select(r => r.GetAttribute("data-user")));
+        Assert.Empty(Audit.Records);
+    }
 }

@@ -152,6 +152,7 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             var matching = Catalog
                 .Where(c => (filter.JobId is null || c.JobId == filter.JobId) && (filter.NodeId is null || c.Checkpoint.NodeId == filter.NodeId))
                 .Where(c => (filter.Verification is null || c.Verification == filter.Verification) && (filter.IncludeRemoved || c.Exists))
+                .Where(c => filter.Projects is null || filter.Projects.Contains(Jobs.FirstOrDefault(j => j.JobId == c.JobId)?.Spec.Project ?? JobProjects.Default))
                 .OrderByDescending(c => c.Checkpoint.TakenAt).ThenByDescending(c => c.Sequence)
                 .ToList();
             return Task.FromResult(new Page<CheckpointCatalogEntry>(matching.Skip(skip).Take(take).ToList(), matching.Count, skip, take));
@@ -165,12 +166,13 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             throw new OperationRejectedException(RejectionKind.NotFound, $"Job {jobId} has no checkpoint {sequence}.");
     }
 
-    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, CancellationToken cancellationToken = default)
+    public Task<Page<JobSummary>> ListJobsAsync(int skip, int take, JobStatus? status = null, IReadOnlyCollection<string>? projects = null, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
             ListCalls.Add((skip, take, status));
-            var matching = Jobs.Where(j => status is null || j.Status == status).OrderByDescending(j => j.SubmittedAt).ToList();
+            var matching = Jobs.Where(j => status is null || j.Status == status).Where(j => projects is null || projects.Contains(j.Spec.Project))
+                .OrderByDescending(j => j.SubmittedAt).ToList();
             var items = matching.Skip(skip).Take(take).Select(Summarize).ToList();
             return Task.FromResult(new Page<JobSummary>(items, matching.Count, skip, take));
         }
@@ -186,6 +188,7 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             var text = query.Text ?? "";
             var matching = Jobs
                 .Where(j => (query.Status is null || j.Status == query.Status) && (query.NodeId is null || j.NodeId == query.NodeId))
+                .Where(j => query.Projects is null || query.Projects.Contains(j.Spec.Project))
                 .Where(j => query.Pool is null || j.Spec.Pool == query.Pool || Nodes.Any(n => n.NodeId == j.NodeId && n.Pool == query.Pool))
                 .Where(j => text.Length == 0 || j.JobId.Contains(text, StringComparison.OrdinalIgnoreCase) || j.Name.Contains(text, StringComparison.OrdinalIgnoreCase)
                     || j.Spec.Command.Contains(text, StringComparison.OrdinalIgnoreCase))
@@ -241,6 +244,17 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
             AlertQueries++;
             return Task.FromResult<IReadOnlyList<AlertView>>(Alerts.Where(a => includeResolved || a.ResolvedAt is null).ToList());
         }
+    }
+
+    /// <summary>
+    /// The project of each job in <see cref="Jobs"/>; tests that give alerts without adding their jobs get those jobs
+    /// in the default project, where every test user is unless the test says otherwise.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, string>> GetJobProjectsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(jobIds.Distinct().ToDictionary(
+                id => id, id => Jobs.FirstOrDefault(j => j.JobId == id)?.Spec.Project ?? JobProjects.Default));
     }
 
     public Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken cancellationToken = default)
@@ -300,6 +314,7 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         Stalled = job.Stalled,
         Pool = job.Spec.Pool,
         Suspended = job.Suspended,
+        Project = job.Spec.Project,
     };
 
     public Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)

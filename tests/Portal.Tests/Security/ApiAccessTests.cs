@@ -25,6 +25,11 @@ public sealed class ApiAccessTests : IAsyncLifetime
         .. Versioned("/api"),
         ("GET", "/api/v1/users", "/api/v1/users", CaasRoles.Admin),
         ("POST", "/api/v1/users", "/api/v1/users", CaasRoles.Admin),
+        ("GET", "/api/v1/projects", "/api/v1/projects", CaasRoles.Admin),
+        ("POST", "/api/v1/projects", "/api/v1/projects", CaasRoles.Admin),
+        ("PUT", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/default/members/admin", CaasRoles.Admin),
+        ("DELETE", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/default/members/admin", CaasRoles.Admin),
+        ("GET", "/api/v1/audit", "/api/v1/audit", CaasRoles.Admin),
         ("GET", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/tok-000000000000", CaasRoles.Viewer),
@@ -64,6 +69,9 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("GET", $"{prefix}/jobs/{{id}}/policy", $"{prefix}/jobs/{Job}/policy", CaasRoles.Viewer),
         ("PUT", $"{prefix}/jobs/{{id}}/policy", $"{prefix}/jobs/{Job}/policy", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/policy/dry-run", $"{prefix}/jobs/{Job}/policy/dry-run", CaasRoles.Viewer),
+        ("GET", $"{prefix}/agents", $"{prefix}/agents", CaasRoles.Admin),
+        ("POST", $"{prefix}/nodes/{{id}}/enroll", $"{prefix}/nodes/node-a/enroll", CaasRoles.Admin),
+        ("DELETE", $"{prefix}/nodes/{{id}}/credential", $"{prefix}/nodes/node-a/credential", CaasRoles.Admin),
         ("*", $"{prefix}/{{*path:nonfile}}", $"{prefix}/no-such-route", CaasRoles.Viewer),
     ];
 
@@ -206,7 +214,8 @@ public sealed class ApiAccessTests : IAsyncLifetime
         if (method == "POST")
             request.Content = new StringContent(path.EndsWith("/users", StringComparison.Ordinal)
                 ? """{"name":"created","password":"created password 1","role":"viewer"}"""
-                : path.EndsWith("/jobs", StringComparison.Ordinal) ? """{"command":"/usr/bin/true"}""" : "", Encoding.UTF8, "application/json");
+                : path.EndsWith("/jobs", StringComparison.Ordinal) ? """{"command":"/usr/bin/true"}"""
+                : path.EndsWith("/projects", StringComparison.Ordinal) ? """{"name":"created"}""" : "", Encoding.UTF8, "application/json");
         return client.SendAsync(request);
     }
 

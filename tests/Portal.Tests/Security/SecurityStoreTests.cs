@@ -149,5 +149,5 @@ public sealed class SecurityStoreTests : IDisposable
         Assert.NotNull(await store.VerifyPasswordAsync("ada", "a brand new password"));
     }
 
-    private AuditLog Audit() => new(NullLogger<AuditLog>.Instance, clock);
+    private AuditLog Audit() => new(new FakeAuditTrail(), NullLogger<AuditLog>.Instance, clock);
 }

@@ -1,0 +1,48 @@
+namespace Caas.Contracts.Bus;
+
+/// <summary>
+/// The bus messages only node agents send (reports and heartbeats), which the platform accepts only with a valid agent
+/// credential in the headers, and the node each one speaks for. Transport-neutral: headers travel alike on the
+/// in-memory and the RabbitMQ transports.
+/// </summary>
+public static class AgentMessages
+{
+    /// <summary>Header naming the node whose credential signs the message.</summary>
+    public const string NodeHeader = "caas-agent-node";
+    /// <summary>Header carrying the node's credential (<see cref="CredentialPrefix"/>…); the platform keeps only its hash.</summary>
+    public const string CredentialHeader = "caas-agent-credential";
+    public const string CredentialPrefix = "caasagent_";
+
+    /// <summary>
+    /// The node a report speaks for, which must be the credential's node; null for reports any enrolled agent may send
+    /// (a transfer names a source and a target, and either may report).
+    /// </summary>
+    public static bool TryGetSpeaker(object message, out string? node)
+    {
+        node = message switch
+        {
+            NodeHeartbeat m => m.Node.NodeId,
+            JobLaunched m => m.NodeId,
+            JobProcessExited m => m.NodeId,
+            LaunchRejected m => m.NodeId,
+            CheckpointCompleted m => m.NodeId,
+            CheckpointRejected m => m.NodeId,
+            CheckpointVerificationEnded m => m.NodeId,
+            CheckpointsPruned m => m.NodeId,
+            RestoreCompleted m => m.NodeId,
+            RestoreRejected m => m.NodeId,
+            _ => null,
+        };
+        return node is not null || message is CheckpointTransferred or CheckpointTransferFailed or CheckpointTransferProgress;
+    }
+
+    /// <summary>Whether messages of <paramref name="type"/> come only from agents and so need a credential.</summary>
+    public static bool IsAgentReport(Type type) => Reports.Contains(type);
+
+    private static readonly HashSet<Type> Reports =
+    [
+        typeof(NodeHeartbeat), typeof(JobLaunched), typeof(JobProcessExited), typeof(LaunchRejected), typeof(CheckpointCompleted),
+        typeof(CheckpointRejected), typeof(CheckpointVerificationEnded), typeof(CheckpointsPruned), typeof(RestoreCompleted),
+        typeof(RestoreRejected), typeof(CheckpointTransferred), typeof(CheckpointTransferFailed), typeof(CheckpointTransferProgress),
+    ];
+}

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using Caas.Contracts.Audit;
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+using Caas.Contracts.Services;
+using Caas.Contracts.Views;
+using Caas.Monitoring.Grains.AgentAuth;
+using Caas.Recovery.Tests;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Caas.Monitoring.Tests;
+
+/// <summary>
+/// The platform's credential check on a real bus (in-memory, and RabbitMQ through a broker): a heartbeat reaches a
+/// consumer only with the current credential of the node it speaks for; unsigned, forged, borrowed and revoked ones
+/// are dropped before any consumer sees them, and audited as refused.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class AgentCredentialCheckTests
+{
+    private const string NodeA = "node-a";
+    private const string NodeB = "node-b";
+    private const string Revoked = "node-r";
+
+    public static TheoryData<string> Transports() => ["in-memory", "rabbitmq"];
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Only_heartbeats_with_their_nodes_valid_credential_reach_a_consumer(string transport)
+    {
+        await using var bus = await CheckedBus.StartAsync(transport);
+
+        await bus.PublishAsync(Heartbeat(NodeA, "unsigned"), node: null, credential: null);
+        await bus.PublishAsync(Heartbeat(NodeA, "forged"), NodeA, AgentMessages.CredentialPrefix + "guessed");
+        await bus.PublishAsync(Heartbeat(NodeA, "borrowed"), NodeB, bus.Credentials.Secrets[NodeB]);
+        await bus.PublishAsync(Heartbeat(Revoked, "revoked"), Revoked, bus.Credentials.Secrets[Revoked]);
+        await bus.PublishAsync(Heartbeat(NodeA, "valid"), NodeA, bus.Credentials.Secrets[NodeA]);
+
+        await WaitUntil(() => bus.Received.Count >= 1 && bus.Audit.Records.Count >= 4);
+        Assert.Equal(["valid"], bus.Received.Select(h => h.Node.Engine));
+        Assert.Equal(
+            [
+                ("agent (unnamed)", "the message carries no agent credential"),
+                ("agent node-a", "the credential is not node node-a's"),
+                ("agent node-b", "the message speaks for node node-a but carries the credential of node node-b"),
+                ("agent node-r", "the credential of node node-r was revoked"),
+            ],
+            bus.Audit.Records.Select(r => (r.User, r.Reason!)).Order());
+        Assert.All(bus.Audit.Records, r => Assert.Equal((AuditActions.AgentRefused, AuditOutcome.Refused, nameof(NodeHeartbeat)), (r.Action, r.Outcome, r.Target)));
+        Assert.DoesNotContain(bus.Audit.Records, r => r.Reason!.Contains(AgentMessages.CredentialPrefix, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Messages_that_are_not_agent_reports_pass_without_a_credential()
+    {
+        await using var bus = await CheckedBus.StartAsync("in-memory");
+
+        await bus.PublishAsync(new RecoveryRequested(Guid.NewGuid(), "job-00000000a1", NodeA, 1, 0.5, "test", DateTimeOffset.UnixEpoch), node: null, credential: null);
+
+        await WaitUntil(() => !bus.RecoveryRequests.IsEmpty);
+        Assert.Empty(bus.Audit.Records);
+    }
+
+    private static NodeHeartbeat Heartbeat(string node, string marker) =>
+        // The engine field carries a marker so the test can tell which heartbeat got through.
+        new(new NodeStatus { NodeId = node, Engine = marker, JobSlots = 1 }, [], DateTimeOffset.UnixEpoch);
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the bus did not deliver within 60 s");
+            await Task.Delay(50);
+        }
+        // Anything still in flight behind the last awaited message has had its chance to (wrongly) arrive.
+        await Task.Delay(300);
+    }
+
+    private sealed class CheckedBus : IAsyncDisposable
+    {
+        private readonly ServiceProvider provider;
+        private readonly RabbitMqTestVhost? vhost;
+
+        private CheckedBus(ServiceProvider provider, RabbitMqTestVhost? vhost, Recorder recorder, FakeAgentCredentials credentials, InMemoryAuditTrail audit)
+        {
+            this.provider = provider;
+            this.vhost = vhost;
+            Received = recorder.Heartbeats;
+            RecoveryRequests = recorder.Recoveries;
+            Credentials = credentials;
+            Audit = audit;
+        }
+
+        public FakeAgentCredentials Credentials { get; }
+        public InMemoryAuditTrail Audit { get; }
+        public ConcurrentQueue<NodeHeartbeat> Received { get; }
+        public ConcurrentQueue<RecoveryRequested> RecoveryRequests { get; }
+
+        public static async Task<CheckedBus> StartAsync(string transport)
+        {
+            var vhost = transport == "rabbitmq" ? await RabbitMqTestVhost.CreateAsync() : null;
+            var recorder = new Recorder();
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddSingleton(TimeProvider.System);
+            services.AddSingleton(recorder);
+            services.AddOptions<AgentCredentialOptions>();
+            var credentials = new FakeAgentCredentials(NodeA, NodeB, Revoked);
+            var audit = new InMemoryAuditTrail();
+            services.AddSingleton<IAgentCredentials>(credentials);
+            services.AddSingleton<IAuditTrail>(audit);
+            services.AddMassTransit(bus =>
+            {
+                bus.AddConsumer<HeartbeatConsumer>();
+                bus.AddConsumer<RecoveryConsumer>();
+                if (vhost is not null)
+                    bus.UsingRabbitMq((context, cfg) =>
+                    {
+                        vhost.Configure(cfg);
+                        cfg.UseCaasAgentCredentialCheck(context);
+                        cfg.ConfigureEndpoints(context);
+                    });
+                else
+                    bus.UsingInMemory((context, cfg) =>
+                    {
+                        cfg.UseCaasAgentCredentialCheck(context);
+                        cfg.ConfigureEndpoints(context);
+                    });
+            });
+            var provider = services.BuildServiceProvider();
+            await provider.GetRequiredService<IBusControl>().StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+            return new CheckedBus(provider, vhost, recorder, credentials, audit);
+        }
+
+        public Task PublishAsync<T>(T message, string? node, string? credential) where T : class =>
+            provider.GetRequiredService<IBus>().Publish(message, context =>
+            {
+                if (node is not null)
+                    context.Headers.Set(AgentMessages.NodeHeader, node);
+                if (credential is not null)
+                    context.Headers.Set(AgentMessages.CredentialHeader, credential);
+            });
+
+        public async ValueTask DisposeAsync()
+        {
+            await provider.GetRequiredService<IBusControl>().StopAsync();
+            await provider.DisposeAsync();
+            if (vhost is not null)
+                await vhost.DisposeAsync();
+        }
+    }
+
+    private sealed class Recorder
+    {
+        public ConcurrentQueue<NodeHeartbeat> Heartbeats { get; } = new();
+        public ConcurrentQueue<RecoveryRequested> Recoveries { get; } = new();
+    }
+
+    private sealed class HeartbeatConsumer(Recorder recorder) : IConsumer<NodeHeartbeat>
+    {
+        public Task Consume(ConsumeContext<NodeHeartbeat> context)
+        {
+            recorder.Heartbeats.Enqueue(context.Message);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class RecoveryConsumer(Recorder recorder) : IConsumer<RecoveryRequested>
+    {
+        public Task Consume(ConsumeContext<RecoveryRequested> context)
+        {
+            recorder.Recoveries.Enqueue(context.Message);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Enrolled nodes with random credentials; <see cref="Revoked"/> is enrolled and revoked.</summary>
+    private sealed class FakeAgentCredentials(params string[] nodes) : IAgentCredentials
+    {
+        public Dictionary<string, string> Secrets { get; } =
+            nodes.ToDictionary(n => n, _ => AgentMessages.CredentialPrefix + Guid.NewGuid().ToString("N"));
+
+        public Task<string?> CheckAsync(string nodeId, string credential, CancellationToken cancellationToken = default) =>
+            Task.FromResult(!Secrets.TryGetValue(nodeId, out var secret) ? $"node {nodeId} is not enrolled"
+                : nodeId == Revoked ? $"the credential of node {nodeId} was revoked"
+                : secret == credential ? null : $"the credential is not node {nodeId}'s");
+    }
+
+    private sealed class InMemoryAuditTrail : IAuditTrail
+    {
+        private readonly ConcurrentQueue<AuditRecord> records = new();
+
+        public IReadOnlyList<AuditRecord> Records => records.ToArray();
+
+        public Task RecordAsync(AuditRecord record, CancellationToken cancellationToken = default)
+        {
+            records.Enqueue(record);
+            return Task.CompletedTask;
+        }
+
+        public Task<Page<AuditRecord>> ListAsync(AuditFilter filter, int skip, int take, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new Page<AuditRecord>(records.Skip(skip).Take(take).ToArray(), records.Count, skip, take));
+    }
+}
