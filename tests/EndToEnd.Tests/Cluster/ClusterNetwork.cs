@@ -15,26 +15,39 @@ public sealed partial class ClusterNetwork : IDisposable
     private const string Prefix = "cl";
 
     private readonly string _runId;
+    private readonly string _subnet;
+    private readonly string _prefix;
     private readonly List<string> _namespaces = [];
     private bool _bridgeCreated;
 
-    private ClusterNetwork(string runId) => _runId = runId;
+    private ClusterNetwork(string runId, string subnet, string prefix)
+    {
+        _runId = runId;
+        _subnet = subnet;
+        _prefix = prefix;
+    }
 
-    public string Bridge => $"{Prefix}br{_runId}";
+    public string Bridge => $"{_prefix}br{_runId}";
+
+    /// <summary>The bridge's own address, the nodes' default route (and where they reach the broker).</summary>
+    public string Gateway => $"{_subnet}.1";
 
     /// <param name="runId">A few hex digits; interface names must stay within 15 characters.</param>
-    public static ClusterNetwork Create(string runId)
+    /// <param name="subnet">The first three bytes of a /24 of the test's own; <paramref name="prefix"/> (two letters) starts every name, and only the
+    /// default "cl" network removes leftovers of crashed runs first (its names are this class's alone).</param>
+    public static ClusterNetwork Create(string runId, string subnet = Subnet, string prefix = Prefix)
     {
-        RemoveLeftovers();
+        if (prefix == Prefix)
+            RemoveLeftovers();
         var claimed = HostCommand.Run("ip", "-br", "-4", "addr");
-        if (claimed.Contains($"{Subnet}.", StringComparison.Ordinal))
-            throw new InvalidOperationException($"Another interface on this host already has an address in {Subnet}.0/24, which these tests need:\n{claimed}");
-        var network = new ClusterNetwork(runId);
+        if (claimed.Contains($" {subnet}.", StringComparison.Ordinal))
+            throw new InvalidOperationException($"Another interface on this host already has an address in {subnet}.0/24, which these tests need:\n{claimed}");
+        var network = new ClusterNetwork(runId, subnet, prefix);
         try
         {
             HostCommand.Run("ip", "link", "add", network.Bridge, "type", "bridge");
             network._bridgeCreated = true;
-            HostCommand.Run("ip", "addr", "add", $"{BridgeAddress}/24", "dev", network.Bridge);
+            HostCommand.Run("ip", "addr", "add", $"{network.Gateway}/24", "dev", network.Bridge);
             HostCommand.Run("ip", "link", "set", network.Bridge, "up");
             return network;
         }
@@ -45,13 +58,13 @@ public sealed partial class ClusterNetwork : IDisposable
         }
     }
 
-    /// <summary>A namespace for one node with address <see cref="Subnet"/>.<paramref name="host"/> and a default route via the bridge.</summary>
+    /// <summary>A namespace for one node with address SUBNET.<paramref name="host"/> and a default route via the bridge.</summary>
     /// <returns>The namespace's name; enter it with nsenter --net=/run/netns/NAME.</returns>
     public string AddNode(int host)
     {
-        var name = $"{Prefix}{_runId}-n{host}";
-        var outside = $"{Prefix}v{_runId}h{host}";
-        var inside = $"{Prefix}v{_runId}n{host}";
+        var name = $"{_prefix}{_runId}-n{host}";
+        var outside = $"{_prefix}v{_runId}h{host}";
+        var inside = $"{_prefix}v{_runId}n{host}";
         HostCommand.Run("ip", "netns", "add", name);
         _namespaces.Add(name);
         HostCommand.Run("ip", "link", "add", outside, "type", "veth", "peer", "name", inside);
@@ -60,9 +73,9 @@ public sealed partial class ClusterNetwork : IDisposable
         HostCommand.Run("ip", "link", "set", inside, "netns", name);
         InNamespace(name, "ip", "link", "set", "lo", "up");
         InNamespace(name, "ip", "link", "set", inside, "name", "eth0");
-        InNamespace(name, "ip", "addr", "add", $"{Subnet}.{host}/24", "dev", "eth0");
+        InNamespace(name, "ip", "addr", "add", $"{_subnet}.{host}/24", "dev", "eth0");
         InNamespace(name, "ip", "link", "set", "eth0", "up");
-        InNamespace(name, "ip", "route", "add", "default", "via", BridgeAddress);
+        InNamespace(name, "ip", "route", "add", "default", "via", Gateway);
         return name;
     }
 
