@@ -88,6 +88,22 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_agent_restarted_while_its_rank_runs_still_holds_it_for_the_next_checkpoint_and_restore()
+    {
+        const int rounds = 40;
+        var (jobId, placements) = await LaunchRingAsync(rounds);
+
+        await _agents.RestartAsync(1);
+
+        Assert.NotNull(_agents.Ranks(1).Running(jobId, 1));
+        await _coordinator.CheckpointAsync(jobId, 1, placements, stop: true);
+        Assert.Empty(_agents.NamespacesOf(jobId));
+        await _coordinator.RestoreAsync(jobId, 1, placements);
+        await AllExitCleanlyAsync(jobId);
+        Assert.Equal($"rank 0 done rounds {rounds} value {rounds * 6}", Output(jobId, 0)[^1]);
+    }
+
+    [Fact]
     public async Task A_dump_that_fails_on_one_agent_aborts_the_checkpoint_and_the_ring_runs_on_to_the_right_sum()
     {
         const int rounds = 30;

@@ -21,20 +21,21 @@ namespace Caas.Capture.Tests;
 public sealed class RankAgents : IAsyncDisposable
 {
     private readonly TemporaryDirectory _directory;
-    private readonly List<HostReceiveEndpointHandle> _endpoints;
+    private readonly Dictionary<int, HostReceiveEndpointHandle> _endpoints;
+    private readonly List<IHost> _hosts;
     private readonly List<string> _jobs = [];
 
-    private RankAgents(TemporaryDirectory directory, RankFabric fabric, IReadOnlyList<IHost> hosts, List<HostReceiveEndpointHandle> endpoints)
+    private RankAgents(TemporaryDirectory directory, RankFabric fabric, List<IHost> hosts, Dictionary<int, HostReceiveEndpointHandle> endpoints)
     {
         _directory = directory;
         Fabric = fabric;
-        Hosts = hosts;
+        _hosts = hosts;
         _endpoints = endpoints;
         Bus = hosts[0].Services.GetRequiredService<IBus>();
     }
 
     public RankFabric Fabric { get; }
-    public IReadOnlyList<IHost> Hosts { get; }
+    public IReadOnlyList<IHost> Hosts => _hosts;
     public IBus Bus { get; }
 
     public static string NodeId(int index) => $"rank-node-{index}";
@@ -69,21 +70,39 @@ public sealed class RankAgents : IAsyncDisposable
         await first.StartAsync();
         hosts.Add(first);
         var sharedBus = first.Services.GetRequiredService<IBus>();
-        var endpoints = new List<HostReceiveEndpointHandle>();
+        var endpoints = new Dictionary<int, HostReceiveEndpointHandle>();
         for (var index = 1; index < count; index++)
         {
-            var host = Build(NodeId(index), directory, fabric, services => services.AddSingleton(sharedBus));
-            await host.StartAsync();
+            var (host, endpoint) = await StartConnectedAsync(index, directory, fabric, sharedBus);
             hosts.Add(host);
-            var endpoint = sharedBus.ConnectReceiveEndpoint(AgentAddress.QueueName(NodeId(index)), e =>
-            {
-                e.Consumer(() => ActivatorUtilities.CreateInstance<LaunchRankConsumer>(host.Services));
-                e.Consumer(() => ActivatorUtilities.CreateInstance<RankStepConsumer>(host.Services));
-            });
-            await endpoint.Ready;
-            endpoints.Add(endpoint);
+            endpoints[index] = endpoint;
         }
         return new RankAgents(directory, fabric, hosts, endpoints);
+    }
+
+    /// <summary>Stops agent <paramref name="index"/> (not the first, whose host owns the bus) and starts it again on the same data directory.</summary>
+    public async Task RestartAsync(int index)
+    {
+        if (index == 0)
+            throw new ArgumentOutOfRangeException(nameof(index), "the first agent's host owns the bus");
+        await _endpoints[index].StopAsync();
+        await _hosts[index].StopAsync();
+        _hosts[index].Dispose();
+        (_hosts[index], _endpoints[index]) = await StartConnectedAsync(index, _directory, Fabric, Bus);
+    }
+
+    /// <summary>An agent on the shared bus: its own host, its real rank consumers on its own queue.</summary>
+    private static async Task<(IHost Host, HostReceiveEndpointHandle Endpoint)> StartConnectedAsync(int index, TemporaryDirectory directory, RankFabric fabric, IBus sharedBus)
+    {
+        var host = Build(NodeId(index), directory, fabric, services => services.AddSingleton(sharedBus));
+        await host.StartAsync();
+        var endpoint = sharedBus.ConnectReceiveEndpoint(AgentAddress.QueueName(NodeId(index)), e =>
+        {
+            e.Consumer(() => ActivatorUtilities.CreateInstance<LaunchRankConsumer>(host.Services));
+            e.Consumer(() => ActivatorUtilities.CreateInstance<RankStepConsumer>(host.Services));
+        });
+        await endpoint.Ready;
+        return (host, endpoint);
     }
 
     private static IHost Build(string nodeId, TemporaryDirectory directory, RankFabric fabric, Action<IServiceCollection> addBus)
@@ -114,7 +133,7 @@ public sealed class RankAgents : IAsyncDisposable
         foreach (var jobId in _jobs)
             foreach (var name in NamespacesOf(jobId))
                 await Fabric.Namespaces.DeleteAsync(name);
-        foreach (var endpoint in _endpoints)
+        foreach (var endpoint in _endpoints.Values)
             await endpoint.StopAsync();
         for (var index = Hosts.Count - 1; index >= 0; index--)
         {

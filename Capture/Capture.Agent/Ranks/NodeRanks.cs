@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Caas.Capture.Agent.Jobs;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Distributed;
@@ -13,12 +14,26 @@ namespace Caas.Capture.Agent.Ranks;
 /// <summary>
 /// The ranks of distributed jobs this agent holds, each in a network namespace of its own, and the steps of a
 /// coordinated checkpoint or restore done to them through the engine's <see cref="LocalCheckpointRank"/> and
-/// <see cref="LocalRestoreRank"/>. Steps on one rank run one at a time. Kept in memory: an agent that restarts
-/// forgets its ranks (their processes and namespaces live on; see docs/capture.md, "Not done yet").
+/// <see cref="LocalRestoreRank"/>. Steps on one rank run one at a time. Each rank's state is written to a
+/// <see cref="RankRecord"/> after every change, so that an agent that restarts holds its ranks again.
 /// </summary>
-public sealed class NodeRanks(ICheckpointEngine engine, RankNamespaces namespaces, AgentPaths paths)
+public sealed class NodeRanks
 {
+    private const string RecordFile = "rank.json";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<(string JobId, int Rank), HeldRank> _ranks = new();
+    private readonly ICheckpointEngine engine;
+    private readonly RankNamespaces namespaces;
+    private readonly AgentPaths paths;
+
+    public NodeRanks(ICheckpointEngine engine, RankNamespaces namespaces, AgentPaths paths)
+    {
+        this.engine = engine;
+        this.namespaces = namespaces;
+        this.paths = paths;
+        foreach (var held in LoadRecords())
+            _ranks[(held.JobId, held.Rank)] = held;
+    }
 
     /// <summary>The rank's running process, if this agent holds it and it runs.</summary>
     public JobHandle? Running(string jobId, int rank) =>
@@ -69,6 +84,7 @@ public sealed class NodeRanks(ICheckpointEngine engine, RankNamespaces namespace
                     WorkingDirectory = workingDirectory,
                     NetworkNamespace = held.Network.Path,
                 }, cancellationToken);
+                Save(held);
             }
             finally
             {
@@ -105,6 +121,8 @@ public sealed class NodeRanks(ICheckpointEngine engine, RankNamespaces namespace
         }
         finally
         {
+            // A step that failed half-way (a namespace made, a restore not) is recorded as far as it went.
+            Save(held);
             held.Gate.Release();
         }
     }
@@ -178,6 +196,44 @@ public sealed class NodeRanks(ICheckpointEngine engine, RankNamespaces namespace
 
     /// <summary>"job-0123456789-r2-g1": unique per rank and generation, so an old namespace still being torn down never blocks a restore.</summary>
     private static string NamespaceName(HeldRank held) => $"{held.JobId}-r{held.Rank}-g{held.Generation}";
+
+    private void Save(HeldRank held)
+    {
+        var directory = Directory.CreateDirectory(RankDirectory(held.JobId, held.Rank)).FullName;
+        var path = Path.Combine(directory, RecordFile);
+        var record = new RankRecord(held.JobId, held.Rank, held.Generation, held.StateDirectory, held.Network?.Name, held.Network?.Address,
+            held.Job?.Pid, held.Job?.StartTicks);
+        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(record, Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private IEnumerable<HeldRank> LoadRecords()
+    {
+        var root = Path.Combine(paths.DataDirectory, "ranks");
+        if (!Directory.Exists(root))
+            yield break;
+        foreach (var path in Directory.EnumerateFiles(root, RecordFile, SearchOption.AllDirectories))
+        {
+            RankRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize<RankRecord>(File.ReadAllBytes(path), Json);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+            if (record is null || !JobIds.IsValid(record.JobId) || record.Rank < 0)
+                continue;
+            yield return new HeldRank(record.JobId, record.Rank)
+            {
+                Generation = record.Generation,
+                StateDirectory = record.StateDirectory,
+                Network = record.Namespace is { } name && record.Address is { } address ? new RankNamespace(name, address) : null,
+                Job = record.Pid is { } pid && record.StartTicks is { } ticks ? new JobHandle(record.JobId, record.StateDirectory, pid, ticks) : null,
+            };
+        }
+    }
 
     private static string NotHeld(string jobId, int rank) => $"rank {rank} of job {jobId} is not held by this agent";
 
