@@ -24,6 +24,8 @@ public static class AgentBusRegistrationExtensions
         bus.AddConsumer<FetchCheckpointConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<VerifyCheckpointConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<DeleteCheckpointConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<LaunchRankConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<RankStepConsumer>().Endpoint(e => e.Name = queue);
         return bus;
     }
 

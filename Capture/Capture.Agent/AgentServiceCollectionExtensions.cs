@@ -45,6 +45,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton(_ => CpuInfo.ReadThisNode());
         services.TryAddSingleton<ICheckpointEngine, CriuEngine>();
         services.TryAddSingleton<RankNamespaces>();
+        services.TryAddSingleton<Ranks.NodeRanks>();
         services.TryAddSingleton<ProcSampler>();
         services.TryAddSingleton<ProgressChannel>();
         services.TryAddSingleton<CheckpointBundleWriter>();

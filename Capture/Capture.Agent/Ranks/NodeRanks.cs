@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Engine;
+using Caas.Capture.Engine.Distributed;
+using Caas.Capture.Engine.Network;
+using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
+
+namespace Caas.Capture.Agent.Ranks;
+
+/// <summary>
+/// The ranks of distributed jobs this agent holds, each in a network namespace of its own, and the steps of a
+/// coordinated checkpoint or restore done to them through the engine's <see cref="LocalCheckpointRank"/> and
+/// <see cref="LocalRestoreRank"/>. Steps on one rank run one at a time. Each rank's state is written to a
+/// <see cref="RankRecord"/> after every change, so that an agent that restarts holds its ranks again.
+/// </summary>
+public sealed class NodeRanks
+{
+    private const string RecordFile = "rank.json";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ConcurrentDictionary<(string JobId, int Rank), HeldRank> _ranks = new();
+    private readonly ICheckpointEngine engine;
+    private readonly RankNamespaces namespaces;
+    private readonly AgentPaths paths;
+
+    public NodeRanks(ICheckpointEngine engine, RankNamespaces namespaces, AgentPaths paths)
+    {
+        this.engine = engine;
+        this.namespaces = namespaces;
+        this.paths = paths;
+        foreach (var held in LoadRecords())
+            _ranks[(held.JobId, held.Rank)] = held;
+    }
+
+    /// <summary>The rank's running process, if this agent holds it and it runs.</summary>
+    public JobHandle? Running(string jobId, int rank) =>
+        _ranks.TryGetValue((jobId, rank), out var held) && held.Job is { } job && engine.IsRunning(job) ? job : null;
+
+    /// <summary>The engine state directory (output, exit) of the rank's current generation on this agent.</summary>
+    public string StateDirectory(string jobId, int rank) =>
+        _ranks.TryGetValue((jobId, rank), out var held) ? held.StateDirectory : throw new AgentRejectionException(NotHeld(jobId, rank));
+
+    /// <summary>Where this agent keeps the rank's images of checkpoint <paramref name="sequence"/>.</summary>
+    public string ImagesDirectory(string jobId, int rank, int sequence) => Path.Combine(RankDirectory(jobId, rank), "images", sequence.ToString());
+
+    /// <exception cref="AgentRejectionException">Bad input, a rank already held, or a launch that failed (nothing is left behind).</exception>
+    public async Task LaunchAsync(LaunchRank command, CancellationToken cancellationToken)
+    {
+        Validate(command.JobId, command.Rank);
+        if (command.Addresses.Count == 0 || command.Rank >= command.Addresses.Count)
+            throw new AgentRejectionException($"rank {command.Rank} has no address among the {command.Addresses.Count} given");
+        foreach (var address in command.Addresses)
+            RequireAddress(address);
+        if (command.Addresses.Distinct().Count() != command.Addresses.Count)
+            throw new AgentRejectionException("two ranks were given the same address");
+        var held = new HeldRank(command.JobId, command.Rank);
+        if (!_ranks.TryAdd((command.JobId, command.Rank), held))
+            throw new AgentRejectionException($"rank {command.Rank} of job {command.JobId} is already held by this agent");
+        try
+        {
+            var workingDirectory = Directory.CreateDirectory(Path.Combine(RankDirectory(command.JobId, command.Rank), "cwd")).FullName;
+            var executable = ExecutableResolver.Resolve(command.Command, workingDirectory, null);
+            await held.Gate.WaitAsync(cancellationToken);
+            try
+            {
+                held.Network = await namespaces.CreateAsync(NamespaceName(held), command.Addresses[command.Rank], locked: false, cancellationToken);
+                held.StateDirectory = StateDirectoryOf(held);
+                held.Job = await engine.LaunchAsync(new JobLaunchRequest
+                {
+                    JobId = command.JobId,
+                    StateDirectory = held.StateDirectory,
+                    Executable = executable,
+                    Args = command.Args,
+                    Environment = new Dictionary<string, string>
+                    {
+                        ["CAAS_RANK"] = command.Rank.ToString(),
+                        ["CAAS_RANKS"] = command.Addresses.Count.ToString(),
+                        ["CAAS_RANK_ADDRESSES"] = string.Join(',', command.Addresses),
+                    },
+                    // A working directory per rank: CRIU's parasite makes a directory there, and ranks sharing one collide.
+                    WorkingDirectory = workingDirectory,
+                    NetworkNamespace = held.Network.Path,
+                }, cancellationToken);
+                Save(held);
+            }
+            finally
+            {
+                held.Gate.Release();
+            }
+        }
+        catch (Exception e) when (e is CheckpointEngineException or AgentRejectionException or IOException or UnauthorizedAccessException)
+        {
+            if (held.Network is { } network)
+                await namespaces.DeleteAsync(network.Name, CancellationToken.None);
+            _ranks.TryRemove((command.JobId, command.Rank), out _);
+            throw new AgentRejectionException(e.Message);
+        }
+    }
+
+    /// <summary>Carries out one step; for a Dump returns the engine's timings.</summary>
+    /// <exception cref="AgentRejectionException">Bad input, a rank not held, or a step the engine could not do.</exception>
+    public async Task<CheckpointTimings?> StepAsync(RankStep step, CancellationToken cancellationToken)
+    {
+        Validate(step.JobId, step.Rank);
+        if (step.Sequence < 1 && step.Kind is RankStepKind.Dump or RankStepKind.Restore)
+            throw new AgentRejectionException($"checkpoint sequence {step.Sequence} is invalid (expected 1 or more)");
+        var held = step.Kind == RankStepKind.Prepare
+            ? _ranks.GetOrAdd((step.JobId, step.Rank), key => new HeldRank(key.JobId, key.Rank))
+            : _ranks.TryGetValue((step.JobId, step.Rank), out var found) ? found : throw new AgentRejectionException(NotHeld(step.JobId, step.Rank));
+        await held.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await StepAsync(held, step, cancellationToken);
+        }
+        catch (Exception e) when (e is CheckpointEngineException or IOException or UnauthorizedAccessException)
+        {
+            throw new AgentRejectionException(e.Message);
+        }
+        finally
+        {
+            // A step that failed half-way (a namespace made, a restore not) is recorded as far as it went.
+            Save(held);
+            held.Gate.Release();
+        }
+    }
+
+    private async Task<CheckpointTimings?> StepAsync(HeldRank held, RankStep step, CancellationToken cancellationToken)
+    {
+        switch (step.Kind)
+        {
+            case RankStepKind.Lock:
+                await namespaces.LockAsync(RequireNetwork(held).Name, cancellationToken);
+                return null;
+            case RankStepKind.Unlock:
+                await namespaces.UnlockAsync(RequireNetwork(held).Name, cancellationToken);
+                return null;
+            case RankStepKind.Dump:
+                var images = ImagesDirectory(held.JobId, held.Rank, step.Sequence);
+                if (Directory.Exists(images))
+                    throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} already has checkpoint {step.Sequence}");
+                return await Checkpoint(held).DumpAsync(images, cancellationToken);
+            case RankStepKind.Stop:
+                await Checkpoint(held).StopAsync(cancellationToken);
+                held.Job = null;
+                held.Network = null;
+                return null;
+            case RankStepKind.Prepare:
+                if (held.Network is not null)
+                    throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} still has a namespace on this agent; stop it first");
+                var address = RequireAddress(step.Address);
+                held.Generation++;
+                held.Network = await namespaces.CreateAsync(NamespaceName(held), address, locked: true, cancellationToken);
+                held.StateDirectory = StateDirectoryOf(held);
+                return null;
+            case RankStepKind.Restore:
+                if (held.Job is { } running && engine.IsRunning(running))
+                    throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} is running; it cannot be restored over");
+                var source = ImagesDirectory(held.JobId, held.Rank, step.Sequence);
+                if (!Directory.Exists(source))
+                    throw new AgentRejectionException($"this agent has no checkpoint {step.Sequence} of rank {held.Rank} of job {held.JobId}");
+                var restore = Restore(held, source);
+                await restore.RestoreAsync(cancellationToken);
+                held.Job = restore.Job;
+                return null;
+            case RankStepKind.Abandon:
+                if (held.Network is null)
+                    return null;
+                if (held.Job is { } restored)
+                    engine.Kill(restored);
+                held.Job = null;
+                await namespaces.DeleteAsync(held.Network.Name, cancellationToken);
+                held.Network = null;
+                return null;
+            default:
+                throw new AgentRejectionException($"unknown rank step {step.Kind}");
+        }
+    }
+
+    private LocalCheckpointRank Checkpoint(HeldRank held) =>
+        held.Job is { } job && held.Network is { } network
+            ? new LocalCheckpointRank(held.Rank, job, network, engine, namespaces)
+            : throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} is not running on this agent");
+
+    private LocalRestoreRank Restore(HeldRank held, string images) =>
+        new(held.Rank, held.JobId, RequireNetwork(held), held.StateDirectory, images, engine, namespaces);
+
+    private static RankNamespace RequireNetwork(HeldRank held) =>
+        held.Network ?? throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} has no namespace on this agent");
+
+    private string RankDirectory(string jobId, int rank) => Path.Combine(paths.DataDirectory, "ranks", jobId, rank.ToString());
+
+    private string StateDirectoryOf(HeldRank held) => Path.Combine(RankDirectory(held.JobId, held.Rank), $"run-{held.Generation}");
+
+    /// <summary>"job-0123456789-r2-g1": unique per rank and generation, so an old namespace still being torn down never blocks a restore.</summary>
+    private static string NamespaceName(HeldRank held) => $"{held.JobId}-r{held.Rank}-g{held.Generation}";
+
+    private void Save(HeldRank held)
+    {
+        var directory = Directory.CreateDirectory(RankDirectory(held.JobId, held.Rank)).FullName;
+        var path = Path.Combine(directory, RecordFile);
+        var record = new RankRecord(held.JobId, held.Rank, held.Generation, held.StateDirectory, held.Network?.Name, held.Network?.Address,
+            held.Job?.Pid, held.Job?.StartTicks);
+        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(record, Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private IEnumerable<HeldRank> LoadRecords()
+    {
+        var root = Path.Combine(paths.DataDirectory, "ranks");
+        if (!Directory.Exists(root))
+            yield break;
+        foreach (var path in Directory.EnumerateFiles(root, RecordFile, SearchOption.AllDirectories))
+        {
+            RankRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize<RankRecord>(File.ReadAllBytes(path), Json);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+            if (record is null || !JobIds.IsValid(record.JobId) || record.Rank < 0)
+                continue;
+            yield return new HeldRank(record.JobId, record.Rank)
+            {
+                Generation = record.Generation,
+                StateDirectory = record.StateDirectory,
+                Network = record.Namespace is { } name && record.Address is { } address ? new RankNamespace(name, address) : null,
+                Job = record.Pid is { } pid && record.StartTicks is { } ticks ? new JobHandle(record.JobId, record.StateDirectory, pid, ticks) : null,
+            };
+        }
+    }
+
+    private static string NotHeld(string jobId, int rank) => $"rank {rank} of job {jobId} is not held by this agent";
+
+    private static void Validate(string jobId, int rank)
+    {
+        if (!JobIds.IsValid(jobId))
+            throw new AgentRejectionException($"'{jobId}' is not a job id");
+        if (rank < 0)
+            throw new AgentRejectionException($"rank {rank} is invalid (expected 0 or more)");
+    }
+
+    private static string RequireAddress(string? address) =>
+        IPAddress.TryParse(address, out var parsed) && parsed.AddressFamily == AddressFamily.InterNetwork && address == parsed.ToString()
+            ? address
+            : throw new AgentRejectionException($"'{address}' is not an IPv4 address");
+
+    private sealed class HeldRank(string jobId, int rank)
+    {
+        public string JobId { get; } = jobId;
+        public int Rank { get; } = rank;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public int Generation { get; set; }
+        public string StateDirectory { get; set; } = "";
+        public RankNamespace? Network { get; set; }
+        public JobHandle? Job { get; set; }
+    }
+}
