@@ -2,6 +2,8 @@
 root="${root:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 export CAAS_CONFIGURATION="${CAAS_CONFIGURATION:-Release}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# MassTransit reports usage to its vendor unless told not to; the hosts also turn it off in code.
+export MASSTRANSIT_USAGE_TELEMETRY=false
 
 note() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'caas: %s\n' "$*" >&2; exit 1; }

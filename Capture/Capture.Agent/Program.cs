@@ -35,6 +35,8 @@ if (metricsPort is { } port)
         }));
 builder.Services.AddMassTransit(bus =>
 {
+    // MassTransit 8.4+ reports usage to its vendor on start unless told not to: no traffic leaves the platform.
+    bus.DisableUsageTelemetry();
     bus.AddCaasAgentConsumers(agent.NodeId);
     bus.UsingRabbitMq((context, cfg) =>
     {

@@ -56,6 +56,8 @@ else
 builder.Services.AddCaasMonitoring();
 builder.Services.AddMassTransit(bus =>
 {
+    // MassTransit 8.4+ reports usage to its vendor on start unless told not to: no traffic leaves the platform.
+    bus.DisableUsageTelemetry();
     bus.AddCaasMonitoringConsumers();
     bus.UsingInMemory((context, transport) =>
     {

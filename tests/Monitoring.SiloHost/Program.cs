@@ -44,6 +44,8 @@ builder.Services.AddCaasMonitoring();
 builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
 builder.Services.AddMassTransit(bus =>
 {
+    // MassTransit 8.4+ reports usage to its vendor on start unless told not to: no traffic leaves the platform.
+    bus.DisableUsageTelemetry();
     bus.AddCaasMonitoringConsumers();
     bus.UsingRabbitMq((context, cfg) =>
     {

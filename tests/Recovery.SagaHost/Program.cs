@@ -14,6 +14,8 @@ builder.Services.AddCaasRecoveryQueries(persistence);
 builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 builder.Services.AddMassTransit(bus =>
 {
+    // MassTransit 8.4+ reports usage to its vendor on start unless told not to: no traffic leaves the platform.
+    bus.DisableUsageTelemetry();
     bus.AddCaasRecovery(persistence, settings.Options());
     bus.UsingRabbitMq((context, cfg) =>
     {
