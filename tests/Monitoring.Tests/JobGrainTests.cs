@@ -215,18 +215,15 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         Assert.Empty(cluster.Tap.All<JobStallDetected>(m => m.JobId == id));
 
         cluster.Clock.Advance(TimeSpan.FromTicks(1));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == id);
-        watch.Stop();
 
         Assert.Equal("node-1", detected.NodeId);
         Assert.Equal(StallAction.RestoreFromLastCheckpoint, detected.Action);
         Assert.Null(detected.LastCheckpointSequence);
         Assert.Equal(launchedAt, detected.LastProgressAt);
         Assert.Equal(launchedAt.AddSeconds(2), detected.At);
-        // With the stall due, the watch looks every 100 ms instead of every second, so the stall follows the threshold
-        // closely: the detection delay is the threshold plus one agent interval (when activity was last seen), not two.
-        Assert.True(watch.Elapsed <= TimeSpan.FromSeconds(0.5), $"stall published {watch.Elapsed} after the threshold passed");
+        // How soon after the threshold the stall is published in real time is a benchmark figure (bench/detection.sh,
+        // detection.stall_intervals), not an assertion here: on the fake clock it is stalled exactly at the threshold.
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         var stalls = (await cluster.Store.ReadStreamAsync(id, 0, 100)).Where(e => e.Type == "JobStalled").ToArray();
         Assert.Single(stalls);

@@ -35,11 +35,11 @@ public sealed class PolicyJobGrainTests(MonitoringCluster cluster) : IClassFixtu
         Assert.Equal(("fixed: every 30 s", startedAt.AddSeconds(30)), (view.CheckpointInterval!.Explanation, view.CheckpointInterval.NextDueAt));
         Assert.Equal("job", view.Policy!.Source);
 
-        cluster.Clock.Advance(TimeSpan.FromSeconds(29));
+        await cluster.AdvanceHeartbeating(TimeSpan.FromSeconds(29), "node-1");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Empty(cluster.Tap.All<CheckpointJob>(m => m.JobId == id));
 
-        cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        await cluster.AdvanceHeartbeating(TimeSpan.FromSeconds(1), "node-1");
         var first = await cluster.Tap.WaitFor<CheckpointJob>(m => m.JobId == id, queue: "agent-node-1");
         Assert.Equal((1, true), (first.Sequence, first.LeaveRunning));
         await Checkpointed(id, 1);
@@ -48,7 +48,7 @@ public sealed class PolicyJobGrainTests(MonitoringCluster cluster) : IClassFixtu
         // The schedule is folded from the stream, so a fresh activation carries on where the last one stopped.
         await cluster.Client.GetGrain<IGrainManagementExtension>(cluster.Job(id).GetGrainId()).DeactivateOnIdle();
         Assert.Equal(checkpointedAt.AddSeconds(30), (await cluster.Job(id).GetView())!.CheckpointInterval!.NextDueAt);
-        cluster.Clock.Advance(TimeSpan.FromSeconds(30));
+        await cluster.AdvanceHeartbeating(TimeSpan.FromSeconds(30), "node-1");
         var second = await cluster.Tap.WaitFor<CheckpointJob>(m => m.JobId == id && m.Sequence == 2, queue: "agent-node-1");
         Assert.True(second.LeaveRunning);
         Assert.Equal(JobStatus.Running, (await cluster.Job(id).GetView())!.Status);
@@ -59,9 +59,9 @@ public sealed class PolicyJobGrainTests(MonitoringCluster cluster) : IClassFixtu
     {
         var id = await RunningJob(new RecoveryPolicy { Checkpoints = new CheckpointSchedule { Mode = CheckpointMode.Fixed, IntervalSeconds = 10 } });
 
-        cluster.Clock.Advance(TimeSpan.FromSeconds(10));
+        await cluster.AdvanceHeartbeating(TimeSpan.FromSeconds(10), "node-1");
         await cluster.Tap.WaitFor<CheckpointJob>(m => m.JobId == id, queue: "agent-node-1");
-        cluster.Clock.Advance(TimeSpan.FromSeconds(25));
+        await cluster.AdvanceHeartbeating(TimeSpan.FromSeconds(25), "node-1");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
         Assert.Single(cluster.Tap.All<CheckpointJob>(m => m.JobId == id));

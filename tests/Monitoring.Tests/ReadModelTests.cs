@@ -174,7 +174,7 @@ public sealed class ReadModelTests
     }
 
     [Fact]
-    public void Ten_thousand_jobs_page_well_within_the_portals_budget()
+    public void Ten_thousand_jobs_page_newest_first_with_the_right_totals()
     {
         var jobs = new JobListProjection();
         for (var i = 0; i < 10_000; i++)
@@ -183,16 +183,14 @@ public sealed class ReadModelTests
             jobs.Apply(job.Submitted(), i + 1);
         }
 
-        var clock = Stopwatch.StartNew();
+        // How fast is measured by the benchmark (portal.jobs_page_ms in bench/Silo.Benchmarks), not here.
         var page = jobs.List(5_000, 50, null);
         var filtered = jobs.List(0, 50, JobStatus.Queued);
-        clock.Stop();
 
         Assert.Equal(10_000, page.Total);
         Assert.Equal(50, page.Items.Count);
         Assert.Equal(10_000, filtered.Total);
         Assert.True(page.Items.Zip(page.Items.Skip(1)).All(p => p.First.SubmittedAt >= p.Second.SubmittedAt), "page is not newest first");
-        Assert.True(clock.ElapsedMilliseconds < 300, $"paging took {clock.ElapsedMilliseconds} ms");
     }
 
     private JobListProjection FourJobs()
