@@ -44,14 +44,26 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
         services.TryAddSingleton<INodeOperations, NodeOperations>();
-        services.AddOptions<RecoveryPolicyOptions>().BindConfiguration(RecoveryPolicyOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecoveryPolicyOptions>, RecoveryPolicyOptionsValidator>());
-        services.TryAddSingleton(provider => new PolicyResolver(provider.GetRequiredService<IOptions<RecoveryPolicyOptions>>().Value));
+        services.AddCaasPolicyDefaults();
         services.TryAddSingleton<IRecoveryPolicies, RecoveryPolicies>();
         services.TryAddSingleton<Migration.TransferOutcomes>();
         services.TryAddSingleton<IJobMigrations, Migration.JobMigration>();
         services.TryAddSingleton<IAuditTrail, Audit.EventStoreAuditTrail>();
         services.AddOptions<AgentAuth.AgentCredentialOptions>().BindConfiguration(AgentAuth.AgentCredentialOptions.SectionName);
+        return services;
+    }
+
+    /// <summary>
+    /// The platform's and pools' default recovery policies (Caas:Policies, validated at start): the job grains in every
+    /// silo resolve a job's policy with them, and the web host's policy API shows them. Registering twice is harmless.
+    /// </summary>
+    public static IServiceCollection AddCaasPolicyDefaults(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(PolicyResolver)))
+            return services;
+        services.AddOptions<RecoveryPolicyOptions>().BindConfiguration(RecoveryPolicyOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecoveryPolicyOptions>, RecoveryPolicyOptionsValidator>());
+        services.TryAddSingleton(provider => new PolicyResolver(provider.GetRequiredService<IOptions<RecoveryPolicyOptions>>().Value));
         return services;
     }
 }

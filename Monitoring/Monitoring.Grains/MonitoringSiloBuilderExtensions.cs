@@ -10,7 +10,8 @@ public static class MonitoringSiloBuilderExtensions
 
     /// <summary>
     /// What the monitoring grains need in a silo: the CustomStorage log-consistency provider and monitoring's
-    /// clock (the silo's TimeProvider unless one is registered under <see cref="MonitoringClock.Key"/>).
+    /// clock (the silo's TimeProvider unless one is registered under <see cref="MonitoringClock.Key"/>), and the default
+    /// recovery policies (Caas:Policies).
     /// The silo must also have an IEventStore (AddCaasSqliteEventStore) and a MassTransit IBus.
     /// </summary>
     public static ISiloBuilder AddCaasMonitoringGrains(this ISiloBuilder silo)
@@ -19,6 +20,8 @@ public static class MonitoringSiloBuilderExtensions
         silo.Services.TryAddSingleton<JobJournal>();
         silo.Services.TryAddSingleton<Nodes.NodeDrainJournal>();
         silo.Services.TryAddSingleton<Nodes.NodeLivenessJournal>();
+        // The job grain resolves each job's recovery policy against the platform's and pools' defaults.
+        silo.Services.AddCaasPolicyDefaults();
         silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);
         return silo;
     }

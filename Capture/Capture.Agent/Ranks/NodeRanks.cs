@@ -58,7 +58,13 @@ public sealed class NodeRanks
             throw new AgentRejectionException("two ranks were given the same address");
         var held = new HeldRank(command.JobId, command.Rank);
         if (!_ranks.TryAdd((command.JobId, command.Rank), held))
+        {
+            // The bus delivers at least once: a launch of a rank that already runs here with the same addresses is done.
+            if (_ranks.TryGetValue((command.JobId, command.Rank), out var existing) && Running(command.JobId, command.Rank) is not null
+                && existing.Network?.Address == command.Addresses[command.Rank])
+                return;
             throw new AgentRejectionException($"rank {command.Rank} of job {command.JobId} is already held by this agent");
+        }
         try
         {
             var workingDirectory = Directory.CreateDirectory(Path.Combine(RankDirectory(command.JobId, command.Rank), "cwd")).FullName;
@@ -91,12 +97,15 @@ public sealed class NodeRanks
                 held.Gate.Release();
             }
         }
-        catch (Exception e) when (e is CheckpointEngineException or AgentRejectionException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // Whatever failed (also a cancelled or timed-out launch), nothing is left held: a redelivery starts afresh.
             if (held.Network is { } network)
                 await namespaces.DeleteAsync(network.Name, CancellationToken.None);
             _ranks.TryRemove((command.JobId, command.Rank), out _);
-            throw new AgentRejectionException(e.Message);
+            if (e is CheckpointEngineException or AgentRejectionException or IOException or UnauthorizedAccessException)
+                throw new AgentRejectionException(e.Message);
+            throw;
         }
     }
 
