@@ -150,8 +150,8 @@ public sealed class JobGrain(
     public async Task RequestKill(string reason)
     {
         RequireSubmitted();
-        if (State.Status is not (JobStatus.Running or JobStatus.Restoring))
-            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running or restoring job can be killed.");
+        if (State.Status is not (JobStatus.Running or JobStatus.Restoring or JobStatus.Lost))
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running, restoring or lost job can be killed.");
         reason = string.IsNullOrWhiteSpace(reason) ? "killed on request" : reason;
         var node = State.NodeId!;
         RaiseEvent(new KillRequested(JobId, reason, time.GetUtcNow()));
@@ -256,7 +256,14 @@ public sealed class JobGrain(
     {
         if (!IsKnown("heartbeat"))
             return;
-        if (IsStaleCopy(nodeId))
+        if (State.Status == JobStatus.Lost && string.Equals(nodeId, State.LostOnNode, StringComparison.Ordinal))
+        {
+            // Nothing replaced it while its node was away: the job was cut off, not dead, and goes on where it is.
+            logger.LogInformation("Job {JobId} came back with node {NodeId}: it goes on there", JobId, nodeId);
+            RaiseEvent(new NodeReturnedWithJob(JobId, nodeId, sample.Pid, at));
+            await ConfirmEvents();
+        }
+        else if (IsStaleCopy(nodeId))
         {
             await FenceStaleCopy(nodeId);
             return;
@@ -423,7 +430,8 @@ public sealed class JobGrain(
             return;
         // Reports travel on separate queues, so a job that ended at once may report its exit before its launch.
         // While restoring, the old copy is killed on purpose; only a kill someone asked for ends the job then.
-        var ends = State.Status is JobStatus.Running or JobStatus.Queued
+        // A lost job whose node came back without it died with the node: that is how it ends.
+        var ends = State.Status is JobStatus.Running or JobStatus.Queued or JobStatus.Lost
             || (State.Status == JobStatus.Restoring && State.KillRequested);
         if (!ends)
         {
@@ -433,6 +441,8 @@ public sealed class JobGrain(
         var reason = State.KillRequested ? "killed on request"
             : report.OutOfMemory ? ExitDescription.OutOfMemory(State.Spec!.MemoryLimitBytes)
             : ExitDescription.Of(report.ExitCode, report.Signal, report.Reason);
+        if (State.Status == JobStatus.Lost)
+            reason = $"node {report.NodeId} came back without the job: {reason}";
         var exited = new JobExited(JobId, report.ExitCode, report.Signal, reason, report.At);
         await LearnNodePool();
         var context = PolicyTriggers.ContextOf(State, NodePool);

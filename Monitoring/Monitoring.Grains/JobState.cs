@@ -160,6 +160,7 @@ public sealed class JobState
             case RecoveryPolicySet e: Spec = Spec is null ? null : Spec with { Policy = e.Policy }; break;
             case CheckpointCopied e: Apply(e); break;
             case NodeLostWithJob e: Apply(e); break;
+            case NodeReturnedWithJob e: Apply(e); break;
             case CheckpointMoved e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
@@ -306,11 +307,15 @@ public sealed class JobState
             holders.Add(e.NodeId);
     }
 
-    /// <summary>The job's node is gone, and the job with it: failed, unless recovery restores it (RestoreRequested follows then).</summary>
+    /// <summary>
+    /// The job's node went silent: the job is lost with it, unless recovery restores it elsewhere (RestoreRequested
+    /// follows then). A node cut off is not necessarily dead, so a job nothing replaced may come back with its node.
+    /// </summary>
     public void Apply(NodeLostWithJob e)
     {
-        Status = JobStatus.Failed;
-        StatusReason = $"node {e.NodeId} was lost at {e.LostAt:u} and no checkpoint of the job is held on another node";
+        Status = JobStatus.Lost;
+        StatusReason = $"node {e.NodeId} stopped heartbeating at {e.LostAt:u} and no checkpoint of the job is held on another node: "
+            + "it goes on if the node comes back; otherwise restore it from a checkpoint or kill it";
         LostOnNode = e.NodeId;
         Pid = null;
         ProcessState = null;
@@ -329,7 +334,26 @@ public sealed class JobState
 
     private const int MovedTransfersKept = 32;
 
-    public void Apply(KillRequested e) => KillRequested = true;
+    public void Apply(KillRequested e)
+    {
+        KillRequested = true;
+        // Nobody can reach a lost job to kill it, so it is stopped now; its copy is killed if its node comes back (fencing).
+        if (Status == JobStatus.Lost)
+        {
+            Status = JobStatus.Stopped;
+            StatusReason = $"{e.Reason} while its node {LostOnNode} was lost";
+        }
+    }
+
+    public void Apply(NodeReturnedWithJob e)
+    {
+        LostOnNode = null;
+        Status = JobStatus.Running;
+        StatusReason = null;
+        NodeId = e.NodeId;
+        Pid = e.Pid;
+        LastActivityAt = e.At;
+    }
 
     public void Apply(JobExited e)
     {

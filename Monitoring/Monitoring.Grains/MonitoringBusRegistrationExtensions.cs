@@ -1,5 +1,7 @@
 using Caas.Monitoring.Grains.Consumers;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Caas.Monitoring.Grains;
 
@@ -32,6 +34,16 @@ public static class MonitoringBusRegistrationExtensions
         Add<CheckpointTransferEndedConsumer>(bus);
         Add<CheckpointTransferredConsumer>(bus);
         Add<PlaceRecoveredJobConsumer>(bus);
+        // Node heartbeats come in here, so whether this host's own probes come back is whether the platform can hear its agents.
+        bus.TryAddSingleton<Nodes.BusHearing>();
+        // A queue per host: every host must hear its own probes, not compete for them with the others.
+        bus.AddConsumer<Nodes.HearingProbeConsumer>().Endpoint(endpoint =>
+        {
+            endpoint.Temporary = true;
+            endpoint.InstanceId = Environment.ProcessId.ToString("x") + Guid.NewGuid().ToString("N")[..8];
+        });
+        bus.AddHostedService(provider => provider.GetRequiredService<Nodes.BusHearing>());
+        bus.Replace(ServiceDescriptor.Singleton<Nodes.IPlatformHearing>(provider => provider.GetRequiredService<Nodes.BusHearing>()));
         return bus;
     }
 

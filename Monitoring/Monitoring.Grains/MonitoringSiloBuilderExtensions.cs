@@ -20,6 +20,8 @@ public static class MonitoringSiloBuilderExtensions
         silo.Services.TryAddSingleton<JobJournal>();
         silo.Services.TryAddSingleton<Nodes.NodeDrainJournal>();
         silo.Services.TryAddSingleton<Nodes.NodeLivenessJournal>();
+        // A host with the monitoring consumers hears agents through its bus (AddCaasMonitoringConsumers registers BusHearing).
+        silo.Services.TryAddSingleton<Nodes.IPlatformHearing>(Nodes.AlwaysHearing.Instance);
         // The job grain resolves each job's recovery policy against the platform's and pools' defaults.
         silo.Services.AddCaasPolicyDefaults();
         silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);

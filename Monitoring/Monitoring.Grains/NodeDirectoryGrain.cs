@@ -19,12 +19,13 @@ public sealed class NodeDirectoryGrain(
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     NodeDrainJournal drains,
     NodeLivenessJournal liveness,
+    IPlatformHearing hearing,
     ILogger<NodeDirectoryGrain> logger)
     : Grain, INodeDirectoryGrain, INodeLivenessGrain, IPoolReliabilityGrain
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
 
-    private readonly NodeRoster _roster = new(time);
+    private readonly NodeRoster _roster = new(time, hearing);
     private long _drainsVersion;
     /// <summary>When each node was first heard of since the directory started: the node time a pool's failure rate is measured over.</summary>
     private readonly Dictionary<string, DateTimeOffset> _firstHeardAt = new(StringComparer.Ordinal);

@@ -50,6 +50,7 @@ public sealed class EventSerializerTests
         { "RecoveryPolicySet", new RecoveryPolicySet(Job.JobId, new RecoveryPolicy { OnFailure = FailureResponse.Restart, Checkpoints = new CheckpointSchedule { Mode = CheckpointMode.Adaptive } }, Job.At(18)) },
         { "CheckpointCopied", new CheckpointCopied(Job.JobId, 1, "node-2", Job.At(17)) },
         { "NodeLostWithJob", new NodeLostWithJob(Job.JobId, "node-1", Job.At(18), Job.At(19)) },
+        { "NodeReturnedWithJob", new NodeReturnedWithJob(Job.JobId, "node-1", 4242, Job.At(20)) },
         { "CheckpointMoved", new CheckpointMoved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "node-1", "node-2", 1_048_576, TimeSpan.FromSeconds(0.8), Job.At(17)) },
     };
 

@@ -187,4 +187,38 @@ public sealed class NodeLivenessDetectorTests
         Assert.Equal([("node-1", NodeHealth.Lost), ("node-2", NodeHealth.Live)], _detector.List().Select(n => (n.NodeId, n.Health)));
         Assert.Equal([Lost(25)], _detector.Evaluate());
     }
+    [Fact]
+    public void While_the_platform_cannot_hear_no_node_is_lost_and_once_it_hears_again_each_node_may_reconnect_and_then_has_its_timeout()
+    {
+        var hearing = new SwitchableHearing { Since = T0 };
+        var detector = new NodeLivenessDetector(_clock, hearing);
+        detector.RecordHeartbeat("quiet");
+        detector.RecordHeartbeat("speaks");
+
+        // The broker goes down at 2 s and is back at 60 s: far past every node's 15 s timeout, and nobody is blamed.
+        ClockAt(2);
+        hearing.Since = null;
+        ClockAt(59);
+        Assert.Equal(NodeHealth.Live, detector.HealthOf("quiet"));
+        Assert.Empty(detector.Evaluate());
+
+        ClockAt(60);
+        hearing.Since = T0.AddSeconds(60);
+        var dueAt = 60 + NodeLivenessDetector.ReconnectAllowance.TotalSeconds + NodeLivenessDetector.LostAfter.TotalSeconds;
+        ClockAt(dueAt - 5);
+        detector.RecordHeartbeat("speaks");
+        ClockAt(dueAt);
+        Assert.Empty(detector.Evaluate());
+
+        // Silent through the reconnect allowance and its timeout after the platform could hear again: lost as of then.
+        ClockAt(dueAt + 1);
+        Assert.Equal([Lost(dueAt, "quiet")], detector.Evaluate());
+        Assert.Equal(NodeHealth.Live, detector.HealthOf("speaks"));
+    }
+
+    private sealed class SwitchableHearing : IPlatformHearing
+    {
+        public DateTimeOffset? Since { get; set; }
+        public DateTimeOffset? HearingSince => Since;
+    }
 }

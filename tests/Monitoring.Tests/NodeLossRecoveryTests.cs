@@ -51,7 +51,7 @@ public sealed class NodeLossRecoveryTests
     }
 
     [Fact]
-    public async Task A_job_on_a_lost_node_with_no_checkpoint_elsewhere_fails_saying_why()
+    public async Task A_job_on_a_lost_node_with_no_checkpoint_elsewhere_is_lost_saying_why_and_goes_on_when_its_node_comes_back_with_it()
     {
         await using var own = await OwnCluster.StartAsync();
         var cluster = own.Cluster;
@@ -60,9 +60,51 @@ public sealed class NodeLossRecoveryTests
 
         var lostAt = await LoseAsync(cluster, node, other);
 
-        var view = await WaitForAsync(cluster, id, v => v.Status == JobStatus.Failed);
-        Assert.Equal($"node {node} was lost at {lostAt:u} and no checkpoint of the job is held on another node", view.StatusReason);
+        var view = await WaitForAsync(cluster, id, v => v.Status == JobStatus.Lost);
+        Assert.StartsWith($"node {node} stopped heartbeating at {lostAt:u} and no checkpoint of the job is held on another node", view.StatusReason);
         Assert.Empty(cluster.Tap.All<RecoveryRequested>(m => m.JobId == id));
+
+        // The node was cut off, not dead: it comes back with the job, which nothing replaced, and the job goes on there.
+        await cluster.NodeHeartbeat(node, Pool);
+        await cluster.Job(id).RecordHeartbeat(node, Sample(id, 0.3), cluster.Clock.GetUtcNow());
+        view = await cluster.Job(id).GetView();
+        Assert.Equal((JobStatus.Running, node, 4242, 0.3), (view!.Status, view.NodeId, view.Pid, view.Progress));
+        Assert.Empty(cluster.Tap.AllOn<KillJob>(AgentAddress.QueueName(node), m => m.JobId == id));
+        Assert.Equal(["NodeLostWithJob", "NodeReturnedWithJob"], (await cluster.StoredTypes(id)).Where(t => t.StartsWith("Node")));
+    }
+
+    [Fact]
+    public async Task A_lost_job_whose_node_comes_back_without_it_failed_with_the_node_saying_so()
+    {
+        await using var own = await OwnCluster.StartAsync();
+        var cluster = own.Cluster;
+        var (id, node, other) = await RunningJobAsync(cluster);
+        await LoseAsync(cluster, node, other);
+        await WaitForAsync(cluster, id, v => v.Status == JobStatus.Lost);
+
+        // The machine rebooted: its agent finds the job's process gone and reports it.
+        await cluster.Job(id).RecordExited(new JobProcessExited(id, node, null, null, cluster.Clock.GetUtcNow(), "the process is gone"));
+
+        var view = await cluster.Job(id).GetView();
+        Assert.Equal((JobStatus.Failed, $"node {node} came back without the job: ended without an exit status: the process is gone"), (view!.Status, view.StatusReason));
+    }
+
+    [Fact]
+    public async Task A_lost_job_killed_while_its_node_is_away_is_stopped_at_once_and_its_copy_killed_when_the_node_returns()
+    {
+        await using var own = await OwnCluster.StartAsync();
+        var cluster = own.Cluster;
+        var (id, node, other) = await RunningJobAsync(cluster);
+        await LoseAsync(cluster, node, other);
+        await WaitForAsync(cluster, id, v => v.Status == JobStatus.Lost);
+
+        await cluster.Job(id).RequestKill("operator gave up on it");
+
+        var view = await cluster.Job(id).GetView();
+        Assert.Equal((JobStatus.Stopped, $"operator gave up on it while its node {node} was lost"), (view!.Status, view.StatusReason));
+        await cluster.Job(id).RecordHeartbeat(node, Sample(id, 0.3), cluster.Clock.GetUtcNow());
+        Assert.Equal(2, await CountAsync(() => cluster.Tap.AllOn<KillJob>(AgentAddress.QueueName(node), m => m.JobId == id).Count, 2));
+        Assert.Equal(JobStatus.Stopped, (await cluster.Job(id).GetView())!.Status);
     }
 
     [Fact]

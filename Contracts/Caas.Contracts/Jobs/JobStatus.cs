@@ -14,4 +14,9 @@ public enum JobStatus
     Completed = 4,
     /// <summary>Exited non-zero, by a signal, or could not be started; the reason says which.</summary>
     Failed = 5,
+    /// <summary>
+    /// Its node stopped heartbeating and no checkpoint of the job is held on another node, so nothing could replace it:
+    /// it goes on where it was if the node comes back with it; otherwise restore it from a checkpoint or kill it.
+    /// </summary>
+    Lost = 6,
 }

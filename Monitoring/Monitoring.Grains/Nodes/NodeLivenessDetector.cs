@@ -13,10 +13,14 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// back, so however often a node flaps it raises at most one lost/back pair per window; in between it stays lost.</item>
 /// </list>
 /// Transitions are computed for the exact times they became due, whenever the detector next looks, so the outcome does
-/// not depend on how often it is asked.
+/// not depend on how often it is asked. Silence counts only while the platform could hear (<see cref="IPlatformHearing"/>):
+/// while it cannot, nothing changes, and once it hears again a node has <see cref="ReconnectAllowance"/> and then its
+/// whole timeout to speak up.
 /// </summary>
-public sealed class NodeLivenessDetector(TimeProvider time)
+public sealed class NodeLivenessDetector(TimeProvider time, IPlatformHearing? hearing = null)
 {
+    private readonly IPlatformHearing _hearing = hearing ?? AlwaysHearing.Instance;
+
     /// <summary>
     /// For an agent that does not say its interval, assume the longest one deployed: a shorter real interval only
     /// makes detection slower, never raises a false loss.
@@ -32,6 +36,11 @@ public sealed class NodeLivenessDetector(TimeProvider time)
 
     private static TimeSpan IntervalOrAssumed(TimeSpan interval) => interval > TimeSpan.Zero ? interval : AssumedHeartbeatInterval;
     public static readonly TimeSpan FlapWindow = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// After an outage of the platform's side of the bus (a broker restart) every agent must reconnect by itself, on its own
+    /// backoff, which lags the platform's by seconds: seen taking longer than a 3 s timeout in the broker-restart chaos test.
+    /// </summary>
+    public static readonly TimeSpan ReconnectAllowance = TimeSpan.FromSeconds(30);
     public const int ChangesKept = 1000;
 
     private readonly Dictionary<string, Tracked> _nodes = new(StringComparer.Ordinal);
@@ -132,9 +141,14 @@ public sealed class NodeLivenessDetector(TimeProvider time)
 
     private void Advance(Tracked node, DateTimeOffset now)
     {
+        if (_hearing.HearingSince is not { } hearingSince)
+            return;
         while (true)
         {
-            var lostAt = node.LastSeenAt + LostAfterFor(node.Interval);
+            var silentFrom = hearingSince == DateTimeOffset.MinValue || node.LastSeenAt >= hearingSince
+                ? node.LastSeenAt
+                : hearingSince + ReconnectAllowance;
+            var lostAt = silentFrom + LostAfterFor(node.Interval);
             switch (node.Health)
             {
                 case NodeHealth.Live when now > lostAt:

@@ -8,7 +8,7 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// agent sent, its liveness, which nodes are drained, and the jobs placed on a node that its heartbeats do not count
 /// yet (so a burst of submits spreads out before the agents report them).
 /// </summary>
-public sealed class NodeRoster(TimeProvider time)
+public sealed class NodeRoster(TimeProvider time, IPlatformHearing? hearing = null)
 {
     /// <summary>
     /// A placement its node has not reported running stops counting after this many of its heartbeats: a launch shows
@@ -19,7 +19,7 @@ public sealed class NodeRoster(TimeProvider time)
     private readonly Dictionary<string, KnownNode> _nodes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _drained = new(StringComparer.Ordinal);
 
-    public NodeLivenessDetector Liveness { get; } = new(time);
+    public NodeLivenessDetector Liveness { get; } = new(time, hearing);
 
     public void RecordHeartbeat(NodeStatus node)
     {

@@ -37,6 +37,7 @@ public static class TimelineSummary
         JobNodeLost e => $"node {e.NodeId} lost",
         CheckpointCopied e => $"checkpoint {e.Sequence} copied to node {e.NodeId}",
         NodeLostWithJob e => $"node {e.NodeId} lost (no heartbeat) at {e.LostAt:u}",
+        NodeReturnedWithJob e => $"node {e.NodeId} came back with the job still running: it goes on there",
         _ => jobEvent.GetType().Name,
     };
 

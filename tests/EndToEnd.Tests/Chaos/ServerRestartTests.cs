@@ -1,3 +1,4 @@
+using Caas.Contracts.Views;
 using Caas.Contracts.Jobs;
 using Caas.EndToEnd.Tests.Cluster;
 
@@ -47,7 +48,9 @@ internal static class ServerRestart
             await ChaosInvariants.AssertHoldAsync(cluster, acknowledged);
             foreach (var job in new[] { onprem, cloud })
                 Assert.Equal(JobStatus.Running, (await cluster.Api.GetJobAsync(job.JobId)).Status);
-            // Every node heartbeats through the restarted server again (a node cut off long enough was lost, and returns).
+            // The platform could not hear its agents while the server was down, and it blames none of them for that.
+            Assert.Empty((await cluster.Api.GetAlertsAsync()).Where(a => a.Kind == AlertKind.NodeLost).Select(a => a.Message));
+            // Every node heartbeats through the restarted server again.
             var deadline2 = DateTime.UtcNow + ChaosInvariants.Patience;
             IReadOnlyList<NodeStatus> nodes;
             while ((nodes = await cluster.Api.GetNodesAsync()).Any(n => n.Health != NodeHealth.Live))
