@@ -204,7 +204,8 @@ public sealed class NodeLivenessDetectorTests
 
         ClockAt(60);
         hearing.Since = T0.AddSeconds(60);
-        var dueAt = 60 + NodeLivenessDetector.ReconnectAllowance.TotalSeconds + NodeLivenessDetector.LostAfter.TotalSeconds;
+        hearing.Allowance = TimeSpan.FromSeconds(20);
+        var dueAt = 60 + 20 + NodeLivenessDetector.LostAfter.TotalSeconds;
         ClockAt(dueAt - 5);
         detector.RecordHeartbeat("speaks");
         ClockAt(dueAt);
@@ -219,6 +220,8 @@ public sealed class NodeLivenessDetectorTests
     private sealed class SwitchableHearing : IPlatformHearing
     {
         public DateTimeOffset? Since { get; set; }
+        public TimeSpan Allowance { get; set; }
         public DateTimeOffset? HearingSince => Since;
+        public TimeSpan ReconnectAllowance => Allowance;
     }
 }

@@ -29,9 +29,19 @@ public sealed class BusHearing(
     private DateTimeOffset _since = DateTimeOffset.MinValue;
     /// <summary>Real time (not the monitoring clock, which tests move by hand) of the last probe heard; null before the first.</summary>
     private long? _lastHeardAt;
+    private TimeSpan _reconnectAllowance;
     private bool _deafLogged;
 
     public Guid HostId { get; } = Guid.NewGuid();
+
+    public TimeSpan ReconnectAllowance
+    {
+        get
+        {
+            lock (_lock)
+                return _reconnectAllowance;
+        }
+    }
 
     public DateTimeOffset? HearingSince
     {
@@ -49,11 +59,13 @@ public sealed class BusHearing(
             return;
         lock (_lock)
         {
-            if (_lastHeardAt is { } last && Stopwatch.GetElapsedTime(last) > DeafAfter)
+            if (_lastHeardAt is { } last && Stopwatch.GetElapsedTime(last) is var outage && outage > DeafAfter)
             {
                 _since = time.GetUtcNow();
+                _reconnectAllowance = outage < IPlatformHearing.MaxReconnectAllowance ? outage : IPlatformHearing.MaxReconnectAllowance;
                 _deafLogged = false;
-                logger.LogInformation("Messages come in through the bus again: node silence counts again from {At}", _since);
+                logger.LogInformation("Messages come in through the bus again after {Outage}: node silence counts again {Allowance} after {At}",
+                    outage, _reconnectAllowance, _since);
             }
             _lastHeardAt = Stopwatch.GetTimestamp();
         }

@@ -14,7 +14,7 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// </list>
 /// Transitions are computed for the exact times they became due, whenever the detector next looks, so the outcome does
 /// not depend on how often it is asked. Silence counts only while the platform could hear (<see cref="IPlatformHearing"/>):
-/// while it cannot, nothing changes, and once it hears again a node has <see cref="ReconnectAllowance"/> and then its
+/// while it cannot, nothing changes, and once it hears again a node has the hearing's reconnect allowance and then its
 /// whole timeout to speak up.
 /// </summary>
 public sealed class NodeLivenessDetector(TimeProvider time, IPlatformHearing? hearing = null)
@@ -36,11 +36,6 @@ public sealed class NodeLivenessDetector(TimeProvider time, IPlatformHearing? he
 
     private static TimeSpan IntervalOrAssumed(TimeSpan interval) => interval > TimeSpan.Zero ? interval : AssumedHeartbeatInterval;
     public static readonly TimeSpan FlapWindow = TimeSpan.FromMinutes(5);
-    /// <summary>
-    /// After an outage of the platform's side of the bus (a broker restart) every agent must reconnect by itself, on its own
-    /// backoff, which lags the platform's by seconds: seen taking longer than a 3 s timeout in the broker-restart chaos test.
-    /// </summary>
-    public static readonly TimeSpan ReconnectAllowance = TimeSpan.FromSeconds(30);
     public const int ChangesKept = 1000;
 
     private readonly Dictionary<string, Tracked> _nodes = new(StringComparer.Ordinal);
@@ -147,7 +142,7 @@ public sealed class NodeLivenessDetector(TimeProvider time, IPlatformHearing? he
         {
             var silentFrom = hearingSince == DateTimeOffset.MinValue || node.LastSeenAt >= hearingSince
                 ? node.LastSeenAt
-                : hearingSince + ReconnectAllowance;
+                : hearingSince + _hearing.ReconnectAllowance;
             var lostAt = silentFrom + LostAfterFor(node.Interval);
             switch (node.Health)
             {

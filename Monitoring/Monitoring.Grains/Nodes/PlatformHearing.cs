@@ -9,6 +9,15 @@ public interface IPlatformHearing
 {
     /// <summary>Since when the platform has heard without a break; null while it cannot hear.</summary>
     DateTimeOffset? HearingSince { get; }
+
+    /// <summary>
+    /// How long after <see cref="HearingSince"/> agents get to reconnect before their silence counts: after an outage
+    /// every agent reconnects on its own backoff, which grows with the outage (at most <see cref="MaxReconnectAllowance"/>).
+    /// </summary>
+    TimeSpan ReconnectAllowance { get; }
+
+    /// <summary>Seen taking longer than a 3 s node timeout after a broker restart of about ten seconds (chaos tests).</summary>
+    static readonly TimeSpan MaxReconnectAllowance = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>For hosts whose heartbeats do not cross a broker (tests that drive grains directly): never deaf.</summary>
@@ -17,4 +26,6 @@ public sealed class AlwaysHearing : IPlatformHearing
     public static readonly AlwaysHearing Instance = new();
 
     public DateTimeOffset? HearingSince => DateTimeOffset.MinValue;
+
+    public TimeSpan ReconnectAllowance => TimeSpan.Zero;
 }
