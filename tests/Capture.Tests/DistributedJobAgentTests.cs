@@ -108,8 +108,8 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
     {
         const int rounds = 30;
         var (jobId, placements) = await LaunchRingAsync(rounds);
-        // Rank 1's images cannot be written on its agent: a file is where their directory would go.
-        var blocked = _agents.Ranks(1).ImagesDirectory(jobId, 1, 1);
+        // Rank 1's bundle cannot be written on its agent: a file is where the job's checkpoints directory would go.
+        var blocked = Path.GetDirectoryName(_agents.Ranks(1).Bundle(jobId, 1, 1).Directory)!;
         Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
         await File.WriteAllTextAsync(blocked, "not a directory");
 
@@ -141,7 +141,7 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
         Assert.StartsWith("lock failed in rank 2: rank-node-gone did not answer Lock within 3 s", failure.Message);
         foreach (var name in _agents.NamespacesOf(jobId))
             Assert.False(await _agents.Fabric.Namespaces.IsLockedAsync(name), $"{name} is unlocked again");
-        Assert.False(Directory.Exists(_agents.Ranks(0).ImagesDirectory(jobId, 0, 1)), "nothing was dumped");
+        Assert.False(Directory.Exists(_agents.Ranks(0).Bundle(jobId, 0, 1).Directory), "nothing was dumped");
     }
 
     [Fact]

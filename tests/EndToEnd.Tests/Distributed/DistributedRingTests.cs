@@ -16,12 +16,12 @@ public sealed class DistributedRingTests(DistributedCluster cluster) : IClassFix
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     private List<RankPlacement> Placements() =>
-        [.. Enumerable.Range(0, Size).Select(r => new RankPlacement(r, DistributedCluster.NodeIds[r], cluster.AddressOf(r)))];
+        [.. Enumerable.Range(0, Size).Select(r => new RankPlacement(r, cluster.NodeIds[r], cluster.AddressOf(r)))];
 
     /// <summary>The output of the rank's latest generation (launch is run-0, each restore one more) on its agent.</summary>
     private string[] Output(string jobId, int rank, int generation)
     {
-        var path = Path.Combine(cluster.AgentData(DistributedCluster.NodeIds[rank]), "ranks", jobId, rank.ToString(), $"run-{generation}", "stdout.log");
+        var path = Path.Combine(cluster.AgentData(cluster.NodeIds[rank]), "ranks", jobId, rank.ToString(), $"run-{generation}", "stdout.log");
         return File.Exists(path) ? File.ReadAllLines(path) : [];
     }
 
@@ -68,7 +68,7 @@ public sealed class DistributedRingTests(DistributedCluster cluster) : IClassFix
         Assert.Equal(Size, DistributedCluster.NamespacesOf(jobId).Count);
         for (var rank = 0; rank < Size; rank++)
         {
-            var exitFile = Path.Combine(cluster.AgentData(DistributedCluster.NodeIds[rank]), "ranks", jobId, rank.ToString(), "run-1", "exit");
+            var exitFile = Path.Combine(cluster.AgentData(cluster.NodeIds[rank]), "ranks", jobId, rank.ToString(), "run-1", "exit");
             var exit = await UntilAsync(() => File.Exists(exitFile) ? JobExitStatus.Parse(File.ReadAllText(exitFile)) : null, e => e is not null, $"the exit of rank {rank}");
             Assert.Equal(new JobExitStatus(0, null, null), exit);
         }
