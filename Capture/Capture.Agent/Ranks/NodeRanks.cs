@@ -19,7 +19,7 @@ namespace Caas.Capture.Agent.Ranks;
 /// coordinated checkpoint or restore done to them through the engine's <see cref="LocalCheckpointRank"/> and
 /// <see cref="LocalRestoreRank"/>. A dump is sealed into a signed bundle (<see cref="RankBundles"/>) that names the rank and its
 /// address, so it can be moved to another agent with the ordinary transfer; a restore verifies the bundle (signature, every
-/// chunk, rank and address) before the engine sees it. Steps on one rank run one at a time. Each rank's state is written to a
+/// chunk, CPU and engine, rank and address) before the engine sees it. Steps on one rank run one at a time. Each rank's state is written to a
 /// <see cref="RankRecord"/> after every change, so that an agent that restarts holds its ranks again.
 /// </summary>
 public sealed class NodeRanks
@@ -241,8 +241,8 @@ public sealed class NodeRanks
 
     /// <summary>
     /// Restores the rank from its bundle on this agent (taken here or transferred from the agent that dumped it), into the
-    /// prepared namespace, after the bundle passed every check: signature, files, chunks, and that it is this rank's and
-    /// was taken at the address the namespace carries.
+    /// prepared namespace, after the bundle passed every check: signature, files, chunks, this node's CPU and engine (as
+    /// for any restore), and that it is this rank's and was taken at the address the namespace carries.
     /// </summary>
     private async Task RestoreAsync(HeldRank held, int sequence, CancellationToken cancellationToken)
     {
@@ -265,6 +265,10 @@ public sealed class NodeRanks
             {
                 throw new AgentRejectionException($"checkpoint {sequence} of rank {held.Rank} of job {held.JobId} refused: {e.Reason}");
             }
+            // Only now is the manifest's word on CPU and engine trusted: its signature held.
+            var probe = _probe ??= await engine.ProbeAsync(cancellationToken);
+            if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
+                throw new AgentRejectionException($"checkpoint {sequence} of rank {held.Rank} of job {held.JobId} refused: {incompatible}");
             if (manifest.Rank != held.Rank)
                 throw new AgentRejectionException($"checkpoint {sequence} of job {held.JobId} refused: its bundle is of rank {manifest.Rank?.ToString() ?? "none"}, not {held.Rank}");
             if (manifest.RankAddress != network.Address)

@@ -1,5 +1,6 @@
 using Caas.Capture.Agent.Ranks;
 using Caas.Capture.Engine;
+using static Caas.EndToEnd.Tests.Distributed.RankRuns;
 
 namespace Caas.EndToEnd.Tests.Distributed;
 
@@ -16,7 +17,6 @@ public sealed class DistributedMpiMoveTests(MpiCluster cluster) : IClassFixture<
 {
     private const int Size = 2;
     private const int Rounds = 150;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     /// <summary>
     /// One command for every rank (the agents give each its CAAS_RANK and all addresses): Open MPI's session directory
@@ -42,30 +42,7 @@ public sealed class DistributedMpiMoveTests(MpiCluster cluster) : IClassFixture<
     private List<RankPlacement> On(int firstNode) =>
         [.. Enumerable.Range(0, Size).Select(r => new RankPlacement(r, cluster.NodeIds[firstNode + r], cluster.AddressOf(r)))];
 
-    private string RankDirectory(string nodeId, string jobId, int rank) => Path.Combine(cluster.AgentData(nodeId), "ranks", jobId, rank.ToString());
-
-    private string[] Read(string nodeId, string jobId, int rank, int generation, string file)
-    {
-        var path = Path.Combine(RankDirectory(nodeId, jobId, rank), $"run-{generation}", file);
-        return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
-
-    private static int? LastRound(string[] output) =>
-        output.Where(l => l.StartsWith("rank 0 round ", StringComparison.Ordinal)).Select(l => (int?)int.Parse(l.Split(' ')[3])).LastOrDefault();
-
-    private static async Task<T> UntilAsync<T>(Func<T> probe, Func<T, bool> accept, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var value = probe();
-            if (accept(value))
-                return value;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{what()} did not happen within {Patience.TotalSeconds:0} s");
-            await Task.Delay(100);
-        }
-    }
+    private string[] Read(string nodeId, string jobId, int rank, int generation, string file) => RankRuns.Read(cluster, nodeId, jobId, rank, generation, file);
 
     [Fact]
     public async Task An_Open_MPI_job_checkpointed_on_two_agents_killed_and_restored_on_two_others_finishes_with_the_right_sum()
@@ -88,16 +65,13 @@ public sealed class DistributedMpiMoveTests(MpiCluster cluster) : IClassFixture<
 
         for (var rank = 0; rank < Size; rank++)
         {
-            var exitFile = Path.Combine(RankDirectory(to[rank].NodeId, jobId, rank), "run-1", "exit");
             var node = to[rank].NodeId;
             var r = rank;
-            var exit = await UntilAsync(() => File.Exists(exitFile) ? JobExitStatus.Parse(File.ReadAllText(exitFile)) : null, e => e is not null,
-                () => $"the exit of rank {r} on {node} ({string.Join(" | ", Read(node, jobId, r, 1, "stderr.log").TakeLast(5))})");
-            Assert.Equal(new JobExitStatus(0, null, null), exit);
+            Assert.Equal(new JobExitStatus(0, null, null), await ExitAsync(cluster, node, jobId, rank, 1,
+                () => $"the exit of rank {r} on {node} ({string.Join(" | ", Read(node, jobId, r, 1, "stderr.log").TakeLast(5))})"));
         }
         var restored = Read(to[0].NodeId, jobId, 0, 1, "stdout.log");
         Assert.Equal($"rank 0 done rounds {Rounds} value {Rounds * 3}", restored[^1]);
-        var firstRestoredRound = int.Parse(restored.First(l => l.StartsWith("rank 0 round ", StringComparison.Ordinal)).Split(' ')[3]);
-        Assert.InRange(firstRestoredRound, atCheckpoint, atCheckpoint + 1);
+        Assert.InRange(FirstRound(restored), atCheckpoint, atCheckpoint + 1);
     }
 }

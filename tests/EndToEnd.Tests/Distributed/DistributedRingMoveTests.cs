@@ -1,6 +1,7 @@
 using Caas.Capture.Agent.Ranks;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Distributed;
+using static Caas.EndToEnd.Tests.Distributed.RankRuns;
 
 namespace Caas.EndToEnd.Tests.Distributed;
 
@@ -15,40 +16,18 @@ namespace Caas.EndToEnd.Tests.Distributed;
 public sealed class DistributedRingMoveTests(MovingRingCluster cluster) : IClassFixture<MovingRingCluster>
 {
     private const int Size = 3;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     /// <summary>Rank r on node <paramref name="firstNode"/> + r, always at the same address.</summary>
     private List<RankPlacement> On(int firstNode) =>
         [.. Enumerable.Range(0, Size).Select(r => new RankPlacement(r, cluster.NodeIds[firstNode + r], cluster.AddressOf(r)))];
 
-    private string RankDirectory(string nodeId, string jobId, int rank) => Path.Combine(cluster.AgentData(nodeId), "ranks", jobId, rank.ToString());
+    private string RankDirectory(string nodeId, string jobId, int rank) => RankRuns.RankDirectory(cluster, nodeId, jobId, rank);
 
-    private string[] Output(string nodeId, string jobId, int rank, int generation)
-    {
-        var path = Path.Combine(RankDirectory(nodeId, jobId, rank), $"run-{generation}", "stdout.log");
-        return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
+    private string[] Output(string nodeId, string jobId, int rank, int generation) => Read(cluster, nodeId, jobId, rank, generation);
 
     /// <summary>Where an agent keeps a rank's bundle of coordinated checkpoint 1.</summary>
     private string BundleOf(string nodeId, string jobId, int rank) =>
         Path.Combine(cluster.AgentData(nodeId), "checkpoints", jobId, RankBundles.Sequence(1, rank).ToString());
-
-    private static int? LastRound(string[] output) =>
-        output.Where(l => l.StartsWith("rank 0 round ", StringComparison.Ordinal)).Select(l => (int?)int.Parse(l.Split(' ')[3])).LastOrDefault();
-
-    private static async Task<T> UntilAsync<T>(Func<T> probe, Func<T, bool> accept, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var value = probe();
-            if (accept(value))
-                return value;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{what} did not happen within {Patience.TotalSeconds:0} s");
-            await Task.Delay(100);
-        }
-    }
 
     private async Task<(string JobId, List<RankPlacement> From, DistributedJobCoordinator Coordinator)> LaunchAndStopAsync(int rounds)
     {
@@ -56,7 +35,7 @@ public sealed class DistributedRingMoveTests(MovingRingCluster cluster) : IClass
         var from = On(0);
         var coordinator = new DistributedJobCoordinator(cluster.Bus, Patience);
         await coordinator.LaunchAsync(jobId, from, RepositoryLayout.NativeBinary("ring"), ["--rounds", rounds.ToString(), "--hop-ms", "30"]);
-        await UntilAsync(() => LastRound(Output(from[0].NodeId, jobId, 0, 0)), r => r >= 3, "round 3 at rank 0");
+        await UntilAsync(() => LastRound(Output(from[0].NodeId, jobId, 0, 0)), r => r >= 3, () => "round 3 at rank 0");
         await coordinator.CheckpointAsync(jobId, 1, from, stop: true);
         Assert.Empty(DistributedCluster.NamespacesOf(jobId));
         return (jobId, from, coordinator);
@@ -78,14 +57,11 @@ public sealed class DistributedRingMoveTests(MovingRingCluster cluster) : IClass
         {
             Assert.True(File.Exists(Path.Combine(BundleOf(to[rank].NodeId, jobId, rank), "manifest.json")), $"rank {rank}'s bundle is on {to[rank].NodeId}");
             Assert.False(Directory.Exists(Path.Combine(RankDirectory(from[rank].NodeId, jobId, rank), "run-1")), $"rank {rank} was not restored on {from[rank].NodeId}");
-            var exitFile = Path.Combine(RankDirectory(to[rank].NodeId, jobId, rank), "run-1", "exit");
-            var exit = await UntilAsync(() => File.Exists(exitFile) ? JobExitStatus.Parse(File.ReadAllText(exitFile)) : null, e => e is not null, $"the exit of rank {rank}");
-            Assert.Equal(new JobExitStatus(0, null, null), exit);
+            Assert.Equal(new JobExitStatus(0, null, null), await ExitAsync(cluster, to[rank].NodeId, jobId, rank, 1));
         }
         var restored = Output(to[0].NodeId, jobId, 0, 1);
         Assert.Equal($"rank 0 done rounds {rounds} value {rounds * 6}", restored[^1]);
-        var firstRestoredRound = int.Parse(restored.First(l => l.StartsWith("rank 0 round ", StringComparison.Ordinal)).Split(' ')[3]);
-        Assert.InRange(firstRestoredRound, atCheckpoint, atCheckpoint + 1);
+        Assert.InRange(FirstRound(restored), atCheckpoint, atCheckpoint + 1);
     }
 
     [Fact]
