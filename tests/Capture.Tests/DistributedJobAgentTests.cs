@@ -108,8 +108,8 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
     {
         const int rounds = 30;
         var (jobId, placements) = await LaunchRingAsync(rounds);
-        // Rank 1's images cannot be written on its agent: a file is where their directory would go.
-        var blocked = _agents.Ranks(1).ImagesDirectory(jobId, 1, 1);
+        // Rank 1's bundle cannot be written on its agent: a file is where the job's checkpoints directory would go.
+        var blocked = Path.GetDirectoryName(_agents.Ranks(1).Bundle(jobId, 1, 1).Directory)!;
         Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
         await File.WriteAllTextAsync(blocked, "not a directory");
 
@@ -141,7 +141,7 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
         Assert.StartsWith("lock failed in rank 2: rank-node-gone did not answer Lock within 3 s", failure.Message);
         foreach (var name in _agents.NamespacesOf(jobId))
             Assert.False(await _agents.Fabric.Namespaces.IsLockedAsync(name), $"{name} is unlocked again");
-        Assert.False(Directory.Exists(_agents.Ranks(0).ImagesDirectory(jobId, 0, 1)), "nothing was dumped");
+        Assert.False(Directory.Exists(_agents.Ranks(0).Bundle(jobId, 0, 1).Directory), "nothing was dumped");
     }
 
     [Fact]
@@ -172,5 +172,33 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
         var step = await steps.GetResponse<RankStepDone, RankStepFailed>(new RankStep(jobId, 0, RankAgents.NodeId(0), RankStepKind.Lock, 0, null));
         Assert.True(step.Is(out Response<RankStepFailed>? notHeld));
         Assert.Equal($"rank 0 of job {jobId} is not held by this agent", notHeld.Message.Reason);
+    }
+
+    [Fact]
+    public async Task A_rank_bundle_is_restored_only_at_the_address_it_was_taken_at_and_a_refused_restore_leaves_nothing()
+    {
+        var (jobId, placements) = await LaunchRingAsync(rounds: 100);
+        await _coordinator.CheckpointAsync(jobId, 1, placements, stop: true);
+        var bundle = _agents.Ranks(0).Bundle(jobId, 0, 1);
+        Assert.True(File.Exists(bundle.ManifestPath), "rank 0's dump is a sealed bundle");
+        var steps = _agents.Bus.CreateRequestClient<RankStep>(AgentAddress.For(RankAgents.NodeId(0)));
+        var elsewhere = _agents.Fabric.AddressOf(7);
+
+        async Task<Response<RankStepDone, RankStepFailed>> StepAsync(RankStepKind kind, string? address = null) =>
+            await steps.GetResponse<RankStepDone, RankStepFailed>(new RankStep(jobId, 0, RankAgents.NodeId(0), kind, 1, address));
+
+        Assert.True((await StepAsync(RankStepKind.Prepare, elsewhere)).Is(out Response<RankStepDone>? _), "a namespace at another address is made");
+        var restore = await StepAsync(RankStepKind.Restore);
+
+        Assert.True(restore.Is(out Response<RankStepFailed>? refused), "the restore was refused");
+        Assert.Equal($"checkpoint 1 of rank 0 of job {jobId} refused: it was taken at {placements[0].Address}, the namespace prepared for it carries {elsewhere}",
+            refused.Message.Reason);
+        Assert.Null(_agents.Ranks(0).Running(jobId, 0));
+        Assert.True((await StepAsync(RankStepKind.Abandon)).Is(out Response<RankStepDone>? _), "the prepared namespace is given up");
+        Assert.Empty(_agents.NamespacesOf(jobId));
+        // The refusal changed nothing: the bundle still restores, at its own address, and the ring finishes.
+        await _coordinator.RestoreAsync(jobId, 1, placements);
+        await AllExitCleanlyAsync(jobId);
+        Assert.Equal($"rank 0 done rounds 100 value {100 * 6}", Output(jobId, 0)[^1]);
     }
 }

@@ -19,7 +19,7 @@ public sealed class RankStepConsumer(NodeRanks ranks, IOptions<AgentOptions> opt
         try
         {
             var timings = await ranks.StepAsync(step, context.CancellationToken);
-            var imageBytes = timings is null ? 0 : DirectorySize(ranks.ImagesDirectory(step.JobId, step.Rank, step.Sequence));
+            var imageBytes = timings is null ? 0 : DirectorySize(ranks.Bundle(step.JobId, step.Rank, step.Sequence).Directory);
             await context.RespondAsync(new RankStepDone(step.JobId, step.Rank, nodeId, step.Kind,
                 timings?.AppPause.TotalMilliseconds ?? 0, timings?.Dump.TotalMilliseconds ?? 0, imageBytes));
         }

@@ -64,12 +64,32 @@ public sealed class DistributedJobCoordinator(IBus bus, TimeSpan stepTimeout)
 
     /// <summary>
     /// Restores checkpoint <paramref name="sequence"/> of every rank on the agent the placement names, which must hold
-    /// the rank's images, with the address the placement gives.
+    /// the rank's bundle (see <see cref="RestoreElsewhereAsync"/> to move them first), with the address the placement gives.
     /// </summary>
     public Task RestoreAsync(string jobId, int sequence, IReadOnlyList<RankPlacement> placements, CancellationToken cancellationToken = default)
     {
         RequireDistinct(placements);
         return CoordinatedRestore.RunAsync([.. placements.Select(p => Rank(jobId, p, sequence))], cancellationToken);
+    }
+
+    /// <summary>
+    /// Restores checkpoint <paramref name="sequence"/> of every rank on the agent <paramref name="to"/> names, after moving
+    /// the rank bundles of the ranks that change node from the agents <paramref name="from"/> names (where they were
+    /// dumped). Each rank keeps its address: its established connections are bound to it, and the bundle, which carries
+    /// it signed, is refused at any other. The ranks must have been stopped (checkpoint with stop) so their addresses are free.
+    /// </summary>
+    /// <exception cref="DistributedCheckpointFailedException">A bundle did not arrive, or a rank could not be restored; nothing was restored.</exception>
+    public async Task RestoreElsewhereAsync(string jobId, int sequence, IReadOnlyList<RankPlacement> from, IReadOnlyList<RankPlacement> to,
+        CancellationToken cancellationToken = default)
+    {
+        RequireDistinct(from);
+        RequireDistinct(to);
+        if (from.Count != to.Count)
+            throw new ArgumentException($"the job has {from.Count} ranks; {to.Count} placements were given", nameof(to));
+        if (to.FirstOrDefault(t => from.Single(f => f.Rank == t.Rank).Address != t.Address) is { } moved)
+            throw new ArgumentException($"rank {moved.Rank} must keep its address {from.Single(f => f.Rank == moved.Rank).Address}: its connections are bound to it", nameof(to));
+        await new RankBundleTransfers(bus, stepTimeout).MoveAsync(jobId, sequence, from, to, cancellationToken);
+        await RestoreAsync(jobId, sequence, to, cancellationToken);
     }
 
     private BusRank Rank(string jobId, RankPlacement placement, int sequence) => new(bus, jobId, placement, sequence, stepTimeout);

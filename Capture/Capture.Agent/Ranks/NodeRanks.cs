@@ -4,17 +4,22 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Caas.Capture.Agent.Jobs;
 using Caas.Capture.Engine;
+using Caas.Capture.Engine.Bundles;
+using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Distributed;
 using Caas.Capture.Engine.Network;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
+using Microsoft.Extensions.Options;
 
 namespace Caas.Capture.Agent.Ranks;
 
 /// <summary>
 /// The ranks of distributed jobs this agent holds, each in a network namespace of its own, and the steps of a
 /// coordinated checkpoint or restore done to them through the engine's <see cref="LocalCheckpointRank"/> and
-/// <see cref="LocalRestoreRank"/>. Steps on one rank run one at a time. Each rank's state is written to a
+/// <see cref="LocalRestoreRank"/>. A dump is sealed into a signed bundle (<see cref="RankBundles"/>) that names the rank and its
+/// address, so it can be moved to another agent with the ordinary transfer; a restore verifies the bundle (signature, every
+/// chunk, CPU and engine, rank and address) before the engine sees it. Steps on one rank run one at a time. Each rank's state is written to a
 /// <see cref="RankRecord"/> after every change, so that an agent that restarts holds its ranks again.
 /// </summary>
 public sealed class NodeRanks
@@ -25,12 +30,24 @@ public sealed class NodeRanks
     private readonly ICheckpointEngine engine;
     private readonly RankNamespaces namespaces;
     private readonly AgentPaths paths;
+    private readonly CheckpointBundleWriter writer;
+    private readonly CheckpointChainRestorer restorer;
+    private readonly CpuInfo cpu;
+    private readonly AgentOptions options;
+    private readonly TimeProvider time;
+    private EngineProbe? _probe;
 
-    public NodeRanks(ICheckpointEngine engine, RankNamespaces namespaces, AgentPaths paths)
+    public NodeRanks(ICheckpointEngine engine, RankNamespaces namespaces, AgentPaths paths, CheckpointBundleWriter writer,
+        CheckpointChainRestorer restorer, CpuInfo cpu, IOptions<AgentOptions> options, TimeProvider time)
     {
         this.engine = engine;
         this.namespaces = namespaces;
         this.paths = paths;
+        this.writer = writer;
+        this.restorer = restorer;
+        this.cpu = cpu;
+        this.options = options.Value;
+        this.time = time;
         foreach (var held in LoadRecords())
             _ranks[(held.JobId, held.Rank)] = held;
     }
@@ -43,8 +60,8 @@ public sealed class NodeRanks
     public string StateDirectory(string jobId, int rank) =>
         _ranks.TryGetValue((jobId, rank), out var held) ? held.StateDirectory : throw new AgentRejectionException(NotHeld(jobId, rank));
 
-    /// <summary>Where this agent keeps the rank's images of checkpoint <paramref name="sequence"/>.</summary>
-    public string ImagesDirectory(string jobId, int rank, int sequence) => Path.Combine(RankDirectory(jobId, rank), "images", sequence.ToString());
+    /// <summary>Where this agent keeps the rank's signed bundle of coordinated checkpoint <paramref name="sequence"/>.</summary>
+    public CheckpointBundle Bundle(string jobId, int rank, int sequence) => paths.Checkpoint(jobId, RankBundles.Sequence(sequence, rank));
 
     /// <exception cref="AgentRejectionException">Bad input, a rank already held, or a launch that failed (nothing is left behind).</exception>
     public async Task LaunchAsync(LaunchRank command, CancellationToken cancellationToken)
@@ -67,7 +84,7 @@ public sealed class NodeRanks
         }
         try
         {
-            var workingDirectory = Directory.CreateDirectory(Path.Combine(RankDirectory(command.JobId, command.Rank), "cwd")).FullName;
+            var workingDirectory = Directory.CreateDirectory(WorkingDirectory(command.JobId, command.Rank)).FullName;
             var executable = ExecutableResolver.Resolve(command.Command, workingDirectory, null);
             await held.Gate.WaitAsync(cancellationToken);
             try
@@ -86,7 +103,6 @@ public sealed class NodeRanks
                         ["CAAS_RANKS"] = command.Addresses.Count.ToString(),
                         ["CAAS_RANK_ADDRESSES"] = string.Join(',', command.Addresses),
                     },
-                    // A working directory per rank: CRIU's parasite makes a directory there, and ranks sharing one collide.
                     WorkingDirectory = workingDirectory,
                     NetworkNamespace = held.Network.Path,
                 }, cancellationToken);
@@ -114,8 +130,8 @@ public sealed class NodeRanks
     public async Task<CheckpointTimings?> StepAsync(RankStep step, CancellationToken cancellationToken)
     {
         Validate(step.JobId, step.Rank);
-        if (step.Sequence < 1 && step.Kind is RankStepKind.Dump or RankStepKind.Restore)
-            throw new AgentRejectionException($"checkpoint sequence {step.Sequence} is invalid (expected 1 or more)");
+        if (step.Kind is RankStepKind.Dump or RankStepKind.Restore && step.Sequence is < 1 or > RankBundles.MaxCheckpoint)
+            throw new AgentRejectionException($"checkpoint sequence {step.Sequence} is invalid (expected 1 to {RankBundles.MaxCheckpoint})");
         var held = step.Kind == RankStepKind.Prepare
             ? _ranks.GetOrAdd((step.JobId, step.Rank), key => new HeldRank(key.JobId, key.Rank))
             : _ranks.TryGetValue((step.JobId, step.Rank), out var found) ? found : throw new AgentRejectionException(NotHeld(step.JobId, step.Rank));
@@ -147,10 +163,7 @@ public sealed class NodeRanks
                 await namespaces.UnlockAsync(RequireNetwork(held).Name, cancellationToken);
                 return null;
             case RankStepKind.Dump:
-                var images = ImagesDirectory(held.JobId, held.Rank, step.Sequence);
-                if (Directory.Exists(images))
-                    throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} already has checkpoint {step.Sequence}");
-                return await Checkpoint(held).DumpAsync(images, cancellationToken);
+                return await DumpAsync(held, step.Sequence, cancellationToken);
             case RankStepKind.Stop:
                 await Checkpoint(held).StopAsync(cancellationToken);
                 held.Job = null;
@@ -167,12 +180,7 @@ public sealed class NodeRanks
             case RankStepKind.Restore:
                 if (held.Job is { } running && engine.IsRunning(running))
                     throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} is running; it cannot be restored over");
-                var source = ImagesDirectory(held.JobId, held.Rank, step.Sequence);
-                if (!Directory.Exists(source))
-                    throw new AgentRejectionException($"this agent has no checkpoint {step.Sequence} of rank {held.Rank} of job {held.JobId}");
-                var restore = Restore(held, source);
-                await restore.RestoreAsync(cancellationToken);
-                held.Job = restore.Job;
+                await RestoreAsync(held, step.Sequence, cancellationToken);
                 return null;
             case RankStepKind.Abandon:
                 if (held.Network is null)
@@ -188,18 +196,126 @@ public sealed class NodeRanks
         }
     }
 
+    /// <summary>Dumps the rank (left running, its network locked by the coordinator) and seals the images with its working directory, rank and address.</summary>
+    private async Task<CheckpointTimings> DumpAsync(HeldRank held, int sequence, CancellationToken cancellationToken)
+    {
+        var rank = Checkpoint(held);
+        var probe = _probe ??= await engine.ProbeAsync(cancellationToken);
+        var bundle = Bundle(held.JobId, held.Rank, sequence);
+        if (Directory.Exists(bundle.Directory))
+            throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} already has checkpoint {sequence}");
+        var takenAt = time.GetUtcNow();
+        try
+        {
+            var timings = await rank.DumpAsync(bundle.ImagesDirectory, cancellationToken);
+            var workingDirectory = WorkingDirectory(held.JobId, held.Rank);
+            var modes = await WorkingDirectoryFiles.CopyIntoAsync(workingDirectory, bundle, cancellationToken);
+            await writer.SealAsync(bundle, new CheckpointManifest
+            {
+                JobId = held.JobId,
+                Sequence = RankBundles.Sequence(sequence, held.Rank),
+                Engine = probe.Version ?? "criu",
+                NodeId = options.NodeId,
+                Pool = options.Pool,
+                CpuModel = cpu.Model,
+                CpuFlags = [.. cpu.Flags.Order(StringComparer.Ordinal)],
+                TakenAt = takenAt,
+                LeaveRunning = true,
+                AppPause = timings.AppPause,
+                Dump = timings.Dump,
+                WorkingDirectory = workingDirectory,
+                WorkingDirectoryModes = modes,
+                Rank = held.Rank,
+                RankAddress = RequireNetwork(held).Address,
+                Files = [],
+            }, cancellationToken);
+            return timings;
+        }
+        catch
+        {
+            // Half a bundle would block the next attempt and could never be restored.
+            TryDelete(bundle.Directory);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Restores the rank from its bundle on this agent (taken here or transferred from the agent that dumped it), into the
+    /// prepared namespace, after the bundle passed every check: signature, files, chunks, this node's CPU and engine (as
+    /// for any restore), and that it is this rank's and was taken at the address the namespace carries.
+    /// </summary>
+    private async Task RestoreAsync(HeldRank held, int sequence, CancellationToken cancellationToken)
+    {
+        var network = RequireNetwork(held);
+        var bundleSequence = RankBundles.Sequence(sequence, held.Rank);
+        var bundle = Bundle(held.JobId, held.Rank, sequence);
+        if (!File.Exists(bundle.ManifestPath))
+            throw new AgentRejectionException($"this agent has no checkpoint {sequence} of rank {held.Rank} of job {held.JobId} (transfer it here first)");
+        var staging = Path.Combine(RankDirectory(held.JobId, held.Rank), $"restore-{sequence}");
+        TryDelete(staging);
+        try
+        {
+            CheckpointManifest manifest;
+            string images;
+            try
+            {
+                (manifest, images) = await restorer.PrepareAsync(s => paths.Checkpoint(held.JobId, s), held.JobId, bundleSequence, staging, cancellationToken);
+            }
+            catch (CheckpointBundleRejectedException e)
+            {
+                throw new AgentRejectionException($"checkpoint {sequence} of rank {held.Rank} of job {held.JobId} refused: {e.Reason}");
+            }
+            // Only now is the manifest's word on CPU and engine trusted: its signature held.
+            var probe = _probe ??= await engine.ProbeAsync(cancellationToken);
+            if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
+                throw new AgentRejectionException($"checkpoint {sequence} of rank {held.Rank} of job {held.JobId} refused: {incompatible}");
+            if (manifest.Rank != held.Rank)
+                throw new AgentRejectionException($"checkpoint {sequence} of job {held.JobId} refused: its bundle is of rank {manifest.Rank?.ToString() ?? "none"}, not {held.Rank}");
+            if (manifest.RankAddress != network.Address)
+                throw new AgentRejectionException(
+                    $"checkpoint {sequence} of rank {held.Rank} of job {held.JobId} refused: it was taken at {manifest.RankAddress ?? "no address"}, the namespace prepared for it carries {network.Address}");
+            // Signed, but only ever this rank's working directory (the same path as on the node that took it: CRIU reopens it there).
+            var expectedEnd = $"/ranks/{held.JobId}/{held.Rank}/cwd";
+            if (manifest.WorkingDirectory is not { } workingDirectory || !Path.IsPathFullyQualified(workingDirectory)
+                || !workingDirectory.EndsWith(expectedEnd, StringComparison.Ordinal) || workingDirectory.Contains("/../", StringComparison.Ordinal)
+                || workingDirectory.Contains("/./", StringComparison.Ordinal))
+                throw new AgentRejectionException($"checkpoint {sequence} of rank {held.Rank} of job {held.JobId} refused: its working directory is not a rank directory of the job");
+            Directory.CreateDirectory(workingDirectory);
+            await WorkingDirectoryFiles.RestoreAsync(bundle, manifest, workingDirectory, cancellationToken);
+            var restore = new LocalRestoreRank(held.Rank, held.JobId, network, held.StateDirectory, images, engine, namespaces);
+            await restore.RestoreAsync(cancellationToken);
+            held.Job = restore.Job;
+        }
+        finally
+        {
+            TryDelete(staging);
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     private LocalCheckpointRank Checkpoint(HeldRank held) =>
         held.Job is { } job && held.Network is { } network
             ? new LocalCheckpointRank(held.Rank, job, network, engine, namespaces)
             : throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} is not running on this agent");
 
-    private LocalRestoreRank Restore(HeldRank held, string images) =>
-        new(held.Rank, held.JobId, RequireNetwork(held), held.StateDirectory, images, engine, namespaces);
-
     private static RankNamespace RequireNetwork(HeldRank held) =>
         held.Network ?? throw new AgentRejectionException($"rank {held.Rank} of job {held.JobId} has no namespace on this agent");
 
     private string RankDirectory(string jobId, int rank) => Path.Combine(paths.DataDirectory, "ranks", jobId, rank.ToString());
+
+    /// <summary>A working directory per rank: CRIU's parasite makes a directory there, and ranks sharing one collide.</summary>
+    private string WorkingDirectory(string jobId, int rank) => Path.GetFullPath(Path.Combine(RankDirectory(jobId, rank), "cwd"));
 
     private string StateDirectoryOf(HeldRank held) => Path.Combine(RankDirectory(held.JobId, held.Rank), $"run-{held.Generation}");
 
@@ -250,8 +366,8 @@ public sealed class NodeRanks
     {
         if (!JobIds.IsValid(jobId))
             throw new AgentRejectionException($"'{jobId}' is not a job id");
-        if (rank < 0)
-            throw new AgentRejectionException($"rank {rank} is invalid (expected 0 or more)");
+        if (rank is < 0 or >= RankBundles.MaxRanks)
+            throw new AgentRejectionException($"rank {rank} is invalid (expected 0 to {RankBundles.MaxRanks - 1})");
     }
 
     private static string RequireAddress(string? address) =>

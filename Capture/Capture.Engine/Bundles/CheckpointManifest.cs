@@ -62,6 +62,18 @@ public sealed record CheckpointManifest
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, int>? WorkingDirectoryModes { get; init; }
+    /// <summary>
+    /// For one rank's share of a coordinated checkpoint of a distributed job: the rank. Left out of the JSON when null,
+    /// so manifests of ordinary jobs keep the canonical bytes they were signed with.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Rank { get; init; }
+    /// <summary>
+    /// The rank's address on the rank fabric when it was dumped: its established connections are bound to it, so a restore
+    /// (on any node) must give the rank's fresh namespace this address. Signed with the rest; null for ordinary jobs.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RankAddress { get; init; }
     /// <summary>The size of the chunks each file's <see cref="ManifestFile.Chunks"/> hashes; set when the bundle is sealed.</summary>
     public int ChunkBytes { get; init; } = DefaultChunkBytes;
     public required IReadOnlyList<ManifestFile> Files { get; init; }

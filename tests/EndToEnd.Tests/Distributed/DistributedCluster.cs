@@ -11,15 +11,31 @@ using Microsoft.Extensions.Options;
 namespace Caas.EndToEnd.Tests.Distributed;
 
 /// <summary>
-/// Three real node agent processes, each in a network namespace of its own on a bridge in 198.18.24.0/24 (the nodes at
-/// .11 to .13), on a RabbitMQ virtual host of their own, with the bridge as their rank fabric (ranks get .101 and up);
-/// and a bus client in the test process that drives them with <see cref="DistributedJobCoordinator"/>, as the platform
-/// will. Every rank namespace of the run, and every process in one, is gone on dispose.
+/// Real node agent processes (three by default), each in a network namespace of its own on a bridge in a /24 of its
+/// own (198.18.24.0/24 by default; the nodes at .11 and up), serving their checkpoints to each other on port 7070, on a
+/// RabbitMQ virtual host of their own, with the bridge as their rank fabric (ranks get .101 and up); and a bus client in
+/// the test process that drives them with <see cref="DistributedJobCoordinator"/>, as the platform will. Every rank
+/// namespace of the run, and every process in one, is gone on dispose.
 /// </summary>
-public sealed class DistributedCluster : IAsyncLifetime
+public class DistributedCluster : IAsyncLifetime
 {
-    public const string Subnet = "198.18.24";
-    public static readonly IReadOnlyList<string> NodeIds = ["dj-node-1", "dj-node-2", "dj-node-3"];
+    private readonly string namePrefix;
+
+    public DistributedCluster() : this("198.18.24", "dj", 3)
+    {
+    }
+
+    /// <param name="namePrefix">Two lower-case letters naming the run's bridge, namespaces, directory and virtual host.</param>
+    protected DistributedCluster(string subnet, string namePrefix, int nodes)
+    {
+        Subnet = subnet;
+        this.namePrefix = namePrefix;
+        NodeIds = [.. Enumerable.Range(1, nodes).Select(n => $"{namePrefix}-node-{n}")];
+    }
+
+    public string Subnet { get; }
+
+    public IReadOnlyList<string> NodeIds { get; }
 
     private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
     private readonly List<ClusterAgent> _agents = [];
@@ -29,7 +45,7 @@ public sealed class DistributedCluster : IAsyncLifetime
     private ClusterBroker? _broker;
     private IBusControl? _bus;
 
-    public string Directory => $"/tmp/dj-{_runId}";
+    public string Directory => $"/tmp/{namePrefix}-{_runId}";
 
     public IBus Bus => _bus!;
 
@@ -59,8 +75,8 @@ public sealed class DistributedCluster : IAsyncLifetime
         System.IO.Directory.CreateDirectory(Directory);
         try
         {
-            _network = ClusterNetwork.Create(_runId, Subnet, "dj");
-            _broker = ClusterBroker.Create($"dj{_runId}");
+            _network = ClusterNetwork.Create(_runId, Subnet, namePrefix);
+            _broker = ClusterBroker.Create($"{namePrefix}{_runId}");
             for (var index = 0; index < NodeIds.Count; index++)
             {
                 var networkNamespace = _network.AddNode(11 + index);
@@ -72,6 +88,8 @@ public sealed class DistributedCluster : IAsyncLifetime
                     // The bridge is in the test's (the host's) namespace, the agent in its node's.
                     ["Caas:Agent:RankFabric:FabricNamespace"] = $"/proc/{Environment.ProcessId}/ns/net",
                     ["Caas:Agent:RankFabric:PrefixLength"] = "24",
+                    // Rank bundles move between the nodes with the agents' own transfer.
+                    ["Caas:Agent:Transfer:ListenUrl"] = $"http://{Subnet}.{11 + index}:7070",
                 };
                 _agents.Add(ClusterAgent.Start(NodeIds[index], networkNamespace, Path.Combine(Directory, NodeIds[index]), _broker.UrlAt(_network.BridgeAddress), settings));
             }
@@ -84,7 +102,7 @@ public sealed class DistributedCluster : IAsyncLifetime
                     host.Username(credentials[0]);
                     host.Password(credentials[1]);
                 });
-                cfg.ReceiveEndpoint($"dj-test-{_runId}", e => e.Handler<NodeHeartbeat>(context =>
+                cfg.ReceiveEndpoint($"{namePrefix}-test-{_runId}", e => e.Handler<NodeHeartbeat>(context =>
                 {
                     _heard[context.Message.Node.NodeId] = true;
                     return Task.CompletedTask;
