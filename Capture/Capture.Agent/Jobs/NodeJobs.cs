@@ -219,6 +219,7 @@ public sealed class NodeJobs(
                 await hashing;
             }
         }
+        var hashedWhileDumping = hashedDuringDump.Hashed.Values.Sum(h => h.Count);
         var atFreeze = leaveRunning ? before : await ProgressNowAsync(jobId, cancellationToken);
 
         async Task<ParentPages?> ChooseParentAsync()
@@ -285,7 +286,7 @@ public sealed class NodeJobs(
         logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes stored ({Kind}, {NewPages} of {Pages} pages stored), paused {Pause} ms, dump {Dump} ms, encoded and sealed in {Seal} ms ({Early} of {Chunks} chunks hashed during the dump)",
             sequence, jobId, manifest.TotalBytes, parent is null ? "full" : $"incremental on {parent.Manifest.Sequence}", encoded.NewPages, encoded.ImagePages,
             timings.AppPause.TotalMilliseconds, timings.Dump.TotalMilliseconds, time.GetElapsedTime(sealing).TotalMilliseconds,
-            hashedDuringDump.Hashed.Values.Sum(h => h.Count), manifest.Files.Sum(f => f.Chunks.Count));
+            hashedWhileDumping, manifest.Files.Sum(f => f.Chunks.Count));
         ApplyRetention(jobId, sequence);
         return new CheckpointInfo
         {
