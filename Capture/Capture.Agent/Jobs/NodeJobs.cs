@@ -191,7 +191,11 @@ public sealed class NodeJobs(
         var carriedDirectory = CarriedWorkingDirectory(jobId, job.Handle.Pid);
         var before = leaveRunning ? await ProgressNowAsync(jobId, cancellationToken) : null;
         CheckpointTimings timings;
-        var hashedDuringDump = new AppendedChunkHasher(bundle.Directory);
+        // Page images are read once, while CRIU writes them: chunk hashes for the manifest and, when this
+        // checkpoint may be a parent, page hashes for its page index. Which parent (if any) is chosen
+        // meanwhile; an incremental checkpoint stores deltas, so its page images' chunks need no hash.
+        var hashedDuringDump = new AppendedChunkHasher(bundle.Directory, hashPages: _options.Images.Incremental);
+        var choosingParent = ChooseParentAsync();
         using (var dumpFinished = new CancellationTokenSource())
         {
             var hashing = hashedDuringDump.RunAsync(dumpFinished.Token);
@@ -204,6 +208,8 @@ public sealed class NodeJobs(
             {
                 await dumpFinished.CancelAsync();
                 await hashing;
+                // Its outcome no longer matters, but it must not run on against a deleted bundle.
+                await choosingParent.ContinueWith(_ => { }, TaskScheduler.Default);
                 TryDelete(bundle.Directory);
                 throw new AgentRejectionException(e.Message);
             }
@@ -213,7 +219,17 @@ public sealed class NodeJobs(
                 await hashing;
             }
         }
+        var hashedWhileDumping = hashedDuringDump.Hashed.Values.Sum(h => h.Count);
         var atFreeze = leaveRunning ? before : await ProgressNowAsync(jobId, cancellationToken);
+
+        async Task<ParentPages?> ChooseParentAsync()
+        {
+            var chosen = await parentChoice.ChooseAsync(jobId, sequence, cancellationToken);
+            if (chosen is not null)
+                hashedDuringDump.SkipChunks();
+            return chosen;
+        }
+
         if (!leaveRunning)
         {
             _running.TryRemove(jobId, out var _);
@@ -230,8 +246,15 @@ public sealed class NodeJobs(
         {
             if (carriedDirectory is not null)
                 carriedModes = await WorkingDirectoryFiles.CopyIntoAsync(carriedDirectory, bundle, cancellationToken);
-            parent = await parentChoice.ChooseAsync(jobId, sequence, cancellationToken);
-            encoded = await CheckpointImageEncoder.EncodeAsync(bundle, parent, indexPages: _options.Images.Incremental, compress: _options.Images.Compress, cancellationToken);
+            parent = await choosingParent;
+            await hashedDuringDump.FinishAsync(cancellationToken);
+            if (parent is not null && parent.MostPagesAreNew(hashedDuringDump.PageHashes.Values))
+            {
+                logger.LogInformation("checkpoint {Sequence} of job {JobId} is full: more than three quarters of its pages changed since checkpoint {Parent}", sequence, jobId, parent.Manifest.Sequence);
+                parent = null;
+            }
+            encoded = await CheckpointImageEncoder.EncodeAsync(bundle, parent, indexPages: _options.Images.Incremental, compress: _options.Images.Compress, cancellationToken,
+                hashedDuringDump.PageHashes);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -263,7 +286,7 @@ public sealed class NodeJobs(
         logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes stored ({Kind}, {NewPages} of {Pages} pages stored), paused {Pause} ms, dump {Dump} ms, encoded and sealed in {Seal} ms ({Early} of {Chunks} chunks hashed during the dump)",
             sequence, jobId, manifest.TotalBytes, parent is null ? "full" : $"incremental on {parent.Manifest.Sequence}", encoded.NewPages, encoded.ImagePages,
             timings.AppPause.TotalMilliseconds, timings.Dump.TotalMilliseconds, time.GetElapsedTime(sealing).TotalMilliseconds,
-            hashedDuringDump.Hashed.Values.Sum(h => h.Count), manifest.Files.Sum(f => f.Chunks.Count));
+            hashedWhileDumping, manifest.Files.Sum(f => f.Chunks.Count));
         ApplyRetention(jobId, sequence);
         return new CheckpointInfo
         {

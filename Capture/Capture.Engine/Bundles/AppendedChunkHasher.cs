@@ -10,19 +10,39 @@ namespace Caas.Capture.Engine.Bundles;
 /// dump ends, instead of after it. Only files CRIU appends to (pages-*.img) are read; whatever was
 /// not hashed here is hashed when the bundle is sealed, and a restore verifies every chunk anyway, so
 /// a chunk that changed after it was hashed makes the checkpoint refused, never accepted.
+/// With <paramref name="hashPages"/> it also takes the SHA-256 of every 4 KiB page of the same bytes
+/// (the page index an incremental checkpoint needs), so the image is read once, while CRIU writes it,
+/// instead of once more after the dump. Once the checkpoint is known to be incremental its page
+/// images are replaced by deltas, whose chunks the seal hashes: <see cref="SkipChunks"/> then stops
+/// hashing chunks nobody will use.
 /// </summary>
-public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes = CheckpointManifest.DefaultChunkBytes)
+public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes = CheckpointManifest.DefaultChunkBytes, bool hashPages = false)
 {
     private const string PagesPattern = "pages-*.img";
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(5);
 
-    private readonly ConcurrentDictionary<string, List<string>> _hashed = new(StringComparer.Ordinal);
+    private const int PageBytes = 4096;
+    private const int PageHashBytes = 32;
+
+    /// <summary>Per page image, one entry per complete chunk read: its SHA-256 (null once chunks are skipped) and its pages' SHA-256.</summary>
+    private readonly ConcurrentDictionary<string, List<(string? Chunk, byte[] Pages)>> _hashed = new(StringComparer.Ordinal);
+    private volatile bool _skipChunks;
 
     public int ChunkBytes => chunkBytes;
 
     /// <summary>The hashes of each page image's first complete chunks, by path relative to the bundle.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Hashed =>
-        _hashed.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)[.. p.Value], StringComparer.Ordinal);
+        _hashed.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)[.. p.Value.TakeWhile(c => c.Chunk is not null).Select(c => c.Chunk!)], StringComparer.Ordinal);
+
+    /// <summary>
+    /// The SHA-256 of the pages of each page image's first complete chunks (32 bytes a page, in order), by path
+    /// relative to the bundle; empty unless constructed with hashPages.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> PageHashes =>
+        hashPages ? _hashed.ToDictionary(p => p.Key, p => p.Value.SelectMany(c => c.Pages).ToArray(), StringComparer.Ordinal) : new Dictionary<string, byte[]>();
+
+    /// <summary>Stops hashing chunks from now on (page hashes go on): the page images will not be stored as written.</summary>
+    public void SkipChunks() => _skipChunks = true;
 
     /// <summary>Hashes until <paramref name="dumpFinished"/> is cancelled, then returns (never throws for it); a file it cannot read is left to the seal.</summary>
     public async Task RunAsync(CancellationToken dumpFinished)
@@ -59,31 +79,110 @@ public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes =
         }
     }
 
+    /// <summary>
+    /// After the dump, when the page images no longer grow: hashes their complete chunks not hashed yet on all
+    /// cores, in the same single read, so that neither the page index nor the seal reads them again. A chunk
+    /// it cannot read is left to the seal, with every chunk after it in that file.
+    /// </summary>
+    public async Task FinishAsync(CancellationToken cancellationToken)
+    {
+        string[] paths;
+        try
+        {
+            paths = Directory.GetFiles(Path.Combine(bundleDirectory, CheckpointBundle.ImagesDirectoryName), PagesPattern);
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        var skipChunks = _skipChunks;
+        if (skipChunks && !hashPages)
+            return;
+        var work = new List<(string Path, List<(string? Chunk, byte[] Pages)> Hashes, long Start)>();
+        foreach (var path in paths)
+        {
+            var hashes = _hashed.GetOrAdd(Relative(path), _ => []);
+            var complete = new FileInfo(path).Length / chunkBytes;
+            for (long chunk = hashes.Count; chunk < complete; chunk++)
+                work.Add((path, hashes, chunk * chunkBytes));
+        }
+        var results = new (string? Chunk, byte[] Pages)?[work.Count];
+        var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        await Task.Run(() => Parallel.For(0, work.Count, options, () => new byte[4 << 20], (i, _, buffer) =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle(work[i].Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+                results[i] = HashChunk(handle, work[i].Start, buffer, skipChunks);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                results[i] = null;
+            }
+            return buffer;
+        }, _ => { }), cancellationToken);
+        var broken = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < work.Count; i++)
+        {
+            if (broken.Contains(work[i].Path))
+                continue;
+            if (results[i] is { } result)
+                work[i].Hashes.Add(result);
+            else
+                broken.Add(work[i].Path);
+        }
+    }
+
+    private string Relative(string path) => Path.GetRelativePath(bundleDirectory, path).Replace('\\', '/');
+
     private bool TryHashNextChunk(string path, byte[] buffer)
     {
-        var relative = Path.GetRelativePath(bundleDirectory, path).Replace('\\', '/');
-        var hashes = _hashed.GetOrAdd(relative, _ => []);
+        var hashes = _hashed.GetOrAdd(Relative(path), _ => []);
         var start = (long)hashes.Count * chunkBytes;
+        var skipChunks = _skipChunks;
+        if (skipChunks && !hashPages)
+            return false;
         try
         {
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
-            if (RandomAccess.GetLength(handle) < start + chunkBytes)
+            if (RandomAccess.GetLength(handle) < start + chunkBytes || HashChunk(handle, start, buffer, skipChunks) is not { } hashed)
                 return false;
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            for (var offset = start; offset < start + chunkBytes;)
-            {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, start + chunkBytes - offset)), offset);
-                if (read == 0)
-                    return false;
-                sha.AppendData(buffer, 0, read);
-                offset += read;
-            }
-            hashes.Add(Convert.ToHexStringLower(sha.GetHashAndReset()));
+            hashes.Add(hashed);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
         }
+    }
+
+    /// <returns>The chunk's SHA-256 (null when chunks are skipped) and its pages' SHA-256; null when the file ends before the chunk does.</returns>
+    private (string? Chunk, byte[] Pages)? HashChunk(SafeFileHandle handle, long start, byte[] buffer, bool skipChunks)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var pages = hashPages && chunkBytes % PageBytes == 0 ? new byte[chunkBytes / PageBytes * PageHashBytes] : [];
+        var segmentLimit = buffer.Length - buffer.Length % PageBytes;
+        for (var offset = start; offset < start + chunkBytes;)
+        {
+            // Whole segments (a multiple of a page, since the chunk is one), so that pages are hashed from one buffer.
+            var segment = (int)Math.Min(segmentLimit, start + chunkBytes - offset);
+            for (var filled = 0; filled < segment;)
+            {
+                var read = RandomAccess.Read(handle, buffer.AsSpan(filled, segment - filled), offset + filled);
+                if (read == 0)
+                    return null;
+                filled += read;
+            }
+            if (!skipChunks)
+                sha.AppendData(buffer, 0, segment);
+            if (pages.Length > 0)
+            {
+                var firstPage = (int)((offset - start) / PageBytes);
+                for (var p = 0; p < segment / PageBytes; p++)
+                    SHA256.HashData(buffer.AsSpan(p * PageBytes, PageBytes), pages.AsSpan((firstPage + p) * PageHashBytes, PageHashBytes));
+            }
+            offset += segment;
+        }
+        return (skipChunks ? null : Convert.ToHexStringLower(sha.GetHashAndReset()), pages);
     }
 }

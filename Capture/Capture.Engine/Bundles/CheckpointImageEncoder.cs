@@ -17,7 +17,9 @@ public static class CheckpointImageEncoder
     /// <param name="parent">The parent to deduplicate page images against; null for a full checkpoint.</param>
     /// <param name="indexPages">Whether to write page indexes, so that a later checkpoint can be incremental on this one.</param>
     /// <param name="compress">Whether zstd may be used.</param>
-    public static async Task<EncodedImages> EncodeAsync(CheckpointBundle bundle, ParentPages? parent, bool indexPages, bool compress, CancellationToken cancellationToken = default)
+    /// <param name="knownPageHashes">Page hashes taken during the dump, by image path in the bundle (see <see cref="AppendedChunkHasher.PageHashes"/>): those pages are not read again.</param>
+    public static async Task<EncodedImages> EncodeAsync(CheckpointBundle bundle, ParentPages? parent, bool indexPages, bool compress, CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, byte[]>? knownPageHashes = null)
     {
         var encoded = new Dictionary<string, EncodedImage>(StringComparer.Ordinal);
         long imagePages = 0, newPages = 0;
@@ -29,7 +31,7 @@ public static class CheckpointImageEncoder
             var isPages = PageIndex.IsPageImage(image) && size % PageDelta.PageBytes == 0;
             if (isPages && (indexPages || parent is not null))
             {
-                var hashes = await PageIndex.HashPagesAsync(path, cancellationToken);
+                var hashes = await PageIndex.HashPagesAsync(path, cancellationToken, knownPageHashes?.GetValueOrDefault(image));
                 imagePages += size / PageDelta.PageBytes;
                 if (indexPages)
                 {

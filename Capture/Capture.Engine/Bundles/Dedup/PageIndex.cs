@@ -28,8 +28,9 @@ public static class PageIndex
     }
 
     /// <summary>Hashes every page of <paramref name="path"/> on all cores; the file must be a whole number of pages.</summary>
+    /// <param name="known">The hashes of the file's first pages, already taken while the engine wrote them (see <see cref="AppendedChunkHasher"/>): only the pages after them are read.</param>
     /// <returns>32 bytes per page, in page order.</returns>
-    public static async Task<byte[]> HashPagesAsync(string path, CancellationToken cancellationToken)
+    public static async Task<byte[]> HashPagesAsync(string path, CancellationToken cancellationToken, byte[]? known = null)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         var length = RandomAccess.GetLength(handle);
@@ -37,11 +38,14 @@ public static class PageIndex
             throw new InvalidDataException($"{path} has {length} bytes, not a whole number of {PageDelta.PageBytes}-byte pages");
         var pages = length / PageDelta.PageBytes;
         var hashes = new byte[pages * HashBytes];
-        var blocks = (pages + PagesPerBlock - 1) / PagesPerBlock;
+        var skipped = known is { Length: > 0 } && known.Length % HashBytes == 0 && known.Length <= hashes.Length ? known.Length / HashBytes : 0L;
+        if (skipped > 0)
+            known!.CopyTo(hashes, 0);
+        var blocks = (pages - skipped + PagesPerBlock - 1) / PagesPerBlock;
         var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
         await Task.Run(() => Parallel.For(0L, blocks, options, () => new byte[PagesPerBlock * PageDelta.PageBytes], (block, _, buffer) =>
         {
-            var first = block * PagesPerBlock;
+            var first = skipped + block * PagesPerBlock;
             var count = (int)Math.Min(PagesPerBlock, pages - first);
             ReadFully(handle, path, buffer.AsSpan(0, count * PageDelta.PageBytes), first * PageDelta.PageBytes);
             for (var p = 0; p < count; p++)

@@ -30,6 +30,28 @@ public sealed class ParentPages
         return found;
     }
 
+    /// <summary>Below this many pages (64 MiB) a delta is cheap whatever it stores: the child stays incremental.</summary>
+    public const long FewPages = 16384;
+
+    /// <summary>
+    /// Whether an incremental child with these page hashes (32 bytes a page, see <see cref="PageIndex"/>) would store
+    /// more than three quarters of its pages anyway, on at least <see cref="FewPages"/> pages: a job that rewrote
+    /// nearly all its memory since the parent. Its delta would copy the whole image once more after the dump and
+    /// its restore would decode it through the chain, for almost nothing saved: it is better taken in full.
+    /// </summary>
+    public bool MostPagesAreNew(IEnumerable<byte[]> pageHashes)
+    {
+        long pages = 0, unseen = 0;
+        foreach (var hashes in pageHashes)
+            for (var offset = 0; offset + PageIndex.HashBytes <= hashes.Length; offset += PageIndex.HashBytes)
+            {
+                pages++;
+                if (!_pages.ContainsKey(PageHash.From(hashes.AsSpan(offset, PageIndex.HashBytes))))
+                    unseen++;
+            }
+        return pages >= FewPages && unseen * 4 > pages * 3;
+    }
+
     /// <summary>Reads the parent's signed manifest and its page indexes.</summary>
     /// <returns>Null, with the reason, when the parent cannot serve as one (no page index, a missing or inconsistent file): the child is then taken in full.</returns>
     public static async Task<(ParentPages? Parent, string? Why)> LoadAsync(CheckpointBundle parent, CheckpointBundleVerifier verifier, string jobId, CancellationToken cancellationToken)
