@@ -13,7 +13,8 @@ namespace Caas.Monitoring.Grains;
 /// What agents report lives in memory: they heartbeat every few seconds, so after a restart the directory is complete
 /// again within one interval. Drains are operator decisions and are journaled (<see cref="NodeDrainJournal"/>), so a
 /// drained node stays drained across restarts; so are liveness decisions (<see cref="NodeLivenessJournal"/>), so a
-/// lost node stays lost and a node that died while no directory ran is still found lost.
+/// lost node stays lost and a node that died while no directory ran is still found lost; the same journal gives each
+/// node's first registration and losses, so pool reliability (<see cref="PoolReliability"/>) survives restarts too.
 /// </summary>
 public sealed class NodeDirectoryGrain(
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
@@ -27,8 +28,10 @@ public sealed class NodeDirectoryGrain(
 
     private readonly NodeRoster _roster = new(time, hearing);
     private long _drainsVersion;
-    /// <summary>When each node was first heard of since the directory started: the node time a pool's failure rate is measured over.</summary>
+    /// <summary>When each node was first heard of (from the liveness journal, so across restarts): the node time a pool's failure rate is measured over.</summary>
     private readonly Dictionary<string, DateTimeOffset> _firstHeardAt = new(StringComparer.Ordinal);
+    /// <summary>How many times each node was lost, from the liveness journal and then as losses are announced (the roster keeps only recent changes).</summary>
+    private readonly Dictionary<string, int> _losses = new(StringComparer.Ordinal);
     private long _livenessVersion;
     /// <summary>Liveness facts decided but not yet in the journal (a failed append is tried again on the next look).</summary>
     private readonly List<NodeFact> _unjournaled = [];
@@ -40,9 +43,14 @@ public sealed class NodeDirectoryGrain(
         foreach (var nodeId in drained)
             _roster.SetDrained(nodeId, true);
         _drainsVersion = version;
-        var (known, livenessVersion) = await liveness.Read(cancellationToken);
+        var (known, history, livenessVersion) = await liveness.ReadWithHistory(cancellationToken);
         foreach (var (nodeId, (health, since)) in known)
             _roster.Liveness.Restore(nodeId, health, since);
+        foreach (var (nodeId, node) in history)
+        {
+            _firstHeardAt[nodeId] = node.FirstHeardAt;
+            _losses[nodeId] = node.Losses;
+        }
         _livenessVersion = livenessVersion;
         // Losses are found by the clock, not by a message, so someone must look even when no agent speaks.
         this.RegisterGrainTimer(Watch, new GrainTimerCreationOptions(WatchInterval, WatchInterval) { KeepAlive = true });
@@ -85,13 +93,15 @@ public sealed class NodeDirectoryGrain(
 
     public Task<IReadOnlyList<NodeLivenessChange>> Changes() => Task.FromResult(_roster.Liveness.Changes());
 
-    public Task<PoolReliability> Reliability(string pool)
+    public async Task<PoolReliability> Reliability(string pool)
     {
+        // Losses the roster has decided but not yet announced are counted (and journaled) first.
+        await Announce();
         var now = time.GetUtcNow();
         var nodes = _roster.List().Where(n => n.Pool == pool).Select(n => n.NodeId).ToHashSet(StringComparer.Ordinal);
         var nodeTime = nodes.Aggregate(TimeSpan.Zero, (sum, id) => sum + (_firstHeardAt.TryGetValue(id, out var first) ? now - first : TimeSpan.Zero));
-        var failures = _roster.Liveness.Changes().Count(c => c.Health == NodeHealth.Lost && nodes.Contains(c.NodeId));
-        return Task.FromResult(new PoolReliability(pool, nodeTime, failures));
+        var failures = nodes.Sum(id => _losses.GetValueOrDefault(id));
+        return new PoolReliability(pool, nodeTime, failures);
     }
 
     public Task<string?> PoolOf(string nodeId) => Task.FromResult(_roster.Find(nodeId)?.Pool);
@@ -119,7 +129,10 @@ public sealed class NodeDirectoryGrain(
             _unjournaled.Add(new NodeFact(change.Health == NodeHealth.Lost ? NodeLivenessJournal.LostType : NodeLivenessJournal.BackType, change.NodeId, change.At));
             var interval = _roster.HeartbeatIntervalOf(change.NodeId);
             if (change.Health == NodeHealth.Lost)
+            {
+                _losses[change.NodeId] = _losses.GetValueOrDefault(change.NodeId) + 1;
                 logger.LogWarning("Node {NodeId} lost: no heartbeat for {Timeout} as of {At}", change.NodeId, NodeLivenessDetector.LostAfterFor(interval), change.At);
+            }
             else
                 logger.LogInformation("Node {NodeId} is back: heartbeating for {Probation} as of {At}", change.NodeId, NodeLivenessDetector.ProbationFor(interval), change.At);
         }

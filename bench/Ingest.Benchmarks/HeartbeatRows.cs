@@ -57,4 +57,16 @@ public sealed class HeartbeatRows
         }
         return new HeartbeatRows(streams, events);
     }
+
+    /// <summary>The events a run made durable, per stream in version order, for a baseline to write again.</summary>
+    /// <exception cref="ArgumentException">The streams do not all hold the same number of events.</exception>
+    public static HeartbeatRows FromRecorded(IReadOnlyList<RecordedEvent> recorded)
+    {
+        var byStream = recorded.GroupBy(e => e.Stream, StringComparer.Ordinal)
+            .Select(g => (Stream: g.Key, Events: g.OrderBy(e => e.Version).Select(e => new EventData(e.EventId, e.Type, e.Data)).ToArray()))
+            .ToArray();
+        if (byStream.Length == 0 || byStream.Any(s => s.Events.Length != byStream[0].Events.Length))
+            throw new ArgumentException("A baseline needs the same number of events in every stream.", nameof(recorded));
+        return new HeartbeatRows(byStream.Select(s => s.Stream).ToArray(), byStream.Select(s => s.Events).ToArray());
+    }
 }

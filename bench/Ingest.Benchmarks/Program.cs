@@ -2,7 +2,7 @@ using System.Globalization;
 using Caas.Ingest.Benchmarks;
 using Caas.Monitoring.EventStore;
 
-// Event store ingestion (issue 4): appends as job grains make them (one heartbeat per append, every job at
+// Event store ingestion, the store alone (issue 4's figures come from the real path: bench/Silo.Benchmarks): appends as job grains make them (one heartbeat per append, every job at
 // once, the store's group commit batching them), side by side with a raw bulk insert of the same rows, runs
 // interleaved. SQLite always; PostgreSQL too when CAAS_TEST_POSTGRES holds a connection string. Figure names
 // end in the backend (".sqlite", ".postgres"). Usage:
@@ -47,9 +47,10 @@ try
 
         var storeRate = Median(store.Select(m => m.EventsPerSecond));
         var rawRate = Median(raw.Select(m => m.EventsPerSecond));
-        Console.WriteLine(FigureLine.Target($"monitoring.ingest_events_per_s.{backend.Name}", storeRate, ">=", 20_000));
-        Console.WriteLine(FigureLine.Target($"monitoring.ingest_vs_copy.{backend.Name}", storeRate / rawRate, ">=", 0.5));
-        Console.WriteLine(FigureLine.Target($"monitoring.append_p99_ms.{backend.Name}", Median(store.Select(m => m.LatencyPercentileMs(99))), "<=", 50));
+        // The store alone, for the record: issue 4's figures (monitoring.ingest_*) come from the real path, bench/Silo.Benchmarks.
+        Console.WriteLine(FigureLine.Record($"monitoring.store_append_events_per_s.{backend.Name}", storeRate));
+        Console.WriteLine(FigureLine.Record($"monitoring.store_append_vs_copy.{backend.Name}", storeRate / rawRate));
+        Console.WriteLine(FigureLine.Record($"monitoring.store_append_p99_ms.{backend.Name}", Median(store.Select(m => m.LatencyPercentileMs(99)))));
     }
     return 0;
 }

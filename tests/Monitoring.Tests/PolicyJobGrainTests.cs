@@ -150,4 +150,24 @@ public sealed class PolicyJobGrainTests(MonitoringCluster cluster) : IClassFixtu
         Assert.Equal(reliability.NodeTime, reliability.MeanTimeBetweenFailures);
         Assert.Equal("flaky", await cluster.Client.GetGrain<IPoolReliabilityGrain>(0).PoolOf("node-9"));
     }
+
+    [Fact]
+    public async Task A_pools_node_losses_and_node_time_survive_a_restart_of_the_node_directory()
+    {
+        await cluster.NodeAlive("node-8", pool: "brittle");
+        cluster.Clock.Advance(TimeSpan.FromHours(2));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await cluster.Health("node-8") != NodeHealth.Lost && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.Equal(NodeHealth.Lost, await cluster.Health("node-8"));
+        Assert.Equal(1, (await cluster.Client.GetGrain<IPoolReliabilityGrain>(0).Reliability("brittle")).Failures);
+
+        // A restarted directory knows agents again only when they heartbeat; what it learnt of the pool's failures is journaled.
+        await cluster.Client.GetGrain<IGrainManagementExtension>(cluster.Client.GetGrain<INodeLivenessGrain>(0).GetGrainId()).DeactivateOnIdle();
+        await cluster.NodeAlive("node-8", pool: "brittle");
+        var reliability = await cluster.Client.GetGrain<IPoolReliabilityGrain>(0).Reliability("brittle");
+
+        Assert.Equal(1, reliability.Failures);
+        Assert.True(reliability.NodeTime >= TimeSpan.FromHours(2), $"node time {reliability.NodeTime} forgot the two hours before the restart");
+    }
 }

@@ -20,10 +20,24 @@ public sealed class NodeLivenessJournal(IEventStore store)
     /// <summary>Each node ever heard of with its last recorded health (Live or Lost) and since when, and the version to append after.</summary>
     public async Task<(IReadOnlyDictionary<string, (NodeHealth Health, DateTimeOffset Since)> Nodes, long Version)> Read(CancellationToken cancellationToken = default)
     {
+        var (nodes, _, version) = await ReadWithHistory(cancellationToken);
+        return (nodes, version);
+    }
+
+    /// <summary>
+    /// As <see cref="Read"/>, and per node when it was first heard of and how many times it was lost: what a pool's
+    /// mean time between failures is measured from, so adaptive checkpoint intervals keep it across restarts.
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<string, (NodeHealth Health, DateTimeOffset Since)> Nodes, IReadOnlyDictionary<string, NodeHistory> History, long Version)> ReadWithHistory(
+        CancellationToken cancellationToken = default)
+    {
         var (facts, version) = await _stream.Read(cancellationToken);
         var nodes = new Dictionary<string, (NodeHealth, DateTimeOffset)>(StringComparer.Ordinal);
+        var history = new Dictionary<string, NodeHistory>(StringComparer.Ordinal);
         foreach (var fact in facts)
         {
+            var seen = history.TryGetValue(fact.NodeId, out var earlier) ? earlier : new NodeHistory(fact.At, 0);
+            history[fact.NodeId] = fact.Type == LostType ? seen with { Losses = seen.Losses + 1 } : seen;
             nodes[fact.NodeId] = fact.Type switch
             {
                 LostType => (NodeHealth.Lost, fact.At),
@@ -31,7 +45,7 @@ public sealed class NodeLivenessJournal(IEventStore store)
                 _ => nodes.TryGetValue(fact.NodeId, out var known) ? known : (NodeHealth.Live, fact.At),
             };
         }
-        return (nodes, version);
+        return (nodes, history, version);
     }
 
     /// <returns>The stream's version after the append.</returns>
@@ -39,3 +53,6 @@ public sealed class NodeLivenessJournal(IEventStore store)
     public Task<long> Append(long expectedVersion, string type, string nodeId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         _stream.Append(expectedVersion, type, nodeId, at, cancellationToken);
 }
+
+/// <summary>A node as the liveness journal remembers it: when it was first heard of, and how many times it was lost since.</summary>
+public sealed record NodeHistory(DateTimeOffset FirstHeardAt, int Losses);
