@@ -2,6 +2,7 @@ using Caas.Capture.Agent;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Telemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ if (problems.Length > 0)
 builder.Services.AddCaasAgent(builder.Configuration);
 // Loopback of the agent's own network namespace only: a scraper beside it (a sidecar) reads it, nobody else.
 if (metricsPort is { } port)
-    builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("caas-agent", serviceInstanceId: agent.NodeId)).WithMetrics(metrics => metrics
         .AddMeter(MetricsEndpoint.MeterPattern)
         .AddPrometheusHttpListener(listener =>
         {

@@ -40,14 +40,13 @@ public static class MonitoringServiceCollectionExtensions
         services.AddHostedService<LiveJobWaker>();
         services.AddHostedService<AlertFiringTimer>();
         services.AddHostedService<NodeLossWatcher>();
-        services.AddHostedService<Nodes.NodeLossRecovery>();
         services.TryAddSingleton<IJobQueries, JobQueries>();
         services.TryAddSingleton<IJobOperations, JobOperations>();
         services.TryAddSingleton<INodeOperations, NodeOperations>();
         services.AddCaasPolicyDefaults();
         services.TryAddSingleton<IRecoveryPolicies, RecoveryPolicies>();
-        services.TryAddSingleton<Migration.TransferOutcomes>();
-        services.TryAddSingleton<IJobMigrations, Migration.JobMigration>();
+        // Migrations run on a silo (MonitoringSiloBuilderExtensions); this host only asks one to start.
+        services.TryAddSingleton<IJobMigrations, Migration.SiloJobMigrations>();
         services.TryAddSingleton<IAuditTrail, Audit.EventStoreAuditTrail>();
         services.AddOptions<AgentAuth.AgentCredentialOptions>().BindConfiguration(AgentAuth.AgentCredentialOptions.SectionName);
         return services;

@@ -11,7 +11,8 @@ public static class MonitoringSiloBuilderExtensions
     /// <summary>
     /// What the monitoring grains need in a silo: the CustomStorage log-consistency provider and monitoring's
     /// clock (the silo's TimeProvider unless one is registered under <see cref="MonitoringClock.Key"/>), and the default
-    /// recovery policies (Caas:Policies).
+    /// recovery policies (Caas:Policies); the migrations the silo runs and their transfer outcomes; node-loss recovery
+    /// with the silo's own fold of which job runs where (every silo runs it; the job grains make each loss act once).
     /// The silo must also have an IEventStore (AddCaasSqliteEventStore) and a MassTransit IBus.
     /// </summary>
     public static ISiloBuilder AddCaasMonitoringGrains(this ISiloBuilder silo)
@@ -24,6 +25,15 @@ public static class MonitoringSiloBuilderExtensions
         silo.Services.TryAddSingleton<Nodes.IPlatformHearing>(Nodes.AlwaysHearing.Instance);
         // The job grain resolves each job's recovery policy against the platform's and pools' defaults.
         silo.Services.AddCaasPolicyDefaults();
+        silo.Services.TryAddSingleton<EventStore.EventSerializer>();
+        silo.Services.TryAddSingleton<Migration.TransferOutcomes>();
+        silo.Services.TryAddSingleton<Migration.JobMigration>();
+        if (!silo.Services.Any(d => d.ServiceType == typeof(Nodes.NodeJobsFeed)))
+        {
+            silo.Services.AddSingleton<Nodes.NodeJobsFeed>();
+            silo.Services.AddHostedService(provider => provider.GetRequiredService<Nodes.NodeJobsFeed>());
+            silo.Services.AddHostedService<Nodes.NodeLossRecovery>();
+        }
         silo.Services.TryAddKeyedSingleton(MonitoringClock.Key, (provider, _) => provider.GetService<TimeProvider>() ?? TimeProvider.System);
         return silo;
     }

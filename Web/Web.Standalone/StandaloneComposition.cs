@@ -10,6 +10,7 @@ using Caas.Web.Portal;
 using Caas.Contracts.Telemetry;
 using MassTransit;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Caas.Web.Standalone;
 
@@ -24,7 +25,7 @@ public static class StandaloneComposition
     {
         builder.WebHost.UseUrls(settings.MetricsPort is { } metricsPort ? [settings.Url, $"http://127.0.0.1:{metricsPort}"] : [settings.Url]);
         if (settings.MetricsPort is not null)
-            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MetricsEndpoint.MeterPattern).AddPrometheusExporter());
+            builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService(settings.ServiceName)).WithMetrics(metrics => metrics.AddMeter(MetricsEndpoint.MeterPattern).AddPrometheusExporter());
         // Serve the portal library's CSS and scripts from the build output, not only after a publish.
         builder.WebHost.UseStaticWebAssets();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

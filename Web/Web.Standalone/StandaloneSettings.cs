@@ -29,6 +29,13 @@ public sealed record StandaloneSettings(
     public bool EmbeddedAgent => Roles.HasFlag(HostRoles.Agent);
     public bool RunsSilo => Roles.HasFlag(HostRoles.Silo);
     public bool RunsWeb => Roles.HasFlag(HostRoles.Web);
+    /// <summary>The OpenTelemetry service name, by what the process runs: caas-silo, caas-web, or caas-standalone for a mix.</summary>
+    public string ServiceName => Roles switch
+    {
+        HostRoles.Silo => "caas-silo",
+        HostRoles.Web => "caas-web",
+        _ => "caas-standalone",
+    };
 
     public string DatabasePath => Path.Combine(DataDirectory, "caas.db");
 

@@ -11,9 +11,9 @@ namespace Caas.Monitoring.Grains.Migration;
 /// <summary>
 /// Migration built from the platform's existing operations: a checkpoint that stops the job, the image sent from its
 /// node to the target (TransferCheckpoint), then a restore on the target through the recovery saga. The target is
-/// checked before anything changes. What follows the checkpoint runs in the background of this process: if the
-/// transfer fails the job is restored where it was; if this process stops midway the job stays suspended (shown so,
-/// and resumable), never lost.
+/// checked before anything changes. What follows the checkpoint runs in the background of the silo that started it
+/// (<see cref="JobMigrationGrain"/>; the bus is there, and a web host may die meanwhile): if the transfer fails the job
+/// is restored where it was; if that silo stops midway the job stays suspended (shown so, and resumable), never lost.
 /// </summary>
 public sealed class JobMigration(IGrainFactory grains, IBus bus, TransferOutcomes transfers, TimeProvider time, ILogger<JobMigration> logger) : IJobMigrations
 {
@@ -53,11 +53,8 @@ public sealed class JobMigration(IGrainFactory grains, IBus bus, TransferOutcome
             if (holder != target)
             {
                 var transferId = Guid.NewGuid();
-                var arrived = transfers.Expect(transferId);
                 await (await bus.GetSendEndpoint(AgentAddress.For(holder))).Send(new TransferCheckpoint(jobId, sequence, holder, target, transferId));
-                var finished = await Task.WhenAny(arrived, Task.Delay(StepTimeout, time));
-                transfers.Forget(transferId);
-                var problem = finished == arrived ? await arrived : $"no transfer report within {StepTimeout.TotalMinutes:0} minutes";
+                var problem = await transfers.WaitAsync(transferId, StepTimeout);
                 if (problem is not null)
                 {
                     logger.LogWarning("Migration of job {JobId}: checkpoint {Sequence} did not reach {Target} ({Problem}); restoring it on {Source}", jobId, sequence, target, problem, holder);

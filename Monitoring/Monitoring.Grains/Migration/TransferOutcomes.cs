@@ -1,27 +1,31 @@
-using System.Collections.Concurrent;
 using Caas.Contracts.Bus;
 
 namespace Caas.Monitoring.Grains.Migration;
 
-/// <summary>Where a migration waits for its image transfer: the consumer of the agents' transfer reports completes it by transfer id.</summary>
-public sealed class TransferOutcomes
+/// <summary>
+/// Where a migration waits for its image transfer: the consumer of the agents' transfer reports (on whichever silo gets
+/// them) records the end in the transfer's <see cref="ITransferOutcomeGrain"/>, and the waiting migration looks there.
+/// </summary>
+public sealed class TransferOutcomes(IGrainFactory grains, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<string?>> _waiting = new();
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
 
-    /// <returns>A task that ends with null when the image arrived, or the reason it did not.</returns>
-    public Task<string?> Expect(Guid transferId) =>
-        _waiting.GetOrAdd(transferId, _ => new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    public void Forget(Guid transferId) => _waiting.TryRemove(transferId, out _);
-
-    public void Arrived(CheckpointTransferred report) => End(report.TransferId, null);
-
-    public void Failed(CheckpointTransferFailed report) => End(report.TransferId, $"node {report.NodeId}: {report.Reason}");
-
-    // A report for a transfer nobody waits for (another server's, or one that timed out) is left alone.
-    private void End(Guid transferId, string? reason)
+    /// <returns>Null when the image arrived within <paramref name="timeout"/>, or the reason it did not.</returns>
+    public async Task<string?> WaitAsync(Guid transferId, TimeSpan timeout)
     {
-        if (_waiting.TryRemove(transferId, out var waiter))
-            waiter.TrySetResult(reason);
+        var outcome = grains.GetGrain<ITransferOutcomeGrain>(transferId);
+        var deadline = time.GetUtcNow() + timeout;
+        while (time.GetUtcNow() < deadline)
+        {
+            if (await outcome.Outcome() is { } end)
+                return end.Problem;
+            await Task.Delay(Poll, time);
+        }
+        return $"no transfer report within {timeout.TotalMinutes:0} minutes";
     }
+
+    public Task Arrived(CheckpointTransferred report) => grains.GetGrain<ITransferOutcomeGrain>(report.TransferId).Report(null);
+
+    public Task Failed(CheckpointTransferFailed report) =>
+        grains.GetGrain<ITransferOutcomeGrain>(report.TransferId).Report($"node {report.NodeId}: {report.Reason}");
 }

@@ -1,7 +1,5 @@
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
-using Caas.Monitoring.Grains.Alerts;
-using Caas.Monitoring.Grains.ReadModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,13 +9,14 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// <summary>
 /// Starts recovery for every job that ran (or was about to start) on a node the directory declared lost: each such job's grain is told
 /// (<see cref="IJobGrain.RecoverFromNodeLoss"/>, idempotent), and it opens the incident. Lost nodes come from the
-/// directory's durable liveness and jobs from the job list rebuilt from the event store, so after a restart of the
-/// platform a loss not yet acted on is acted on then.
+/// directory's durable liveness and jobs from the silo's own fold of the event store (<see cref="NodeJobsFeed"/>), so after a
+/// restart of the platform a loss not yet acted on is acted on then, and no web host is needed. Every silo runs one:
+/// two that see the same loss both tell the job, whose grain acts on the first call only (the job is no longer running
+/// on the lost node after it), so each loss opens one incident per job.
 /// </summary>
 public sealed class NodeLossRecovery(
     IGrainFactory grains,
-    JobListProjection jobs,
-    AlertEngine projections,
+    NodeJobsFeed jobs,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     ILogger<NodeLossRecovery> logger) : BackgroundService
 {
@@ -30,8 +29,8 @@ public sealed class NodeLossRecovery(
     {
         try
         {
-            // The job list must have caught up with the store, or a job on the lost node could be missed.
-            await projections.CaughtUp.WaitAsync(stoppingToken);
+            // The jobs must have caught up with the store, or a job on the lost node could be missed.
+            await jobs.CaughtUp.WaitAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await LookOnce(stoppingToken);

@@ -22,6 +22,9 @@ public class SeparateProcessCluster : IAsyncLifetime
     private readonly Dictionary<string, Dictionary<string, string>> _agentSettings = [];
     private readonly List<StandaloneHost> _silos = [];
     private readonly bool _privateServers;
+    private readonly string _subnet;
+    private readonly string _prefix;
+    private readonly bool _serveImages;
     private ClusterNetwork? _network;
     private ClusterBroker? _broker;
     private ClusterDatabase? _database;
@@ -33,13 +36,22 @@ public class SeparateProcessCluster : IAsyncLifetime
     /// A PostgreSQL server and a RabbitMQ node of the fixture's own, which tests may restart; otherwise a schema and a
     /// vhost on the system's servers, which no test may restart since other tests use them at the same time.
     /// </param>
-    protected SeparateProcessCluster(bool privateServers) => _privateServers = privateServers;
+    /// <param name="subnet">The agents' /24 (its first three bytes).</param>
+    /// <param name="prefix">What the names of its links, namespaces and directory start with.</param>
+    /// <param name="serveImages">Agents serve their checkpoints to each other (checkpoint copies, migrations across nodes).</param>
+    protected SeparateProcessCluster(bool privateServers, string subnet = Subnet, string prefix = "cs", bool serveImages = false)
+    {
+        _privateServers = privateServers;
+        _subnet = subnet;
+        _prefix = prefix;
+        _serveImages = serveImages;
+    }
 
     public PrivatePostgres? Postgres { get; private set; }
     public PrivateRabbitMq? RabbitMq { get; private set; }
 
     /// <summary>Short, so the agents' unix socket paths stay within 107 bytes.</summary>
-    public string Directory => $"/tmp/cs-{_runId}";
+    public string Directory => $"/tmp/{_prefix}-{_runId}";
 
     public StandaloneHost Web { get; private set; } = null!;
     public IReadOnlyList<StandaloneHost> Silos => _silos;
@@ -54,7 +66,7 @@ public class SeparateProcessCluster : IAsyncLifetime
         System.IO.Directory.CreateDirectory(Directory);
         try
         {
-            _network = ClusterNetwork.Create(_runId, Subnet, prefix: "cs");
+            _network = ClusterNetwork.Create(_runId, _subnet, _prefix);
             if (_privateServers)
             {
                 Postgres = await PrivatePostgres.StartAsync(Directory);
@@ -79,6 +91,8 @@ public class SeparateProcessCluster : IAsyncLifetime
                     ["Caas:Agent:ImageKeyFile"] = Path.Combine(Directory, "image.key"),
                     ["Caas:Metrics:Port"] = AgentMetricsPort.ToString(),
                 };
+                if (_serveImages)
+                    settings["Caas:Agent:Transfer:ListenUrl"] = $"http://{_subnet}.{node.HostByte}:7070";
                 _agentSettings[node.NodeId] = settings;
                 _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _brokerUrlAt(_network.BridgeAddress), settings));
             }

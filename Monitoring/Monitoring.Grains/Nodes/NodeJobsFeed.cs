@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Caas.Contracts.Jobs;
+using Caas.Monitoring.EventStore;
+using Caas.Monitoring.Grains.ReadModels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Caas.Monitoring.Grains.Nodes;
+
+/// <summary>
+/// Which jobs run on which node, folded from the job streams of $all by the silo itself, so node-loss recovery needs no
+/// web host (whose read models may be down or absent in a split cluster). In memory only: every start folds from the
+/// first event, which is the truth, and is <see cref="CaughtUp"/> once it reached the head it saw at start.
+/// </summary>
+public sealed class NodeJobsFeed(IEventStore store, EventSerializer serializer, ILogger<NodeJobsFeed> logger) : BackgroundService
+{
+    private static readonly TimeSpan Pause = TimeSpan.FromSeconds(1);
+
+    private readonly JobListProjection _jobs = new();
+    private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _head;
+
+    /// <summary>Completes once every event present at start is folded in; before that a job on a lost node could be missed.</summary>
+    public Task CaughtUp => _caughtUp.Task;
+
+    /// <summary>Jobs queued for or running on <paramref name="nodeId"/>.</summary>
+    public IReadOnlyList<string> OnNode(string nodeId) => _jobs.OnNode(nodeId);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                _head = await store.ReadHeadPositionAsync(stoppingToken);
+                if (_jobs.Position >= _head)
+                    _caughtUp.TrySetResult();
+                await store.SubscribeToAllAsync(_jobs.Position + 1, ApplyAsync, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                // The store is away (a database restart): resume after the last event folded once it answers.
+                logger.LogWarning(error, "The silo's job feed stopped; resuming in {Pause}", Pause);
+                await Task.Delay(Pause, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private ValueTask ApplyAsync(RecordedEvent recorded, CancellationToken cancellationToken)
+    {
+        if (JobIds.IsValid(recorded.Stream))
+        {
+            try
+            {
+                _jobs.Apply(serializer.Deserialize(recorded), recorded.Position);
+            }
+            catch (Exception error) when (error is UnknownEventTypeException or JsonException)
+            {
+                logger.LogError(error, "Skipped event {Position} of stream {Stream}", recorded.Position, recorded.Stream);
+            }
+        }
+        if (recorded.Position >= _head)
+            _caughtUp.TrySetResult();
+        return ValueTask.CompletedTask;
+    }
+}
