@@ -256,14 +256,15 @@ public sealed class JobGrain(
     {
         if (!IsKnown("heartbeat"))
             return;
-        if (IsStaleCopy(nodeId))
-        {
-            await FenceStaleCopy(nodeId);
-            return;
-        }
+        // The epoch, when the copy reports one, names exactly which copy is stale: its kill cannot end a newer one.
         if (sample.Epoch != 0 && sample.Epoch < State.Epoch)
         {
             await FenceOlderEpoch(nodeId, sample.Epoch);
+            return;
+        }
+        if (IsStaleCopy(nodeId))
+        {
+            await FenceStaleCopy(nodeId);
             return;
         }
         if (!IsFromJobNode(nodeId, "heartbeat"))
@@ -827,14 +828,20 @@ public sealed class JobGrain(
 
     /// <summary>
     /// A copy started under an older placement reports: its heartbeat is refused (it must not verify a restore nor move
-    /// the job's progress) and it is killed, unless a restore onto its own node is under way: that restore replaces it.
+    /// the job's progress). It is killed when another copy is (or is about to be) the job: the job runs again, a restore
+    /// elsewhere is under way, or the copy is on the node the job was lost with. A restore onto its own node replaces it
+    /// itself, and a job that ended (failed, stopped) is left as it was before epochs: its heartbeats ignored.
     /// The kill names the epoch, so it cannot end a newer copy the same node started meanwhile.
     /// </summary>
     private async Task FenceOlderEpoch(string nodeId, long epoch)
     {
-        if (State.Status == JobStatus.Restoring && string.Equals(nodeId, State.NodeId, StringComparison.Ordinal))
+        var onJobNode = string.Equals(nodeId, State.NodeId, StringComparison.Ordinal);
+        var supersededHere = string.Equals(nodeId, State.LostOnNode, StringComparison.Ordinal)
+            || State.Status is JobStatus.Running or JobStatus.Queued
+            || (State.Status == JobStatus.Restoring && !onJobNode);
+        if (!supersededHere)
         {
-            logger.LogInformation("Refused a heartbeat of job {JobId} from node {NodeId}: epoch {Epoch} is older than the restore's {Current}", JobId, nodeId, epoch, State.Epoch);
+            logger.LogInformation("Refused a heartbeat of job {JobId} from node {NodeId}: epoch {Epoch} is older than the job's {Current} and the job is {Status}", JobId, nodeId, epoch, State.Epoch, State.Status);
             return;
         }
         logger.LogWarning("Node {NodeId} runs job {JobId} under epoch {Epoch}, older than its placement {Current} on {JobNode}: killing that stale copy", nodeId, JobId, epoch, State.Epoch, State.NodeId ?? "no node");
