@@ -18,6 +18,13 @@ public sealed class AgentOptions
     /// <summary>What jobs may require of this node (e.g. Caas:Agent:Labels:gpu=a100); see <see cref="NodeLabelRules"/>.</summary>
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Self-fencing: when set, an agent whose heartbeats have not reached the platform for this long kills its jobs, so a
+    /// job the platform restores elsewhere never runs twice. Shorter than the node-lost timeout (<see cref="NodeLeaseRules"/>).
+    /// Null (the default): jobs run on through any outage, and a partitioned node's copies are killed when it returns.
+    /// A broker outage longer than the lease also ends the jobs: set it where partitions are likelier than broker restarts.
+    /// </summary>
+    public TimeSpan? Lease { get; set; }
     /// <summary>Holds jobs/&lt;jobId&gt;/ (state of each job, surviving agent restarts), checkpoints/ and progress.sock.</summary>
     public string DataDirectory { get; set; } = "/var/lib/caas/agent";
     /// <summary>The platform's image signing key (32 bytes, mode 0600); every agent that exchanges images needs the same one. Default: image.key next to the data directory.</summary>
@@ -54,6 +61,8 @@ public sealed class AgentOptions
         problems.AddRange(NodeLabelRules.Validate(Labels, $"{Section}:Labels"));
         if (HeartbeatInterval <= TimeSpan.Zero)
             problems.Add($"{Section}:HeartbeatInterval must be positive.");
+        if (Lease is { } lease && HeartbeatInterval > TimeSpan.Zero && NodeLeaseRules.ProblemWith(lease, HeartbeatInterval) is { } leaseProblem)
+            problems.Add($"{Section}:Lease: {leaseProblem}.");
         if (string.IsNullOrWhiteSpace(DataDirectory) || !Path.IsPathFullyQualified(DataDirectory))
             problems.Add($"{Section}:DataDirectory must be an absolute path.");
         if (ImageKeyFile is not null && (string.IsNullOrWhiteSpace(ImageKeyFile) || !Path.IsPathFullyQualified(ImageKeyFile)))

@@ -64,6 +64,8 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<TransferServer>());
         services.TryAddSingleton<CheckpointTestRestore>();
         services.AddHostedService<NodeAgent>();
+        services.TryAddSingleton<PlatformLease>();
+        services.AddHostedService<LeaseFence>();
         return services;
     }
 

@@ -27,6 +27,7 @@ public sealed class NodeAgent(
     TransferServer transferServer,
     IBus bus,
     IOptions<AgentOptions> options,
+    PlatformLease lease,
     TimeProvider time,
     ILogger<NodeAgent> logger) : BackgroundService
 {
@@ -122,6 +123,7 @@ public sealed class NodeAgent(
         try
         {
             await bus.Publish(new NodeHeartbeat(node, jobs.Sample(), now), cancellationToken);
+            lease.Renew(now);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

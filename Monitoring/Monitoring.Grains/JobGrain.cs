@@ -82,7 +82,7 @@ public sealed class JobGrain(
             RaiseEvent(new JobPlaced(JobId, node, now));
         await ConfirmEvents();
         if (node is not null)
-            await SendToAgent(node, new LaunchJob(JobId, node, spec));
+            await SendToAgent(node, new LaunchJob(JobId, node, spec, State.Epoch));
         KeepWatching();
         return View();
     }
@@ -196,7 +196,7 @@ public sealed class JobGrain(
         RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
         await ConfirmEvents();
         await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
-            AvoidNodeId: awayFrom, CheckpointNodeId: holder));
+            AvoidNodeId: awayFrom, CheckpointNodeId: holder, Epoch: State.Epoch));
         KeepWatching();
         return incident;
     }
@@ -256,6 +256,12 @@ public sealed class JobGrain(
     {
         if (!IsKnown("heartbeat"))
             return;
+        // The epoch, when the copy reports one, names exactly which copy is stale: its kill cannot end a newer one.
+        if (sample.Epoch != 0 && sample.Epoch < State.Epoch)
+        {
+            await FenceOlderEpoch(nodeId, sample.Epoch);
+            return;
+        }
         if (State.Status == JobStatus.Lost && string.Equals(nodeId, State.LostOnNode, StringComparison.Ordinal))
         {
             // Nothing replaced it while its node was away: the job was cut off, not dead, and goes on where it is.
@@ -490,7 +496,7 @@ public sealed class JobGrain(
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} is lost with node {NodeId}; incident {Incident} restores checkpoint {Sequence} elsewhere", JobId, nodeId, incident, checkpoint.Sequence);
         await bus.Publish(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
-            AvoidNodeId: nodeId, CheckpointNodeId: holder));
+            AvoidNodeId: nodeId, CheckpointNodeId: holder, Epoch: State.Epoch));
         KeepWatching();
     }
 
@@ -506,7 +512,7 @@ public sealed class JobGrain(
         }
         RaiseEvent(new JobPlaced(JobId, node, time.GetUtcNow()));
         await ConfirmEvents();
-        await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!));
+        await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!, State.Epoch));
     }
 
     public async Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds)
@@ -583,7 +589,7 @@ public sealed class JobGrain(
             return;
         RaiseEvent(new JobPlaced(JobId, node, time.GetUtcNow()));
         await ConfirmEvents();
-        await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!));
+        await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!, State.Epoch));
     }
 
     private async Task RaiseStall()
@@ -680,7 +686,8 @@ public sealed class JobGrain(
             return null;
         RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
         return new RecoveryRequested(incident, JobId, checkpoint.NodeId, checkpoint.Sequence, checkpoint.Progress, reason, now,
-            State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt);
+            State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt,
+            Epoch: TentativeState.Epoch);
     }
 
     /// <summary>A recovery whose backoff ended: carried out if its incident still stands, otherwise dropped with the reason.</summary>
@@ -827,6 +834,28 @@ public sealed class JobGrain(
     {
         logger.LogWarning("Node {NodeId} still runs a copy of job {JobId}, which is {Status} on {JobNode}: killing that stale copy", nodeId, JobId, State.Status, State.NodeId ?? "no node");
         await SendToAgent(nodeId, new KillJob(JobId, nodeId, $"stale copy: node {nodeId} was written off for job {JobId}, which runs on {State.NodeId ?? "no node"} now"));
+    }
+
+    /// <summary>
+    /// A copy started under an older placement reports: its heartbeat is refused (it must not verify a restore nor move
+    /// the job's progress). It is killed when another copy is (or is about to be) the job: the job runs again, a restore
+    /// elsewhere is under way, or the copy is on the node the job was lost with. A restore onto its own node replaces it
+    /// itself, and a job that ended (failed, stopped) is left as it was before epochs: its heartbeats ignored.
+    /// The kill names the epoch, so it cannot end a newer copy the same node started meanwhile.
+    /// </summary>
+    private async Task FenceOlderEpoch(string nodeId, long epoch)
+    {
+        var onJobNode = string.Equals(nodeId, State.NodeId, StringComparison.Ordinal);
+        var supersededHere = string.Equals(nodeId, State.LostOnNode, StringComparison.Ordinal)
+            || State.Status is JobStatus.Running or JobStatus.Queued
+            || (State.Status == JobStatus.Restoring && !onJobNode);
+        if (!supersededHere)
+        {
+            logger.LogInformation("Refused a heartbeat of job {JobId} from node {NodeId}: epoch {Epoch} is older than the job's {Current} and the job is {Status}", JobId, nodeId, epoch, State.Epoch, State.Status);
+            return;
+        }
+        logger.LogWarning("Node {NodeId} runs job {JobId} under epoch {Epoch}, older than its placement {Current} on {JobNode}: killing that stale copy", nodeId, JobId, epoch, State.Epoch, State.NodeId ?? "no node");
+        await SendToAgent(nodeId, new KillJob(JobId, nodeId, $"stale copy: epoch {epoch} of job {JobId} was superseded by epoch {State.Epoch}", UpToEpoch: epoch));
     }
 
     private bool IsIn(JobStatus status, string what)

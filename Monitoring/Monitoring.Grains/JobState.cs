@@ -76,6 +76,11 @@ public sealed class JobState
     [Id(61)] public string? LostOnNode { get; set; }
     /// <summary>The newest transfers recorded, so a redelivered report is not counted twice.</summary>
     [Id(36)] public List<Guid> MovedTransfers { get; set; } = [];
+    /// <summary>
+    /// Fencing: how many placements (launches and restores) the job has had. Each one's commands carry it and the agent
+    /// reports it in every sample, so a copy started under an older placement is told apart and killed, wherever it runs.
+    /// </summary>
+    [Id(140)] public long Epoch { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -178,6 +183,7 @@ public sealed class JobState
 
     public void Apply(JobPlaced e)
     {
+        Epoch++;
         NodeId = e.NodeId;
         StatusReason = $"launching on node {e.NodeId}";
     }
@@ -403,6 +409,7 @@ public sealed class JobState
 
     public void Apply(RestoreRequested e)
     {
+        Epoch++;
         PendingRecovery = null;
         PendingRecoveryIncident = null;
         Status = JobStatus.Restoring;

@@ -64,6 +64,8 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
     public List<int> Fallbacks { get; set; } = [];
     /// <summary>Checkpoints the agent refused in this incident, with its reasons, for the outcome.</summary>
     public List<string> Refusals { get; set; } = [];
+    /// <summary>The fencing epoch the job grain gave this restore; every RestoreJob of the incident carries it.</summary>
+    public long Epoch { get; set; }
 
     public void Open(string jobId, string reason, DateTimeOffset at)
     {

@@ -70,6 +70,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 {
                     c.Saga.Open(c.Message.JobId, c.Message.Reason, Now());
                     c.Saga.Fallbacks = [.. c.Message.FallbackSequences ?? []];
+                    c.Saga.Epoch = c.Message.Epoch;
                 })
                 .IfElse(c => c.Message.AvoidNodeId is not null,
                     // The job may not come back where it ran: find it another node first.
@@ -286,7 +287,7 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
         new(saga.JobId, saga.Sequence!.Value, saga.CheckpointNodeId!, saga.NodeId!, saga.CorrelationId);
 
     private static RestoreJob RestoreJobFor(RecoverySagaState saga) =>
-        new(saga.JobId, saga.NodeId!, saga.CorrelationId, saga.Sequence!.Value, saga.CheckpointNodeId!);
+        new(saga.JobId, saga.NodeId!, saga.CorrelationId, saga.Sequence!.Value, saga.CheckpointNodeId!, saga.Epoch);
 
     private static string StallReason(JobStallDetected stall) =>
         string.Create(CultureInfo.InvariantCulture, $"stalled on {stall.NodeId}: no progress since {stall.LastProgressAt:u}");

@@ -24,6 +24,19 @@ public sealed class AgentOptionsTests
     }
 
     [Fact]
+    public void A_lease_must_be_at_least_one_heartbeat_interval_and_shorter_than_the_node_lost_timeout()
+    {
+        AgentOptions With(double leaseSeconds) => new() { HeartbeatInterval = TimeSpan.FromSeconds(1), Lease = TimeSpan.FromSeconds(leaseSeconds) };
+
+        Assert.Empty(With(2.5).Problems());
+        Assert.Empty(new AgentOptions { Lease = null }.Problems());
+        Assert.Equal(["Caas:Agent:Lease: the lease (00:00:03) must be shorter than the platform's node-lost timeout (00:00:03: 3 heartbeat intervals), or a job may be restored elsewhere while it still runs here."],
+            With(3).Problems());
+        Assert.Equal(["Caas:Agent:Lease: the lease (00:00:00.5000000) must be at least one heartbeat interval (00:00:01), or one late heartbeat ends every job."],
+            With(0.5).Problems());
+    }
+
+    [Fact]
     public void Bad_key_path_and_retention_settings_are_named()
     {
         var options = new AgentOptions

@@ -106,6 +106,17 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_restore_of_an_incident_carries_the_fencing_epoch_the_job_grain_gave_it_also_after_a_fallback()
+    {
+        await _bus.Publish(Request(sequence: 3) with { FallbackSequences = [2], Epoch = 7 });
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+        await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature: the manifest was changed", _clock.GetUtcNow()));
+
+        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>(m => m.Context.Message.Sequence == 2));
+        Assert.Equal([(3, 7L), (2, 7L)], _bus.Harness.Sent.Select<RestoreJob>().Select(m => (m.Context.Message.Sequence, m.Context.Message.Epoch)));
+    }
+
+    [Fact]
     public async Task A_refused_image_falls_back_to_the_next_older_checkpoint_and_the_outcome_says_so()
     {
         await _bus.Publish(Request(sequence: 3) with { FallbackSequences = [2, 1] });

@@ -13,7 +13,7 @@ public sealed class KillJobConsumer(NodeJobs jobs, ILogger<KillJobConsumer> logg
         var command = context.Message;
         if (command.NodeId != jobs.NodeId)
             return;
-        if (await jobs.KillAsync(command.JobId, context.CancellationToken))
+        if (await jobs.KillAsync(command.JobId, context.CancellationToken, command.UpToEpoch))
             logger.LogInformation("killed job {JobId}: {Reason}", command.JobId, command.Reason);
         else
             logger.LogInformation("kill of job {JobId} ignored: it is not running on node {NodeId}", command.JobId, jobs.NodeId);

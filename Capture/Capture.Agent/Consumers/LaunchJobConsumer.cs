@@ -15,7 +15,7 @@ public sealed class LaunchJobConsumer(NodeJobs jobs, TimeProvider time, ILogger<
             return;
         try
         {
-            var handle = await jobs.LaunchAsync(command.JobId, command.Spec, context.CancellationToken);
+            var handle = await jobs.LaunchAsync(command.JobId, command.Spec, context.CancellationToken, command.Epoch);
             await context.Publish(new JobLaunched(command.JobId, jobs.NodeId, handle.Pid, time.GetUtcNow()));
         }
         catch (Exception e) when (e is not OperationCanceledException)

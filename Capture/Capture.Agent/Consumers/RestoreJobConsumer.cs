@@ -16,7 +16,7 @@ public sealed class RestoreJobConsumer(NodeJobs jobs, TimeProvider time, ILogger
         try
         {
             var started = time.GetTimestamp();
-            var handle = await jobs.RestoreAsync(command.JobId, command.Sequence, command.CheckpointNodeId, context.CancellationToken);
+            var handle = await jobs.RestoreAsync(command.JobId, command.Sequence, command.CheckpointNodeId, context.CancellationToken, command.Epoch);
             await context.Publish(new RestoreCompleted(command.JobId, jobs.NodeId, command.IncidentId, command.Sequence, handle.Pid, time.GetUtcNow(), time.GetElapsedTime(started)));
         }
         catch (Exception e) when (e is not OperationCanceledException)

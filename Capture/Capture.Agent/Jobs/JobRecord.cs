@@ -10,4 +10,5 @@ public enum JobRecordState
 }
 
 /// <summary>What the agent writes to jobs/&lt;jobId&gt;/agent.json so that a restarted agent finds its jobs again.</summary>
-public sealed record JobRecord(string JobId, int Pid, ulong StartTicks, JobRecordState State, DateTimeOffset StartedAt);
+/// <param name="Epoch">The placement's fencing epoch, so a restarted agent still reports it (0: none was given).</param>
+public sealed record JobRecord(string JobId, int Pid, ulong StartTicks, JobRecordState State, DateTimeOffset StartedAt, long Epoch = 0);

@@ -43,6 +43,8 @@ public sealed class NodeJobs(
     private readonly ConcurrentDictionary<string, TrackedJob> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<PrunedCheckpoint> _pruned = new();
+    /// <summary>Jobs this agent killed to fence itself, with why: their exit reports say so.</summary>
+    private readonly ConcurrentDictionary<string, string> _fenceReasons = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _launchSlots = new(1, 1);
     private EngineProbe? _probe;
 
@@ -77,7 +79,7 @@ public sealed class NodeJobs(
                     ended.Add(Exited(record.JobId, exit));
                 continue;
             }
-            _running[record.JobId] = new TrackedJob(handle, record.StartedAt);
+            _running[record.JobId] = new TrackedJob(handle, record.StartedAt, record.Epoch);
             progress.WatchFile(record.JobId, paths.ProgressFile(record.JobId));
             logger.LogInformation("re-attached to job {JobId} (PID {Pid})", record.JobId, record.Pid);
         }
@@ -111,7 +113,7 @@ public sealed class NodeJobs(
         return (workingDirectory, ExecutableResolver.Resolve(spec.Command, workingDirectory, searchPath));
     }
 
-    public async Task<JobHandle> LaunchAsync(string jobId, JobSpec spec, CancellationToken cancellationToken)
+    public async Task<JobHandle> LaunchAsync(string jobId, JobSpec spec, CancellationToken cancellationToken, long epoch = 0)
     {
         RequireValidJobId(jobId);
         if (JobSpecValidator.Validate(spec) is { Count: > 0 } problems)
@@ -158,7 +160,7 @@ public sealed class NodeJobs(
                 progress.Forget(jobId);
                 throw new AgentRejectionException(e.Message);
             }
-            Track(handle);
+            Track(handle, epoch);
             logger.LogInformation("launched job {JobId} as PID {Pid}: {Executable}", jobId, handle.Pid, executable);
             return handle;
         }
@@ -233,7 +235,7 @@ public sealed class NodeJobs(
         if (!leaveRunning)
         {
             _running.TryRemove(jobId, out var _);
-            records.Save(new JobRecord(jobId, job.Handle.Pid, job.Handle.StartTicks, JobRecordState.Stopped, job.StartedAt));
+            records.Save(new JobRecord(jobId, job.Handle.Pid, job.Handle.StartTicks, JobRecordState.Stopped, job.StartedAt, job.Epoch));
             progress.Forget(jobId);
         }
 
@@ -405,7 +407,7 @@ public sealed class NodeJobs(
         }
     }
 
-    public async Task<JobHandle> RestoreAsync(string jobId, int sequence, string checkpointNodeId, CancellationToken cancellationToken)
+    public async Task<JobHandle> RestoreAsync(string jobId, int sequence, string checkpointNodeId, CancellationToken cancellationToken, long epoch = 0)
     {
         RequireValidJobId(jobId);
         using var _ = await LockAsync(jobId, cancellationToken);
@@ -431,7 +433,7 @@ public sealed class NodeJobs(
             {
                 throw new AgentRejectionException(e.Message);
             }
-            Track(handle);
+            Track(handle, epoch);
             logger.LogInformation("restored job {JobId} from checkpoint {Sequence} as PID {Pid}", jobId, sequence, handle.Pid);
             SampleAtFirstProgress(jobId);
             return handle;
@@ -536,13 +538,31 @@ public sealed class NodeJobs(
         return (manifest, images);
     }
 
-    /// <returns>False when the job is not running here.</returns>
-    public async Task<bool> KillAsync(string jobId, CancellationToken cancellationToken)
+    /// <param name="upToEpoch">When set, only a copy of that epoch or older is killed: a newer placement here is not the copy meant.</param>
+    /// <returns>False when the job is not running here (or runs under a newer epoch).</returns>
+    public async Task<bool> KillAsync(string jobId, CancellationToken cancellationToken, long? upToEpoch = null)
     {
         if (!JobIds.IsValid(jobId))
             return false;
         using var _ = await LockAsync(jobId, cancellationToken);
-        return _running.TryGetValue(jobId, out var job) && engine.Kill(job.Handle);
+        return _running.TryGetValue(jobId, out var job) && (upToEpoch is not { } limit || job.Epoch <= limit) && engine.Kill(job.Handle);
+    }
+
+    /// <summary>Kills every job this node runs, and remembers why for their exit reports.</summary>
+    /// <returns>The jobs that were killed.</returns>
+    public async Task<IReadOnlyList<string>> FenceAllAsync(string reason, CancellationToken cancellationToken)
+    {
+        var killed = new List<string>();
+        foreach (var jobId in _running.Keys)
+        {
+            using var _ = await LockAsync(jobId, cancellationToken);
+            if (_running.TryGetValue(jobId, out var job) && engine.Kill(job.Handle))
+            {
+                _fenceReasons[jobId] = reason;
+                killed.Add(jobId);
+            }
+        }
+        return killed;
     }
 
     /// <summary>Why a job whose process is gone without an exit status is reported as ended.</summary>
@@ -577,7 +597,7 @@ public sealed class NodeJobs(
                 progress.Forget(jobId);
                 if (exit is { Checkpointed: true })
                 {
-                    records.Save(new JobRecord(jobId, job.Handle.Pid, job.Handle.StartTicks, JobRecordState.Stopped, job.StartedAt));
+                    records.Save(new JobRecord(jobId, job.Handle.Pid, job.Handle.StartTicks, JobRecordState.Stopped, job.StartedAt, job.Epoch));
                     continue;
                 }
                 exits.Add(exit is null
@@ -630,6 +650,7 @@ public sealed class NodeJobs(
                 SwapBytes = tree.SwapBytes,
                 CpuThrottledSeconds = tree.CpuThrottledSeconds,
                 IoWaitSeconds = tree.IoWaitSeconds,
+                Epoch = job.Epoch,
             });
         }
         return samples;
@@ -656,11 +677,11 @@ public sealed class NodeJobs(
         return progress.Get(jobId);
     }
 
-    private void Track(JobHandle handle)
+    private void Track(JobHandle handle, long epoch)
     {
         var startedAt = time.GetUtcNow();
-        records.Save(new JobRecord(handle.JobId, handle.Pid, handle.StartTicks, JobRecordState.Running, startedAt));
-        _running[handle.JobId] = new TrackedJob(handle, startedAt);
+        records.Save(new JobRecord(handle.JobId, handle.Pid, handle.StartTicks, JobRecordState.Running, startedAt, epoch));
+        _running[handle.JobId] = new TrackedJob(handle, startedAt, epoch);
     }
 
     private JobProcessExited Exited(string jobId, JobExitStatus exit)
@@ -669,7 +690,8 @@ public sealed class NodeJobs(
             logger.LogWarning("job {JobId} ended with an engine error: {Error}", jobId, exit.Error);
         // Only a SIGKILL can be the OOM killer's; the job's cgroup counts whether it was.
         var outOfMemory = exit.Signal == 9 && engine.WasOutOfMemory(jobId);
-        return new JobProcessExited(jobId, NodeId, exit.ExitCode, exit.Signal, time.GetUtcNow(), exit.Error, outOfMemory);
+        var reason = _fenceReasons.TryRemove(jobId, out var fenced) ? exit.Error ?? fenced : exit.Error;
+        return new JobProcessExited(jobId, NodeId, exit.ExitCode, exit.Signal, time.GetUtcNow(), reason, outOfMemory);
     }
 
     private async Task<IDisposable> LockAsync(string jobId, CancellationToken cancellationToken)

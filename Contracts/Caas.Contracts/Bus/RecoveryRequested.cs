@@ -11,6 +11,7 @@ namespace Caas.Contracts.Bus;
 /// recoveries in the policy's attempt window. A user's restore leaves Trigger null and Attempt 0.
 /// With AvoidNodeId the job must come back elsewhere (its node was lost): recovery places it on another node and moves
 /// the image there from CheckpointNodeId (the node holding it, NodeId when null) before it restores.
+/// Epoch is the fencing number the job grain gave this restore; recovery carries it in <see cref="RestoreJob"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At, [property: Id(7)] IReadOnlyList<int>? FallbackSequences = null,
@@ -19,4 +20,5 @@ public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [prope
     [property: Id(52)] RecoveryTargets? Targets = null,
     [property: Id(53)] int Attempt = 0,
     [property: Id(60)] string? AvoidNodeId = null,
-    [property: Id(61)] string? CheckpointNodeId = null);
+    [property: Id(61)] string? CheckpointNodeId = null,
+    [property: Id(140)] long Epoch = 0);

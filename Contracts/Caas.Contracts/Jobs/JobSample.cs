@@ -28,4 +28,6 @@ public sealed record JobSample
     [Id(13)] public double? CpuThrottledSeconds { get; init; }
     /// <summary>Time the job tree waited for block I/O, in seconds; null when the kernel does not account it (kernel.task_delayacct off).</summary>
     [Id(14)] public double? IoWaitSeconds { get; init; }
+    /// <summary>The fencing epoch of the placement this copy runs under (LaunchJob/RestoreJob); 0 when the agent was not given one.</summary>
+    [Id(140)] public long Epoch { get; init; }
 }

@@ -30,7 +30,7 @@ public sealed class NodeLivenessDetector(TimeProvider time, IPlatformHearing? he
     public static readonly TimeSpan Probation = ProbationFor(TimeSpan.Zero);
 
     /// <param name="heartbeatInterval">The node's own interval; zero or less when unknown.</param>
-    public static TimeSpan LostAfterFor(TimeSpan heartbeatInterval) => 3 * IntervalOrAssumed(heartbeatInterval);
+    public static TimeSpan LostAfterFor(TimeSpan heartbeatInterval) => NodeLeaseRules.LostAfter(IntervalOrAssumed(heartbeatInterval));
 
     public static TimeSpan ProbationFor(TimeSpan heartbeatInterval) => 6 * IntervalOrAssumed(heartbeatInterval);
 
