@@ -38,6 +38,7 @@ public static class CaasPortalServiceCollectionExtensions
         services.AddSingleton<IAgentCredentials>(sp => sp.GetRequiredService<SecurityStore>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton<JobVisibility>();
+        services.AddSingleton<SilenceScope>();
         services.AddSingleton<AdministratorBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<AdministratorBootstrap>());
         services.AddSingleton<JobSuspension>();

@@ -87,7 +87,7 @@ public sealed class OperatorBrowserTests
         await Screenshots.SaveAsync(page, "nodes");
         await page.Locator("[data-testid='nav-dashboard']").ClickAsync();
         await Expect(page.Locator("[data-testid='job-count'][data-status='Running'] [data-testid='job-count-value']")).ToHaveTextAsync("1");
-        await Screenshots.SaveAsync(page, "dashboard");
+        await Screenshots.SaveAsync(page, "dashboard-operator");
 
         await host.Api.KillAsync(resumed.JobId);
     }

@@ -11,7 +11,8 @@ namespace Caas.Web.Portal.Api;
 
 /// <summary>
 /// Alerts and silences over <see cref="IAlertOperations"/>: viewers list, operators acknowledge and silence
-/// (403 otherwise); every change is audited.
+/// (403 otherwise); every change is audited. Users see and act only on alerts and silences of their projects' jobs
+/// (<see cref="JobVisibility"/>, <see cref="SilenceScope"/>).
 /// </summary>
 internal static class AlertsApi
 {
@@ -63,19 +64,22 @@ internal static class AlertsApi
         return TypedResults.Ok(alert);
     }
 
-    private static async Task<IResult> ListSilences(HttpRequest request, [FromServices] IAlertOperations alerts, CancellationToken ct) =>
-        TypedResults.Ok(await alerts.ListSilencesAsync(ListQuery.Flag(request, "includeExpired"), ct));
+    private static async Task<IResult> ListSilences(HttpRequest request, ClaimsPrincipal user, [FromServices] SilenceScope silences, [FromServices] IAlertOperations alerts, CancellationToken ct) =>
+        TypedResults.Ok(await silences.ListAsync(user, alerts, ListQuery.Flag(request, "includeExpired"), ct));
 
-    private static async Task<IResult> CreateSilence(HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IAlertOperations alerts, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> CreateSilence(HttpRequest request, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] SilenceScope silences, [FromServices] IAlertOperations alerts, [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync<SilenceRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
-        var silence = await alerts.CreateSilenceAsync(body.ToNewSilence(), user.Identity!.Name!, ct);
+        var wanted = body.ToNewSilence();
+        await silences.RequireMayCreateAsync(user, wanted, ct);
+        var silence = await alerts.CreateSilenceAsync(wanted, user.Identity!.Name!, ct);
         await audit.RecordAsync(user, AuditActions.SilenceCreated, $"{silence.Id} until {silence.EndsAt:u}: {silence.Reason}");
         return TypedResults.Created($"{request.PathBase}{request.Path}/{silence.Id}", silence);
     }
 
-    private static async Task<IResult> ExpireSilence(string id, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] IAlertOperations alerts, CancellationToken ct)
+    private static async Task<IResult> ExpireSilence(string id, ClaimsPrincipal user, [FromServices] AuditLog audit, [FromServices] SilenceScope silences, [FromServices] IAlertOperations alerts, CancellationToken ct)
     {
+        await silences.RequireMayExpireAsync(user, alerts, id, ct);
         var silence = await alerts.ExpireSilenceAsync(id, user.Identity!.Name!, ct);
         await audit.RecordAsync(user, AuditActions.SilenceExpired, id);
         return TypedResults.Ok(silence);

@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Caas.Web.Portal.Security;
 
-/// <summary>What the portal's pages may do to alerts and silences: operators only, checked here on the server, audited.</summary>
-public sealed class AlertActions(IAlertOperations alerts, AuthenticationStateProvider authentication, AuditLog audit, JobVisibility visibility)
+/// <summary>What the portal's pages may do to alerts and silences: operators only, checked here on the server, audited; silences limited
+/// to the user's projects' jobs (<see cref="SilenceScope"/>).</summary>
+public sealed class AlertActions(IAlertOperations alerts, AuthenticationStateProvider authentication, AuditLog audit, JobVisibility visibility, SilenceScope silences)
 {
     public async Task<AlertView> AcknowledgeAsync(string alertId, string? comment)
     {
@@ -18,6 +19,7 @@ public sealed class AlertActions(IAlertOperations alerts, AuthenticationStatePro
     public async Task<SilenceView> SilenceAsync(NewSilence silence)
     {
         var user = await RequireOperatorAsync("silence alerts");
+        await silences.RequireMayCreateAsync(user, silence);
         var created = await alerts.CreateSilenceAsync(silence, user.Identity!.Name!);
         await audit.RecordAsync(user, AuditActions.SilenceCreated, $"{created.Id} until {created.EndsAt:u}: {created.Reason}");
         return created;
@@ -26,10 +28,15 @@ public sealed class AlertActions(IAlertOperations alerts, AuthenticationStatePro
     public async Task<SilenceView> ExpireAsync(string silenceId)
     {
         var user = await RequireOperatorAsync("expire silences");
+        await silences.RequireMayExpireAsync(user, alerts, silenceId);
         var expired = await alerts.ExpireSilenceAsync(silenceId, user.Identity!.Name!);
         await audit.RecordAsync(user, AuditActions.SilenceExpired, silenceId);
         return expired;
     }
+
+    /// <summary>The silences the logged-in user may see (<see cref="SilenceScope"/>).</summary>
+    public async Task<IReadOnlyList<SilenceView>> ListSilencesAsync(bool includeExpired) =>
+        await silences.ListAsync((await authentication.GetAuthenticationStateAsync()).User, alerts, includeExpired);
 
     private Task<ClaimsPrincipal> RequireOperatorAsync(string what) => authentication.RequireOperatorAsync(what);
 }

@@ -45,6 +45,7 @@ public sealed class AlertsPageTests : PortalTestContext
     [Fact]
     public void Silence_prefills_the_form_from_an_alert_and_creates_a_silence_with_a_reason()
     {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
         Alerts.Alerts.Add(Firing("job-000000000a", "sim"));
         var cut = Render<Alerts>();
 
@@ -61,6 +62,7 @@ public sealed class AlertsPageTests : PortalTestContext
     [Fact]
     public void A_silence_without_a_reason_or_with_an_unreadable_duration_is_refused_with_what_to_fix()
     {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
         var cut = Render<Alerts>();
 
         cut.Find("[data-testid=silence-job]").Change("job-000000000a");

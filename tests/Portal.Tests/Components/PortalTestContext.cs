@@ -35,6 +35,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton(new AuditLog(Audit, NullLogger<AuditLog>.Instance, Clock));
         Services.AddSingleton<IProjectMemberships>(Memberships);
         Services.AddSingleton<JobVisibility>();
+        Services.AddSingleton<SilenceScope>();
         Services.AddSingleton<JobSuspension>();
         Services.AddScoped<JobActions>();
         Services.AddScoped<NodeActions>();

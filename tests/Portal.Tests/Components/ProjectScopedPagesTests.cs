@@ -126,4 +126,69 @@ public sealed class ProjectScopedPagesTests : PortalTestContext
         cut.Find("form").Submit();
         Assert.Equal("red", Assert.Single(Platform.Submitted).Project);
     }
+
+    private SilenceView Silence(string id, SilenceMatchers matchers) => new()
+    {
+        Id = id, Matchers = matchers, CreatedAt = SampleJobs.Start, EndsAt = SampleJobs.Start.AddHours(3), CreatedBy = "root", Reason = "maintenance " + id,
+    };
+
+    [Fact]
+    public void The_alerts_page_shows_silences_of_the_users_jobs_and_fleet_wide_ones_never_another_projects()
+    {
+        Alerts.Silences.AddRange([
+            Silence("s-red", new SilenceMatchers { JobId = RedJob }),
+            Silence("s-blue", new SilenceMatchers { JobId = BlueJob }),
+            Silence("s-fleet", new SilenceMatchers { NameGlob = "nightly-*" })]);
+
+        var cut = Render<Alerts>();
+
+        var shown = cut.FindAll("[data-testid=silence-item]").Select(i => i.TextContent).ToList();
+        Assert.Equal(2, shown.Count);
+        Assert.Contains(shown, t => t.Contains("s-red", StringComparison.Ordinal));
+        Assert.Contains(shown, t => t.Contains("s-fleet", StringComparison.Ordinal));
+        Assert.DoesNotContain(BlueJob, cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Silencing_another_projects_job_or_every_job_is_refused_with_what_to_do_and_creates_nothing()
+    {
+        var cut = Render<Alerts>();
+
+        cut.Find("[data-testid=silence-job]").Change(BlueJob);
+        cut.Find("[data-testid=silence-reason]").Change("noisy");
+        cut.Find("[data-testid=silence-create]").Click();
+        Assert.Equal($"No job has id '{BlueJob}'.", cut.Find("[data-testid=silence-problem]").TextContent);
+
+        cut.Find("[data-testid=silence-job]").Change("");
+        cut.Find("[data-testid=silence-name]").Change("*");
+        cut.Find("[data-testid=silence-create]").Click();
+        Assert.Equal("olga may silence only alerts of their own projects' jobs: name the job (job id); a silence across jobs or of nodes needs an admin.",
+            cut.Find("[data-testid=silence-problem]").TextContent);
+        Assert.Empty(Alerts.Silences);
+
+        cut.Find("[data-testid=silence-job]").Change(RedJob);
+        cut.Find("[data-testid=silence-create]").Click();
+        Assert.Equal(RedJob, Assert.Single(Alerts.Silences).Matchers.JobId);
+    }
+
+    [Fact]
+    public async Task Ending_a_silence_of_another_projects_job_is_not_found_and_a_fleet_wide_one_needs_an_admin()
+    {
+        Alerts.Silences.AddRange([
+            Silence("s-red", new SilenceMatchers { JobId = RedJob }),
+            Silence("s-blue", new SilenceMatchers { JobId = BlueJob }),
+            Silence("s-fleet", new SilenceMatchers { Kind = AlertKind.NodeLost })]);
+        var actions = Services.GetRequiredService<AlertActions>();
+
+        var foreign = await Assert.ThrowsAsync<OperationRejectedException>(() => actions.ExpireAsync("s-blue"));
+        var fleet = await Assert.ThrowsAsync<OperationRejectedException>(() => actions.ExpireAsync("s-fleet"));
+        await actions.ExpireAsync("s-red");
+
+        Assert.Equal((RejectionKind.NotFound, "No silence has id 's-blue'."), (foreign.Kind, foreign.Message));
+        Assert.Equal(RejectionKind.Forbidden, fleet.Kind);
+        Assert.Equal(["s-red"], Alerts.Silences.Where(s => s.ExpiredAt is not null).Select(s => s.Id));
+        LogInAs("root", CaasRoles.Admin);
+        await actions.ExpireAsync("s-fleet");
+        Assert.Equal(["s-red", "s-fleet"], Alerts.Silences.Where(s => s.ExpiredAt is not null).Select(s => s.Id));
+    }
 }

@@ -188,6 +188,67 @@ public sealed class ProjectVisibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Silences_listed_are_those_of_the_users_projects_jobs_and_fleet_wide_ones()
+    {
+        AddSilences();
+
+        Assert.Equal(["s-fleet", "s-red"], (await SilenceIds(red)).Order());
+        Assert.Equal(["s-blue", "s-fleet"], (await SilenceIds(blue)).Order());
+        Assert.Equal(["s-blue", "s-fleet", "s-red"], (await SilenceIds(host.AdminToken)).Order());
+    }
+
+    [Fact]
+    public async Task A_user_may_silence_only_their_own_projects_job_and_a_refusal_creates_nothing()
+    {
+        var foreign = await Send(red, "POST", "/api/v1/silences", $$"""{"job":"{{BlueJob}}","for":"2h","reason":"noisy"}""");
+        var everyJob = await Send(red, "POST", "/api/v1/silences", """{"kind":"Stalled","for":"2h","reason":"noisy"}""");
+
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal($"No job has id '{BlueJob}'.", await Detail(foreign));
+        Assert.Equal(HttpStatusCode.Forbidden, everyJob.StatusCode);
+        Assert.Contains("needs an admin", await Detail(everyJob), StringComparison.Ordinal);
+        Assert.Empty(host.Alerts.Silences);
+
+        Assert.Equal(HttpStatusCode.Created, (await Send(red, "POST", "/api/v1/silences", $$"""{"job":"{{RedJob}}","for":"2h","reason":"noisy"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Send(host.AdminToken, "POST", "/api/v1/silences", """{"kind":"Stalled","for":"2h","reason":"storage"}""")).StatusCode);
+        Assert.Equal([RedJob, null], host.Alerts.Silences.Select(s => s.Matchers.JobId));
+    }
+
+    [Fact]
+    public async Task A_user_may_end_only_silences_of_their_own_projects_jobs()
+    {
+        AddSilences();
+
+        var foreign = await Send(red, "DELETE", "/api/v1/silences/s-blue", null);
+        var fleet = await Send(red, "DELETE", "/api/v1/silences/s-fleet", null);
+        var own = await Send(red, "DELETE", "/api/v1/silences/s-red", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal("No silence has id 's-blue'.", await Detail(foreign));
+        Assert.Equal(HttpStatusCode.Forbidden, fleet.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(["s-red"], host.Alerts.Silences.Where(s => s.ExpiredAt is not null).Select(s => s.Id));
+    }
+
+    private void AddSilences()
+    {
+        foreach (var (id, job) in new[] { ("s-red", RedJob), ("s-blue", BlueJob), ("s-fleet", (string?)null) })
+            host.Alerts.Silences.Add(new SilenceView
+            {
+                Id = id, Matchers = job is null ? new SilenceMatchers { Kind = AlertKind.NodeLost } : new SilenceMatchers { JobId = job },
+                CreatedAt = SampleJobs.Start, EndsAt = DateTimeOffset.MaxValue, CreatedBy = "root", Reason = "maintenance",
+            });
+    }
+
+    private async Task<List<string>> SilenceIds(string token)
+    {
+        var response = await Send(token, "GET", "/api/v1/silences", null);
+        response.EnsureSuccessStatusCode();
+        using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return list.RootElement.EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
+    }
+
+    [Fact]
     public async Task Submitting_to_a_project_the_user_is_not_in_is_403_that_says_why_and_submits_nothing()
     {
         var response = await Send(red, "POST", "/api/v1/jobs", """{"command":"/usr/bin/true","project":"blue"}""");
