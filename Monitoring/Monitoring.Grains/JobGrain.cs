@@ -8,6 +8,7 @@ using Caas.Contracts.Views;
 using Caas.Monitoring.Grains.Nodes;
 using Caas.Monitoring.Grains.Policies;
 using Caas.Monitoring.Grains.Starvation;
+using Caas.Monitoring.Grains.Swap;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public sealed class JobGrain(
     PolicyResolver policies,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     ILogger<JobGrain> logger)
-    : JournaledGrain<JobState, IJobEvent>, IJobGrain, ICustomStorageInterface<JobState, IJobEvent>
+    : JournaledGrain<JobState, IJobEvent>, IJobGrain, ISwappableJobGrain, ICustomStorageInterface<JobState, IJobEvent>
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
     /// <summary>The shortest wait before a look at a stall that is due sooner: bounds the looks when the clock stands still (a fake one).</summary>
@@ -50,6 +51,8 @@ public sealed class JobGrain(
     private IGrainTimer? _watch;
     /// <summary>Why the queued job has no node yet, from the last placement attempt; not recorded, as it changes with every node heartbeat.</summary>
     private string? _unplacedBecause;
+    /// <summary>What the swap board last heard from this job, and when: it is told again on a change or every refresh.</summary>
+    private (string What, DateTimeOffset At)? _boardReport;
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -550,6 +553,8 @@ public sealed class JobGrain(
         {
             if (State.Status == JobStatus.Queued && State.NodeId is null)
                 await TryPlace();
+            else if (State.SwappedOut)
+                await TrySwapIn();
             else if (_stalls.ShouldRaise(State))
                 await RaiseStall();
             else if (_starvation.Find(State) is { } starved)
@@ -560,6 +565,7 @@ public sealed class JobGrain(
                 await StartPendingRecovery(pending, State.PendingRecoveryIncident!.Value);
             await LearnWhereTheJobRuns();
             await CheckpointPeriodically();
+            await ReportToSwapBoard();
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
@@ -586,10 +592,104 @@ public sealed class JobGrain(
         var placement = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(State.Spec!);
         _unplacedBecause = placement.Problem;
         if (placement.NodeId is not { } node)
+        {
+            if (placement.Problem?.StartsWith(NodePlacement.FullProblemStart, StringComparison.Ordinal) == true)
+                await TrySwapOutAnother();
             return;
+        }
         RaiseEvent(new JobPlaced(JobId, node, time.GetUtcNow()));
         await ConfirmEvents();
+        await Board.Placed(JobId);
         await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!, State.Epoch));
+    }
+
+    private ISwapBoardGrain Board => GrainFactory.GetGrain<ISwapBoardGrain>(0);
+
+    /// <summary>
+    /// The job's pool is full: the running job of lowest priority below this one's is swapped out (docs/policies.md,
+    /// "Swap-out and swap-in"), and this job takes the slot when it frees; otherwise it waits, saying why.
+    /// </summary>
+    private async Task TrySwapOutAnother()
+    {
+        var spec = State.Spec!;
+        var choice = await Board.ChooseVictim(JobId, spec.Priority, spec.Pool);
+        if (choice.Victim is not { } victim)
+        {
+            _unplacedBecause += $"; nothing to swap out: {choice.Problem}";
+            return;
+        }
+        var started = await GrainFactory.GetGrain<ISwappableJobGrain>(victim.JobId).SwapOut(JobId, spec.Priority);
+        _unplacedBecause = started
+            ? $"job {victim.JobId} (priority {victim.Priority}) is being swapped out of node {victim.NodeId} for this job"
+            : $"job {victim.JobId} (priority {victim.Priority}) on node {victim.NodeId} is to be swapped out for this job once its checkpoint in progress ends";
+    }
+
+    public async Task<bool> SwapOut(string byJobId, int byPriority)
+    {
+        if (!State.IsSubmitted || State.Status != JobStatus.Running)
+            return false;
+        if (State.SwapOutSequence is not null)
+            return true;
+        if (State.PendingCheckpoint is not null)
+            return false;
+        var now = time.GetUtcNow();
+        var node = State.NodeId!;
+        var sequence = State.NextCheckpointSequence;
+        var reason = $"job {byJobId} (priority {byPriority}) took its slot on node {node}; this job's priority is {State.Spec!.Priority}";
+        RaiseEvent(new JobSwapOutRequested(JobId, sequence, byJobId, reason, now));
+        RaiseEvent(new CheckpointRequested(JobId, sequence, false, now));
+        await ConfirmEvents();
+        logger.LogInformation("Swapping job {JobId} out to checkpoint {Sequence}: {Reason}", JobId, sequence, reason);
+        await SendToAgent(node, new CheckpointJob(JobId, node, sequence, false));
+        return true;
+    }
+
+    /// <summary>
+    /// A swapped-out job whose turn has come (swap board) and that finds a free slot in its pool is restored there from
+    /// its swap-out checkpoint by the recovery saga, which first moves the image when another node holds it.
+    /// </summary>
+    private async Task TrySwapIn()
+    {
+        if (State.Status != JobStatus.Stopped || State.NewestCheckpoint is not { } checkpoint)
+            return;
+        await ReportToSwapBoard();
+        if (!await Board.IsNextToSwapIn(JobId, State.Spec!.Pool))
+            return;
+        var placement = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(State.Spec!);
+        if (placement.NodeId is not { } node)
+            return;
+        var now = time.GetUtcNow();
+        var incident = Guid.NewGuid();
+        var holder = State.HoldersOf(checkpoint.Sequence).Contains(node) ? null : checkpoint.NodeId;
+        var fallbacks = holder is null ? State.FallbacksFor(checkpoint.Sequence) : State.FallbacksHeldBy(holder, checkpoint.Sequence);
+        var reason = $"swapped in on node {node}: a slot freed";
+        RaiseEvent(new JobSwappedIn(JobId, incident, checkpoint.Sequence, node, now));
+        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        await ConfirmEvents();
+        await ReportToSwapBoard();
+        logger.LogInformation("Swapping job {JobId} in on node {NodeId} from checkpoint {Sequence}", JobId, node, checkpoint.Sequence);
+        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks, CheckpointNodeId: holder, Epoch: State.Epoch));
+    }
+
+    /// <summary>Tells the swap board whether the job runs (and may be swapped out) or waits swapped out, on a change or every refresh.</summary>
+    private async Task ReportToSwapBoard()
+    {
+        var now = time.GetUtcNow();
+        var what = State.SwappedOut && State.Status == JobStatus.Stopped ? "waiting"
+            : State.Status == JobStatus.Running && State.SwapOutSequence is null ? $"running on {State.NodeId} in {NodePool}"
+            : "gone";
+        if (_boardReport is { } last && last.What == what && (what == "gone" || now - last.At < SwapBoardGrain.Refresh))
+            return;
+        if (_boardReport is null && what == "gone")
+            return;
+        var spec = State.Spec!;
+        if (what == "waiting")
+            await Board.Waiting(new SwappedOutJob(JobId, spec.Priority, State.SwappedOutAt ?? now), spec.Pool);
+        else if (what != "gone")
+            await Board.Running(new SwapCandidate(JobId, State.NodeId!, spec.Priority, State.RunningSince ?? now, State.SwappedInAt is not null), NodePool);
+        else
+            await Board.Left(JobId);
+        _boardReport = (what, now);
     }
 
     private async Task RaiseStall()
@@ -761,7 +861,7 @@ public sealed class JobGrain(
     /// <summary>A job that may still move needs its watch (placement retries, stall detection); a finished one does not.</summary>
     private void KeepWatching()
     {
-        var live = State.IsSubmitted && (State.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring || State.PendingRecovery is not null);
+        var live = State.IsSubmitted && (State.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring || State.PendingRecovery is not null || State.SwappedOut);
         if (live && _watch is null)
             _watch = this.RegisterGrainTimer(Watch, new GrainTimerCreationOptions(WatchInterval, WatchInterval) { KeepAlive = true });
         else if (!live && _watch is not null)

@@ -81,11 +81,21 @@ public sealed class JobState
     /// reports it in every sample, so a copy started under an older placement is told apart and killed, wherever it runs.
     /// </summary>
     [Id(140)] public long Epoch { get; set; }
+    /// <summary>A swap-out under way: the stop-mode checkpoint that ends it, and the job that takes the slot.</summary>
+    [Id(150)] public int? SwapOutSequence { get; set; }
+    [Id(151)] public string? SwapOutFor { get; set; }
+    [Id(152)] public string? SwapOutReason { get; set; }
+    /// <summary>Stopped by a swap-out and waiting for a free slot, since SwappedOutAt.</summary>
+    [Id(153)] public bool SwappedOut { get; set; }
+    [Id(154)] public DateTimeOffset? SwappedOutAt { get; set; }
+    /// <summary>The restore that swapped the job in; once it runs, <see cref="SwappedInAt"/> starts the swap-out cooldown.</summary>
+    [Id(155)] public Guid? SwapInIncident { get; set; }
+    [Id(156)] public DateTimeOffset? SwappedInAt { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
     /// <summary>Stopped by its own stop-mode checkpoint (suspended to storage), not by a kill or an exit.</summary>
-    [JsonIgnore] public bool IsSuspended => Status == JobStatus.Stopped && StoppedByCheckpoint;
+    [JsonIgnore] public bool IsSuspended => Status == JobStatus.Stopped && StoppedByCheckpoint && !SwappedOut;
     [JsonIgnore] public bool IsStarved => StarvationIncident is not null;
     /// <summary>The root process was stopped (SIGSTOP, SIGTSTP, a tracer) when last sampled.</summary>
     [JsonIgnore] public bool IsProcessStopped => ProcessState is "T" or "t";
@@ -167,6 +177,8 @@ public sealed class JobState
             case NodeLostWithJob e: Apply(e); break;
             case NodeReturnedWithJob e: Apply(e); break;
             case CheckpointMoved e: Apply(e); break;
+            case JobSwapOutRequested e: Apply(e); break;
+            case JobSwappedIn e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -280,13 +292,50 @@ public sealed class JobState
             ProcessState = null;
             StallIncident = null;
             StarvationIncident = null;
+            if (SwapOutSequence == e.Checkpoint.Sequence)
+            {
+                SwappedOut = true;
+                SwappedOutAt = e.At;
+                StatusReason = $"swapped out to checkpoint {e.Checkpoint.Sequence}: {SwapOutReason}";
+            }
         }
+        if (SwapOutSequence == e.Checkpoint.Sequence)
+            SwapOutSequence = null;
     }
 
     public void Apply(CheckpointFailed e)
     {
         if (PendingCheckpoint == e.Sequence)
             PendingCheckpoint = null;
+        // The job keeps running and its slot: the job that wanted it waits for another.
+        if (SwapOutSequence == e.Sequence)
+        {
+            SwapOutSequence = null;
+            SwapOutFor = null;
+            SwapOutReason = null;
+        }
+    }
+
+    public void Apply(JobSwapOutRequested e)
+    {
+        SwapOutSequence = e.Sequence;
+        SwapOutFor = e.ByJobId;
+        SwapOutReason = e.Reason;
+    }
+
+    public void Apply(JobSwappedIn e)
+    {
+        SwappedOut = false;
+        SwapInIncident = e.IncidentId;
+    }
+
+    /// <summary>Whatever moves the job out of the swapped-out state other than a swap-in (a kill, a user's restore) ends it too.</summary>
+    private void LeaveSwappedOut()
+    {
+        SwappedOut = false;
+        SwapOutFor = null;
+        SwapOutReason = null;
+        SwapOutSequence = null;
     }
 
     public void Apply(CheckpointVerified e)
@@ -371,6 +420,7 @@ public sealed class JobState
         StarvationIncident = null;
         PendingCheckpoint = null;
         StoppedByCheckpoint = false;
+        LeaveSwappedOut();
         if (KillRequested)
             Status = JobStatus.Stopped;
         else if (e.ExitCode == 0 && e.Signal is null)
@@ -410,6 +460,7 @@ public sealed class JobState
     public void Apply(RestoreRequested e)
     {
         Epoch++;
+        LeaveSwappedOut();
         PendingRecovery = null;
         PendingRecoveryIncident = null;
         Status = JobStatus.Restoring;
@@ -442,6 +493,7 @@ public sealed class JobState
         UnverifiedRestore = e.IncidentId;
         UnverifiedRestoreProgress = checkpoint?.Progress;
         LastRestoredIncident = e.IncidentId;
+        SwappedInAt = SwapInIncident == e.IncidentId ? e.At : null;
     }
 
     public void Apply(RestoreFailed e)
@@ -497,6 +549,8 @@ public sealed class JobState
         ExitSignal = ExitSignal,
         Version = Version,
         Suspended = IsSuspended,
+        SwappedOut = SwappedOut,
+        SwappedOutFor = SwappedOut ? SwapOutFor : null,
     };
 
     public JobSummary ToSummary() => new()
@@ -513,5 +567,7 @@ public sealed class JobState
         Pool = Spec?.Pool,
         Suspended = IsSuspended,
         Project = Project,
+        SwappedOut = SwappedOut,
+        SwappedOutFor = SwappedOut ? SwapOutFor : null,
     };
 }

@@ -47,11 +47,13 @@ public static class CliApp
         var env = new Option<string[]>("--env") { Description = "Environment variable KEY=VALUE for the job; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var workdir = new Option<string?>("--workdir") { Description = "Absolute directory the job starts in." };
         var project = new Option<string?>("--project") { Description = "The project the job belongs to (default: default); you must be in it." };
+        var submitPool = new Option<string?>("--pool") { Description = "The pool the job must run in (default: any)." };
+        var priority = new Option<int?>("--priority") { Description = "-1000 to 1000, higher runs first (default 0); in a full pool the job swaps out a running job of lower priority." };
         var commandLine = new Argument<string[]>("command") { Description = "The program and its arguments; put them after -- so their options are not read as caas-cli's.", Arity = ArgumentArity.OneOrMore };
         var policyFlags = PoliciesCommand.SubmitFlags.Create();
         var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] [--policy FILE] [--on-failure Restart] [--checkpoint-every SECONDS] -- CMD [ARGS...]")
         {
-            name, stall, starvation, memory, env, workdir, project, commandLine,
+            name, stall, starvation, memory, env, workdir, project, priority, submitPool, commandLine,
         };
         foreach (var flag in policyFlags.All)
             submit.Options.Add(flag);
@@ -82,6 +84,10 @@ public static class CliApp
                 body["memoryLimitMiB"] = mib;
             if (policyFlags.Build(parse) is { } policy)
                 body["policy"] = policy;
+            if (parse.GetValue(submitPool) is { } poolName)
+                body["pool"] = poolName;
+            if (parse.GetValue(priority) is { } jobPriority)
+                body["priority"] = jobPriority;
             if (parse.GetValue(project) is { } projectName)
                 body["project"] = projectName;
             var job = PlatformApi.Read<JobView>(await api.PostAsync("jobs", body, ct));

@@ -19,7 +19,7 @@ public static class TextOutput
         }
         var rows = page.Items.Select(j => new[]
         {
-            j.JobId, j.Name, State(j.Status, j.Suspended) + (j.Stalled ? " (stalled)" : ""), Percent(j.Progress),
+            j.JobId, j.Name, State(j.Status, j.Suspended, j.SwappedOut) + (j.SwappedOutFor is { } taker ? $" (for {taker})" : "") + (j.Stalled ? " (stalled)" : ""), Percent(j.Progress),
             j.NodeId ?? "-", Ago(j.LastHeartbeatAt, now), j.Checkpoints.ToString(Invariant),
         });
         Table(output, ["ID", "NAME", "STATUS", "PROGRESS", "NODE", "HEARTBEAT", "CHECKPOINTS"], rows);
@@ -29,7 +29,7 @@ public static class TextOutput
     public static void Job(TextWriter output, JobView job, DateTimeOffset now)
     {
         output.WriteLine($"{job.Name} ({job.JobId})");
-        output.WriteLine($"  status      {State(job.Status, job.Suspended)}{(job.Stalled ? ", stalled" : "")}{(job.StatusReason is { Length: > 0 } r ? ": " + r : "")}");
+        output.WriteLine($"  status      {State(job.Status, job.Suspended, job.SwappedOut)}{(job.Stalled ? ", stalled" : "")}{(job.StatusReason is { Length: > 0 } r ? ": " + r : "")}");
         output.WriteLine($"  progress    {Percent(job.Progress)}{(job.ProgressMessage is { Length: > 0 } m ? "  " + m : "")}");
         output.WriteLine($"  command     {string.Join(' ', new[] { job.Spec.Command }.Concat(job.Spec.Args))}");
         output.WriteLine($"  node        {job.NodeId ?? "-"}   pid {job.Pid?.ToString(Invariant) ?? "-"}");
@@ -160,7 +160,8 @@ public static class TextOutput
     }
 
     /// <summary>A suspended job is Stopped to the platform; people asked for it to pause, so it is named for that.</summary>
-    private static string State(JobStatus status, bool suspended) => suspended && status == JobStatus.Stopped ? "Suspended" : status.ToString();
+    private static string State(JobStatus status, bool suspended, bool swappedOut) =>
+        status != JobStatus.Stopped ? status.ToString() : swappedOut ? "Swapped out" : suspended ? "Suspended" : status.ToString();
 
     internal static string Percent(double? fraction) => fraction is { } f ? (f * 100).ToString("0.#", Invariant) + "%" : "-";
 

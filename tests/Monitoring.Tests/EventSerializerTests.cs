@@ -52,6 +52,8 @@ public sealed class EventSerializerTests
         { "NodeLostWithJob", new NodeLostWithJob(Job.JobId, "node-1", Job.At(18), Job.At(19)) },
         { "NodeReturnedWithJob", new NodeReturnedWithJob(Job.JobId, "node-1", 4242, Job.At(20)) },
         { "CheckpointMoved", new CheckpointMoved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "node-1", "node-2", 1_048_576, TimeSpan.FromSeconds(0.8), Job.At(17)) },
+        { "JobSwapOutRequested", new JobSwapOutRequested(Job.JobId, 2, "job-00000000ff", "job job-00000000ff (priority 5) took its slot on node node-1; this job's priority is 0", Job.At(20)) },
+        { "JobSwappedIn", new JobSwappedIn(Job.JobId, Guid.Parse("11111111-2222-3333-4444-666666666666"), 2, "node-1", Job.At(21)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

@@ -13,7 +13,11 @@ public sealed record JobSpec
     [Id(3)] public string? WorkingDirectory { get; init; }
     /// <summary>A name for people; defaults to the command's file name.</summary>
     [Id(4)] public string? Name { get; init; }
-    /// <summary>Higher runs first; 0 is normal.</summary>
+    /// <summary>
+    /// Higher runs first; 0 (the default) is normal, from <see cref="JobDefaults.MinimumPriority"/> to
+    /// <see cref="JobDefaults.MaximumPriority"/>. In a full pool a job takes the slot of a running job of strictly lower
+    /// priority, which is swapped out to storage and swapped back in when a slot frees (docs/policies.md, "Swap-out").
+    /// </summary>
     [Id(5)] public int Priority { get; init; }
     /// <summary>Pool the job must run in; any pool when null.</summary>
     [Id(6)] public string? Pool { get; init; }
@@ -58,4 +62,7 @@ public static class JobDefaults
     public const double StarvationRatio = 0.25;
     /// <summary>Below this a limit would stop most programs from even starting.</summary>
     public const long MinimumMemoryLimitBytes = 4L << 20;
+    /// <summary>Priorities a user may give; the default is 0.</summary>
+    public const int MinimumPriority = -1000;
+    public const int MaximumPriority = 1000;
 }

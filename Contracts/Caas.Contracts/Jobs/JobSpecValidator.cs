@@ -37,6 +37,8 @@ public static class JobSpecValidator
             problems.Add("'starvationRatio' must be a fraction between 0 and 1 (exclusive), e.g. 0.25 for a quarter of the job's usual pace.");
         if (spec.MemoryLimitBytes is < JobDefaults.MinimumMemoryLimitBytes)
             problems.Add($"'memoryLimit' must be at least {JobDefaults.MinimumMemoryLimitBytes >> 20} MiB.");
+        if (spec.Priority is < JobDefaults.MinimumPriority or > JobDefaults.MaximumPriority)
+            problems.Add($"'priority' must be between {JobDefaults.MinimumPriority} and {JobDefaults.MaximumPriority} (0 is normal, higher runs first).");
         if (spec.Name is { Length: > 200 })
             problems.Add("'name' must be at most 200 characters.");
         if (spec.Pool is { } pool && !PoolNames.IsValid(pool))

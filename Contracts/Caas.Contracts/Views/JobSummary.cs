@@ -20,4 +20,8 @@ public sealed record JobSummary
     /// <summary>See <see cref="JobView.Suspended"/>.</summary>
     [Id(81)] public bool Suspended { get; init; }
     [Id(70)] public string Project { get; init; } = JobProjects.Default;
+    /// <summary>See <see cref="JobView.SwappedOut"/>.</summary>
+    [Id(150)] public bool SwappedOut { get; init; }
+    /// <summary>See <see cref="JobView.SwappedOutFor"/>.</summary>
+    [Id(151)] public string? SwappedOutFor { get; init; }
 }

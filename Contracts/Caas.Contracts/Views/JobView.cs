@@ -36,4 +36,8 @@ public sealed record JobView
     [Id(51)] public JobPolicyView? Policy { get; init; }
     /// <summary>Stopped by a checkpoint that stopped it (suspended to storage): resuming restores it from that checkpoint.</summary>
     [Id(80)] public bool Suspended { get; init; }
+    /// <summary>Stopped by a checkpoint because a job of higher priority took its slot; it swaps back in when a slot frees (StatusReason says why).</summary>
+    [Id(150)] public bool SwappedOut { get; init; }
+    /// <summary>The job that took its slot, while <see cref="SwappedOut"/>.</summary>
+    [Id(151)] public string? SwappedOutFor { get; init; }
 }

@@ -11,6 +11,9 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// </summary>
 public static class NodePlacement
 {
+    /// <summary>How the problem of a placement that failed only for want of a free slot begins: the pool is over-subscribed.</summary>
+    public const string FullProblemStart = "every usable node";
+
     /// <param name="nodes">Every known node with its health and drain state filled in.</param>
     /// <param name="placedSinceHeartbeat">Jobs placed on a node that its running count does not show yet.</param>
     /// <param name="excluded">Nodes never to choose (a lost node whose job comes back elsewhere); none when null.</param>
@@ -63,7 +66,7 @@ public static class NodePlacement
             .Select(n => n.Node)
             .FirstOrDefault();
         return chosen is null
-            ? PlacementDecision.Nowhere($"every usable node{wanted} is full ({Each(usable, n => $"{n.RunningJobs + placedSinceHeartbeat(n.NodeId)} of {n.JobSlots} slots busy")})")
+            ? PlacementDecision.Nowhere($"{FullProblemStart}{wanted} is full ({Each(usable, n => $"{n.RunningJobs + placedSinceHeartbeat(n.NodeId)} of {n.JobSlots} slots busy")})")
             : PlacementDecision.On(chosen.NodeId);
     }
 

@@ -89,7 +89,7 @@ public sealed class JobListProjection : IProjection
     public IReadOnlyList<string> LiveJobIds()
     {
         lock (_gate)
-            return _newestFirst.Where(j => j.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring).Select(j => j.JobId).ToArray();
+            return _newestFirst.Where(j => j.Status is JobStatus.Queued or JobStatus.Running or JobStatus.Restoring || j.SwappedOut).Select(j => j.JobId).ToArray();
     }
 
     /// <summary>One page filtered and sorted as asked; <paramref name="nodesInPool"/> are the nodes of the query's pool.</summary>

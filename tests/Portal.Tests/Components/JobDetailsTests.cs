@@ -276,6 +276,22 @@ public sealed class JobDetailsTests : PortalTestContext
     }
 
     [Fact]
+    public void A_swapped_out_job_shows_why_and_which_job_took_its_place()
+    {
+        const string reason = "swapped out to checkpoint 3: job job-00000000ff (priority 5) took its slot on node node-1; this job's priority is 0";
+        Platform.Update(JobId, j => j with { Status = JobStatus.Stopped, SwappedOut = true, SwappedOutFor = "job-00000000ff", StatusReason = reason });
+
+        var cut = RenderJob();
+
+        Assert.Equal("Swapped out", cut.Find("[data-testid=job-status]").TextContent);
+        var banner = cut.Find("[data-testid=swapped-out]").TextContent;
+        Assert.Contains("Swapped out for job-00000000ff.", System.Text.RegularExpressions.Regex.Replace(banner, @"\s+", " "));
+        Assert.Equal(reason + ".", cut.Find("[data-testid=swapped-out-reason]").TextContent);
+        Assert.Equal("jobs/job-00000000ff", cut.Find("[data-testid=swapped-for]").GetAttribute("href"));
+        Assert.Empty(cut.FindAll("[data-testid=action-resume]"));
+    }
+
+    [Fact]
     public void A_suspended_job_shows_as_suspended_and_resumes_from_the_checkpoint_that_stopped_it()
     {
         Platform.Update(JobId, j => j with

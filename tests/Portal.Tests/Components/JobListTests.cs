@@ -170,4 +170,20 @@ public sealed class JobListTests : PortalTestContext
 
         Assert.Equal("Suspended", cut.Find("[data-testid=job-status]").TextContent);
     }
+
+    [Fact]
+    public void A_swapped_out_job_is_shown_as_swapped_out_for_the_job_that_took_its_place()
+    {
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "simulation", 0.25, SampleJobs.Start) with
+        {
+            Status = JobStatus.Stopped, SwappedOut = true, SwappedOutFor = "job-00000000ff",
+            StatusReason = "swapped out to checkpoint 2: job job-00000000ff (priority 5) took its slot on node node-1; this job's priority is 0",
+        });
+
+        var cut = Render<JobList>();
+
+        Assert.Equal("Swapped out", cut.Find("[data-testid=job-status]").TextContent);
+        Assert.Equal("for job-00000000ff", cut.Find("[data-testid=job-swapped-for]").TextContent);
+        Assert.Equal("jobs/job-00000000ff", cut.Find("[data-testid=job-swapped-for] a").GetAttribute("href"));
+    }
 }

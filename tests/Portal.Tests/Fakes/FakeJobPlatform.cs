@@ -315,6 +315,8 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         Pool = job.Spec.Pool,
         Suspended = job.Suspended,
         Project = job.Spec.Project,
+        SwappedOut = job.SwappedOut,
+        SwappedOutFor = job.SwappedOutFor,
     };
 
     public Task<RecoveryIncident?> GetAsync(Guid incidentId, CancellationToken cancellationToken = default)
