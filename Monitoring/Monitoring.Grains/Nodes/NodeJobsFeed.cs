@@ -23,6 +23,11 @@ public sealed class NodeJobsFeed(IEventStore store, EventSerializer serializer, 
     /// <summary>Completes once every event present at start is folded in; before that a job on a lost node could be missed.</summary>
     public Task CaughtUp => _caughtUp.Task;
 
+    /// <summary>The position in $all of the last event read, of a job's stream or not.</summary>
+    public long Position => Interlocked.Read(ref _seen);
+
+    private long _seen;
+
     /// <summary>Jobs queued for or running on <paramref name="nodeId"/>.</summary>
     public IReadOnlyList<string> OnNode(string nodeId) => _jobs.OnNode(nodeId);
 
@@ -63,6 +68,7 @@ public sealed class NodeJobsFeed(IEventStore store, EventSerializer serializer, 
                 logger.LogError(error, "Skipped event {Position} of stream {Stream}", recorded.Position, recorded.Stream);
             }
         }
+        Interlocked.Exchange(ref _seen, recorded.Position);
         if (recorded.Position >= _head)
             _caughtUp.TrySetResult();
         return ValueTask.CompletedTask;

@@ -1,3 +1,4 @@
+using Caas.Monitoring.EventStore;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ namespace Caas.Monitoring.Grains.Nodes;
 public sealed class NodeLossRecovery(
     IGrainFactory grains,
     NodeJobsFeed jobs,
+    IEventStore store,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     ILogger<NodeLossRecovery> logger) : BackgroundService
 {
@@ -42,14 +44,38 @@ public sealed class NodeLossRecovery(
         }
     }
 
+    /// <summary>Waits, in real time and briefly (the feed is live, so it is moments behind), for the feed to reach the store's head.</summary>
+    private async Task<bool> FeedCaughtUpAsync(CancellationToken cancellationToken)
+    {
+        var head = await store.ReadHeadPositionAsync(cancellationToken);
+        var deadline = DateTime.UtcNow + FeedPatience;
+        while (jobs.Position < head)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                logger.LogWarning("The silo's job feed is at {Position}, behind the store's {Head}: node losses wait for the next look", jobs.Position, head);
+                return false;
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+        return true;
+    }
+
+    private static readonly TimeSpan FeedPatience = TimeSpan.FromSeconds(5);
+
     private async Task LookOnce(CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var node in await grains.GetGrain<INodeLivenessGrain>(0).Liveness())
+            var lost = (await grains.GetGrain<INodeLivenessGrain>(0).Liveness())
+                .Where(node => node.Health == NodeHealth.Lost && !_handled.Contains((node.NodeId, node.Since)))
+                .ToList();
+            // A job launched on the node just before it was lost may not be folded in yet: a loss is acted on (once) only
+            // when the feed holds every event committed before it was seen, or that job would never be recovered.
+            if (lost.Count == 0 || !await FeedCaughtUpAsync(cancellationToken))
+                return;
+            foreach (var node in lost)
             {
-                if (node.Health != NodeHealth.Lost || _handled.Contains((node.NodeId, node.Since)))
-                    continue;
                 var running = jobs.OnNode(node.NodeId);
                 if (running.Count > 0)
                     logger.LogWarning("Node {NodeId} lost at {At}: recovering its {Count} jobs", node.NodeId, node.Since, running.Count);

@@ -162,7 +162,7 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("status=sleeping", "'status' must be one of Queued, Running, Restoring, Stopped, Completed, Failed; got 'sleeping'.")]
+    [InlineData("status=sleeping", "'status' must be one of Queued, Running, Restoring, Stopped, Completed, Failed, Lost; got 'sleeping'.")]
     [InlineData("take=0", "'take' must be between 1 and 500.")]
     [InlineData("skip=-1", "'skip' must be 0 or more.")]
     [InlineData("skip=ten", "'skip' must be a whole number; got 'ten'.")]

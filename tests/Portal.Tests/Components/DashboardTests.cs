@@ -19,7 +19,7 @@ public sealed class DashboardTests : PortalTestContext
         var cut = Render<Dashboard>();
 
         Assert.Equal(
-            ["Queued=1", "Running=2", "Restoring=0", "Stopped=0", "Completed=0", "Failed=1"],
+            ["Queued=1", "Running=2", "Restoring=0", "Stopped=0", "Completed=0", "Failed=1", "Lost=0"],
             cut.FindAll("[data-testid=job-count]").Select(c => $"{c.GetAttribute("data-status")}={c.QuerySelector("[data-testid=job-count-value]")!.TextContent}"));
         Assert.Equal(Enum.GetValues<JobStatus>().Select(s => (0, 1, (JobStatus?)s)), Platform.ListCalls);
         Assert.Empty(cut.FindAll("[data-testid=no-jobs]"));
@@ -50,7 +50,7 @@ public sealed class DashboardTests : PortalTestContext
 
         var list = Render<JobList>();
 
-        Assert.Equal("There is no job state '1'; showing all jobs. The states are Queued, Running, Restoring, Stopped, Completed, Failed.",
+        Assert.Equal("There is no job state '1'; showing all jobs. The states are Queued, Running, Restoring, Stopped, Completed, Failed, Lost.",
             list.Find("[data-testid=status-problem]").TextContent);
         Assert.Equal(new JobListQuery { Take = JobList.PageSize }, Platform.Searches[^1] with { Projects = null });
         Assert.Single(list.FindAll("[data-testid=job-row]"));
