@@ -45,7 +45,9 @@ run_category() {
   note "$name tests"
   dotnet test "$root/Platform.sln" -c "$CAAS_CONFIGURATION" --no-build -nologo $parallel \
     --filter "$filter" --logger "trx;LogFilePrefix=$name" --results-directory "$results/$name" \
-    2>&1 | tee "$log" | grep -E '^(Passed!|Failed!)|^\s+Failed |Error Message|No test matches' || true
+    2>&1 | tee "$log" | awk '/^(Passed!|Failed!)|^[ \t]+Failed |No test matches/ { print; next }
+                             /Error Message/ { print; more = 4; next }  # the message itself, so a CI log says why
+                             more > 0 { print; more-- }' || true
   local p f s
   p=$(sum_field Passed "$log")
   f=$(sum_field Failed "$log")
