@@ -202,12 +202,7 @@ public sealed class JobState
 
     public void Apply(JobStarted e)
     {
-        LostOnNode = null;
-        Status = JobStatus.Running;
-        StatusReason = null;
-        NodeId = e.NodeId;
-        Pid = e.Pid;
-        LastActivityAt = e.At;
+        RunsOn(e.NodeId, e.Pid, e.At);
         RunningSince = e.At;
         Pace.Restart();
         StarvationIncident = null;
@@ -400,14 +395,18 @@ public sealed class JobState
         }
     }
 
-    public void Apply(NodeReturnedWithJob e)
+    /// <summary>Its node came back with it: the same process goes on, so its running time and pace carry on too.</summary>
+    public void Apply(NodeReturnedWithJob e) => RunsOn(e.NodeId, e.Pid, e.At);
+
+    /// <summary>What every way of (again) running somewhere has in common: a start, a restore, a return with its node.</summary>
+    private void RunsOn(string nodeId, int pid, DateTimeOffset at)
     {
         LostOnNode = null;
         Status = JobStatus.Running;
         StatusReason = null;
-        NodeId = e.NodeId;
-        Pid = e.Pid;
-        LastActivityAt = e.At;
+        NodeId = nodeId;
+        Pid = pid;
+        LastActivityAt = at;
     }
 
     public void Apply(JobExited e)
@@ -471,16 +470,11 @@ public sealed class JobState
 
     public void Apply(JobRestored e)
     {
-        LostOnNode = null;
-        Status = JobStatus.Running;
-        StatusReason = null;
-        NodeId = e.NodeId;
-        Pid = e.Pid;
+        RunsOn(e.NodeId, e.Pid, e.At);
         ProcessState = null;
         // The restored process continues from its image: work after the checkpoint is gone.
         var checkpoint = FindCheckpoint(e.Sequence);
         Progress = checkpoint?.Progress ?? Progress;
-        LastActivityAt = e.At;
         RunningSince = e.At;
         StallIncident = null;
         StarvationIncident = null;

@@ -28,6 +28,23 @@ public sealed class NodeJobsFeed(IEventStore store, EventSerializer serializer, 
 
     private long _seen;
 
+    /// <summary>
+    /// Waits, in real time and briefly (the feed is live, so it is moments behind), until every event the store holds now
+    /// is read. False when <paramref name="patience"/> ran out first.
+    /// </summary>
+    public async Task<bool> ReachedHeadAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var head = await store.ReadHeadPositionAsync(cancellationToken);
+        var deadline = DateTime.UtcNow + patience;
+        while (Position < head)
+        {
+            if (DateTime.UtcNow > deadline)
+                return false;
+            await Task.Delay(20, cancellationToken);
+        }
+        return true;
+    }
+
     /// <summary>Jobs queued for or running on <paramref name="nodeId"/>.</summary>
     public IReadOnlyList<string> OnNode(string nodeId) => _jobs.OnNode(nodeId);
 

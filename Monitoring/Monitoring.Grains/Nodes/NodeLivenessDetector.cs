@@ -140,7 +140,8 @@ public sealed class NodeLivenessDetector(TimeProvider time, IPlatformHearing? he
             return;
         while (true)
         {
-            var silentFrom = hearingSince == DateTimeOffset.MinValue || node.LastSeenAt >= hearingSince
+            // Heard since the platform could hear again (always so while it never stopped hearing): its own silence counts.
+            var silentFrom = node.LastSeenAt >= hearingSince
                 ? node.LastSeenAt
                 : hearingSince + _hearing.ReconnectAllowance;
             var lostAt = silentFrom + LostAfterFor(node.Interval);

@@ -1,4 +1,3 @@
-using Caas.Monitoring.EventStore;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +17,6 @@ namespace Caas.Monitoring.Grains.Nodes;
 public sealed class NodeLossRecovery(
     IGrainFactory grains,
     NodeJobsFeed jobs,
-    IEventStore store,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     ILogger<NodeLossRecovery> logger) : BackgroundService
 {
@@ -44,23 +42,7 @@ public sealed class NodeLossRecovery(
         }
     }
 
-    /// <summary>Waits, in real time and briefly (the feed is live, so it is moments behind), for the feed to reach the store's head.</summary>
-    private async Task<bool> FeedCaughtUpAsync(CancellationToken cancellationToken)
-    {
-        var head = await store.ReadHeadPositionAsync(cancellationToken);
-        var deadline = DateTime.UtcNow + FeedPatience;
-        while (jobs.Position < head)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                logger.LogWarning("The silo's job feed is at {Position}, behind the store's {Head}: node losses wait for the next look", jobs.Position, head);
-                return false;
-            }
-            await Task.Delay(20, cancellationToken);
-        }
-        return true;
-    }
-
+    /// <summary>How long a look waits for the feed before leaving the losses to the next look.</summary>
     private static readonly TimeSpan FeedPatience = TimeSpan.FromSeconds(5);
 
     private async Task LookOnce(CancellationToken cancellationToken)
@@ -70,10 +52,15 @@ public sealed class NodeLossRecovery(
             var lost = (await grains.GetGrain<INodeLivenessGrain>(0).Liveness())
                 .Where(node => node.Health == NodeHealth.Lost && !_handled.Contains((node.NodeId, node.Since)))
                 .ToList();
+            if (lost.Count == 0)
+                return;
             // A job launched on the node just before it was lost may not be folded in yet: a loss is acted on (once) only
             // when the feed holds every event committed before it was seen, or that job would never be recovered.
-            if (lost.Count == 0 || !await FeedCaughtUpAsync(cancellationToken))
+            if (!await jobs.ReachedHeadAsync(FeedPatience, cancellationToken))
+            {
+                logger.LogWarning("The silo's job feed is behind the store: node losses wait for the next look");
                 return;
+            }
             foreach (var node in lost)
             {
                 var running = jobs.OnNode(node.NodeId);
