@@ -1,3 +1,4 @@
+using Caas.Capture.Agent.Jobs;
 using Caas.Capture.Agent.Ranks;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Distributed;
@@ -172,6 +173,36 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
         var step = await steps.GetResponse<RankStepDone, RankStepFailed>(new RankStep(jobId, 0, RankAgents.NodeId(0), RankStepKind.Lock, 0, null));
         Assert.True(step.Is(out Response<RankStepFailed>? notHeld));
         Assert.Equal($"rank 0 of job {jobId} is not held by this agent", notHeld.Message.Reason);
+    }
+
+    [Fact]
+    public async Task A_launch_delivered_twice_at_once_starts_the_rank_once_and_both_deliveries_are_answered_done()
+    {
+        // A redelivery after the agent's broker connection broke arrives while the first delivery still launches.
+        var jobId = _agents.NewJob();
+        var addresses = Enumerable.Range(0, Size).Select(_agents.Fabric.AddressOf).ToList();
+        var command = new LaunchRank(jobId, 0, RankAgents.NodeId(0), addresses, NativeBinaries.Ring, ["--rounds", "5"]);
+
+        await Task.WhenAll(_agents.Ranks(0).LaunchAsync(command, CancellationToken.None), _agents.Ranks(0).LaunchAsync(command, CancellationToken.None));
+
+        Assert.NotNull(_agents.Ranks(0).Running(jobId, 0));
+        Assert.Single(_agents.NamespacesOf(jobId));
+        Assert.Single(_agents.Fabric.Members());
+    }
+
+    [Fact]
+    public async Task A_launch_delivered_twice_at_once_that_fails_refuses_both_with_the_reason_and_leaves_nothing()
+    {
+        var jobId = _agents.NewJob();
+        var addresses = Enumerable.Range(0, Size).Select(_agents.Fabric.AddressOf).ToList();
+        var command = new LaunchRank(jobId, 0, RankAgents.NodeId(0), addresses, "/no/such/ring", []);
+
+        var deliveries = new[] { _agents.Ranks(0).LaunchAsync(command, CancellationToken.None), _agents.Ranks(0).LaunchAsync(command, CancellationToken.None) };
+
+        foreach (var delivery in deliveries)
+            Assert.Equal("executable '/no/such/ring' does not exist", (await Assert.ThrowsAsync<AgentRejectionException>(() => delivery)).Message);
+        Assert.Empty(_agents.NamespacesOf(jobId));
+        Assert.Null(_agents.Ranks(0).Running(jobId, 0));
     }
 
     [Fact]

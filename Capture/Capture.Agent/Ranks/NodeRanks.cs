@@ -74,11 +74,17 @@ public sealed class NodeRanks
         if (command.Addresses.Distinct().Count() != command.Addresses.Count)
             throw new AgentRejectionException("two ranks were given the same address");
         var held = new HeldRank(command.JobId, command.Rank);
-        if (!_ranks.TryAdd((command.JobId, command.Rank), held))
+        var launched = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        held.Launching = launched.Task;
+        while (!_ranks.TryAdd((command.JobId, command.Rank), held))
         {
-            // The bus delivers at least once: a launch of a rank that already runs here with the same addresses is done.
-            if (_ranks.TryGetValue((command.JobId, command.Rank), out var existing) && Running(command.JobId, command.Rank) is not null
-                && existing.Network?.Address == command.Addresses[command.Rank])
+            if (!_ranks.TryGetValue((command.JobId, command.Rank), out var existing))
+                continue;
+            // The bus delivers at least once, and a redelivery (after the agent's connection to the broker broke) can
+            // arrive while the first delivery still launches: it gets the first one's answer.
+            if (existing.Launching is { } inFlight && await inFlight.WaitAsync(cancellationToken) is { } firstFailure)
+                throw new AgentRejectionException(firstFailure);
+            if (Running(command.JobId, command.Rank) is not null && existing.Network?.Address == command.Addresses[command.Rank])
                 return;
             throw new AgentRejectionException($"rank {command.Rank} of job {command.JobId} is already held by this agent");
         }
@@ -112,13 +118,15 @@ public sealed class NodeRanks
             {
                 held.Gate.Release();
             }
+            launched.SetResult(null);
         }
         catch (Exception e)
         {
-            // Whatever failed (also a cancelled or timed-out launch), nothing is left held: a redelivery starts afresh.
+            // Whatever failed (also a cancelled or timed-out launch), nothing is left held: a later redelivery starts afresh.
             if (held.Network is { } network)
                 await namespaces.DeleteAsync(network.Name, CancellationToken.None);
             _ranks.TryRemove((command.JobId, command.Rank), out _);
+            launched.SetResult(e.Message);
             if (e is CheckpointEngineException or AgentRejectionException or IOException or UnauthorizedAccessException)
                 throw new AgentRejectionException(e.Message);
             throw;
@@ -384,5 +392,8 @@ public sealed class NodeRanks
         public string StateDirectory { get; set; } = "";
         public RankNamespace? Network { get; set; }
         public JobHandle? Job { get; set; }
+
+        /// <summary>Completes when the launch that created this rank here ends: null once it runs, else why it failed.</summary>
+        public Task<string?>? Launching { get; set; }
     }
 }
