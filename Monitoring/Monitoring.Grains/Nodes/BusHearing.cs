@@ -20,6 +20,8 @@ public sealed class BusHearing(
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(500);
     /// <summary>Three probes missed: well inside the shortest node timeout in use (three 1 s heartbeats).</summary>
     public static readonly TimeSpan DeafAfter = 3 * ProbeInterval;
+    /// <summary>Agents were seen taking longer than a 3 s node timeout to reconnect after a broker restart of about ten seconds (chaos tests).</summary>
+    public static readonly TimeSpan MaxReconnectAllowance = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
     /// <summary>
@@ -62,12 +64,24 @@ public sealed class BusHearing(
             if (_lastHeardAt is { } last && Stopwatch.GetElapsedTime(last) is var outage && outage > DeafAfter)
             {
                 _since = time.GetUtcNow();
-                _reconnectAllowance = outage < IPlatformHearing.MaxReconnectAllowance ? outage : IPlatformHearing.MaxReconnectAllowance;
+                _reconnectAllowance = outage < MaxReconnectAllowance ? outage : MaxReconnectAllowance;
                 _deafLogged = false;
                 logger.LogInformation("Messages come in through the bus again after {Outage}: node silence counts again {Allowance} after {At}",
                     outage, _reconnectAllowance, _since);
             }
             _lastHeardAt = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>True once per outage, the first time it is noticed: the warning is logged once, not every probe.</summary>
+    private bool BecameDeaf()
+    {
+        lock (_lock)
+        {
+            if (_deafLogged || !(_lastHeardAt is { } last && Stopwatch.GetElapsedTime(last) > DeafAfter))
+                return false;
+            _deafLogged = true;
+            return true;
         }
     }
 
@@ -85,9 +99,8 @@ public sealed class BusHearing(
             {
                 logger.LogDebug(error, "Publishing a hearing probe failed");
             }
-            if (HearingSince is null && !_deafLogged)
+            if (BecameDeaf())
             {
-                _deafLogged = true;
                 logger.LogWarning("No message came in through the bus for {DeafAfter}: no node is declared lost until they do again", DeafAfter);
             }
             try
