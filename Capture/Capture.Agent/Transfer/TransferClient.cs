@@ -201,7 +201,7 @@ public sealed class TransferClient : IDisposable
         var path = Path.Combine(staging, file.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
-        using var check = new ChunkStreamVerifier(file, manifest.ChunkBytes);
+        using var check = new ChunkStreamVerifier(file, manifest.ChunkBytes, manifest.Format);
         long offset = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         try

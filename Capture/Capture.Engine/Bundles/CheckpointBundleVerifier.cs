@@ -47,6 +47,8 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
 
         if (manifest.ChunkBytes is < CheckpointManifest.MinChunkBytes or > CheckpointManifest.MaxChunkBytes)
             throw new CheckpointBundleRejectedException(root, $"the manifest's chunk size {manifest.ChunkBytes} is outside {CheckpointManifest.MinChunkBytes}..{CheckpointManifest.MaxChunkBytes} bytes");
+        if (ChunkDigest.IsBlockHashed(manifest.Format) && manifest.ChunkBytes % ChunkDigest.BlockBytes != 0)
+            throw new CheckpointBundleRejectedException(root, $"the manifest's chunk size {manifest.ChunkBytes} is not a whole number of {ChunkDigest.BlockBytes}-byte blocks, as format {manifest.Format} needs");
         foreach (var file in manifest.Files)
         {
             var path = Path.Combine(root, file.Path);
@@ -60,7 +62,7 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
         string[][] hashes;
         try
         {
-            hashes = await ChunkHasher.HashAsync([.. manifest.Files.Select(f => (Path.Combine(root, f.Path), f.Size))], manifest.ChunkBytes, cancellationToken);
+            hashes = await ChunkHasher.HashAsync([.. manifest.Files.Select(f => (Path.Combine(root, f.Path), f.Size))], manifest.ChunkBytes, manifest.Format, cancellationToken);
         }
         catch (IOException e)
         {
