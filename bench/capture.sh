@@ -25,6 +25,8 @@ cleanup() {
   [[ -n $raw_job_pid ]] && kill -9 "$raw_job_pid" 2>/dev/null
   [[ -n $raw_restored_pid ]] && kill -9 "$raw_restored_pid" 2>/dev/null
   stop_platforms
+  # CAAS_BENCH_LOGS=DIR keeps the platform's log (its agent's timings per checkpoint and restore).
+  [[ -n ${CAAS_BENCH_LOGS:-} ]] && mkdir -p "$CAAS_BENCH_LOGS" && cp "$work"/*.log "$CAAS_BENCH_LOGS/" 2>/dev/null
   # A job's supervisor writes its exit file a moment after the job dies.
   for _ in 1 2 3 4 5; do rm -rf "$work" 2>/dev/null && break; sleep 1; done
 }
