@@ -31,7 +31,7 @@ run_id="$(basename "$work" | tr -dc 'a-zA-Z0-9' | tr 'A-Z' 'a-z' | tail -c 7)"
 schema="caas_bench_mig_$run_id" vhost="bench-mig-$run_id"
 raw="$work/raw"
 mkdir -p "$raw"
-raw_pid=""
+raw_job_pid=""
 declare -A agent_pid=()
 
 psql_admin() { psql -q -v ON_ERROR_STOP=1 "$(python3 - <<'PY'
@@ -45,7 +45,7 @@ PY
 
 cleanup() {
   set +e
-  [[ -n $raw_pid ]] && kill -9 "$raw_pid" 2>/dev/null
+  [[ -n $raw_job_pid ]] && kill -9 "$raw_job_pid" 2>/dev/null
   stop_platforms
   local name pidfile pid
   for name in "${!agent_pid[@]}"; do
@@ -134,21 +134,11 @@ platform_migrate() {
   local events
   events="$(wait_json "$filter" "migrated to $target and heartbeating with progress there" 300 api "$url/api/v1/jobs/$job/events?skip=0&take=200")"
   t1=$(now_ms)
-  migrate_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  migrate_s="$(seconds_between "$t0" "$t1")"
   # Where the time went, by the stream's own clock: each step's event, in seconds after the request.
   migrate_steps="$(jq -r --argjson from "$from" --argjson t0 "$t0" '[.items[] | select(.version > $from and .type != "HeartbeatRecorded" and .type != "ProgressReported")] | reverse
     | map("\(.type) +\((((.at | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601) + ((.at | capture("\\.(?<f>[0-9]+)").f // "0") | ("0." + .) | tonumber)) * 1000 - $t0) / 1000 | . * 100 | round / 100)s") | join(", ")' <<<"$events")"
   on="$target"
-}
-
-launch_raw() {
-  "$shim" launch --state-dir "$raw/state" -- "$memhog" --mib "$mib" >/dev/null
-  raw_pid="$(cat "$raw/state/pid")"
-  local deadline=$(($(now_ms) + 120000))
-  until grep -qs '^round 1$' "$raw/state/stdout.log"; do
-    (($(now_ms) < deadline)) || { echo "capture-migration: raw memhog did not start its rounds within 120 s" >&2; exit 1; }
-    sleep 0.05
-  done
 }
 
 # The same move by hand: criu dump (the job stops), a copy of the images to "the other node's" directory,
@@ -158,7 +148,7 @@ raw_migrate() {
   mkdir -p "$images"
   settle
   t0=$(now_ms)
-  "$criu" dump -t "$raw_pid" -D "$images" 2>"$raw/criu-dump.err" \
+  "$criu" dump -t "$raw_job_pid" -D "$images" 2>"$raw/criu-dump.err" \
     || { echo "capture-migration: raw criu dump failed:" >&2; grep -s Error "$images/dump.log" >&2; exit 1; }
   t1=$(now_ms)
   cp -a "$images" "$copy"
@@ -167,17 +157,17 @@ raw_migrate() {
   "$criu" restore -d -D "$copy" --pidfile "$raw/restore.pid" 2>"$raw/criu-restore.err" \
     || { echo "capture-migration: raw criu restore failed:" >&2; grep -s Error "$copy/restore.log" >&2; exit 1; }
   t3=$(now_ms)
-  raw_pid="$(cat "$raw/restore.pid")"
-  raw_dump_s="$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
-  raw_copy_s="$(awk -v ms=$((t2 - t1)) 'BEGIN { printf "%.3f", ms / 1000 }')"
-  raw_restore_s="$(awk -v ms=$((t3 - t2)) 'BEGIN { printf "%.3f", ms / 1000 }')"
-  raw_move_s="$(awk -v ms=$((t3 - t0)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  raw_job_pid="$(cat "$raw/restore.pid")"
+  raw_dump_s="$(seconds_between "$t0" "$t1")"
+  raw_copy_s="$(seconds_between "$t1" "$t2")"
+  raw_restore_s="$(seconds_between "$t2" "$t3")"
+  raw_move_s="$(seconds_between "$t0" "$t3")"
   # Not needed once restored; 2 GiB a run otherwise (the platform's retention bounds its own).
   rm -rf "$images" "$copy"
 }
 
 echo "# capture-migration: memhog --mib $mib, $runs runs, CRIU $("$criu" --version 2>/dev/null | sed -n 's/^Version: //p'), job $job on $on, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-launch_raw
+launch_raw_memhog "$raw/state"
 declare -a p_move=() r_move=()
 for i in $(seq "$runs"); do
   raw_migrate "$i"

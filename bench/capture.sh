@@ -55,18 +55,6 @@ platform_restore() {
   platform_restored_s="$(awk -v a="$(date -d "$requested_at" +%s.%N)" -v b="$(date -d "$restored_at" +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
 }
 
-launch_raw() {
-  rm -rf "$raw/state"
-  "$shim" launch --state-dir "$raw/state" -- "$memhog" --mib "$mib" >/dev/null
-  raw_job_pid="$(cat "$raw/state/pid")"
-  # Same readiness as the platform job: memory filled and the first round reported.
-  local deadline=$(($(now_ms) + 120000))
-  until grep -qs '^round 1$' "$raw/state/stdout.log"; do
-    (($(now_ms) < deadline)) || { echo "capture.sh: raw memhog did not start its rounds within 120 s" >&2; exit 1; }
-    sleep 0.05
-  done
-}
-
 # Dumps into a new directory per run and keeps it, as the platform keeps its checkpoints; sets
 # raw_dump_s, raw_frozen_s and raw_images.
 raw_dump() {
@@ -124,7 +112,7 @@ raw_restore() {
 echo "# capture: memhog --mib $mib, $runs runs, CRIU $("$criu" --version 2>/dev/null | sed -n 's/^Version: //p'), images under $work" >&2
 start_platform platform
 submit_memhog
-launch_raw
+launch_raw_memhog "$raw/state"
 
 declare -a p_wall=() p_duration=() p_pause=() r_dump=() r_frozen=() p_restore=() r_restore=()
 for i in $(seq "$runs"); do
