@@ -28,6 +28,8 @@ capture_setup() {
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# seconds_between T0_MS T1_MS: the time between two now_ms readings, in seconds with 3 decimals.
+seconds_between() { awk -v ms=$(($2 - $1)) 'BEGIN { printf "%.3f", ms / 1000 }'; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # "00:00:03.1234567" (how System.Text.Json writes a TimeSpan) in seconds.
 timespan_s() { awk -F: '{ printf "%.3f", $1 * 3600 + $2 * 60 + $3 }' <<<"$1"; }
@@ -163,4 +165,18 @@ platform_checkpoint() {
   local manifest
   manifest="$(grep -ls "\"sequence\": *$sequence[,}]" $(find "$data" -name manifest.json -path "*$job*") 2>/dev/null | head -n 1)"
   platform_dump_s="$( [[ -n $manifest ]] && timespan_s "$(jq -r .dump "$manifest")" || echo "?")"
+}
+
+# launch_raw_memhog STATE_DIR: the raw side's memhog --mib $mib, launched by caas-shim so that it is, like the
+# platform's job, PID 1 of its own PID namespace and leads its session; returns with raw_job_pid set once its
+# memory is filled and its first round reported (the platform job's readiness too).
+launch_raw_memhog() {
+  rm -rf "$1"
+  "$shim" launch --state-dir "$1" -- "$memhog" --mib "$mib" >/dev/null
+  raw_job_pid="$(cat "$1/pid")"
+  local deadline=$(($(now_ms) + 120000))
+  until grep -qs '^round 1$' "$1/stdout.log"; do
+    (($(now_ms) < deadline)) || { echo "capture: raw memhog did not start its rounds within 120 s" >&2; exit 1; }
+    sleep 0.05
+  done
 }

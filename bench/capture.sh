@@ -25,6 +25,8 @@ cleanup() {
   [[ -n $raw_job_pid ]] && kill -9 "$raw_job_pid" 2>/dev/null
   [[ -n $raw_restored_pid ]] && kill -9 "$raw_restored_pid" 2>/dev/null
   stop_platforms
+  # CAAS_BENCH_LOGS=DIR keeps the platform's log (its agent's timings per checkpoint and restore).
+  [[ -n ${CAAS_BENCH_LOGS:-} ]] && mkdir -p "$CAAS_BENCH_LOGS" && cp "$work"/*.log "$CAAS_BENCH_LOGS/" 2>/dev/null
   # A job's supervisor writes its exit file a moment after the job dies.
   for _ in 1 2 3 4 5; do rm -rf "$work" 2>/dev/null && break; sleep 1; done
 }
@@ -51,18 +53,6 @@ platform_restore() {
   requested_at="$(jq -r "[.items[] | select(.version >= $from and .type == \"RestoreRequested\")] | last | .at" <<<"$events")"
   restored_at="$(jq -r "[.items[] | select(.version >= $from and .type == \"JobRestored\")] | last | .at" <<<"$events")"
   platform_restored_s="$(awk -v a="$(date -d "$requested_at" +%s.%N)" -v b="$(date -d "$restored_at" +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
-}
-
-launch_raw() {
-  rm -rf "$raw/state"
-  "$shim" launch --state-dir "$raw/state" -- "$memhog" --mib "$mib" >/dev/null
-  raw_job_pid="$(cat "$raw/state/pid")"
-  # Same readiness as the platform job: memory filled and the first round reported.
-  local deadline=$(($(now_ms) + 120000))
-  until grep -qs '^round 1$' "$raw/state/stdout.log"; do
-    (($(now_ms) < deadline)) || { echo "capture.sh: raw memhog did not start its rounds within 120 s" >&2; exit 1; }
-    sleep 0.05
-  done
 }
 
 # Dumps into a new directory per run and keeps it, as the platform keeps its checkpoints; sets
@@ -122,7 +112,7 @@ raw_restore() {
 echo "# capture: memhog --mib $mib, $runs runs, CRIU $("$criu" --version 2>/dev/null | sed -n 's/^Version: //p'), images under $work" >&2
 start_platform platform
 submit_memhog
-launch_raw
+launch_raw_memhog "$raw/state"
 
 declare -a p_wall=() p_duration=() p_pause=() r_dump=() r_frozen=() p_restore=() r_restore=()
 for i in $(seq "$runs"); do

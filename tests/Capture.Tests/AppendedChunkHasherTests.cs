@@ -23,8 +23,6 @@ public sealed class AppendedChunkHasherTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
     /// <summary>Appends the page image in pieces, as CRIU does, while the hasher runs; returns once it has hashed every complete chunk.</summary>
     private async Task<AppendedChunkHasher> HashWhileAppending(int chunkBytes = ChunkBytes, bool hashPages = false, byte[]? written = null)
     {
@@ -54,11 +52,11 @@ public sealed class AppendedChunkHasherTests : IDisposable
         var hasher = await HashWhileAppending();
 
         Assert.Equal(
-            [Sha256(_content.AsSpan(0, ChunkBytes)), Sha256(_content.AsSpan(ChunkBytes, ChunkBytes)), Sha256(_content.AsSpan(2 * ChunkBytes, ChunkBytes))],
+            [TestBundles.ChunkHash(_content.AsSpan(0, ChunkBytes)), TestBundles.ChunkHash(_content.AsSpan(ChunkBytes, ChunkBytes)), TestBundles.ChunkHash(_content.AsSpan(2 * ChunkBytes, ChunkBytes))],
             hasher.Hashed["images/pages-1.img"]);
 
         var manifest = await new CheckpointBundleWriter(TestBundles.Signer).SealAsync(_bundle, TestBundles.Manifest(Job, 1) with { ChunkBytes = ChunkBytes }, default, hasher);
-        Assert.Equal(Sha256(_content.AsSpan(3 * ChunkBytes)), manifest.Files.Single().Chunks[3]);
+        Assert.Equal(TestBundles.ChunkHash(_content.AsSpan(3 * ChunkBytes)), manifest.Files.Single().Chunks[3]);
         await new CheckpointBundleVerifier(TestBundles.Signer).VerifyAsync(_bundle, Job, 1);
     }
 
@@ -101,6 +99,8 @@ public sealed class AppendedChunkHasherTests : IDisposable
         Assert.Equal(all.AsSpan(0, early.Length).ToArray(), early);
         Assert.Equal(all, await PageIndex.HashPagesAsync(_pages, default, early));
         Assert.Equal(2, hasher.Hashed["images/pages-1.img"].Count);
+        // One pass: each chunk's manifest hash is the SHA-256 of its pages' hashes, the very bytes of the page index.
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(early.AsSpan(0, 2 * PageIndex.HashBytes))), hasher.Hashed["images/pages-1.img"][0]);
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class AppendedChunkHasherTests : IDisposable
 
         Assert.Empty(hasher.Hashed["images/pages-1.img"]);
         var manifest = await new CheckpointBundleWriter(TestBundles.Signer).SealAsync(_bundle, TestBundles.Manifest(Job, 1) with { ChunkBytes = ChunkBytes }, default, hasher);
-        Assert.Equal(Sha256(written.AsSpan(0, ChunkBytes)), manifest.Files.Single().Chunks[0]);
+        Assert.Equal(TestBundles.ChunkHash(written.AsSpan(0, ChunkBytes)), manifest.Files.Single().Chunks[0]);
         await new CheckpointBundleVerifier(TestBundles.Signer).VerifyAsync(_bundle, Job, 1);
     }
 
@@ -131,12 +131,12 @@ public sealed class AppendedChunkHasherTests : IDisposable
 
         await hasher.FinishAsync(CancellationToken.None);
 
-        Assert.Equal([Sha256(written.AsSpan(0, 8192)), Sha256(written.AsSpan(8192, 8192)), Sha256(written.AsSpan(16384, 8192))], hasher.Hashed["images/pages-1.img"]);
+        Assert.Equal([TestBundles.ChunkHash(written.AsSpan(0, 8192)), TestBundles.ChunkHash(written.AsSpan(8192, 8192)), TestBundles.ChunkHash(written.AsSpan(16384, 8192))], hasher.Hashed["images/pages-1.img"]);
         var pages = hasher.PageHashes["images/pages-1.img"];
         Assert.Equal(6 * PageIndex.HashBytes, pages.Length);
         Assert.Equal(SHA256.HashData(written.AsSpan(5 * 4096, 4096)), pages.AsSpan(5 * PageIndex.HashBytes, PageIndex.HashBytes).ToArray());
         var manifest = await new CheckpointBundleWriter(TestBundles.Signer).SealAsync(_bundle, TestBundles.Manifest(Job, 1) with { ChunkBytes = 2 * 4096 }, default, hasher);
-        Assert.Equal(Sha256(written.AsSpan(6 * 4096)), manifest.Files.Single().Chunks[3]);
+        Assert.Equal(TestBundles.ChunkHash(written.AsSpan(6 * 4096)), manifest.Files.Single().Chunks[3]);
         await new CheckpointBundleVerifier(TestBundles.Signer).VerifyAsync(_bundle, Job, 1);
     }
 }

@@ -56,13 +56,12 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
         Assert.Equal(10_000 + 4 + 3, manifest.TotalBytes);
         Assert.Equal(CheckpointManifest.CurrentFormat, manifest.Format);
         Assert.Equal(ChunkBytes, manifest.ChunkBytes);
-        Assert.Equal(["0d45f5fd462b8c70bffb10021ac1bcff3f58f29b1faf7568595095427d42812c"], manifest.Files.Single(f => f.Path == "images/core-1.img").Chunks);
+        // The SHA-256 of the SHA-256 of "core" (one short block).
+        Assert.Equal(["62389983e040f17626c6bcdf04e1b8de3f03af5d973ad9264f849e7aa7d20ce8"], manifest.Files.Single(f => f.Path == "images/core-1.img").Chunks);
         Assert.Equal(
-            [Sha256(Pages[..4096]), Sha256(Pages[4096..8192]), Sha256(Pages[8192..])],
+            [TestBundles.ChunkHash(Pages[..4096]), TestBundles.ChunkHash(Pages[4096..8192]), TestBundles.ChunkHash(Pages[8192..])],
             manifest.Files.Single(f => f.Path == "images/pages-1.img").Chunks);
     }
-
-    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     [Fact]
     public async Task An_agent_seals_with_64_MiB_chunks_unless_told_otherwise()
@@ -76,7 +75,7 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
         var manifest = await _verifier.VerifyAsync(bundle, Job, 4);
 
         Assert.Equal(64 << 20, manifest.ChunkBytes);
-        Assert.Equal(["0d45f5fd462b8c70bffb10021ac1bcff3f58f29b1faf7568595095427d42812c"], manifest.Files.Single().Chunks);
+        Assert.Equal(["62389983e040f17626c6bcdf04e1b8de3f03af5d973ad9264f849e7aa7d20ce8"], manifest.Files.Single().Chunks);
     }
 
     [Fact]
@@ -176,7 +175,44 @@ public sealed class CheckpointBundleVerifierTests : IDisposable
         manifest["format"] = 2;
         File.WriteAllText(_bundle.ManifestPath, manifest.ToJsonString());
 
-        Assert.Equal("manifest format 2 is not supported (expected 3 to 4)", await Refusal());
+        Assert.Equal("manifest format 2 is not supported (expected 3 to 5)", await Refusal());
+    }
+
+    [Fact]
+    public async Task A_format_4_bundle_whose_chunks_are_hashed_whole_still_verifies_and_a_changed_byte_in_it_is_refused()
+    {
+        TestBundles.RewriteAsWholeChunkFormat(_bundle, TestBundles.Read(_bundle), 4);
+
+        var accepted = await _verifier.VerifyAsync(_bundle, Job, 3);
+        Assert.Equal(4, accepted.Format);
+        Assert.Equal(TestBundles.WholeChunkHash(Pages[4096..8192]), accepted.Files.Single(f => f.Path == "images/pages-1.img").Chunks[1]);
+
+        var pages = (byte[])Pages.Clone();
+        pages[5000] ^= 1;
+        File.WriteAllBytes(Path.Combine(_bundle.ImagesDirectory, "pages-1.img"), pages);
+        Assert.Equal("images/pages-1.img chunk 1 (bytes 4096-8191) does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+    }
+
+    [Fact]
+    public async Task Whole_chunk_hashes_in_a_format_5_manifest_are_refused()
+    {
+        // Each format has one definition of a chunk hash: a manifest cannot mix them to pass a file off.
+        var whole = TestBundles.Read(_bundle);
+        TestBundles.RewriteAsWholeChunkFormat(_bundle, whole, 4);
+        TestBundles.Write(_bundle, TestBundles.Read(_bundle) with { Format = CheckpointManifest.CurrentFormat }, TestBundles.Signer);
+
+        Assert.Equal("images/core-1.img chunk 0 (bytes 0-3) does not match its SHA-256 in the manifest (the file was changed or damaged)", await Refusal());
+    }
+
+    [Fact]
+    public async Task A_format_5_manifest_whose_chunk_size_is_not_whole_blocks_is_refused()
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(_bundle.ManifestPath))!;
+        manifest["chunkBytes"] = 6000;
+        File.WriteAllText(_bundle.ManifestPath, manifest.ToJsonString());
+        TestBundles.Resign(_bundle, TestBundles.Signer);
+
+        Assert.Equal("the manifest's chunk size 6000 is not a whole number of 4096-byte blocks, as format 5 needs", await Refusal());
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class IncrementalBundleRefusalTests : IDisposable
     }
 
     private static string[] Chunks(byte[] content, int chunkBytes) =>
-        [.. content.Chunk(chunkBytes).Select(c => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(c)))];
+        [.. content.Chunk(chunkBytes).Select(c => TestBundles.ChunkHash(c))];
 
     private static byte[] DeltaOnly(PageDelta delta)
     {

@@ -102,8 +102,8 @@ public sealed class IncrementalBundleTests : IDisposable
         await File.WriteAllBytesAsync(Path.Combine(bundle.ImagesDirectory, "core-1.img"), SyntheticCheckpoints.Core(1));
         await File.WriteAllTextAsync(Path.Combine(bundle.ImagesDirectory, "pagemap-1.img"), "map");
         var sealedManifest = await new CheckpointBundleWriter(TestBundles.Signer).SealAsync(bundle, TestBundles.Manifest(_checkpoints.JobId, 1));
-        // What an agent before format 4 wrote: the same manifest with format 3, signed as such.
-        TestBundles.Write(bundle, sealedManifest with { Format = 3 }, TestBundles.Signer);
+        // What an agent before format 4 wrote: the same manifest with format 3 and chunks hashed whole, signed as such.
+        TestBundles.RewriteAsWholeChunkFormat(bundle, sealedManifest, 3);
 
         await AssertRestoresTo(1, pages);
     }

@@ -40,6 +40,32 @@ public static class TestBundles
         File.WriteAllText(bundle.ManifestPath, JsonSerializer.Serialize(signed, ManifestOptions));
     }
 
+    /// <summary>
+    /// A format 5 chunk hash, written out here from its definition rather than taken from the engine: the SHA-256 of the
+    /// SHA-256 of each 4 KiB block of the chunk, the last one possibly shorter.
+    /// </summary>
+    public static string ChunkHash(ReadOnlySpan<byte> chunk)
+    {
+        var blockHashes = new List<byte>();
+        for (var offset = 0; offset < chunk.Length; offset += 4096)
+            blockHashes.AddRange(System.Security.Cryptography.SHA256.HashData(chunk[offset..Math.Min(offset + 4096, chunk.Length)]));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(blockHashes.ToArray()));
+    }
+
+    /// <summary>A format 3 or 4 chunk hash: the SHA-256 of the chunk's bytes.</summary>
+    public static string WholeChunkHash(ReadOnlySpan<byte> chunk) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(chunk));
+
+    /// <summary>The manifest of <paramref name="bundle"/> with every file's chunks hashed as a format 3 or 4 manifest holds them, signed: what an older agent wrote.</summary>
+    public static void RewriteAsWholeChunkFormat(CheckpointBundle bundle, CheckpointManifest manifest, int format) =>
+        Write(bundle, manifest with
+        {
+            Format = format,
+            Files = [.. manifest.Files.Select(f => f with
+            {
+                Chunks = [.. File.ReadAllBytes(Path.Combine(bundle.Directory, f.Path)).Chunk(manifest.ChunkBytes).Select(c => WholeChunkHash(c))],
+            })],
+        }, Signer);
+
     /// <summary>The bytes a signature covers, computed the way the verifier does (the engine's own canonical form).</summary>
     private static byte[] CanonicalBytes(CheckpointManifest manifest) => ManifestJson.Canonical(manifest);
 }

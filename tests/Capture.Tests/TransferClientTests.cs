@@ -128,6 +128,18 @@ public sealed class TransferClientTests : TwoAgentTest
     }
 
     [Fact]
+    public async Task Two_requests_for_the_same_bundle_at_once_fetch_it_once_and_both_succeed()
+    {
+        // A migration and the pool's copy of a new checkpoint ask the same target for it at the same moment.
+        var sealedManifest = await Source.SealBundleAsync(Job, 1, parent: null, 64 << 10, ("images/pages-1.img", 300_000));
+
+        var outcomes = await Task.WhenAll(Target.Client.FetchAsync(From(1), null, CancellationToken.None), Target.Client.FetchAsync(From(1), null, CancellationToken.None));
+
+        Assert.Equal(1, outcomes.Sum(o => o.BundlesFetched));
+        Assert.Equal(sealedManifest.Signature, (await VerifyOnTarget(1)).Signature);
+    }
+
+    [Fact]
     public async Task A_damaged_copy_already_on_the_target_is_not_overwritten()
     {
         await Source.SealBundleAsync(Job, 1, parent: null, 64 << 10, ("images/pages-1.img", 1_000));

@@ -1,16 +1,15 @@
-using System.Security.Cryptography;
 using Caas.Capture.Engine.Bundles;
 
 namespace Caas.Capture.Agent.Transfer;
 
 /// <summary>
-/// Hashes a file's bytes as they arrive and compares every completed chunk with its SHA-256 in the
+/// Hashes a file's bytes as they arrive and compares every completed chunk with its hash (as of the manifest's format) in the
 /// signed manifest, so a source sending other bytes is caught at the first bad chunk rather than after
 /// the whole image. Bytes must be appended in order, each exactly once (a resumed request continues the hash).
 /// </summary>
-internal sealed class ChunkStreamVerifier(ManifestFile file, int chunkBytes) : IDisposable
+internal sealed class ChunkStreamVerifier(ManifestFile file, int chunkBytes, int format) : IDisposable
 {
-    private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ChunkDigest.Builder _digest = new(format);
     private int _chunk;
     private long _inChunk;
 
@@ -23,12 +22,12 @@ internal sealed class ChunkStreamVerifier(ManifestFile file, int chunkBytes) : I
         {
             var length = ChunkLength(_chunk);
             var take = (int)Math.Min(data.Length, length - _inChunk);
-            _sha.AppendData(data[..take]);
+            _digest.Append(data[..take]);
             _inChunk += take;
             data = data[take..];
             if (_inChunk < length)
                 continue;
-            var actual = Convert.ToHexStringLower(_sha.GetHashAndReset());
+            var actual = _digest.Finish();
             if (!string.Equals(actual, file.Chunks[_chunk], StringComparison.OrdinalIgnoreCase))
             {
                 var start = (long)_chunk * chunkBytes;
@@ -41,5 +40,5 @@ internal sealed class ChunkStreamVerifier(ManifestFile file, int chunkBytes) : I
 
     private long ChunkLength(int chunk) => Math.Min(chunkBytes, file.Size - (long)chunk * chunkBytes);
 
-    public void Dispose() => _sha.Dispose();
+    public void Dispose() => _digest.Dispose();
 }

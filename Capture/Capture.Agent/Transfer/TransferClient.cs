@@ -33,6 +33,8 @@ public sealed class TransferClient : IDisposable
     private readonly ILogger<TransferClient> _logger;
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    /// <summary>Per bundle, how many fetches of it completed here (verified chunk by chunk on arrival); see <see cref="IsAlreadyHereAsync"/>.</summary>
+    private readonly ConcurrentDictionary<string, long> _fetches = new(StringComparer.Ordinal);
 
     public TransferClient(AgentPaths paths, CheckpointBundleVerifier verifier, IManifestSigner signer, TransferMetrics metrics,
         IOptions<AgentOptions> options, TimeProvider time, ILogger<TransferClient> logger)
@@ -79,12 +81,18 @@ public sealed class TransferClient : IDisposable
     private async Task FetchWithParentsAsync(TransferRun run, int sequence, CancellationToken cancellationToken)
     {
         var jobId = run.Source.JobId;
-        var gate = _locks.GetOrAdd($"{jobId}/{sequence}", _ => new SemaphoreSlim(1, 1));
+        var key = $"{jobId}/{sequence}";
+        var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        var fetchesBefore = _fetches.GetValueOrDefault(key);
         await gate.WaitAsync(cancellationToken);
         try
         {
             var target = _paths.Checkpoint(jobId, sequence);
-            if (await IsAlreadyHereAsync(target, jobId, sequence, cancellationToken))
+            // A migration and the pool's copy of the same new checkpoint ask for it at once: the second waited for the
+            // first, whose every chunk was hashed as it arrived, so hashing 1 GiB again here only delays the restore
+            // that follows (which hashes it from disk anyway). Any other request finds it here by a full verification.
+            var fetchedWhileWaiting = _fetches.GetValueOrDefault(key) != fetchesBefore;
+            if (await IsAlreadyHereAsync(target, jobId, sequence, cancellationToken, fetchedWhileWaiting))
                 return;
             var manifestBytes = await WithRetriesAsync(run, $"the manifest of checkpoint {sequence}", () => GetManifestAsync(run, sequence, cancellationToken), cancellationToken);
             var manifest = CheckManifest(run, sequence, manifestBytes);
@@ -102,7 +110,9 @@ public sealed class TransferClient : IDisposable
                 await File.WriteAllBytesAsync(Path.Combine(staging, CheckpointBundle.ManifestFileName), manifestBytes, cancellationToken);
                 try
                 {
-                    await _verifier.VerifyAsync(new CheckpointBundle(staging), jobId, sequence, cancellationToken);
+                    // Every chunk was hashed against the signed manifest as it arrived and written by this process as hashed:
+                    // reading 1 GiB back to hash it again only lengthened a migration. The restore hashes it from disk anyway.
+                    await _verifier.VerifyAsync(new CheckpointBundle(staging), jobId, sequence, cancellationToken, chunksAlreadyHashed: true);
                 }
                 catch (CheckpointBundleRejectedException e)
                 {
@@ -111,6 +121,7 @@ public sealed class TransferClient : IDisposable
                 Directory.CreateDirectory(Path.GetDirectoryName(target.Directory)!);
                 // One rename: the checkpoint directory never holds half a bundle.
                 Directory.Move(staging, target.Directory);
+                _fetches.AddOrUpdate(key, 1, (_, n) => n + 1);
                 run.BundlesFetched++;
             }
             catch
@@ -126,13 +137,13 @@ public sealed class TransferClient : IDisposable
     }
 
     /// <summary>A verified copy here is kept and not fetched again; a damaged one is never overwritten without a person looking.</summary>
-    private async Task<bool> IsAlreadyHereAsync(CheckpointBundle target, string jobId, int sequence, CancellationToken cancellationToken)
+    private async Task<bool> IsAlreadyHereAsync(CheckpointBundle target, string jobId, int sequence, CancellationToken cancellationToken, bool justFetched = false)
     {
         if (!Directory.Exists(target.Directory))
             return false;
         try
         {
-            await _verifier.VerifyAsync(target, jobId, sequence, cancellationToken);
+            await _verifier.VerifyAsync(target, jobId, sequence, cancellationToken, chunksAlreadyHashed: justFetched);
             _logger.LogInformation("checkpoint {Sequence} of job {JobId} is already on node {NodeId} and verified: not fetched again", sequence, jobId, _nodeId);
             return true;
         }
@@ -201,7 +212,7 @@ public sealed class TransferClient : IDisposable
         var path = Path.Combine(staging, file.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
-        using var check = new ChunkStreamVerifier(file, manifest.ChunkBytes);
+        using var check = new ChunkStreamVerifier(file, manifest.ChunkBytes, manifest.Format);
         long offset = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         try

@@ -1,34 +1,47 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
-/// Hashes the complete chunks of CRIU's page images while the dump is still writing them, on one
+/// Hashes the complete chunks of CRIU's page images (as format 5 manifests hash them, see <see cref="ChunkDigest"/>) while the dump is still writing them, on one
 /// thread so that CRIU keeps the other core: most of a 1 GiB image is then hashed by the time the
 /// dump ends, instead of after it. Only files CRIU appends to (pages-*.img) are read; whatever was
 /// not hashed here is hashed when the bundle is sealed, and a restore verifies every chunk anyway, so
 /// a chunk that changed after it was hashed makes the checkpoint refused, never accepted.
-/// With <paramref name="hashPages"/> it also takes the SHA-256 of every 4 KiB page of the same bytes
-/// (the page index an incremental checkpoint needs), so the image is read once, while CRIU writes it,
-/// instead of once more after the dump. Once the checkpoint is known to be incremental its page
+/// A chunk's hash is made from the SHA-256 of its 4 KiB pages, which with hashPages are also kept
+/// (the page index an incremental checkpoint needs): the image is read and hashed once, while CRIU writes it,
+/// instead of once more after the dump, and hashed once rather than twice. Once the checkpoint is known to be incremental its page
 /// images are replaced by deltas, whose chunks the seal hashes: <see cref="SkipChunks"/> then stops
 /// hashing chunks nobody will use.
 /// </summary>
-public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes = CheckpointManifest.DefaultChunkBytes, bool hashPages = false)
+public sealed class AppendedChunkHasher
 {
+    private readonly string _bundleDirectory;
+    private readonly int _chunkBytes;
+    private readonly bool _hashPages;
+
+    /// <param name="chunkBytes">A whole number of pages, as a format 5 manifest's chunk size is.</param>
+    public AppendedChunkHasher(string bundleDirectory, int chunkBytes = CheckpointManifest.DefaultChunkBytes, bool hashPages = false)
+    {
+        if (chunkBytes <= 0 || chunkBytes % PageBytes != 0)
+            throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, $"a chunk must be a whole number of {PageBytes}-byte pages");
+        _bundleDirectory = bundleDirectory;
+        _chunkBytes = chunkBytes;
+        _hashPages = hashPages;
+    }
+
     private const string PagesPattern = "pages-*.img";
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(5);
 
-    private const int PageBytes = 4096;
-    private const int PageHashBytes = 32;
+    private const int PageBytes = ChunkDigest.BlockBytes;
+    private const int PageHashBytes = ChunkDigest.BlockHashBytes;
 
     /// <summary>Per page image, one entry per complete chunk read: its SHA-256 (null once chunks are skipped) and its pages' SHA-256.</summary>
     private readonly ConcurrentDictionary<string, List<(string? Chunk, byte[] Pages)>> _hashed = new(StringComparer.Ordinal);
     private volatile bool _skipChunks;
 
-    public int ChunkBytes => chunkBytes;
+    public int ChunkBytes => _chunkBytes;
 
     /// <summary>The hashes of each page image's first complete chunks, by path relative to the bundle.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Hashed =>
@@ -39,7 +52,7 @@ public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes =
     /// relative to the bundle; empty unless constructed with hashPages.
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> PageHashes =>
-        hashPages ? _hashed.ToDictionary(p => p.Key, p => p.Value.SelectMany(c => c.Pages).ToArray(), StringComparer.Ordinal) : new Dictionary<string, byte[]>();
+        _hashPages ? _hashed.ToDictionary(p => p.Key, p => p.Value.SelectMany(c => c.Pages).ToArray(), StringComparer.Ordinal) : new Dictionary<string, byte[]>();
 
     /// <summary>Stops hashing chunks from now on (page hashes go on): the page images will not be stored as written.</summary>
     public void SkipChunks() => _skipChunks = true;
@@ -54,7 +67,7 @@ public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes =
             var progressed = false;
             try
             {
-                foreach (var path in Directory.EnumerateFiles(Path.Combine(bundleDirectory, CheckpointBundle.ImagesDirectoryName), PagesPattern))
+                foreach (var path in Directory.EnumerateFiles(Path.Combine(_bundleDirectory, CheckpointBundle.ImagesDirectoryName), PagesPattern))
                 {
                     if (dumpFinished.IsCancellationRequested)
                         break;
@@ -89,22 +102,22 @@ public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes =
         string[] paths;
         try
         {
-            paths = Directory.GetFiles(Path.Combine(bundleDirectory, CheckpointBundle.ImagesDirectoryName), PagesPattern);
+            paths = Directory.GetFiles(Path.Combine(_bundleDirectory, CheckpointBundle.ImagesDirectoryName), PagesPattern);
         }
         catch (IOException)
         {
             return;
         }
         var skipChunks = _skipChunks;
-        if (skipChunks && !hashPages)
+        if (skipChunks && !_hashPages)
             return;
         var work = new List<(string Path, List<(string? Chunk, byte[] Pages)> Hashes, long Start)>();
         foreach (var path in paths)
         {
             var hashes = _hashed.GetOrAdd(Relative(path), _ => []);
-            var complete = new FileInfo(path).Length / chunkBytes;
+            var complete = new FileInfo(path).Length / _chunkBytes;
             for (long chunk = hashes.Count; chunk < complete; chunk++)
-                work.Add((path, hashes, chunk * chunkBytes));
+                work.Add((path, hashes, chunk * _chunkBytes));
         }
         var results = new (string? Chunk, byte[] Pages)?[work.Count];
         var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
@@ -133,19 +146,19 @@ public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes =
         }
     }
 
-    private string Relative(string path) => Path.GetRelativePath(bundleDirectory, path).Replace('\\', '/');
+    private string Relative(string path) => Path.GetRelativePath(_bundleDirectory, path).Replace('\\', '/');
 
     private bool TryHashNextChunk(string path, byte[] buffer)
     {
         var hashes = _hashed.GetOrAdd(Relative(path), _ => []);
-        var start = (long)hashes.Count * chunkBytes;
+        var start = (long)hashes.Count * _chunkBytes;
         var skipChunks = _skipChunks;
-        if (skipChunks && !hashPages)
+        if (skipChunks && !_hashPages)
             return false;
         try
         {
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
-            if (RandomAccess.GetLength(handle) < start + chunkBytes || HashChunk(handle, start, buffer, skipChunks) is not { } hashed)
+            if (RandomAccess.GetLength(handle) < start + _chunkBytes || HashChunk(handle, start, buffer, skipChunks) is not { } hashed)
                 return false;
             hashes.Add(hashed);
             return true;
@@ -156,16 +169,16 @@ public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes =
         }
     }
 
-    /// <returns>The chunk's SHA-256 (null when chunks are skipped) and its pages' SHA-256; null when the file ends before the chunk does.</returns>
+    /// <returns>The chunk's hash (null when chunks are skipped) and its pages' SHA-256 (empty without hashPages); null when the file ends before the chunk does.</returns>
     private (string? Chunk, byte[] Pages)? HashChunk(SafeFileHandle handle, long start, byte[] buffer, bool skipChunks)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var pages = hashPages && chunkBytes % PageBytes == 0 ? new byte[chunkBytes / PageBytes * PageHashBytes] : [];
+        // One SHA-256 pass over the bytes: the page hashes are the page index and, hashed once more (32 bytes a page), the chunk's hash.
+        var pages = new byte[_chunkBytes / PageBytes * PageHashBytes];
         var segmentLimit = buffer.Length - buffer.Length % PageBytes;
-        for (var offset = start; offset < start + chunkBytes;)
+        for (var offset = start; offset < start + _chunkBytes;)
         {
             // Whole segments (a multiple of a page, since the chunk is one), so that pages are hashed from one buffer.
-            var segment = (int)Math.Min(segmentLimit, start + chunkBytes - offset);
+            var segment = (int)Math.Min(segmentLimit, start + _chunkBytes - offset);
             for (var filled = 0; filled < segment;)
             {
                 var read = RandomAccess.Read(handle, buffer.AsSpan(filled, segment - filled), offset + filled);
@@ -173,16 +186,9 @@ public sealed class AppendedChunkHasher(string bundleDirectory, int chunkBytes =
                     return null;
                 filled += read;
             }
-            if (!skipChunks)
-                sha.AppendData(buffer, 0, segment);
-            if (pages.Length > 0)
-            {
-                var firstPage = (int)((offset - start) / PageBytes);
-                for (var p = 0; p < segment / PageBytes; p++)
-                    SHA256.HashData(buffer.AsSpan(p * PageBytes, PageBytes), pages.AsSpan((firstPage + p) * PageHashBytes, PageHashBytes));
-            }
+            ChunkDigest.HashBlocks(buffer.AsSpan(0, segment), pages.AsSpan((int)((offset - start) / PageBytes * PageHashBytes)));
             offset += segment;
         }
-        return (skipChunks ? null : Convert.ToHexStringLower(sha.GetHashAndReset()), pages);
+        return (skipChunks ? null : ChunkDigest.FromBlockHashes(pages), _hashPages ? pages : []);
     }
 }

@@ -12,9 +12,15 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
 
     /// <param name="expectedJobId">When given, the manifest must be for this job.</param>
     /// <param name="expectedSequence">When given, the manifest must be for this checkpoint.</param>
+    /// <param name="chunksAlreadyHashed">
+    /// True only when the caller itself has just hashed every chunk of these files against this manifest while writing
+    /// them (a transfer's <c>ChunkStreamVerifier</c>): everything else is checked, the chunks are not read again. A restore
+    /// never passes it: what CRIU is given is always hashed from disk first.
+    /// </param>
     /// <returns>The verified manifest.</returns>
     /// <exception cref="CheckpointBundleRejectedException">With the first problem found.</exception>
-    public async Task<CheckpointManifest> VerifyAsync(CheckpointBundle bundle, string? expectedJobId = null, int? expectedSequence = null, CancellationToken cancellationToken = default)
+    public async Task<CheckpointManifest> VerifyAsync(CheckpointBundle bundle, string? expectedJobId = null, int? expectedSequence = null, CancellationToken cancellationToken = default,
+        bool chunksAlreadyHashed = false)
     {
         var root = bundle.Directory;
         var rootInfo = new DirectoryInfo(root);
@@ -47,6 +53,8 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
 
         if (manifest.ChunkBytes is < CheckpointManifest.MinChunkBytes or > CheckpointManifest.MaxChunkBytes)
             throw new CheckpointBundleRejectedException(root, $"the manifest's chunk size {manifest.ChunkBytes} is outside {CheckpointManifest.MinChunkBytes}..{CheckpointManifest.MaxChunkBytes} bytes");
+        if (ChunkDigest.IsBlockHashed(manifest.Format) && manifest.ChunkBytes % ChunkDigest.BlockBytes != 0)
+            throw new CheckpointBundleRejectedException(root, $"the manifest's chunk size {manifest.ChunkBytes} is not a whole number of {ChunkDigest.BlockBytes}-byte blocks, as format {manifest.Format} needs");
         foreach (var file in manifest.Files)
         {
             var path = Path.Combine(root, file.Path);
@@ -57,10 +65,12 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
             if (file.Chunks is null || file.Chunks.Count != expectedChunks)
                 throw new CheckpointBundleRejectedException(root, $"the manifest lists {file.Chunks?.Count ?? 0} chunk hash(es) for {file.Path}, which needs {expectedChunks}");
         }
+        if (chunksAlreadyHashed)
+            return manifest;
         string[][] hashes;
         try
         {
-            hashes = await ChunkHasher.HashAsync([.. manifest.Files.Select(f => (Path.Combine(root, f.Path), f.Size))], manifest.ChunkBytes, cancellationToken);
+            hashes = await ChunkHasher.HashAsync([.. manifest.Files.Select(f => (Path.Combine(root, f.Path), f.Size))], manifest.ChunkBytes, manifest.Format, cancellationToken);
         }
         catch (IOException e)
         {

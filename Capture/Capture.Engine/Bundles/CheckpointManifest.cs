@@ -11,10 +11,11 @@ public sealed record CheckpointManifest
     /// <summary>
     /// 2: signed, with the CPU of the node that took the image. 3: per-chunk SHA-256 instead of one per file.
     /// 4: files may be encoded images (zstd, page deltas against the parent, see <see cref="ManifestFile.Image"/>)
-    /// and an incremental bundle names its parent's manifest digest.
+    /// and an incremental bundle names its parent's manifest digest. 5: a chunk's hash is the SHA-256 of its 4 KiB blocks'
+    /// SHA-256 (see <see cref="ChunkDigest"/>), so that a page image is hashed once for both the manifest and the page index.
     /// </summary>
-    public const int CurrentFormat = 4;
-    /// <summary>Format 3 bundles hold every image as written and still verify and restore.</summary>
+    public const int CurrentFormat = 5;
+    /// <summary>Format 3 bundles hold every image as written, format 4 ones hash chunks whole; both still verify and restore.</summary>
     public const int OldestReadableFormat = 3;
 
     /// <summary>The chunk size the agent writes: a 1 GiB image is 16 chunks, enough to keep every core hashing.</summary>

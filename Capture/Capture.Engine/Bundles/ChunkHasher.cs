@@ -1,11 +1,10 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace Caas.Capture.Engine.Bundles;
 
 /// <summary>
-/// SHA-256 of every fixed-size chunk of a set of files, on all cores: a 1 GiB page image is one
+/// The hash of every fixed-size chunk of a set of files (see <see cref="ChunkDigest"/> for what it is per format), on all cores: a 1 GiB page image is one
 /// file, so hashing it whole would keep one core busy while the other idles, and chunks are also
 /// the unit a resumable transfer or a deduplicating checkpoint can check on its own.
 /// </summary>
@@ -17,10 +16,11 @@ internal static class ChunkHasher
     public static int ChunkCount(long size, int chunkBytes) => (int)((size + chunkBytes - 1) / chunkBytes);
 
     /// <param name="files">Absolute paths and the sizes to hash: a file that is shorter when read is an error, bytes past the size are not read.</param>
-    /// <returns>Per file (same order), the lower-case hex SHA-256 of each chunk; an empty file has none.</returns>
+    /// <param name="format">The manifest format the hashes are for (<see cref="ChunkDigest.IsBlockHashed"/>).</param>
+    /// <returns>Per file (same order), the lower-case hex hash of each chunk; an empty file has none.</returns>
     /// <exception cref="IOException">When a file cannot be read or is shorter than its size.</exception>
     /// <param name="known">Per file (same order), hashes of its first chunks already taken (see <see cref="AppendedChunkHasher"/>); those chunks are not read again.</param>
-    public static async Task<string[][]> HashAsync(IReadOnlyList<(string Path, long Size)> files, int chunkBytes, CancellationToken cancellationToken, IReadOnlyList<IReadOnlyList<string>?>? known = null)
+    public static async Task<string[][]> HashAsync(IReadOnlyList<(string Path, long Size)> files, int chunkBytes, int format, CancellationToken cancellationToken, IReadOnlyList<IReadOnlyList<string>?>? known = null)
     {
         var hashes = new string[files.Count][];
         var work = new List<(int File, int Chunk)>();
@@ -48,7 +48,7 @@ internal static class ChunkHasher
             {
                 var (path, size) = files[item.File];
                 var start = (long)item.Chunk * chunkBytes;
-                hashes[item.File][item.Chunk] = HashRange(handles[item.File]!, path, start, Math.Min(chunkBytes, size - start));
+                hashes[item.File][item.Chunk] = HashRange(handles[item.File]!, path, start, Math.Min(chunkBytes, size - start), format);
             }), cancellationToken);
         }
         finally
@@ -59,12 +59,12 @@ internal static class ChunkHasher
         return hashes;
     }
 
-    private static string HashRange(SafeFileHandle handle, string path, long start, long length)
+    private static string HashRange(SafeFileHandle handle, string path, long start, long length, int format)
     {
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(ReadBytes, Math.Max(length, 1)));
         try
         {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var digest = new ChunkDigest.Builder(format);
             var offset = start;
             var end = start + length;
             while (offset < end)
@@ -72,10 +72,10 @@ internal static class ChunkHasher
                 var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - offset)), offset);
                 if (read == 0)
                     throw new IOException($"{path} ended at byte {offset}, before the {end} bytes it was to have");
-                sha.AppendData(buffer, 0, read);
+                digest.Append(buffer.AsSpan(0, read));
                 offset += read;
             }
-            return Convert.ToHexStringLower(sha.GetHashAndReset());
+            return digest.Finish();
         }
         finally
         {
