@@ -31,14 +31,15 @@ public sealed class IncrementalWorthTests : IDisposable
     }
 
     [Fact]
-    public async Task A_job_that_rewrote_nearly_all_its_pages_is_taken_in_full_and_one_that_rewrote_a_tenth_incrementally()
+    public async Task A_job_that_rewrote_more_than_half_its_pages_is_taken_in_full_and_one_that_rewrote_less_incrementally()
     {
         var first = SyntheticCheckpoints.RandomPages(Pages, seed: 1);
         var parent = await ParentOf(first);
 
         Assert.True(parent.MostPagesAreNew([await PageHashesOf(SyntheticCheckpoints.Changed(first, first: 0, count: Pages * 9 / 10, seed: 2))]));
         Assert.False(parent.MostPagesAreNew([await PageHashesOf(SyntheticCheckpoints.Changed(first, first: 0, count: Pages / 10, seed: 3))]));
-        Assert.False(parent.MostPagesAreNew([await PageHashesOf(SyntheticCheckpoints.Changed(first, first: 0, count: Pages * 7 / 10, seed: 4))]));
+        Assert.True(parent.MostPagesAreNew([await PageHashesOf(SyntheticCheckpoints.Changed(first, first: 0, count: Pages * 6 / 10, seed: 4))]));
+        Assert.False(parent.MostPagesAreNew([await PageHashesOf(SyntheticCheckpoints.Changed(first, first: 0, count: Pages * 4 / 10, seed: 5))]));
     }
 
     [Fact]

@@ -252,7 +252,7 @@ public sealed class NodeJobs(
             await hashedDuringDump.FinishAsync(cancellationToken);
             if (parent is not null && parent.MostPagesAreNew(hashedDuringDump.PageHashes.Values))
             {
-                logger.LogInformation("checkpoint {Sequence} of job {JobId} is full: more than three quarters of its pages changed since checkpoint {Parent}", sequence, jobId, parent.Manifest.Sequence);
+                logger.LogInformation("checkpoint {Sequence} of job {JobId} is full: more than half of its pages changed since checkpoint {Parent}", sequence, jobId, parent.Manifest.Sequence);
                 parent = null;
             }
             encoded = await CheckpointImageEncoder.EncodeAsync(bundle, parent, indexPages: _options.Images.Incremental, compress: _options.Images.Compress, cancellationToken,

@@ -35,9 +35,10 @@ public sealed class ParentPages
 
     /// <summary>
     /// Whether an incremental child with these page hashes (32 bytes a page, see <see cref="PageIndex"/>) would store
-    /// more than three quarters of its pages anyway, on at least <see cref="FewPages"/> pages: a job that rewrote
-    /// nearly all its memory since the parent. Its delta would copy the whole image once more after the dump and
-    /// its restore would decode it through the chain, for almost nothing saved: it is better taken in full.
+    /// more than half of its pages anyway, on at least <see cref="FewPages"/> pages. Every restore of it verifies and
+    /// decodes its parent's images as well as its own, so a delta that saves less than half the bytes costs each
+    /// restore more than it saves on disk and on the wire (benchmarks.md, 2026-11-26 23:43: chains of 50 to 74 %
+    /// changed pages took 17.5 to 24.6 s to decode before CRIU's 2 s restore): it is better taken in full.
     /// </summary>
     public bool MostPagesAreNew(IEnumerable<byte[]> pageHashes)
     {
@@ -49,7 +50,7 @@ public sealed class ParentPages
                 if (!_pages.ContainsKey(PageHash.From(hashes.AsSpan(offset, PageIndex.HashBytes))))
                     unseen++;
             }
-        return pages >= FewPages && unseen * 4 > pages * 3;
+        return pages >= FewPages && unseen * 2 > pages;
     }
 
     /// <summary>Reads the parent's signed manifest and its page indexes.</summary>
