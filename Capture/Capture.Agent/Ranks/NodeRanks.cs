@@ -133,6 +133,36 @@ public sealed class NodeRanks
         }
     }
 
+    /// <summary>
+    /// Ranks whose process ended on its own since the last call (not stopped by a step: a rank busy in a step is looked
+    /// at next time), with their status; each is no longer running here, and its namespace, and so its address, is freed.
+    /// </summary>
+    public async Task<IReadOnlyList<RankProcessExited>> CollectExitsAsync(CancellationToken cancellationToken)
+    {
+        var exits = new List<RankProcessExited>();
+        foreach (var held in _ranks.Values)
+        {
+            if (held.Job is not { } job || !held.Gate.Wait(0))
+                continue;
+            try
+            {
+                if (held.Job != job || engine.ReadExit(held.StateDirectory) is not { Checkpointed: false } exit || engine.IsRunning(job))
+                    continue;
+                held.Job = null;
+                if (held.Network is { } network)
+                    await namespaces.DeleteAsync(network.Name, cancellationToken);
+                held.Network = null;
+                Save(held);
+                exits.Add(new RankProcessExited(held.JobId, held.Rank, options.NodeId, held.Generation, exit.ExitCode, exit.Signal, time.GetUtcNow()));
+            }
+            finally
+            {
+                held.Gate.Release();
+            }
+        }
+        return exits;
+    }
+
     /// <summary>Carries out one step; for a Dump returns the engine's timings.</summary>
     /// <exception cref="AgentRejectionException">Bad input, a rank not held, or a step the engine could not do.</exception>
     public async Task<CheckpointTimings?> StepAsync(RankStep step, CancellationToken cancellationToken)
