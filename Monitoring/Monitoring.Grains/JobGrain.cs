@@ -262,8 +262,11 @@ public sealed partial class JobGrain(
     private CheckpointInfo RequireCheckpoint(int sequence)
     {
         RequireSubmitted();
-        return State.FindCheckpoint(sequence)
+        var checkpoint = State.FindCheckpoint(sequence)
             ?? throw new OperationRejectedException(RejectionKind.NotFound, $"Job {JobId} has no checkpoint {sequence}.");
+        // Verification and deletion work on one bundle on one node; a coordinated checkpoint is one per rank.
+        return checkpoint.Ranks.Count == 0 ? checkpoint
+            : throw new OperationRejectedException(RejectionKind.Conflict, $"Checkpoint {sequence} of job {JobId} is a distributed job's image set: it cannot be test-restored or deleted on its own yet.");
     }
 
     public async Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at)
