@@ -113,7 +113,17 @@ public sealed partial class JobGrain
         KeepWatching();
     }
 
-    private async Task<Guid> RestoreDistributed(CheckpointInfo checkpoint, string? onNode, string reason)
+    public async Task<Guid> RestoreRanksIn(int sequence, string pool, string reason)
+    {
+        RequireSubmitted();
+        if (State.Status == JobStatus.Restoring)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is already being restored (incident {State.RestoringIncident}).");
+        var checkpoint = State.FindCheckpoint(sequence) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"Job {JobId} has no checkpoint {sequence}.");
+        return await RestoreDistributed(checkpoint, null, reason, pool);
+    }
+
+    /// <param name="pool">The pool to restore the ranks in; the job's own when null.</param>
+    private async Task<Guid> RestoreDistributed(CheckpointInfo checkpoint, string? onNode, string reason, string? pool = null)
     {
         if (onNode is not null)
             throw new OperationRejectedException(RejectionKind.Invalid, $"Job {JobId} is distributed: its ranks are restored on a set of nodes the platform chooses, not on one node.");
@@ -123,10 +133,11 @@ public sealed partial class JobGrain
             throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} still runs: stop it (a checkpoint that stops it, or a kill) before its ranks are restored.");
         // Restored elsewhere when enough other nodes fit (the nodes it ran on may be why it needs restoring), else anywhere.
         var directory = GrainFactory.GetGrain<INodeDirectoryGrain>(0);
+        var spec = pool is null ? State.Spec! : State.Spec! with { Pool = pool };
         var taken = checkpoint.Ranks.Select(r => r.NodeId).Distinct().ToArray();
-        var placement = await directory.ChooseRanks(State.Spec!, checkpoint.Ranks.Count, taken);
+        var placement = await directory.ChooseRanks(spec, checkpoint.Ranks.Count, taken);
         if (placement.NodeIds is null)
-            placement = await directory.ChooseRanks(State.Spec!, checkpoint.Ranks.Count, State.LostOnNode is { } lost ? [lost] : []);
+            placement = await directory.ChooseRanks(spec, checkpoint.Ranks.Count, State.LostOnNode is { } lost ? [lost] : []);
         if (placement.NodeIds is not { } nodes)
             throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} cannot be restored now: {placement.Problem}.");
         var from = checkpoint.Ranks.OrderBy(r => r.Rank).Select(r => new RankAssignment(r.Rank, r.NodeId, r.Address)).ToArray();

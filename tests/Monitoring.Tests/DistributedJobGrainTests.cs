@@ -4,6 +4,7 @@ using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
 using Caas.Monitoring.Grains.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Monitoring.Tests;
 
@@ -193,5 +194,27 @@ public sealed class DistributedJobGrainTests(MonitoringCluster cluster) : IClass
         Assert.Equal((JobStatus.Running, null, 0), (view.Status, view.PendingCheckpoint, view.Checkpoints.Count));
         Assert.All(view.Ranks, r => Assert.Equal(RankState.Running, r.State));
         Assert.Contains("CheckpointFailed", await cluster.StoredTypes(jobId));
+    }
+
+    [Fact]
+    public async Task A_migration_to_another_pool_stops_every_rank_with_one_checkpoint_and_restores_them_on_nodes_of_that_pool()
+    {
+        await Pool("dj-mig-a", 2);
+        var west = await Pool("dj-mig-b", 2);
+        var (jobId, launch) = await RunningJob("dj-mig-a", 2);
+        var migrations = cluster.Silo.GetRequiredService<IJobMigrations>();
+
+        var refused = await Assert.ThrowsAsync<OperationRejectedException>(() => migrations.MigrateAsync(jobId, west[0], null));
+        Assert.Equal(RejectionKind.Invalid, refused.Kind);
+        var started = await migrations.MigrateAsync(jobId, null, "dj-mig-b");
+
+        Assert.Equal((launch.Ranks[0].NodeId, "pool dj-mig-b"), (started.SourceNodeId, started.TargetNodeId));
+        var checkpoint = await cluster.Tap.WaitFor<CheckpointRanks>(c => c.JobId == jobId, Queue);
+        Assert.True(checkpoint.Stop);
+        await Ranks(jobId).RecordRanksCheckpointed(checkpoint.Sequence,
+            [.. launch.Ranks.Select(r => new RankCheckpoint(r.Rank, r.NodeId, r.Address, TimeSpan.Zero, TimeSpan.Zero))], null);
+        var restore = await cluster.Tap.WaitFor<RestoreRanks>(r => r.JobId == jobId, Queue, seconds: 20);
+        Assert.Equal(west.Order(), restore.To.Select(r => r.NodeId).Order());
+        Assert.Equal(launch.Ranks.Select(r => r.Address), restore.To.Select(r => r.Address));
     }
 }
