@@ -82,6 +82,25 @@ public sealed partial class JobGrain
         KeepWatching();
     }
 
+    /// <summary>
+    /// A coordinated checkpoint with no outcome after <see cref="CheckpointAnswerTimeout"/> (far beyond the runner's own
+    /// step timeouts) was lost with the host driving it, which may have stopped with the ranks locked: it is recorded as
+    /// failed (the pending checkpoint is in the job's stream, so this holds across restarts of any process) and every
+    /// rank is unlocked, so the job's traffic flows again. A late outcome of it is ignored: it is no longer pending.
+    /// </summary>
+    private async Task GiveUpStuckCoordinatedCheckpoint()
+    {
+        var now = time.GetUtcNow();
+        if (State.Status != JobStatus.Running || State.PendingCheckpoint is not { } sequence || State.PendingCheckpointSince is not { } since
+            || now - since < CheckpointAnswerTimeout)
+            return;
+        var reason = $"no outcome within {CheckpointAnswerTimeout.TotalMinutes:0} minutes (the host driving it may have stopped); every rank was asked to unlock";
+        RaiseEvent(new CheckpointFailed(JobId, sequence, reason, now));
+        await ConfirmEvents();
+        logger.LogWarning("Coordinated checkpoint {Sequence} of job {JobId} given up: {Reason}", sequence, JobId, reason);
+        await SendRanksWork(new UnlockRanks(JobId, sequence, RankAssignments(), $"checkpoint {sequence} given up"));
+    }
+
     public async Task RecordRanksCheckpointed(int sequence, IReadOnlyList<RankCheckpoint>? ranks, string? failure)
     {
         if (!IsKnown("coordinated checkpoint report") || State.PendingCheckpoint != sequence)

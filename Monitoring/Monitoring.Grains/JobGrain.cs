@@ -575,6 +575,7 @@ public sealed partial class JobGrain(
                 // Ranks send no samples: no stall, starvation or swap; only placement and the periodic checkpoint apply.
                 if (State.Status == JobStatus.Queued && State.Ranks.Count == 0)
                     await TryPlaceRanks();
+                await GiveUpStuckCoordinatedCheckpoint();
                 await CheckpointPeriodically();
                 return;
             }

@@ -3,7 +3,9 @@ using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
+using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Distributed;
+using Caas.Monitoring.Grains.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Monitoring.Tests;
@@ -216,5 +218,32 @@ public sealed class DistributedJobGrainTests(MonitoringCluster cluster) : IClass
         var restore = await cluster.Tap.WaitFor<RestoreRanks>(r => r.JobId == jobId, Queue, seconds: 20);
         Assert.Equal(west.Order(), restore.To.Select(r => r.NodeId).Order());
         Assert.Equal(launch.Ranks.Select(r => r.Address), restore.To.Select(r => r.Address));
+    }
+
+    [Fact]
+    public async Task A_coordinated_checkpoint_whose_outcome_never_comes_is_given_up_and_every_rank_is_unlocked()
+    {
+        var nodes = await Pool("dj-stuck", 2);
+        var (jobId, launch) = await RunningJob("dj-stuck", 2);
+        var sequence = await cluster.Job(jobId).RequestCheckpoint(leaveRunning: true);
+        await cluster.Tap.WaitFor<CheckpointRanks>(c => c.JobId == jobId, Queue);
+
+        // The host driving it dies between lock and unlock: no outcome ever comes. The nodes keep heartbeating.
+        for (var left = JobGrain.CheckpointAnswerTimeout + TimeSpan.FromSeconds(5); left > TimeSpan.Zero; left -= NodeLivenessDetector.AssumedHeartbeatInterval)
+        {
+            cluster.Clock.Advance(NodeLivenessDetector.AssumedHeartbeatInterval);
+            foreach (var node in nodes)
+                await cluster.NodeHeartbeat(node, "dj-stuck");
+        }
+
+        var unlock = await cluster.Tap.WaitFor<UnlockRanks>(u => u.JobId == jobId, Queue, seconds: 20);
+        Assert.Equal(sequence, unlock.Sequence);
+        Assert.Equal(launch.Ranks, unlock.Ranks);
+        var view = await View(jobId);
+        Assert.Equal((JobStatus.Running, null, 0), (view.Status, view.PendingCheckpoint, view.Checkpoints.Count));
+
+        // A late outcome of the given-up checkpoint changes nothing.
+        await Ranks(jobId).RecordRanksCheckpointed(sequence, [.. launch.Ranks.Select(r => new RankCheckpoint(r.Rank, r.NodeId, r.Address, TimeSpan.Zero, TimeSpan.Zero))], null);
+        Assert.Empty((await View(jobId)).Checkpoints);
     }
 }

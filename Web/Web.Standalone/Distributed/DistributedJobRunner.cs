@@ -16,7 +16,7 @@ namespace Caas.Web.Standalone.Distributed;
 /// first attempt already took).
 /// </summary>
 public sealed class DistributedJobRunner(IBus bus, IGrainFactory grains, ILogger<DistributedJobRunner> logger)
-    : IConsumer<LaunchRanks>, IConsumer<CheckpointRanks>, IConsumer<RestoreRanks>, IConsumer<StopRanks>
+    : IConsumer<LaunchRanks>, IConsumer<CheckpointRanks>, IConsumer<RestoreRanks>, IConsumer<StopRanks>, IConsumer<UnlockRanks>
 {
     /// <summary>How long one agent may take over one step of one rank (a dump of a large rank, a bundle transfer).</summary>
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(2);
@@ -68,6 +68,14 @@ public sealed class DistributedJobRunner(IBus bus, IGrainFactory grains, ILogger
                     failures.Add($"rank {p.Rank}: {failure}");
         }));
         await Job(work.JobId).RecordRanksStopped(failures.Count == 0 ? null : string.Join("; ", failures.Order(StringComparer.Ordinal)));
+    }
+
+    /// <summary>Best effort on every rank: a rank that is gone or not locked needs nothing; what fails is logged.</summary>
+    public async Task Consume(ConsumeContext<UnlockRanks> context)
+    {
+        var work = context.Message;
+        await Task.WhenAll(Placements(work.Ranks).Select(p => OutcomeOf($"unlock of rank {p.Rank} ({work.Reason})", work.JobId,
+            () => new BusRank(bus, work.JobId, p, work.Sequence, StepTimeout).UnlockAsync(context.CancellationToken))));
     }
 
     /// <returns>Null when the step succeeded; otherwise what went wrong, for the job's record.</returns>
