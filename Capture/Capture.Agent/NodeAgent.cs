@@ -138,7 +138,15 @@ public sealed class NodeAgent(
     /// <summary>The ranks of distributed jobs that ended here, reported in order like job exits: each stays queued until the bus took it.</summary>
     private async Task ReportRankExitsAsync(CancellationToken cancellationToken)
     {
-        _unreportedRankExits.AddRange(await ranks.CollectExitsAsync(cancellationToken));
+        try
+        {
+            _unreportedRankExits.AddRange(ranks.CollectExits());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The heartbeat must go on: the exits are looked for again on the next tick.
+            logger.LogWarning("could not collect the exits of ranks: {Problem}", e.Message);
+        }
         while (_unreportedRankExits.Count > 0)
         {
             var exit = _unreportedRankExits[0];

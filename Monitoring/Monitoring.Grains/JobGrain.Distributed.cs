@@ -191,6 +191,7 @@ public sealed partial class JobGrain
             return;
         RaiseEvent(new JobExited(JobId, null, null, failure is null ? "killed on request" : $"killed on request; {failure}", time.GetUtcNow()));
         await ConfirmEvents();
+        await ReleaseAddresses();
         KeepWatching();
     }
 
@@ -221,7 +222,7 @@ public sealed partial class JobGrain
         if (failed)
             await SendRanksWork(new StopRanks(JobId, [.. State.Ranks.Where(r => r.State == RankState.Stopped).Select(r => new RankAssignment(r.Rank, r.NodeId, r.Address))],
                 $"rank {report.Rank} failed"));
-        if (allDone)
+        if (failed || allDone)
             await ReleaseAddresses();
         KeepWatching();
     }
@@ -237,7 +238,7 @@ public sealed partial class JobGrain
         KeepWatching();
     }
 
-    /// <summary>A job that completed, or never ran, needs no addresses any more; one with checkpoints keeps them (its ranks come back at them).</summary>
+    /// <summary>A job that completed, or ended without a checkpoint, needs no addresses any more; one with checkpoints keeps them (its ranks come back at them).</summary>
     private async Task ReleaseAddresses()
     {
         if (State.Status == JobStatus.Completed || State.Checkpoints.Count == 0)

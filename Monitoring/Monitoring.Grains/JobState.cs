@@ -505,7 +505,8 @@ public sealed class JobState
 
     public void Apply(RestoreFailed e)
     {
-        if (Status == JobStatus.Restoring && RestoringIncident == e.IncidentId && FallbacksFor(e.Sequence) is [var older, ..])
+        // A distributed job's restore is one coordinated attempt, with no recovery saga to go on with an older checkpoint.
+        if (Status == JobStatus.Restoring && RestoringIncident == e.IncidentId && !IsDistributed && FallbacksFor(e.Sequence) is [var older, ..])
         {
             // Recovery goes on with the next older checkpoint under the same incident.
             StatusReason = $"restore from checkpoint {e.Sequence} failed: {e.Reason}; trying checkpoint {older}";

@@ -133,6 +133,32 @@ public sealed class DistributedJobGrainTests(MonitoringCluster cluster) : IClass
         Assert.Equal([RankState.Stopped, RankState.Failed, RankState.Stopped], failed.Ranks.Select(r => r.State));
         var stop = await cluster.Tap.WaitFor<StopRanks>(s => s.JobId == jobId, Queue);
         Assert.Equal([launch.Ranks[0], launch.Ranks[2]], stop.Ranks);
+        // Without a checkpoint nothing can bring its ranks back at their addresses: they are free again.
+        Assert.Empty(await Leased(jobId));
+    }
+
+    [Fact]
+    public async Task A_coordinated_restore_that_fails_fails_the_job_and_it_can_be_restored_again()
+    {
+        await Pool("dj-refused", 4);
+        var (jobId, launch) = await RunningJob("dj-refused", 2);
+        var sequence = await cluster.Job(jobId).RequestCheckpoint(leaveRunning: true);
+        await Ranks(jobId).RecordRanksCheckpointed(sequence, [.. launch.Ranks.Select(r => new RankCheckpoint(r.Rank, r.NodeId, r.Address, TimeSpan.Zero, TimeSpan.Zero))], null);
+        var again = await cluster.Job(jobId).RequestCheckpoint(leaveRunning: true);
+        await Ranks(jobId).RecordRanksCheckpointed(again, [.. launch.Ranks.Select(r => new RankCheckpoint(r.Rank, r.NodeId, r.Address, TimeSpan.Zero, TimeSpan.Zero))], null);
+        await cluster.Job(jobId).RequestKill("test");
+        await cluster.Tap.WaitFor<StopRanks>(s => s.JobId == jobId, Queue);
+        await Ranks(jobId).RecordRanksStopped(null);
+        Assert.Equal(JobStatus.Stopped, (await View(jobId)).Status);
+
+        var incident = await cluster.Job(jobId).RequestRestore(again, "back");
+        await Ranks(jobId).RecordRanksRestored(incident, again, [], "transfer failed in rank 1: bundle refused");
+
+        var failed = await View(jobId);
+        Assert.Equal((JobStatus.Failed, $"restore from checkpoint {again} failed: transfer failed in rank 1: bundle refused"), (failed.Status, failed.StatusReason));
+        Assert.Equal(launch.Ranks.Select(r => r.Address), await Leased(jobId));
+        await cluster.Job(jobId).RequestRestore(sequence, "the older one");
+        Assert.Equal(JobStatus.Restoring, (await View(jobId)).Status);
     }
 
     [Fact]
