@@ -131,7 +131,8 @@ public class DistributedCluster : IAsyncLifetime
         foreach (var name in NamespacesOf(jobId))
         {
             // A rank still running is a process in its namespace; it must go before the namespace can.
-            foreach (var pid in HostCommand.Run("ip", "netns", "pids", name).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            // The agent frees an ended rank's namespace itself, so one listed a moment ago may be gone now.
+            foreach (var pid in HostCommand.TryRun("ip", "netns", "pids", name).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 HostCommand.TryRun("kill", "-9", pid.Trim());
             // Deletes the veth first: a killed rank's sockets can keep the namespace, and its address, alive.
             await new RankNamespaces(Options.Create(new RankFabricOptions { Bridge = bridge }), Options.Create(new CaptureOptions())).DeleteAsync(name);
