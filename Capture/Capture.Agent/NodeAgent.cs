@@ -21,6 +21,7 @@ namespace Caas.Capture.Agent;
 /// </summary>
 public sealed class NodeAgent(
     NodeJobs jobs,
+    Ranks.NodeRanks ranks,
     ProgressChannel progress,
     AgentPaths paths,
     CpuInfo cpu,
@@ -36,6 +37,7 @@ public sealed class NodeAgent(
 
     private readonly AgentOptions _options = options.Value;
     private readonly List<JobProcessExited> _unreportedExits = [];
+    private readonly List<RankProcessExited> _unreportedRankExits = [];
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -101,6 +103,8 @@ public sealed class NodeAgent(
             _unreportedExits.RemoveAt(0);
         }
 
+        await ReportRankExitsAsync(cancellationToken);
+
         var now = time.GetUtcNow();
         var probe = jobs.Probe;
         var node = new NodeStatus
@@ -131,4 +135,31 @@ public sealed class NodeAgent(
         }
     }
 
+    /// <summary>The ranks of distributed jobs that ended here, reported in order like job exits: each stays queued until the bus took it.</summary>
+    private async Task ReportRankExitsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _unreportedRankExits.AddRange(ranks.CollectExits());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The heartbeat must go on: the exits are looked for again on the next tick.
+            logger.LogWarning("could not collect the exits of ranks: {Problem}", e.Message);
+        }
+        while (_unreportedRankExits.Count > 0)
+        {
+            var exit = _unreportedRankExits[0];
+            try
+            {
+                await bus.Publish(exit, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("could not report the exit of rank {Rank} of job {JobId}, will retry: {Problem}", exit.Rank, exit.JobId, e.Message);
+                break;
+            }
+            _unreportedRankExits.RemoveAt(0);
+        }
+    }
 }

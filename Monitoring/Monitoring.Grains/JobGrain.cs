@@ -24,13 +24,13 @@ namespace Caas.Monitoring.Grains;
 /// job for stalls. Its stream in the event store is the job's whole history.
 /// </summary>
 [LogConsistencyProvider(ProviderName = MonitoringSiloBuilderExtensions.LogConsistencyProviderName)]
-public sealed class JobGrain(
+public sealed partial class JobGrain(
     JobJournal journal,
     IBus bus,
     PolicyResolver policies,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
     ILogger<JobGrain> logger)
-    : JournaledGrain<JobState, IJobEvent>, IJobGrain, ISwappableJobGrain, ICustomStorageInterface<JobState, IJobEvent>
+    : JournaledGrain<JobState, IJobEvent>, IJobGrain, ISwappableJobGrain, IDistributedJobGrain, ICustomStorageInterface<JobState, IJobEvent>
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
     /// <summary>The shortest wait before a look at a stall that is due sooner: bounds the looks when the clock stands still (a fake one).</summary>
@@ -73,6 +73,8 @@ public sealed class JobGrain(
         var problems = JobSpecValidator.Validate(spec);
         if (problems.Count > 0)
             throw new OperationRejectedException(RejectionKind.Invalid, "The job spec is invalid: " + string.Join(" ", problems));
+        if (spec.Ranks is { } ranks)
+            return await SubmitDistributed(spec, ranks);
 
         var placement = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).Choose(spec);
         var node = placement.NodeId;
@@ -146,7 +148,10 @@ public sealed class JobGrain(
         var sequence = State.NextCheckpointSequence;
         RaiseEvent(new CheckpointRequested(JobId, sequence, leaveRunning, now));
         await ConfirmEvents();
-        await SendToAgent(node, new CheckpointJob(JobId, node, sequence, leaveRunning));
+        if (State.IsDistributed)
+            await SendRanksWork(new CheckpointRanks(JobId, sequence, RankAssignments(), Stop: !leaveRunning));
+        else
+            await SendToAgent(node, new CheckpointJob(JobId, node, sequence, leaveRunning));
         return sequence;
     }
 
@@ -157,9 +162,13 @@ public sealed class JobGrain(
             throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running, restoring or lost job can be killed.");
         reason = string.IsNullOrWhiteSpace(reason) ? "killed on request" : reason;
         var node = State.NodeId!;
+        var wasLost = State.Status == JobStatus.Lost;
         RaiseEvent(new KillRequested(JobId, reason, time.GetUtcNow()));
         await ConfirmEvents();
-        await SendToAgent(node, new KillJob(JobId, node, reason));
+        if (State.IsDistributed)
+            await SendRanksWork(new StopRanks(JobId, wasLost ? [.. RankAssignments().Where(r => r.NodeId != State.LostOnNode)] : RankAssignments(), reason));
+        else
+            await SendToAgent(node, new KillJob(JobId, node, reason));
     }
 
     public Task<Guid> RequestRestore(int? sequence, string reason) => RestoreAsync(sequence, null, reason);
@@ -187,6 +196,8 @@ public sealed class JobGrain(
             ? State.FindCheckpoint(wanted) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"Job {JobId} has no checkpoint {wanted}.")
             : State.NewestCheckpoint!;
         reason = string.IsNullOrWhiteSpace(reason) ? "restore requested" : reason;
+        if (State.IsDistributed)
+            return await RestoreDistributed(checkpoint, onNode, reason);
         var incident = Guid.NewGuid();
         var node = onNode ?? State.NodeId ?? checkpoint.NodeId;
         // The job's node was lost with it: the job comes back elsewhere, from a copy of the checkpoint off that node.
@@ -251,8 +262,11 @@ public sealed class JobGrain(
     private CheckpointInfo RequireCheckpoint(int sequence)
     {
         RequireSubmitted();
-        return State.FindCheckpoint(sequence)
+        var checkpoint = State.FindCheckpoint(sequence)
             ?? throw new OperationRejectedException(RejectionKind.NotFound, $"Job {JobId} has no checkpoint {sequence}.");
+        // Verification and deletion work on one bundle on one node; a coordinated checkpoint is one per rank.
+        return checkpoint.Ranks.Count == 0 ? checkpoint
+            : throw new OperationRejectedException(RejectionKind.Conflict, $"Checkpoint {sequence} of job {JobId} is a distributed job's image set: it cannot be test-restored or deleted on its own yet.");
     }
 
     public async Task RecordHeartbeat(string nodeId, JobSample sample, DateTimeOffset at)
@@ -475,6 +489,11 @@ public sealed class JobGrain(
 
     public async Task RecoverFromNodeLoss(string nodeId, DateTimeOffset lostAt)
     {
+        if (State.IsDistributed)
+        {
+            await LoseRankOn(nodeId, lostAt);
+            return;
+        }
         // Only a job running there went down with the node; one being restored already has its incident.
         if (!State.IsSubmitted || State.NodeId != nodeId || State.Status is not (JobStatus.Running or JobStatus.Queued))
             return;
@@ -551,6 +570,15 @@ public sealed class JobGrain(
     {
         try
         {
+            if (State.IsDistributed)
+            {
+                // Ranks send no samples: no stall, starvation or swap; only placement and the periodic checkpoint apply.
+                if (State.Status == JobStatus.Queued && State.Ranks.Count == 0)
+                    await TryPlaceRanks();
+                await GiveUpStuckCoordinatedCheckpoint();
+                await CheckpointPeriodically();
+                return;
+            }
             if (State.Status == JobStatus.Queued && State.NodeId is null)
                 await TryPlace();
             else if (State.SwappedOut)
@@ -626,7 +654,7 @@ public sealed class JobGrain(
 
     public async Task<bool> SwapOut(string byJobId, int byPriority)
     {
-        if (!State.IsSubmitted || State.Status != JobStatus.Running)
+        if (!State.IsSubmitted || State.Status != JobStatus.Running || State.IsDistributed)
             return false;
         if (State.SwapOutSequence is not null)
             return true;
@@ -748,6 +776,11 @@ public sealed class JobGrain(
 
     public async Task RecordNodeLost(string nodeId, DateTimeOffset at)
     {
+        if (State.IsDistributed)
+        {
+            await LoseRankOn(nodeId, at);
+            return;
+        }
         if (!IsFromJobNode(nodeId, "node loss") || State.Status != JobStatus.Running)
             return;
         var now = time.GetUtcNow();

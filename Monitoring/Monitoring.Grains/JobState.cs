@@ -92,7 +92,11 @@ public sealed class JobState
     [Id(155)] public Guid? SwapInIncident { get; set; }
     [Id(156)] public DateTimeOffset? SwappedInAt { get; set; }
 
+    /// <summary>A distributed job's ranks, index = rank (docs/capture.md, "Distributed jobs"); empty for an ordinary job.</summary>
+    [Id(180)] public List<RankView> Ranks { get; set; } = [];
+
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
+    [JsonIgnore] public bool IsDistributed => Spec?.Ranks is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
     /// <summary>Stopped by its own stop-mode checkpoint (suspended to storage), not by a kill or an exit.</summary>
     [JsonIgnore] public bool IsSuspended => Status == JobStatus.Stopped && StoppedByCheckpoint && !SwappedOut;
@@ -179,6 +183,10 @@ public sealed class JobState
             case CheckpointMoved e: Apply(e); break;
             case JobSwapOutRequested e: Apply(e); break;
             case JobSwappedIn e: Apply(e); break;
+            case RanksPlaced e: Apply(e); break;
+            case RanksRestored e: Apply(e); break;
+            case RankExited e: Apply(e); break;
+            case RankNodeLost e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -206,6 +214,7 @@ public sealed class JobState
         RunningSince = e.At;
         Pace.Restart();
         StarvationIncident = null;
+        SetRanks(RankState.Placed, RankState.Running);
     }
 
     public void Apply(JobStartFailed e)
@@ -287,6 +296,7 @@ public sealed class JobState
             ProcessState = null;
             StallIncident = null;
             StarvationIncident = null;
+            SetRanks(RankState.Running, RankState.Stopped);
             if (SwapOutSequence == e.Checkpoint.Sequence)
             {
                 SwappedOut = true;
@@ -428,6 +438,9 @@ public sealed class JobState
             Status = JobStatus.Failed;
         StatusReason = Status == JobStatus.Completed ? null : e.Reason;
         KillRequested = false;
+        // The ranks still running when the job ended were stopped by the platform (a kill, or a peer that failed).
+        SetRanks(RankState.Running, RankState.Stopped);
+        SetRanks(RankState.Placed, RankState.Stopped);
     }
 
     public void Apply(JobStalled e) => StallIncident = e.IncidentId;
@@ -492,7 +505,8 @@ public sealed class JobState
 
     public void Apply(RestoreFailed e)
     {
-        if (Status == JobStatus.Restoring && RestoringIncident == e.IncidentId && FallbacksFor(e.Sequence) is [var older, ..])
+        // A distributed job's restore is one coordinated attempt, with no recovery saga to go on with an older checkpoint.
+        if (Status == JobStatus.Restoring && RestoringIncident == e.IncidentId && !IsDistributed && FallbacksFor(e.Sequence) is [var older, ..])
         {
             // Recovery goes on with the next older checkpoint under the same incident.
             StatusReason = $"restore from checkpoint {e.Sequence} failed: {e.Reason}; trying checkpoint {older}";
@@ -520,6 +534,56 @@ public sealed class JobState
         }
     }
 
+    public void Apply(RanksPlaced e)
+    {
+        Epoch++;
+        Ranks = [.. e.Ranks.OrderBy(r => r.Rank).Select(r => new RankView(r.Rank, r.NodeId, r.Address, RankState.Placed))];
+        NodeId = e.Ranks.Single(r => r.Rank == 0).NodeId;
+        StatusReason = $"launching {e.Ranks.Count} ranks on {string.Join(", ", Ranks.Select(r => r.NodeId))}";
+    }
+
+    /// <summary>Follows the <see cref="JobRestored"/> of the same incident: the ranks run again, on the nodes named here.</summary>
+    public void Apply(RanksRestored e)
+    {
+        Ranks = [.. e.Ranks.OrderBy(r => r.Rank).Select(r => new RankView(r.Rank, r.NodeId, r.Address, RankState.Running))];
+        NodeId = e.Ranks.Single(r => r.Rank == 0).NodeId;
+        // Ranks send no heartbeats: the coordinated restore itself confirmed every rank came back.
+        UnverifiedRestore = null;
+        UnverifiedRestoreProgress = null;
+    }
+
+    public void Apply(RankExited e)
+    {
+        var index = Ranks.FindIndex(r => r.Rank == e.Rank);
+        if (index < 0)
+            return;
+        Ranks[index] = Ranks[index] with
+        {
+            State = e.ExitCode == 0 && e.Signal is null ? RankState.Exited : RankState.Failed,
+            ExitCode = e.ExitCode,
+            ExitSignal = e.Signal,
+        };
+    }
+
+    public void Apply(RankNodeLost e)
+    {
+        var index = Ranks.FindIndex(r => r.Rank == e.Rank);
+        if (index >= 0)
+            Ranks[index] = Ranks[index] with { State = RankState.Lost };
+        Status = JobStatus.Lost;
+        StatusReason = $"rank {e.Rank} is lost with node {e.NodeId} (no heartbeat since {e.LostAt:u}): restore the job from a checkpoint or kill it";
+        LostOnNode = e.NodeId;
+        PendingCheckpoint = null;
+        KillRequested = false;
+    }
+
+    private void SetRanks(RankState from, RankState to)
+    {
+        for (var i = 0; i < Ranks.Count; i++)
+            if (Ranks[i].State == from)
+                Ranks[i] = Ranks[i] with { State = to };
+    }
+
     public JobView ToView() => new()
     {
         JobId = JobId,
@@ -545,6 +609,7 @@ public sealed class JobState
         Suspended = IsSuspended,
         SwappedOut = SwappedOut,
         SwappedOutFor = SwappedOut ? SwapOutFor : null,
+        Ranks = [.. Ranks],
     };
 
     public JobSummary ToSummary() => new()

@@ -28,6 +28,7 @@ public static class MonitoringBusRegistrationExtensions
         Add<RestoreCompletedConsumer>(bus);
         Add<RestoreRejectedConsumer>(bus);
         Add<JobProcessExitedConsumer>(bus);
+        Add<RankProcessExitedConsumer>(bus);
         Add<RecoveryEndedConsumer>(bus);
         Add<CheckpointVerificationEndedConsumer>(bus);
         Add<CheckpointsPrunedConsumer>(bus);

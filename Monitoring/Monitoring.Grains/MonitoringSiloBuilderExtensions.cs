@@ -21,6 +21,8 @@ public static class MonitoringSiloBuilderExtensions
         silo.Services.TryAddSingleton<JobJournal>();
         silo.Services.TryAddSingleton<Nodes.NodeDrainJournal>();
         silo.Services.TryAddSingleton<Nodes.NodeLivenessJournal>();
+        silo.Services.TryAddSingleton<Distributed.RankFabricJournal>();
+        silo.Services.AddOptions<Distributed.RankFabricOptions>().BindConfiguration(Distributed.RankFabricOptions.SectionName);
         // A host with the monitoring consumers hears agents through its bus (AddCaasMonitoringConsumers registers BusHearing).
         silo.Services.TryAddSingleton<Nodes.IPlatformHearing>(Nodes.AlwaysHearing.Instance);
         // The job grain resolves each job's recovery policy against the platform's and pools' defaults.

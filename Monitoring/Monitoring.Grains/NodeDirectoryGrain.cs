@@ -79,6 +79,15 @@ public sealed class NodeDirectoryGrain(
         return decision;
     }
 
+    public async Task<RankPlacementDecision> ChooseRanks(JobSpec spec, int ranks, IReadOnlyCollection<string> excludedNodeIds)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(excludedNodeIds);
+        var decision = _roster.ChooseRanks(spec, ranks, excludedNodeIds);
+        await Announce();
+        return decision;
+    }
+
     public Task<PlacementDecision> ChooseCopyHolder(JobSpec spec, string sourceNodeId)
     {
         ArgumentNullException.ThrowIfNull(spec);

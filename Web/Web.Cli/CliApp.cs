@@ -49,11 +49,12 @@ public static class CliApp
         var project = new Option<string?>("--project") { Description = "The project the job belongs to (default: default); you must be in it." };
         var submitPool = new Option<string?>("--pool") { Description = "The pool the job must run in (default: any)." };
         var priority = new Option<int?>("--priority") { Description = "-1000 to 1000, higher runs first (default 0); in a full pool the job swaps out a running job of lower priority." };
+        var ranks = new Option<int?>("--ranks") { Description = "Run N ranks of the command, one per node, as one distributed job checkpointed as one; each rank gets CAAS_RANK, CAAS_RANKS and CAAS_RANK_ADDRESSES (the host list for mpirun)." };
         var commandLine = new Argument<string[]>("command") { Description = "The program and its arguments; put them after -- so their options are not read as caas-cli's.", Arity = ArgumentArity.OneOrMore };
         var policyFlags = PoliciesCommand.SubmitFlags.Create();
-        var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] [--policy FILE] [--on-failure Restart] [--checkpoint-every SECONDS] -- CMD [ARGS...]")
+        var submit = new Command("submit", "Submit a job: caas-cli submit [--name N] [--stall-threshold SECONDS] [--policy FILE] [--on-failure Restart] [--checkpoint-every SECONDS] [--ranks N] -- CMD [ARGS...]")
         {
-            name, stall, starvation, memory, env, workdir, project, priority, submitPool, commandLine,
+            name, stall, starvation, memory, env, workdir, project, priority, submitPool, ranks, commandLine,
         };
         foreach (var flag in policyFlags.All)
             submit.Options.Add(flag);
@@ -90,9 +91,12 @@ public static class CliApp
                 body["priority"] = jobPriority;
             if (parse.GetValue(project) is { } projectName)
                 body["project"] = projectName;
+            if (parse.GetValue(ranks) is { } rankCount)
+                body["ranks"] = rankCount;
             var job = PlatformApi.Read<JobView>(await api.PostAsync("jobs", body, ct));
             var inProject = job.Spec.Project == JobProjects.Default ? "" : $" in project {job.Spec.Project}";
-            output.WriteLine($"Submitted {job.JobId} ({job.Name}){inProject}: {job.Status}.");
+            var distributed = job.Spec.Ranks is { } count ? $", {count} ranks" : "";
+            output.WriteLine($"Submitted {job.JobId} ({job.Name}{distributed}){inProject}: {job.Status}.");
         }));
 
         var status = new Option<JobStatus?>("--status") { Description = "Only jobs in this status." };

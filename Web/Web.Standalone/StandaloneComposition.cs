@@ -8,6 +8,7 @@ using Caas.Monitoring.Grains.AgentAuth;
 using Caas.Recovery.Sagas;
 using Caas.Web.Portal;
 using Caas.Contracts.Telemetry;
+using Caas.Contracts.Bus;
 using MassTransit;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -92,6 +93,8 @@ public static class StandaloneComposition
                 {
                     bus.AddCaasMonitoringConsumers();
                     bus.AddCaasRecovery(recovery);
+                    // The ranks of distributed jobs are driven from beside the silo (docs/capture.md, "Distributed jobs").
+                    bus.AddConsumer<Distributed.DistributedJobRunner>().Endpoint(e => e.Name = DistributedJobAddress.QueueName);
                 }
                 if (settings.EmbeddedAgent)
                     bus.AddCaasAgentConsumers(settings.NodeId);

@@ -54,6 +54,10 @@ public sealed class EventSerializerTests
         { "CheckpointMoved", new CheckpointMoved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "node-1", "node-2", 1_048_576, TimeSpan.FromSeconds(0.8), Job.At(17)) },
         { "JobSwapOutRequested", new JobSwapOutRequested(Job.JobId, 2, "job-00000000ff", "job job-00000000ff (priority 5) took its slot on node node-1; this job's priority is 0", Job.At(20)) },
         { "JobSwappedIn", new JobSwappedIn(Job.JobId, Guid.Parse("11111111-2222-3333-4444-666666666666"), 2, "node-1", Job.At(21)) },
+        { "RanksPlaced", new RanksPlaced(Job.JobId, [new RankAssignment(0, "node-1", "10.77.0.10"), new RankAssignment(1, "node-2", "10.77.0.11")], Job.At(22)) },
+        { "RanksRestored", new RanksRestored(Job.JobId, Guid.Parse("11111111-2222-3333-4444-777777777777"), 1, [new RankAssignment(0, "node-3", "10.77.0.10")], Job.At(23)) },
+        { "RankExited", new RankExited(Job.JobId, 1, "node-2", 0, null, Job.At(24)) },
+        { "RankNodeLost", new RankNodeLost(Job.JobId, 1, "node-2", Job.At(24), Job.At(25)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

@@ -20,6 +20,8 @@ public sealed class MonitoringCluster : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     public static readonly string[] AgentNodes = ["node-1", "node-2", "node-9"];
+    public const string FabricFirstAddress = "198.18.71.101";
+    public const int FabricSize = 32;
 
     private readonly TempDirectory _dir = new();
     private readonly string _databasePath;
@@ -48,6 +50,12 @@ public sealed class MonitoringCluster : IAsyncLifetime
             host.Services.AddCaasSqliteEventStore(databasePath);
             host.Services.AddKeyedSingleton<TimeProvider>(MonitoringClock.Key, Clock);
             host.Services.AddCaasMonitoring();
+            // The rank fabric distributed jobs take their addresses from.
+            host.Services.Configure<Grains.Distributed.RankFabricOptions>(fabric =>
+            {
+                fabric.FirstAddress = FabricFirstAddress;
+                fabric.Size = FabricSize;
+            });
             host.Services.AddMassTransit(bus =>
             {
                 bus.AddCaasMonitoringConsumers();
@@ -59,6 +67,7 @@ public sealed class MonitoringCluster : IAsyncLifetime
                         transport.ReceiveEndpoint(queue, endpoint => endpoint.Consumer(() => new AgentQueueRecorder(Tap, queue)));
                     }
                     transport.ReceiveEndpoint(PublishedRecorder.Queue, endpoint => endpoint.Consumer(() => new PublishedRecorder(Tap)));
+                    transport.ReceiveEndpoint(DistributedJobAddress.QueueName, endpoint => endpoint.Consumer(() => new RankWorkRecorder(Tap)));
                     transport.ConfigureEndpoints(context);
                 });
             });

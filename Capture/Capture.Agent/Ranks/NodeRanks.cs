@@ -133,6 +133,58 @@ public sealed class NodeRanks
         }
     }
 
+    /// <summary>
+    /// Ranks whose process ended on its own since the last call (not stopped by a step: a rank busy in a step is looked
+    /// at next time), with their status; each is no longer running here. Its namespace, and so its address on the
+    /// fabric, is freed in the background: this runs in the agent's heartbeat, which must never wait on it.
+    /// </summary>
+    public IReadOnlyList<RankProcessExited> CollectExits()
+    {
+        var exits = new List<RankProcessExited>();
+        foreach (var held in _ranks.Values)
+        {
+            if (held.Job is not { } job || !held.Gate.Wait(0))
+                continue;
+            try
+            {
+                if (held.Job != job || engine.ReadExit(held.StateDirectory) is not { Checkpointed: false } exit || engine.IsRunning(job))
+                    continue;
+                held.Job = null;
+                Save(held);
+                exits.Add(new RankProcessExited(held.JobId, held.Rank, options.NodeId, held.Generation, exit.ExitCode, exit.Signal, time.GetUtcNow()));
+                if (held.Network is { } network)
+                    _ = Task.Run(() => FreeNamespaceAsync(held, network));
+            }
+            finally
+            {
+                held.Gate.Release();
+            }
+        }
+        return exits;
+    }
+
+    /// <summary>Deletes an ended rank's namespace unless a step gave the rank another meanwhile; a failure leaves it for the next stop or restore of the rank.</summary>
+    private async Task FreeNamespaceAsync(HeldRank held, RankNamespace network)
+    {
+        await held.Gate.WaitAsync();
+        try
+        {
+            if (held.Network != network || held.Job is not null)
+                return;
+            await namespaces.DeleteAsync(network.Name);
+            held.Network = null;
+            Save(held);
+        }
+        catch (Exception e) when (e is CheckpointEngineException or IOException or UnauthorizedAccessException)
+        {
+            // Left recorded as the rank's: an Abandon of the rank deletes it.
+        }
+        finally
+        {
+            held.Gate.Release();
+        }
+    }
+
     /// <summary>Carries out one step; for a Dump returns the engine's timings.</summary>
     /// <exception cref="AgentRejectionException">Bad input, a rank not held, or a step the engine could not do.</exception>
     public async Task<CheckpointTimings?> StepAsync(RankStep step, CancellationToken cancellationToken)

@@ -101,9 +101,16 @@ public sealed partial class RankNamespaces(IOptions<RankFabricOptions> fabric, I
         // killed rank still retransmit in it (a locked FIN is never answered), and its eth0 would keep the rank's
         // address on the fabric, answering ARP, next to the restored rank.
         var veth = await ExternalCommand.RunAsync("nsenter", [$"--net={PathOf(name)}", "ip", "link", "delete", "eth0"], _timeout, cancellationToken: cancellationToken);
-        if (veth.ExitCode != 0 && !veth.StandardError.Contains("Cannot find device", StringComparison.Ordinal))
+        if (veth.ExitCode != 0 && !veth.StandardError.Contains("Cannot find device", StringComparison.Ordinal) && Exists(name))
             throw new CheckpointEngineException($"cannot delete the interface of network namespace {name}: {veth.Explanation()}");
-        await RunAsync("ip", ["netns", "delete", name], cancellationToken);
+        try
+        {
+            await RunAsync("ip", ["netns", "delete", name], cancellationToken);
+        }
+        catch (CheckpointEngineException) when (!Exists(name))
+        {
+            // Deleted meanwhile by someone else (the agent frees an ended rank's namespace in the background): gone is what was wanted.
+        }
     }
 
     private static IEnumerable<string[]> LockRules() =>

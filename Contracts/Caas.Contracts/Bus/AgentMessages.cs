@@ -31,6 +31,7 @@ public static class AgentMessages
             CheckpointsPruned m => m.NodeId,
             RestoreCompleted m => m.NodeId,
             RestoreRejected m => m.NodeId,
+            RankProcessExited m => m.NodeId,
             _ => null,
         };
         return node is not null || message is CheckpointTransferred or CheckpointTransferFailed or CheckpointTransferProgress;
@@ -44,5 +45,6 @@ public static class AgentMessages
         typeof(NodeHeartbeat), typeof(JobLaunched), typeof(JobProcessExited), typeof(LaunchRejected), typeof(CheckpointCompleted),
         typeof(CheckpointRejected), typeof(CheckpointVerificationEnded), typeof(CheckpointsPruned), typeof(RestoreCompleted),
         typeof(RestoreRejected), typeof(CheckpointTransferred), typeof(CheckpointTransferFailed), typeof(CheckpointTransferProgress),
+        typeof(RankProcessExited),
     ];
 }

@@ -14,6 +14,11 @@ public interface INodeDirectoryGrain : IGrainWithIntegerKey
     Task<PlacementDecision> ChooseExcept(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds);
     /// <summary>A node other than <paramref name="sourceNodeId"/> where the job could be restored, to keep a copy of its checkpoints; takes no slot.</summary>
     Task<PlacementDecision> ChooseCopyHolder(JobSpec spec, string sourceNodeId);
+    /// <summary>
+    /// <paramref name="ranks"/> distinct nodes for the ranks of a distributed job, each chosen as <see cref="ChooseExcept"/>
+    /// would (pool, labels, live, undrained, engine, a free slot), never one of <paramref name="excludedNodeIds"/>.
+    /// </summary>
+    Task<RankPlacementDecision> ChooseRanks(JobSpec spec, int ranks, IReadOnlyCollection<string> excludedNodeIds);
     /// <summary>The node takes no new jobs until <see cref="Undrain"/>; its running jobs keep running. Durable.</summary>
     /// <returns>The node as listed after the change.</returns>
     /// <exception cref="Services.OperationRejectedException">NotFound: no node with that id was ever heard of.</exception>

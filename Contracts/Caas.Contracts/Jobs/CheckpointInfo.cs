@@ -23,4 +23,9 @@ public sealed record CheckpointInfo
     [Id(10)] public string? Pool { get; init; }
     /// <summary>How long the engine's dump took (CRIU from freeze to image written), inside <see cref="Duration"/>.</summary>
     [Id(100)] public TimeSpan Dump { get; init; }
+    /// <summary>
+    /// For a coordinated checkpoint of a distributed job, every rank's share (one signed bundle per rank, on the rank's
+    /// node): the checkpoint is one entry with its ranks. Empty for an ordinary job.
+    /// </summary>
+    [Id(180)] public IReadOnlyList<RankCheckpoint> Ranks { get; init; } = [];
 }

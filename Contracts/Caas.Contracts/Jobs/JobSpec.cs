@@ -43,6 +43,12 @@ public sealed record JobSpec
     [Id(50)] public RecoveryPolicy? Policy { get; init; }
     /// <summary>The project the job belongs to: only members of it (and admins) see or touch the job.</summary>
     [Id(70)] public string Project { get; init; } = JobProjects.Default;
+    /// <summary>
+    /// A distributed job of this many ranks, each on a node of its own, in a network namespace carrying an address the
+    /// platform gives it on the rank fabric; every rank runs <see cref="Command"/> with CAAS_RANK, CAAS_RANKS and
+    /// CAAS_RANK_ADDRESSES (the host list an mpirun takes) in its environment. Null: an ordinary single-process job.
+    /// </summary>
+    [Id(180)] public int? Ranks { get; init; }
 }
 
 public enum StallAction
@@ -65,4 +71,6 @@ public static class JobDefaults
     /// <summary>Priorities a user may give; the default is 0.</summary>
     public const int MinimumPriority = -1000;
     public const int MaximumPriority = 1000;
+    /// <summary>The most ranks a distributed job may have.</summary>
+    public const int MaximumRanks = 256;
 }

@@ -48,6 +48,22 @@ public static class JobSpecValidator
             problems.AddRange(RecoveryPolicyValidator.Validate(policy, "policy").Select(p => p + "."));
         if (!JobProjects.IsValidName(spec.Project))
             problems.Add(JobProjects.NameRule("project"));
+        problems.AddRange(RankProblems(spec));
         return problems;
+    }
+
+    /// <summary>What a distributed job (<see cref="JobSpec.Ranks"/>) may not ask for: each rank has its own working directory and namespace.</summary>
+    private static IEnumerable<string> RankProblems(JobSpec spec)
+    {
+        if (spec.Ranks is not { } ranks)
+            yield break;
+        if (ranks is < 1 or > JobDefaults.MaximumRanks)
+            yield return $"'ranks' must be between 1 and {JobDefaults.MaximumRanks} (one node per rank).";
+        if (spec.WorkingDirectory is not null)
+            yield return "'workingDirectory' cannot be set for a distributed job: each rank starts in a directory of its own that travels with its checkpoints.";
+        if (spec.Env is { Count: > 0 })
+            yield return "'env' cannot be set for a distributed job yet: its ranks get CAAS_RANK, CAAS_RANKS and CAAS_RANK_ADDRESSES only.";
+        if (spec.MemoryLimitBytes is not null)
+            yield return "'memoryLimit' cannot be set for a distributed job yet.";
     }
 }

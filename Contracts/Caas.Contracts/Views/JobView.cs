@@ -40,4 +40,6 @@ public sealed record JobView
     [Id(150)] public bool SwappedOut { get; init; }
     /// <summary>The job that took its slot, while <see cref="SwappedOut"/>.</summary>
     [Id(151)] public string? SwappedOutFor { get; init; }
+    /// <summary>A distributed job's ranks (rank, node, address, state); empty for an ordinary job.</summary>
+    [Id(180)] public IReadOnlyList<RankView> Ranks { get; init; } = [];
 }

@@ -32,11 +32,47 @@ public sealed class JobMigration(IGrainFactory grains, IBus bus, TransferOutcome
         if (view.Status != JobStatus.Running || view.NodeId is not { } source)
             throw new OperationRejectedException(RejectionKind.Conflict, $"Job {jobId} is {view.Status}: only a running job can be migrated (a suspended one resumes where it was).");
         var nodes = await grains.GetGrain<INodeDirectoryGrain>(0).List();
+        if (view.Spec.Ranks is { } ranks)
+            return await MigrateRanksAsync(jobId, view, source, ranks, nodeId, pool!, nodes);
         var target = MigrationTargets.Choose(view, source, nodeId, pool, nodes);
         var sequence = await job.RequestCheckpoint(leaveRunning: false);
         logger.LogInformation("Migrating job {JobId} from {Source} to {Target} through checkpoint {Sequence}", jobId, source, target.NodeId, sequence);
         _ = Task.Run(() => ContinueAsync(job, jobId, sequence, source, target.NodeId), CancellationToken.None);
         return new MigrationStarted(jobId, source, target.NodeId, sequence);
+    }
+
+    /// <summary>
+    /// A distributed job moves whole to another pool: a coordinated checkpoint that stops every rank, then a restore of
+    /// every rank on nodes of that pool (the grain places them and moves each rank's bundle, each rank keeping its address).
+    /// </summary>
+    private async Task<MigrationStarted> MigrateRanksAsync(string jobId, JobView view, string source, int ranks, string? nodeId, string pool, IReadOnlyList<NodeStatus> nodes)
+    {
+        if (nodeId is not null)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"Job {jobId} is distributed: it migrates to a pool, where each of its {ranks} ranks takes a node of its own, not to one node.");
+        var inPool = nodes.Count(n => n.Pool == pool && n.Health == NodeHealth.Live && !n.Drained);
+        if (inPool < ranks)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Pool '{pool}' has {inPool} live, undrained nodes; job {jobId} needs {ranks}, one per rank.");
+        var job = grains.GetGrain<IJobGrain>(jobId);
+        var sequence = await job.RequestCheckpoint(leaveRunning: false);
+        logger.LogInformation("Migrating distributed job {JobId} to pool {Pool} through checkpoint {Sequence}", jobId, pool, sequence);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (await WaitForCheckpointAsync(job, sequence) is null)
+                {
+                    logger.LogWarning("Migration of job {JobId} to pool {Pool} stopped: checkpoint {Sequence} was not taken", jobId, pool, sequence);
+                    return;
+                }
+                await grains.GetGrain<IDistributedJobGrain>(jobId).RestoreRanksIn(sequence, pool, $"migrated to pool {pool} on request");
+            }
+            catch (Exception error)
+            {
+                // The job is suspended to its checkpoint at worst: it shows so and can be restored.
+                logger.LogError(error, "Migration of job {JobId} to pool {Pool} failed", jobId, pool);
+            }
+        }, CancellationToken.None);
+        return new MigrationStarted(jobId, source, $"pool {pool}", sequence);
     }
 
     private async Task ContinueAsync(IJobGrain job, string jobId, int sequence, string source, string target)

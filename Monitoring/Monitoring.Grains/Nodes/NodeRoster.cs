@@ -54,6 +54,30 @@ public sealed class NodeRoster(TimeProvider time, IPlatformHearing? hearing = nu
         return decision;
     }
 
+    /// <summary>
+    /// One node per rank, each the best of those left (<see cref="NodePlacement"/>), reserved only when every rank found
+    /// one; otherwise why not, and whether the pool and labels could ever hold that many ranks.
+    /// </summary>
+    public RankPlacementDecision ChooseRanks(JobSpec spec, int ranks, IReadOnlyCollection<string> excluded)
+    {
+        var eligible = List().Count(n => !excluded.Contains(n.NodeId) && (spec.Pool is null || n.Pool == spec.Pool) && NodeLabelRules.Satisfies(n.Labels, spec.NodeLabels));
+        var where = spec.Pool is null ? "" : $" in pool '{spec.Pool}'";
+        if (eligible < ranks)
+            return new RankPlacementDecision(null,
+                $"a job of {ranks} ranks needs {ranks} distinct nodes{where}{(spec.NodeLabels.Count > 0 ? $" with labels {NodeLabelRules.Describe(spec.NodeLabels)}" : "")}; there are {eligible}", Never: true);
+        var chosen = new List<string>();
+        while (chosen.Count < ranks)
+        {
+            var decision = Choose(spec, [.. excluded, .. chosen], reserve: false);
+            if (decision.NodeId is not { } node)
+                return new RankPlacementDecision(null, $"{chosen.Count} of {ranks} ranks found a node: {decision.Problem}");
+            chosen.Add(node);
+        }
+        foreach (var node in chosen)
+            _nodes[node] = _nodes[node] with { Pending = [.. _nodes[node].Pending, 0] };
+        return new RankPlacementDecision(chosen, null);
+    }
+
     public TimeSpan HeartbeatIntervalOf(string nodeId) => _nodes.TryGetValue(nodeId, out var known) ? known.Status.HeartbeatInterval : TimeSpan.Zero;
 
     /// <summary>The agent's own report, with what only the directory knows: health and drain state.</summary>

@@ -103,7 +103,9 @@ public sealed class JobListProjection : IProjection
     public IReadOnlyList<string> OnNode(string nodeId)
     {
         lock (_gate)
-            return _newestFirst.Where(j => j.Status is JobStatus.Running or JobStatus.Queued && j.NodeId == nodeId).Select(j => j.JobId).ToArray();
+            // A distributed job is on every node one of its ranks runs on: losing any of them loses the job.
+            return _newestFirst.Where(j => j.Status is JobStatus.Running or JobStatus.Queued && (j.NodeId == nodeId || j.Ranks.Exists(r => r.NodeId == nodeId)))
+                .Select(j => j.JobId).ToArray();
     }
 
     /// <param name="projects">Only jobs of these projects; every job when null.</param>

@@ -36,6 +36,8 @@ public sealed record SubmitJobRequest
     public RecoveryPolicy? Policy { get; init; }
     /// <summary>The project the job belongs to; "default" when absent. The submitter must be in it.</summary>
     public string? Project { get; init; }
+    /// <summary>A distributed job of this many ranks, one per node (docs/capture.md, "Distributed jobs"); an ordinary job when absent.</summary>
+    public int? Ranks { get; init; }
 
     /// <summary>The spec this request asks for, or the problems that make it unacceptable.</summary>
     public (JobSpec? Spec, IReadOnlyList<string> Problems) ToSpec()
@@ -63,6 +65,7 @@ public sealed record SubmitJobRequest
             NodeLabels = NodeLabels ?? new Dictionary<string, string>(),
             Policy = Policy,
             Project = Project ?? JobProjects.Default,
+            Ranks = Ranks,
         };
         var problems = JobSpecValidator.Validate(spec);
         return (problems.Count == 0 ? spec : null, problems);

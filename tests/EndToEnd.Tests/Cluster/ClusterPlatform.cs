@@ -73,6 +73,13 @@ public class ClusterPlatform : IAsyncLifetime
                 // Agents fetch each other's checkpoints over the bridge, at their own address.
                 if (_shape.ServeImages)
                     settings["Caas:Agent:Transfer:ListenUrl"] = $"http://{_network.Subnet}.{node.HostByte}:7070";
+                if (_shape.RankFabric)
+                {
+                    settings["Caas:Agent:RankFabric:Bridge"] = _network.Bridge;
+                    // The bridge is in the test's (the host's) namespace, the agent in its node's.
+                    settings["Caas:Agent:RankFabric:FabricNamespace"] = $"/proc/{Environment.ProcessId}/ns/net";
+                    settings["Caas:Agent:RankFabric:PrefixLength"] = "24";
+                }
                 _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
             }
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server"));
@@ -82,6 +89,11 @@ public class ClusterPlatform : IAsyncLifetime
                 ["Caas:Cluster:Postgres"] = _database.ConnectionString,
                 ["Caas:Bus:RabbitMq:Url"] = _broker.UrlAt("127.0.0.1"),
             };
+            if (_shape.RankFabric)
+            {
+                serverSettings["Caas:RankFabric:FirstAddress"] = $"{_network.Subnet}.101";
+                serverSettings["Caas:RankFabric:Size"] = "50";
+            }
             Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: _shape.Nodes.Count, settings: serverSettings);
             if (_shape.SecondServer)
             {

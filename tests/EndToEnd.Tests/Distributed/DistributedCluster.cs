@@ -125,17 +125,24 @@ public class DistributedCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>Every rank namespace of the job on this machine, with every process in one, is gone.</summary>
+    public static async Task RemoveRanksAsync(string jobId, string bridge)
+    {
+        foreach (var name in NamespacesOf(jobId))
+        {
+            // A rank still running is a process in its namespace; it must go before the namespace can.
+            // The agent frees an ended rank's namespace itself, so one listed a moment ago may be gone now.
+            foreach (var pid in HostCommand.TryRun("ip", "netns", "pids", name).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                HostCommand.TryRun("kill", "-9", pid.Trim());
+            // Deletes the veth first: a killed rank's sockets can keep the namespace, and its address, alive.
+            await new RankNamespaces(Options.Create(new RankFabricOptions { Bridge = bridge }), Options.Create(new CaptureOptions())).DeleteAsync(name);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         foreach (var jobId in _jobs)
-            foreach (var name in NamespacesOf(jobId))
-            {
-                // A rank still running is a process in its namespace; it must go before the namespace can.
-                foreach (var pid in HostCommand.Run("ip", "netns", "pids", name).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                    HostCommand.TryRun("kill", "-9", pid.Trim());
-                // Deletes the veth first: a killed rank's sockets can keep the namespace, and its address, alive.
-                await new RankNamespaces(Options.Create(new RankFabricOptions { Bridge = _network!.Bridge }), Options.Create(new CaptureOptions())).DeleteAsync(name);
-            }
+            await RemoveRanksAsync(jobId, _network!.Bridge);
         if (_bus is not null)
             await _bus.StopAsync();
         foreach (var agent in _agents)

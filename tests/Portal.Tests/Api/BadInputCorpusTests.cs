@@ -63,7 +63,7 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
     public async Task Random_bodies_of_the_api_s_fields_get_201_or_a_400_problem_never_a_server_error()
     {
         string[] fields = ["command", "args", "env", "workingDirectory", "name", "priority", "pool", "nodeLabels", "stallThresholdSeconds",
-            "onStall", "starvationWindowSeconds", "starvationRatio", "memoryLimitMiB", "bogus"];
+            "onStall", "starvationWindowSeconds", "starvationRatio", "memoryLimitMiB", "ranks", "bogus"];
         var anyValue = Gen.OneOf<JsonNode?>(
             Gen.Const<JsonNode?>((JsonNode?)null),
             Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),

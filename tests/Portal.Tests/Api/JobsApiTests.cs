@@ -119,6 +119,19 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_distributed_job_is_taken_with_its_rank_count_and_what_ranks_cannot_have_is_a_400_problem()
+    {
+        var accepted = await PostJson("/api/v1/jobs", """{"command":"/opt/ring","ranks":2}""");
+        var tooMany = await PostJson("/api/v1/jobs", """{"command":"/opt/ring","ranks":1000}""");
+        var withDirectory = await PostJson("/api/v1/jobs", """{"command":"/opt/ring","ranks":2,"workingDirectory":"/tmp"}""");
+
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Equal(2, Assert.Single(Platform.Submitted).Ranks);
+        Assert.Equal("'ranks' must be between 1 and 256 (one node per rank).", await AssertProblem(tooMany, HttpStatusCode.BadRequest));
+        Assert.StartsWith("'workingDirectory' cannot be set for a distributed job", await AssertProblem(withDirectory, HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
     public async Task A_missing_body_is_refused()
     {
         var response = await Client.PostAsync("/api/v1/jobs", new StringContent("", Encoding.UTF8, "application/json"));

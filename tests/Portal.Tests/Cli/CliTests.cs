@@ -49,6 +49,18 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Submit_with_ranks_asks_for_a_distributed_job_and_a_bad_count_is_refused_with_the_rule()
+    {
+        Assert.Equal(ExitCodes.Ok, await Cli("submit", "--ranks", "3", "--", "/opt/ring", "--rounds", "40"));
+        Assert.Equal(ExitCodes.Refused, await Cli("submit", "--ranks", "0", "--", "/opt/ring"));
+
+        var spec = Assert.Single(Platform.Submitted);
+        Assert.Equal((3, "/opt/ring"), (spec.Ranks, spec.Command));
+        Assert.Equal($"Submitted {Platform.Jobs.Single().JobId} (ring, 3 ranks): Queued.", output.ToString().Trim());
+        Assert.Equal("caas-cli: 'ranks' must be between 1 and 256 (one node per rank).", error.ToString().Trim());
+    }
+
+    [Fact]
     public async Task A_malformed_env_pair_exits_1_and_sends_nothing()
     {
         var exit = await Cli("submit", "--env", "NOEQUALS", "--", "/usr/bin/true");
