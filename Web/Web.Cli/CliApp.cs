@@ -7,7 +7,7 @@ using Caas.Contracts.Views;
 namespace Caas.Web.Cli;
 
 /// <summary>
-/// caas-cli: submit, list, show, checkpoint, kill, restore, events, nodes (drain, undrain), alerts, over the platform's HTTP API.
+/// caas-cli: submit, list, show, logs, checkpoint, kill, restore, events, nodes (drain, undrain), alerts, over the platform's HTTP API.
 /// Exit codes are in <see cref="ExitCodes"/>.
 /// </summary>
 public static class CliApp
@@ -387,7 +387,8 @@ public static class CliApp
         var admin = AdminCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
         var projects = AccessCommands.Projects(url, json, () => token ?? tokenFile.Read(), output, error);
         var audit = AccessCommands.Audit(url, json, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies, admin, projects, audit })
+        var logs = LogsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error, pollInterval);
+        foreach (var command in new[] { login, logout, submit, list, show, logs, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies, admin, projects, audit })
             root.Subcommands.Add(command);
         root.Subcommands.Add(CompletionCommand.Create(root, output));
 

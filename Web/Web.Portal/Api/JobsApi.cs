@@ -78,6 +78,7 @@ internal static class JobsApi
             .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        JobOutputApi.Map(api);
         AlertsApi.Map(api);
         PoliciesApi.Map(api);
         api.MapGet("/nodes", GetNodes).Produces<IReadOnlyList<NodeStatus>>();

@@ -43,6 +43,7 @@ public sealed class ProjectVisibilityTests : IAsyncLifetime
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Placeholder}/kill", null),
         ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Placeholder}/restore", "{}"),
         ("GET", $"{prefix}/jobs/{{id}}/samples", $"{prefix}/jobs/{Placeholder}/samples", null),
+        ("GET", $"{prefix}/jobs/{{id}}/logs", $"{prefix}/jobs/{Placeholder}/logs", null),
         ("POST", $"{prefix}/jobs/{{id}}/suspend", $"{prefix}/jobs/{Placeholder}/suspend", null),
         ("POST", $"{prefix}/jobs/{{id}}/resume", $"{prefix}/jobs/{Placeholder}/resume", null),
         ("POST", $"{prefix}/jobs/{{id}}/migrate", $"{prefix}/jobs/{Placeholder}/migrate", """{"node":"node-b"}"""),
