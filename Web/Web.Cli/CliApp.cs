@@ -100,16 +100,18 @@ public static class CliApp
         var take = new Option<int>("--take") { Description = "Jobs to show.", DefaultValueFactory = _ => 50 };
         var pool = new Option<string?>("--pool") { Description = "Only jobs in this pool (asked for, or running on one of its nodes)." };
         var onNode = new Option<string?>("--node") { Description = "Only jobs on this node." };
+        var inProject = new Option<string?>("--project") { Description = "Only jobs of this project (one of yours)." };
         var search = new Option<string?>("--search") { Description = "Only jobs whose name, id or command line contains this text (any case)." };
         var sort = new Option<string?>("--sort") { Description = "Order by submitted (default), name, status, node, progress or lastheartbeat." };
         sort.CompletionSources.Add("submitted", "name", "status", "node", "progress", "lastheartbeat");
         var ascending = new Option<bool>("--asc") { Description = "Smallest, oldest or A first (default: newest, largest or Z first)." };
-        var list = new Command("list", "List jobs, newest first, filtered and sorted on the platform.") { status, pool, onNode, search, sort, ascending, skip, take, json };
+        var list = new Command("list", "List jobs, newest first, filtered and sorted on the platform.") { status, pool, onNode, inProject, search, sort, ascending, skip, take, json };
         list.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var query = $"jobs?skip={parse.GetValue(skip)}&take={parse.GetValue(take)}" + (parse.GetValue(status) is { } s ? $"&status={s}" : "")
                 + (parse.GetValue(pool) is { } p ? $"&pool={Uri.EscapeDataString(p)}" : "")
                 + (parse.GetValue(onNode) is { } n ? $"&node={Uri.EscapeDataString(n)}" : "")
+                + (parse.GetValue(inProject) is { } pr ? $"&project={Uri.EscapeDataString(pr)}" : "")
                 + (parse.GetValue(search) is { } q ? $"&q={Uri.EscapeDataString(q)}" : "")
                 + (parse.GetValue(sort) is { } by ? $"&sort={Uri.EscapeDataString(by)}" : "")
                 + (parse.GetValue(ascending) ? "&order=asc" : "");

@@ -98,7 +98,7 @@ internal static class JobsApi
         var scope = await visibility.ScopeAsync(user, ct);
         var query = new JobListQuery
         {
-            Projects = scope.Filter,
+            Projects = scope.FilterTo(ListQuery.Text(request, "project", 200)),
             Skip = skip,
             Take = take,
             Status = ListQuery.Status(request),

@@ -172,6 +172,18 @@ public sealed class ProjectVisibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_project_filter_narrows_the_list_and_another_projects_name_shows_nothing()
+    {
+        Assert.Equal([RedJob], await Ids(red, "/api/v1/jobs?project=red", "jobId"));
+        // Not hers: an empty page, the same as a project without jobs, so it does not tell which projects exist.
+        Assert.Empty(await Ids(red, "/api/v1/jobs?project=blue", "jobId"));
+        Assert.Empty(await Ids(red, "/api/v1/jobs?project=no-such-project", "jobId"));
+        Assert.Equal([BlueJob], await Ids(host.AdminToken, "/api/v1/jobs?project=blue", "jobId"));
+        var tooLong = await Send(host.AdminToken, "GET", "/api/v1/jobs?project=" + new string('p', 201), null);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+
+    [Fact]
     public async Task The_checkpoint_catalog_holds_only_the_users_projects_even_when_asked_for_another_job()
     {
         Assert.Equal([RedJob, RedJob], await Ids(red, "/api/v1/checkpoints", "jobId"));
