@@ -26,6 +26,7 @@ public static class AgentBusRegistrationExtensions
         bus.AddConsumer<DeleteCheckpointConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<LaunchRankConsumer>().Endpoint(e => e.Name = queue);
         bus.AddConsumer<RankStepConsumer>().Endpoint(e => e.Name = queue);
+        bus.AddConsumer<ReadJobOutputConsumer>().Endpoint(e => e.Name = queue);
         return bus;
     }
 

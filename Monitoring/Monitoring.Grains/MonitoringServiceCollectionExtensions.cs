@@ -47,6 +47,8 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<IRecoveryPolicies, RecoveryPolicies>();
         // Migrations run on a silo (MonitoringSiloBuilderExtensions); this host only asks one to start.
         services.TryAddSingleton<IJobMigrations, Migration.SiloJobMigrations>();
+        // Output is read by a silo from the job's agent (Output.JobOutputGrain); this host only asks.
+        services.TryAddSingleton<IJobOutput, Output.SiloJobOutput>();
         services.TryAddSingleton<IAuditTrail, Audit.EventStoreAuditTrail>();
         services.AddOptions<AgentAuth.AgentCredentialOptions>().BindConfiguration(AgentAuth.AgentCredentialOptions.SectionName);
         return services;

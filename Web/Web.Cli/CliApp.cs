@@ -7,7 +7,7 @@ using Caas.Contracts.Views;
 namespace Caas.Web.Cli;
 
 /// <summary>
-/// caas-cli: submit, list, show, checkpoint, kill, restore, events, nodes (drain, undrain), alerts, over the platform's HTTP API.
+/// caas-cli: submit, list, show, logs, checkpoint, kill, restore, events, nodes (drain, undrain), alerts, over the platform's HTTP API.
 /// Exit codes are in <see cref="ExitCodes"/>.
 /// </summary>
 public static class CliApp
@@ -104,16 +104,18 @@ public static class CliApp
         var take = new Option<int>("--take") { Description = "Jobs to show.", DefaultValueFactory = _ => 50 };
         var pool = new Option<string?>("--pool") { Description = "Only jobs in this pool (asked for, or running on one of its nodes)." };
         var onNode = new Option<string?>("--node") { Description = "Only jobs on this node." };
+        var inProject = new Option<string?>("--project") { Description = "Only jobs of this project (one of yours)." };
         var search = new Option<string?>("--search") { Description = "Only jobs whose name, id or command line contains this text (any case)." };
         var sort = new Option<string?>("--sort") { Description = "Order by submitted (default), name, status, node, progress or lastheartbeat." };
         sort.CompletionSources.Add("submitted", "name", "status", "node", "progress", "lastheartbeat");
         var ascending = new Option<bool>("--asc") { Description = "Smallest, oldest or A first (default: newest, largest or Z first)." };
-        var list = new Command("list", "List jobs, newest first, filtered and sorted on the platform.") { status, pool, onNode, search, sort, ascending, skip, take, json };
+        var list = new Command("list", "List jobs, newest first, filtered and sorted on the platform.") { status, pool, onNode, inProject, search, sort, ascending, skip, take, json };
         list.SetAction((parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var query = $"jobs?skip={parse.GetValue(skip)}&take={parse.GetValue(take)}" + (parse.GetValue(status) is { } s ? $"&status={s}" : "")
                 + (parse.GetValue(pool) is { } p ? $"&pool={Uri.EscapeDataString(p)}" : "")
                 + (parse.GetValue(onNode) is { } n ? $"&node={Uri.EscapeDataString(n)}" : "")
+                + (parse.GetValue(inProject) is { } pr ? $"&project={Uri.EscapeDataString(pr)}" : "")
                 + (parse.GetValue(search) is { } q ? $"&q={Uri.EscapeDataString(q)}" : "")
                 + (parse.GetValue(sort) is { } by ? $"&sort={Uri.EscapeDataString(by)}" : "")
                 + (parse.GetValue(ascending) ? "&order=asc" : "");
@@ -391,7 +393,8 @@ public static class CliApp
         var admin = AdminCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
         var projects = AccessCommands.Projects(url, json, () => token ?? tokenFile.Read(), output, error);
         var audit = AccessCommands.Audit(url, json, () => token ?? tokenFile.Read(), output, error);
-        foreach (var command in new[] { login, logout, submit, list, show, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies, admin, projects, audit })
+        var logs = LogsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error, pollInterval);
+        foreach (var command in new[] { login, logout, submit, list, show, logs, checkpoint, suspend, resume, migrate, kill, restore, events, nodes, alerts, checkpoints, policies, admin, projects, audit })
             root.Subcommands.Add(command);
         root.Subcommands.Add(CompletionCommand.Create(root, output));
 

@@ -28,6 +28,8 @@ public sealed class PortalBrowserTests
         var running = page.Locator("[data-testid='job-count'][data-status='Running']");
         await Expect(running.Locator("[data-testid='job-count-value']")).ToHaveTextAsync("1");
         await Expect(page.Locator("[data-testid='dashboard-node']").First).ToBeVisibleAsync();
+        // The running job's heartbeats are events: the ingestion rate shows once the dashboard has refreshed.
+        await Expect(page.Locator("[data-testid='ingestion-rate']")).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "dashboard");
 
         await running.ClickAsync();
@@ -42,6 +44,11 @@ public sealed class PortalBrowserTests
         var first = await progress.InnerTextAsync();
         // The page refreshes itself: at 1 % a second the progress text changes without a reload.
         await Expect(progress).Not.ToHaveTextAsync(first, new() { Timeout = 10_000 });
+        // Its output, read from the agent that runs it, grows on the page as the job writes.
+        var output = page.Locator("[data-testid='output-text']");
+        await Expect(output).ToContainTextAsync("count ");
+        var written = await output.InnerTextAsync();
+        await Expect(output).Not.ToHaveTextAsync(written, new() { Timeout = 10_000 });
         await Screenshots.SaveAsync(page, "job-page");
 
         await host.Api.KillAsync(job.JobId);

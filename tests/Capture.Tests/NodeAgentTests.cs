@@ -253,6 +253,35 @@ public sealed class NodeAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_jobs_stdout_and_stderr_are_read_from_the_files_the_agent_captured()
+    {
+        var jobId = JobIds.New();
+        await Send(new LaunchJob(jobId, Node, new JobSpec { Command = "/bin/sh", Args = ["-c", "echo started; echo 'no disk' >&2; exec sleep 600"] }));
+        await Published<JobLaunched>(m => m.JobId == jobId);
+        var client = _harness.Bus.CreateRequestClient<ReadJobOutput>(AgentAddress.For(Node));
+        async Task<JobOutputRead> ReadAsync(JobOutputStream stream, long? from = null) =>
+            (await client.GetResponse<JobOutputRead>(new ReadJobOutput(Node, jobId, stream, from, 10, 4096))).Message;
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var stdout = await ReadAsync(JobOutputStream.Stdout);
+        while (stdout.Text != "started\n" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            stdout = await ReadAsync(JobOutputStream.Stdout);
+        }
+        var stderr = await ReadAsync(JobOutputStream.Stderr);
+        var after = await ReadAsync(JobOutputStream.Stdout, from: stdout.End);
+
+        Assert.Equal((true, 0L, 8L), (stdout.Exists, stdout.Start, stdout.End));
+        Assert.Equal("no disk\n", stderr.Text);
+        Assert.Equal(("", 8L), (after.Text, after.Start));
+        var stranger = await client.GetResponse<JobOutputRead>(new ReadJobOutput(Node, "../../etc", JobOutputStream.Stdout, null, 10, 4096));
+        Assert.Equal((false, ""), (stranger.Message.Exists, stranger.Message.Text));
+        var unknown = await client.GetResponse<JobOutputRead>(new ReadJobOutput(Node, JobIds.New(), JobOutputStream.Stdout, null, 10, 4096));
+        Assert.False(unknown.Message.Exists);
+    }
+
+    [Fact]
     public async Task Bad_commands_are_rejected_with_reasons()
     {
         var notHere = JobIds.New();

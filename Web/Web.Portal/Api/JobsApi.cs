@@ -78,6 +78,7 @@ internal static class JobsApi
             .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        JobOutputApi.Map(api);
         AlertsApi.Map(api);
         PoliciesApi.Map(api);
         api.MapGet("/nodes", GetNodes).Produces<IReadOnlyList<NodeStatus>>();
@@ -97,7 +98,7 @@ internal static class JobsApi
         var scope = await visibility.ScopeAsync(user, ct);
         var query = new JobListQuery
         {
-            Projects = scope.Filter,
+            Projects = scope.FilterTo(ListQuery.Text(request, "project", 200)),
             Skip = skip,
             Take = take,
             Status = ListQuery.Status(request),

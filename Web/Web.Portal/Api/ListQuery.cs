@@ -74,4 +74,15 @@ internal static class ListQuery
             return value;
         throw new OperationRejectedException(RejectionKind.Invalid, $"'{name}' must be a whole number; got '{text}'.");
     }
+
+    /// <summary>A whole number that may exceed int (a byte offset), or null when absent.</summary>
+    public static long? LongInteger(HttpRequest request, string name)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+            return null;
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            return value;
+        throw new OperationRejectedException(RejectionKind.Invalid, $"'{name}' must be a whole number; got '{text}'.");
+    }
 }

@@ -9,4 +9,11 @@ public sealed record ProjectScope(bool AllProjects, IReadOnlyList<string> Projec
     public IReadOnlyList<string>? Filter => AllProjects ? null : Projects;
 
     public bool Includes(string project) => AllProjects || Projects.Contains(project, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The filter for jobs of <paramref name="project"/> only (the whole scope when null): a project outside the scope
+    /// gives an empty filter, so it shows no jobs, the same as a project that has none (which projects exist does not leak).
+    /// </summary>
+    public IReadOnlyList<string>? FilterTo(string? project) =>
+        project is null ? Filter : Includes(project) ? [project] : [];
 }

@@ -109,6 +109,21 @@ public class ClusterPlatform : IAsyncLifetime
         }
     }
 
+    /// <summary>Where the agent of <paramref name="nodeId"/> receives its jobs' progress reports.</summary>
+    public string ProgressSocketOf(string nodeId) => Path.Combine(Agent(nodeId).DataDirectory, "agent", "progress.sock");
+
+    /// <summary>
+    /// A restored job reports progress to the socket path in its image's environment: the lost node's data directory.
+    /// On real hosts every agent has the same path on its own machine, so the reports reach the new node's agent;
+    /// here all agents share one file system, so the lost node's path is pointed at the new node's socket instead.
+    /// </summary>
+    public void FollowProgress(string lostNodeId, string newNodeId)
+    {
+        var old = ProgressSocketOf(lostNodeId);
+        File.Delete(old);
+        File.CreateSymbolicLink(old, ProgressSocketOf(newNodeId));
+    }
+
     /// <summary>The inode of a network namespace: two processes share a namespace exactly when these are equal.</summary>
     public static string NamespaceOfProcess(int pid) =>
         HostCommand.Run("stat", "-L", "-c", "%i", $"/proc/{pid}/ns/net").Trim();

@@ -34,6 +34,7 @@ public sealed class PortalApiHost : IAsyncDisposable
 
     public FakeJobPlatform Platform { get; }
     public FakeAlerts Alerts { get; private init; } = null!;
+    public FakeJobOutput Output { get; private init; } = null!;
     public FakeRecoveryPolicies Policies { get; private init; } = null!;
     public FakeProjections Projections { get; private init; } = null!;
     public FakeAuditTrail Audit { get; private init; } = null!;
@@ -69,6 +70,8 @@ public sealed class PortalApiHost : IAsyncDisposable
         builder.Services.AddSingleton<IRecoveryIncidents>(platform);
         builder.Services.AddSingleton<INodeOperations>(platform);
         builder.Services.AddSingleton<IJobMigrations>(platform);
+        var output = new FakeJobOutput();
+        builder.Services.AddSingleton<IJobOutput>(output);
         var alerts = new FakeAlerts(new FakeTimeProvider(SampleJobs.Start));
         builder.Services.AddSingleton<IAlertOperations>(alerts);
         var policies = new FakeRecoveryPolicies();
@@ -83,7 +86,7 @@ public sealed class PortalApiHost : IAsyncDisposable
         app.MapCaasPortal();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Policies = policies, Projections = projections, Audit = audit, Log = log };
+        var host = new PortalApiHost(app, directory, platform, new Uri(address)) { Alerts = alerts, Output = output, Policies = policies, Projections = projections, Audit = audit, Log = log };
         host.AdminToken = await host.CreateTokenAsync(AdministratorBootstrap.AdminName);
         host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminToken);
         return host;

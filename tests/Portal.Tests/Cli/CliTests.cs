@@ -209,4 +209,12 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Equal("No node agents have reported.", output.ToString().Trim());
     }
+
+    [Fact]
+    public async Task List_project_asks_for_that_projects_jobs()
+    {
+        Assert.Equal(ExitCodes.Ok, await Cli("list", "--project", "red team"));
+
+        Assert.Equal(["red team"], Platform.Searches[^1].Projects);
+    }
 }

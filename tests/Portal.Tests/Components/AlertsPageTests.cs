@@ -42,6 +42,23 @@ public sealed class AlertsPageTests : PortalTestContext
         Assert.Empty(cut.FindAll("[data-testid=expire]"));
     }
 
+    [Theory]
+    [InlineData(CaasRoles.Operator, new[] { "s-job" })]
+    [InlineData(CaasRoles.Admin, new[] { "s-job", "s-fleet" })]
+    public void Only_an_admin_sees_Expire_on_a_fleet_wide_silence(string role, string[] expirable)
+    {
+        LogInAs("someone", role);
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        Alerts.Silences.Add(new SilenceView { Id = "s-job", Matchers = new SilenceMatchers { JobId = "job-000000000a" }, CreatedAt = SampleJobs.Start, EndsAt = SampleJobs.Start.AddHours(3), CreatedBy = "olga", Reason = "known slow storage" });
+        Alerts.Silences.Add(new SilenceView { Id = "s-fleet", Matchers = new SilenceMatchers { NameGlob = "nightly-*" }, CreatedAt = SampleJobs.Start, EndsAt = SampleJobs.Start.AddHours(3), CreatedBy = "admin", Reason = "maintenance" });
+
+        var cut = Render<Alerts>();
+
+        Assert.Equal(2, cut.FindAll("[data-testid=silence-item]").Count);
+        Assert.Equal(expirable, cut.FindAll("[data-testid=silence-item]").Where(i => i.QuerySelector("[data-testid=expire]") is not null)
+            .Select(i => i.QuerySelector(".mono")!.TextContent));
+    }
+
     [Fact]
     public void Silence_prefills_the_form_from_an_alert_and_creates_a_silence_with_a_reason()
     {

@@ -186,4 +186,21 @@ public sealed class JobListTests : PortalTestContext
         Assert.Equal("for job-00000000ff", cut.Find("[data-testid=job-swapped-for]").TextContent);
         Assert.Equal("jobs/job-00000000ff", cut.Find("[data-testid=job-swapped-for] a").GetAttribute("href"));
     }
+
+    [Fact]
+    public void The_project_filter_offers_the_users_projects_and_lists_only_the_chosen_ones_jobs()
+    {
+        Memberships.Projects["olga"] = ["red", "blue"];
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "red sim", 0.25, SampleJobs.Start) with { Spec = new JobSpec { Command = "/bin/true", Project = "red" } });
+        Platform.Jobs.Add(SampleJobs.Running("job-000000000b", "blue sim", 0.5, SampleJobs.Start.AddSeconds(1)) with { Spec = new JobSpec { Command = "/bin/true", Project = "blue" } });
+        var cut = Render<JobList>();
+        Assert.Equal(["", "blue", "red"], cut.FindAll("[data-testid=project-filter] option").Select(o => o.GetAttribute("value")));
+
+        cut.Find("[data-testid=project-filter]").Change("red");
+
+        Assert.Equal(["red sim"], cut.FindAll("[data-testid=job-name]").Select(n => n.TextContent));
+        Assert.Equal(["red"], Platform.Searches[^1].Projects);
+        cut.Find("[data-testid=text-filter]").Change("nothing like it");
+        Assert.Contains("is in project red", cut.Find("[data-testid=no-match]").TextContent, StringComparison.Ordinal);
+    }
 }

@@ -27,6 +27,7 @@ public abstract class PortalTestContext : BunitContext
         Services.AddSingleton<IRecoveryIncidents>(Platform);
         Services.AddSingleton<INodeOperations>(Platform);
         Services.AddSingleton<IJobMigrations>(Platform);
+        Services.AddSingleton<IJobOutput>(Output);
         Services.AddSingleton<IAlertOperations>(Alerts);
         Services.AddSingleton<IRecoveryPolicies>(Policies);
         Services.AddSingleton<IProjectionOperations>(Projections);
@@ -62,6 +63,7 @@ public abstract class PortalTestContext : BunitContext
     protected FakeRecoveryPolicies Policies { get; } = new();
     protected FakeProjections Projections { get; } = new();
     protected FakeJobPlatform Platform { get; }
+    protected FakeJobOutput Output { get; } = new();
     protected string? DemoCommand { get; set; } = "/opt/caas/bin/counter";
 
     protected string CurrentPath => new Uri(Services.GetRequiredService<NavigationManager>().Uri).AbsolutePath;

@@ -52,6 +52,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("POST", $"{prefix}/jobs/{{id}}/checkpoint", $"{prefix}/jobs/{Job}/checkpoint", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Job}/kill", CaasRoles.Operator),
         ("GET", $"{prefix}/jobs/{{id}}/samples", $"{prefix}/jobs/{Job}/samples", CaasRoles.Viewer),
+        ("GET", $"{prefix}/jobs/{{id}}/logs", $"{prefix}/jobs/{Job}/logs", CaasRoles.Viewer),
         ("POST", $"{prefix}/jobs/{{id}}/suspend", $"{prefix}/jobs/{Job}/suspend", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/resume", $"{prefix}/jobs/{Job}/resume", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/migrate", $"{prefix}/jobs/{Job}/migrate", CaasRoles.Operator),

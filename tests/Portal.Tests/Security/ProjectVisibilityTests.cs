@@ -43,6 +43,7 @@ public sealed class ProjectVisibilityTests : IAsyncLifetime
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Placeholder}/kill", null),
         ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Placeholder}/restore", "{}"),
         ("GET", $"{prefix}/jobs/{{id}}/samples", $"{prefix}/jobs/{Placeholder}/samples", null),
+        ("GET", $"{prefix}/jobs/{{id}}/logs", $"{prefix}/jobs/{Placeholder}/logs", null),
         ("POST", $"{prefix}/jobs/{{id}}/suspend", $"{prefix}/jobs/{Placeholder}/suspend", null),
         ("POST", $"{prefix}/jobs/{{id}}/resume", $"{prefix}/jobs/{Placeholder}/resume", null),
         ("POST", $"{prefix}/jobs/{{id}}/migrate", $"{prefix}/jobs/{Placeholder}/migrate", """{"node":"node-b"}"""),
@@ -168,6 +169,18 @@ public sealed class ProjectVisibilityTests : IAsyncLifetime
         Assert.Equal([RedJob], await Ids(red, path, "jobId"));
         Assert.Equal([BlueJob], await Ids(blue, path, "jobId"));
         Assert.Equal([BlueJob, RedJob], (await Ids(host.AdminToken, path, "jobId")).Order());
+    }
+
+    [Fact]
+    public async Task The_project_filter_narrows_the_list_and_another_projects_name_shows_nothing()
+    {
+        Assert.Equal([RedJob], await Ids(red, "/api/v1/jobs?project=red", "jobId"));
+        // Not hers: an empty page, the same as a project without jobs, so it does not tell which projects exist.
+        Assert.Empty(await Ids(red, "/api/v1/jobs?project=blue", "jobId"));
+        Assert.Empty(await Ids(red, "/api/v1/jobs?project=no-such-project", "jobId"));
+        Assert.Equal([BlueJob], await Ids(host.AdminToken, "/api/v1/jobs?project=blue", "jobId"));
+        var tooLong = await Send(host.AdminToken, "GET", "/api/v1/jobs?project=" + new string('p', 201), null);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
     }
 
     [Fact]
