@@ -15,7 +15,8 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// web host (whose read models may be down or absent in a split cluster). In memory only: every start folds from the
 /// first event, which is the truth, and is <see cref="CaughtUp"/> once it reached the head it saw at start.
 /// Heartbeats and progress reports (nearly every event of a busy silo) never change where a job runs nor whether it
-/// runs, so they are passed over unread: folding them cost a second deserialization of every sample the silo ingests.
+/// runs, so they are passed over unread (the store does not even send their data): folding them cost a second read and
+/// deserialization of every sample the silo ingests.
 /// </summary>
 public sealed class NodeJobsFeed(IEventStore store, EventSerializer serializer, ILogger<NodeJobsFeed> logger) : BackgroundService
 {
@@ -69,7 +70,7 @@ public sealed class NodeJobsFeed(IEventStore store, EventSerializer serializer, 
                 if (Position >= _head)
                     _caughtUp.TrySetResult();
                 // After the last event read, folded or passed over, so nothing is folded twice when the feed resumes.
-                await store.SubscribeToAllAsync(Position + 1, ApplyAsync, stoppingToken);
+                await store.SubscribeToAllAsync(Position + 1, Samples, ApplyAsync, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
