@@ -35,6 +35,7 @@ for (var i = 0; i < args.Length; i += 2)
 int jobs = options["--jobs"], nodes = options["--nodes"], rounds = options["--rounds"], ingestRounds = options["--ingest-rounds"];
 var interval = TimeSpan.FromSeconds(options["--interval"]);
 
+var loadAtStart = LoadAverage();
 var postgres = Environment.GetEnvironmentVariable("CAAS_TEST_POSTGRES");
 var backend = string.IsNullOrWhiteSpace(postgres) ? "sqlite" : "postgres";
 var scratch = Directory.CreateTempSubdirectory("caas-bench-silo-");
@@ -163,6 +164,8 @@ try
     // The portal's job list over these jobs, while the silo holds them all (issue 6).
     var (pageMs, baselineMs, _) = await JobListBenchmark.MeasureAsync(host.Services.GetRequiredService<IJobQueries>(), fleet.NodeIds[0], runs: 21);
 
+    // The machine is shared in development; the load beside the run says how far its figures can be trusted.
+    Console.Error.WriteLine($"# load average: {loadAtStart} at start, {LoadAverage()} at the end, {Environment.ProcessorCount} cores");
     Console.WriteLine(FigureLine.Target($"monitoring.rss_{jobs / 1000}k_jobs_mib", rssMiB, "<=", 1536));
     Console.WriteLine(FigureLine.Target($"monitoring.ingest_events_per_s.{backend}", eventsPerSecond, ">=", 20_000));
     Console.WriteLine(FigureLine.Target($"monitoring.ingest_vs_copy.{backend}", eventsPerSecond / raw.EventsPerSecond, ">=", 0.5));
@@ -244,6 +247,8 @@ static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan patience, strin
         await Task.Delay(50);
     }
 }
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
 static double ResidentMiB()
 {
