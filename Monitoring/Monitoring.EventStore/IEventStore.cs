@@ -32,6 +32,19 @@ public interface IEventStore
     /// </summary>
     Task SubscribeToAllAsync(long fromPosition, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="SubscribeToAllAsync(long, Func{RecordedEvent, CancellationToken, ValueTask}, CancellationToken)"/>, but
+    /// events whose type is in <paramref name="passOver"/> reach the handler with empty <see cref="RecordedEvent.Data"/>:
+    /// a subscriber that only needs to know they went by (its position) is spared reading what they say. A backend
+    /// may then leave their data where it is.
+    /// </summary>
+    Task SubscribeToAllAsync(long fromPosition, IReadOnlySet<string> passOver, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(passOver);
+        ArgumentNullException.ThrowIfNull(handler);
+        return SubscribeToAllAsync(fromPosition, (e, ct) => handler(passOver.Contains(e.Type) ? e with { Data = "" } : e, ct), cancellationToken);
+    }
+
     /// <summary>Keeps only the newest snapshot per stream.</summary>
     Task SaveSnapshotAsync(StreamSnapshot snapshot, CancellationToken cancellationToken = default);
 

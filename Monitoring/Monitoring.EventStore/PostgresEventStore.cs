@@ -97,18 +97,25 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
     /// rollback. Such a read waits until every transaction that could still commit into the gap has ended and reads
     /// again, so a reader that moves on from the last position it saw never skips an event committed late.
     /// </remarks>
-    public async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken = default) =>
+        ReadAllWithAsync(fromPosition, maxCount, passOver: null, cancellationToken);
+
+    /// <param name="passOver">Types whose data is not read (it comes back empty); their rows still come, so gaps are still seen.</param>
+    private async Task<IReadOnlyList<RecordedEvent>> ReadAllWithAsync(long fromPosition, int maxCount, string[]? passOver, CancellationToken cancellationToken)
     {
         EventStoreArguments.ValidateCount(maxCount);
         var from = Math.Max(1, fromPosition);
+        var columns = passOver is null ? Columns : "stream, version, position, event_id, type, CASE WHEN type = ANY ($3) THEN '' ELSE data END, recorded_at";
         while (true)
         {
             var events = await QueryAsync(
-                $"SELECT {Columns} FROM events WHERE position >= $1 ORDER BY position LIMIT $2;",
+                $"SELECT {columns} FROM events WHERE position >= $1 ORDER BY position LIMIT $2;",
                 command =>
                 {
                     command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
                     command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+                    if (passOver is not null)
+                        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = passOver });
                 }, cancellationToken).ConfigureAwait(false);
             if (!HasUnsettledGap(from, events))
                 return events;
@@ -122,7 +129,17 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async Task SubscribeToAllAsync(long fromPosition, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    public Task SubscribeToAllAsync(long fromPosition, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>
+        SubscribeWithAsync(fromPosition, passOver: null, handler, cancellationToken);
+
+    /// <summary>Passed-over events' data stays in the database: with heartbeats most of what a subscriber would read.</summary>
+    public Task SubscribeToAllAsync(long fromPosition, IReadOnlySet<string> passOver, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(passOver);
+        return SubscribeWithAsync(fromPosition, passOver.Count == 0 ? null : passOver.ToArray(), handler, cancellationToken);
+    }
+
+    private async Task SubscribeWithAsync(long fromPosition, string[]? passOver, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
         var next = fromPosition;
@@ -131,7 +148,7 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
         {
             cancellationToken.ThrowIfCancellationRequested();
             await appends.ListenAsync(cancellationToken).ConfigureAwait(false);
-            var batch = await ReadAllAsync(next, 1000, cancellationToken).ConfigureAwait(false);
+            var batch = await ReadAllWithAsync(next, 1000, passOver, cancellationToken).ConfigureAwait(false);
             foreach (var recorded in batch)
             {
                 await handler(recorded, cancellationToken).ConfigureAwait(false);

@@ -35,6 +35,7 @@ for (var i = 0; i < args.Length; i += 2)
 int jobs = options["--jobs"], nodes = options["--nodes"], rounds = options["--rounds"], ingestRounds = options["--ingest-rounds"];
 var interval = TimeSpan.FromSeconds(options["--interval"]);
 
+var loadAtStart = LoadAverage();
 var postgres = Environment.GetEnvironmentVariable("CAAS_TEST_POSTGRES");
 var backend = string.IsNullOrWhiteSpace(postgres) ? "sqlite" : "postgres";
 var scratch = Directory.CreateTempSubdirectory("caas-bench-silo-");
@@ -117,19 +118,34 @@ try
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     GC.WaitForPendingFinalizers();
     var rssMiB = ResidentMiB();
+    // What the resident memory holds: the managed heap (live objects after the compacting GC) and what the GC keeps committed.
+    var gcInfo = GC.GetGCMemoryInfo(GCKind.Any);
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"# memory: rss {rssMiB:0} MiB, managed heap {gcInfo.HeapSizeBytes / 1048576.0:0} MiB, GC committed {gcInfo.TotalCommittedBytes / 1048576.0:0} MiB, {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections"));
+
+    // What the silo spends with every job active and no heartbeat arriving (the job grains' watch timers, the feeds).
+    var idleFrom = Process.GetCurrentProcess().TotalProcessorTime;
+    var idleClock = Stopwatch.StartNew();
+    await Task.Delay(TimeSpan.FromSeconds(3));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"# idle: silo {(Process.GetCurrentProcess().TotalProcessorTime - idleFrom).TotalSeconds / idleClock.Elapsed.TotalSeconds * 100:0}% of one core with {jobs} jobs and no heartbeats"));
 
     // Throughput: rounds back to back, as fast as the path takes them (issue 4's monitoring.ingest_events_per_s), after
     // the same burst once unmeasured: a long-running silo has compiled its hot paths (tiered JIT) and sized its heaps.
     await PublishRoundsAsync(bus, store, fleet, ingestRounds, jobs);
     var timer = Stopwatch.StartNew();
     var (siloCpu, postgresCpu) = (Process.GetCurrentProcess().TotalProcessorTime, CpuTime.OfProcessesNamed("postgres"));
+    var (gcPause, allocated, gen0, gen2) = (GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(2));
     var (fromPosition, events) = await PublishRoundsAsync(bus, store, fleet, ingestRounds, jobs);
     var eventsPerSecond = events / timer.Elapsed.TotalSeconds;
     (siloCpu, postgresCpu) = (Process.GetCurrentProcess().TotalProcessorTime - siloCpu, CpuTime.OfProcessesNamed("postgres") - postgresCpu);
+    (gcPause, allocated, gen0, gen2) = (GC.GetTotalPauseDuration() - gcPause, GC.GetTotalAllocatedBytes() - allocated, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2);
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# ingest: {events} events from {ingestRounds} rounds of {jobs} samples in {timer.Elapsed.TotalSeconds:0.00} s"));
     // Where the 2 cores went: this process (bus, grains, serialization, projections) and the whole PostgreSQL server (other clients included).
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"# ingest cpu: silo {siloCpu.TotalSeconds:0.00} s ({siloCpu.TotalMicroseconds / events:0} us/event), postgres {postgresCpu.TotalSeconds:0.00} s ({postgresCpu.TotalMicroseconds / events:0} us/event), in {timer.Elapsed.TotalSeconds:0.00} s of wall time on {Environment.ProcessorCount} cores"));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"# ingest gc: {allocated / (double)events / 1024:0.0} KiB allocated per event, {gen0} collections ({gen2} gen2), paused {gcPause.TotalSeconds:0.00} s"));
 
     // The same rows, the fastest raw way (binary COPY / prepared INSERT), in the same run, into fresh tables of the same shape.
     var rows = HeartbeatRows.FromRecorded((await ReadAllFromAsync(store, fromPosition, events))
@@ -148,6 +164,8 @@ try
     // The portal's job list over these jobs, while the silo holds them all (issue 6).
     var (pageMs, baselineMs, _) = await JobListBenchmark.MeasureAsync(host.Services.GetRequiredService<IJobQueries>(), fleet.NodeIds[0], runs: 21);
 
+    // The machine is shared in development; the load beside the run says how far its figures can be trusted.
+    Console.Error.WriteLine($"# load average: {loadAtStart} at start, {LoadAverage()} at the end, {Environment.ProcessorCount} cores");
     Console.WriteLine(FigureLine.Target($"monitoring.rss_{jobs / 1000}k_jobs_mib", rssMiB, "<=", 1536));
     Console.WriteLine(FigureLine.Target($"monitoring.ingest_events_per_s.{backend}", eventsPerSecond, ">=", 20_000));
     Console.WriteLine(FigureLine.Target($"monitoring.ingest_vs_copy.{backend}", eventsPerSecond / raw.EventsPerSecond, ">=", 0.5));
@@ -229,6 +247,8 @@ static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan patience, strin
         await Task.Delay(50);
     }
 }
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
 static double ResidentMiB()
 {

@@ -48,6 +48,9 @@ public sealed class TimedEventStore(IEventStore inner) : IEventStore
     public Task SubscribeToAllAsync(long fromPosition, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>
         inner.SubscribeToAllAsync(fromPosition, handler, cancellationToken);
 
+    public Task SubscribeToAllAsync(long fromPosition, IReadOnlySet<string> passOver, Func<RecordedEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>
+        inner.SubscribeToAllAsync(fromPosition, passOver, handler, cancellationToken);
+
     public Task SaveSnapshotAsync(StreamSnapshot snapshot, CancellationToken cancellationToken = default) => inner.SaveSnapshotAsync(snapshot, cancellationToken);
 
     public Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken cancellationToken = default) => inner.ReadSnapshotAsync(stream, cancellationToken);

@@ -146,6 +146,18 @@ public sealed class EventSerializerTests
     }
 
     [Fact]
+    public void An_event_id_is_what_earlier_builds_stored_for_it_so_their_retried_writes_are_recognised()
+    {
+        // Non-ASCII text, so the id is taken over UTF-8 bytes as it always was.
+        var e = Job.Progress(2, 0.5, "étape 3 von 4 — 東京");
+        var data = _serializer.ToEventData(Job.JobId, 12345678901, e);
+
+        var stored = System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{Job.JobId}\n12345678901\nProgressReported\n{data.Data}"));
+        Assert.Equal(new Guid(stored.AsSpan(0, 16)), data.EventId);
+    }
+
+    [Fact]
     public void An_unknown_stored_type_name_is_a_clear_error()
     {
         var error = Assert.Throws<UnknownEventTypeException>(() => _serializer.Deserialize("JobTeleported", "{}"));

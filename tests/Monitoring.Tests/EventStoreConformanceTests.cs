@@ -169,6 +169,25 @@ public abstract class EventStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_subscription_that_passes_types_over_gets_every_event_in_order_and_only_their_data_left_out()
+    {
+        await _store.AppendAsync("job-a", ExpectedVersion.NoStream, [Event("Placed", "{\"n\":1}"), Event("Beat", "{\"n\":2}")]);
+        var seen = new ConcurrentQueue<RecordedEvent>();
+        using var stop = new CancellationTokenSource();
+        var subscription = _store.SubscribeToAllAsync(0, new HashSet<string> { "Beat" }, (e, _) => { seen.Enqueue(e); return ValueTask.CompletedTask; }, stop.Token);
+
+        await Eventually(() => seen.Count == 2);
+        await _store.AppendAsync("job-a", 1, [Event("Beat", "{\"n\":3}"), Event("Exited", "{\"n\":4}")]);
+        await Eventually(() => seen.Count == 4);
+
+        Assert.Equal(["Placed", "Beat", "Beat", "Exited"], seen.Select(e => e.Type));
+        Assert.Equal([1L, 2L, 3L, 4L], seen.Select(e => e.Position));
+        Assert.Equal(["{\"n\":1}", "", "", "{\"n\":4}"], seen.Select(e => e.Data));
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscription);
+    }
+
+    [Fact]
     public async Task Concurrent_appenders_to_different_streams_all_land()
     {
         const int writers = 20, appendsEach = 50;

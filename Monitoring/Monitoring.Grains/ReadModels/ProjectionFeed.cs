@@ -17,6 +17,9 @@ namespace Caas.Monitoring.Grains.ReadModels;
 /// event store's database, between two events (every <see cref="SaveEvery"/> events, every <see cref="SaveInterval"/>
 /// when behind, and at stop); at start each is restored and the feed resumes after the lowest position, each projection
 /// skipping what it already holds. So a crash never applies an event twice to a projection nor skips one.
+/// A save writes each moved projection's whole state (the job list of 10,000 jobs is ~40 MB of JSON), so saves are paced
+/// to take at most one part in <see cref="SavePacing"/> of the feed's time: under a heavy stream of heartbeats the feed
+/// saves every few seconds instead of every thousand events, which cost the silo most of a core and held hundreds of MiB.
 /// </summary>
 public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
 {
@@ -24,6 +27,8 @@ public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(5);
     public const int SaveEvery = 1000;
     public static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(2);
+    /// <summary>After a save that took d, the next regular one waits until SavePacing × d has passed since it ended.</summary>
+    public const int SavePacing = 20;
 
     private readonly IEventStore _store;
     private readonly IProjectionCheckpoints _checkpoints;
@@ -45,6 +50,8 @@ public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
     /// <summary>The wait before resuming after a failure: doubles while the store stays away, back to the first once events flow.</summary>
     private TimeSpan _pause = FirstPause;
     private int _unsaved;
+    private long _lastSaveEnded;
+    private TimeSpan _lastSaveTook;
 
     public ProjectionFeed(IEventStore store, IProjectionCheckpoints checkpoints, EventSerializer serializer, JobListProjection jobs,
         CheckpointCatalogProjection catalog, AlertsProjection alertsProjection, AlertConditions conditions, AlertEngine alerts,
@@ -234,7 +241,7 @@ public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
             await FoldAsync(recorded, cancellationToken);
             foreach (var slot in _slots.Values)
                 slot.Advance(recorded.Position);
-            if (++_unsaved >= SaveEvery)
+            if (++_unsaved >= SaveEvery && SaveIsDue())
                 await SaveLockedAsync(cancellationToken);
         }
         finally
@@ -285,7 +292,7 @@ public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
             {
                 try
                 {
-                    await SaveAsync(stoppingToken);
+                    await SaveAsync(stoppingToken, paced: true);
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {
@@ -298,14 +305,15 @@ public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
         }
     }
 
-    private async Task SaveAsync(CancellationToken cancellationToken)
+    private async Task SaveAsync(CancellationToken cancellationToken, bool paced = false)
     {
         if (!_loaded.Task.IsCompleted)
             return;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await SaveLockedAsync(cancellationToken);
+            if (!paced || SaveIsDue())
+                await SaveLockedAsync(cancellationToken);
         }
         finally
         {
@@ -320,12 +328,18 @@ public sealed class ProjectionFeed : BackgroundService, IProjectionOperations
         var moved = _slots.Values.Where(s => s.Position != s.SavedPosition).ToArray();
         if (moved.Length == 0)
             return;
+        var started = _time.GetTimestamp();
         var at = _time.GetUtcNow();
         var checkpoints = moved.Select(s => new ProjectionCheckpoint(s.Projection.Name, s.Position, s.Projection.StateType, s.Projection.SaveState(), at)).ToArray();
         await _checkpoints.SaveProjectionCheckpointsAsync(checkpoints, cancellationToken);
         foreach (var slot in moved)
             slot.Saved(slot.Position, at);
+        _lastSaveEnded = _time.GetTimestamp();
+        _lastSaveTook = _time.GetElapsedTime(started, _lastSaveEnded);
     }
+
+    /// <summary>Whether a regular save may run now: the last one ended at least <see cref="SavePacing"/> times its duration ago.</summary>
+    private bool SaveIsDue() => _time.GetElapsedTime(_lastSaveEnded) >= _lastSaveTook * SavePacing;
 
     /// <summary>The history present at start is folded in: alerts may now fire by time, and live jobs be woken.</summary>
     private void MarkCaughtUp()
