@@ -39,6 +39,9 @@ public sealed class JobGrain(
     /// <summary>How long a requested checkpoint may stay unanswered before a new request replaces it.</summary>
     public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a policy's move waits for the checkpoint it takes of the live job before it restores the newest earlier one.</summary>
+    public static TimeSpan RecoveryCheckpointTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often the pool's observed failures are asked for again (adaptive checkpoint intervals follow them).</summary>
     private static readonly TimeSpan ReliabilityRefresh = TimeSpan.FromSeconds(30);
 
@@ -353,6 +356,8 @@ public sealed class JobGrain(
         RaiseEvent(new CheckpointTaken(JobId, report.Checkpoint, report.At));
         await ConfirmEvents();
         KeepWatching();
+        if (State.RecoveryCheckpoint?.Sequence == sequence)
+            await RecoverAfterCheckpoint(failure: null);
         await CopyToAnotherNode(report.Checkpoint);
     }
 
@@ -390,6 +395,8 @@ public sealed class JobGrain(
         }
         RaiseEvent(new CheckpointFailed(JobId, report.Sequence, report.Reason, report.At));
         await ConfirmEvents();
+        if (State.RecoveryCheckpoint?.Sequence == report.Sequence)
+            await RecoverAfterCheckpoint(report.Reason);
     }
 
     public async Task RecordRestoreCompleted(RestoreCompleted report)
@@ -467,8 +474,7 @@ public sealed class JobGrain(
             var recovery = StartRecoveryIfDue(incident, decision, $"failed: {reason}", now);
             await ConfirmEvents();
             logger.LogInformation("Job {JobId} failed ({Reason}); policy: {Decision}", JobId, reason, decision.Reason);
-            if (recovery is not null)
-                await bus.Publish(recovery);
+            await Carry(recovery);
         }
         KeepWatching();
     }
@@ -518,11 +524,13 @@ public sealed class JobGrain(
         await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!, State.Epoch));
     }
 
-    public async Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds)
+    public Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds) => PlaceForRecovery(excludedNodeIds, null, null);
+
+    public Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds, RecoveryTargets? targets, int? sequence)
     {
         RequireSubmitted();
-        var decision = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseExcept(State.Spec!, excludedNodeIds);
-        return decision;
+        var engine = sequence is { } wanted ? State.FindCheckpoint(wanted)?.Engine : null;
+        return GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseForRecovery(State.Spec!, excludedNodeIds, targets, string.IsNullOrEmpty(engine) ? null : engine);
     }
 
 
@@ -563,6 +571,8 @@ public sealed class JobGrain(
                 await EndStarvation(rate);
             else if (State.PendingRecovery is { } pending && pending.NotBefore <= time.GetUtcNow())
                 await StartPendingRecovery(pending, State.PendingRecoveryIncident!.Value);
+            else if (State.RecoveryCheckpoint is { } waiting && time.GetUtcNow() - waiting.At >= RecoveryCheckpointTimeout)
+                await GiveUpRecoveryCheckpoint(waiting);
             await LearnWhereTheJobRuns();
             await CheckpointPeriodically();
             await ReportToSwapBoard();
@@ -710,7 +720,7 @@ public sealed class JobGrain(
         MonitoringMetrics.DetectionLatency.Record(Math.Max(0, (now - (since + spec.StallThreshold)).TotalSeconds), new KeyValuePair<string, object?>("detector", "stall"));
         logger.LogWarning("Job {JobId} stalled: no progress since {Since}; policy: {Decision}", JobId, since, decision.Reason);
         if (recovery is not null)
-            await bus.Publish(recovery);
+            await Carry(recovery);
         else if (!decision.Acts)
             // The recovery saga records the incident: as not attempted when the policy only alerts or holds back (the
             // stall alert is the notification), as failed for want of a checkpoint when it wanted to restore.
@@ -734,8 +744,7 @@ public sealed class JobGrain(
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} starved ({Cause}): {Detail}; policy: {Decision}", JobId, finding.Cause, finding.Detail, decision.Reason);
         await bus.Publish(new JobStarvationDetected(incident, JobId, node, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, now));
-        if (recovery is not null)
-            await bus.Publish(recovery);
+        await Carry(recovery);
         KeepWatching();
     }
 
@@ -758,8 +767,7 @@ public sealed class JobGrain(
         var recovery = StartRecoveryIfDue(incident, decision, $"node {nodeId} lost as of {at:u}", now);
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} lost its node {NodeId}; policy: {Decision}", JobId, nodeId, decision.Reason);
-        if (recovery is not null)
-            await bus.Publish(recovery);
+        await Carry(recovery);
         KeepWatching();
     }
 
@@ -780,14 +788,89 @@ public sealed class JobGrain(
     /// Records the restore a decision asks for when it is due now, and returns the request for recovery to publish after
     /// the events are confirmed; null when the decision does nothing or waits out a backoff (then it is pending).
     /// </summary>
-    private RecoveryRequested? StartRecoveryIfDue(Guid incident, PolicyDecision decision, string reason, DateTimeOffset now)
+    private RecoveryStart? StartRecoveryIfDue(Guid incident, PolicyDecision decision, string reason, DateTimeOffset now)
     {
         if (!decision.Acts || decision.NotBefore > now || State.NewestCheckpoint is not { } checkpoint)
             return null;
+        if (CanCheckpointBeforeMoving(decision))
+        {
+            var sequence = State.NextCheckpointSequence;
+            RaiseEvent(new RecoveryCheckpointRequested(JobId, incident, sequence, decision, reason, now));
+            RaiseEvent(new CheckpointRequested(JobId, sequence, LeaveRunning: false, now));
+            return new RecoveryStart(null, new CheckpointJob(JobId, State.NodeId!, sequence, LeaveRunning: false));
+        }
+        return new RecoveryStart(RestoreFor(incident, decision, checkpoint, reason, null, now), null);
+    }
+
+    /// <summary>
+    /// A policy that moves a job still running (stalled or starved on its node) moves what it has done up to now: a
+    /// stop-mode checkpoint first. Not when another checkpoint is under way, nor for a stopped process (SIGSTOP, a tracer),
+    /// whose image would come back stopped; a restart in place restores the newest checkpoint taken before the incident,
+    /// since an image of a hung job taken now would come back hung.
+    /// </summary>
+    private bool CanCheckpointBeforeMoving(PolicyDecision decision) =>
+        decision.Action is RecoveryAction.MoveToOtherNode or RecoveryAction.MoveToOtherPool
+        && decision.Trigger is PolicyTrigger.Stall or PolicyTrigger.Starvation
+        && State.Status == JobStatus.Running && State.NodeId is not null
+        && State.PendingCheckpoint is null && State.SwapOutSequence is null && !State.IsProcessStopped;
+
+    /// <summary>Records the restore of <paramref name="checkpoint"/> for the incident, and returns the request recovery gets once the events are confirmed.</summary>
+    private RecoveryRequested RestoreFor(Guid incident, PolicyDecision decision, CheckpointInfo checkpoint, string reason, string? checkpointNote, DateTimeOffset now)
+    {
         RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
         return new RecoveryRequested(incident, JobId, checkpoint.NodeId, checkpoint.Sequence, checkpoint.Progress, reason, now,
             State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt,
-            Epoch: TentativeState.Epoch);
+            Epoch: TentativeState.Epoch, CheckpointNote: checkpointNote);
+    }
+
+    /// <summary>
+    /// The checkpoint a policy's move waited for was taken or failed (<paramref name="failure"/>): the restore of the
+    /// incident is requested now, from that checkpoint, or from the newest earlier one (the copy still running on the old
+    /// node is then killed first, by its epoch, so the job never runs twice).
+    /// </summary>
+    private async Task RecoverAfterCheckpoint(string? failure)
+    {
+        if (State.RecoveryCheckpoint is not { } waiting)
+            return;
+        var now = time.GetUtcNow();
+        var taken = failure is null ? State.FindCheckpoint(waiting.Sequence) : null;
+        var checkpoint = taken ?? State.NewestCheckpoint;
+        if (checkpoint is null)
+        {
+            RaiseEvent(new RecoveryPolicyApplied(JobId, waiting.IncidentId, waiting.Decision with
+            {
+                Action = RecoveryAction.None, Attempt = 0, Targets = null, At = now, NotBefore = now,
+                Reason = $"{waiting.Decision.Reason}; dropped: checkpoint {waiting.Sequence} failed ({failure}) and no earlier checkpoint is left",
+            }, now));
+            await ConfirmEvents();
+            return;
+        }
+        var note = taken is not null
+            ? $"checkpoint {taken.Sequence} taken from the running job at the incident (progress {ProgressText(taken.Progress)})"
+            : $"checkpoint {waiting.Sequence} at the incident failed ({failure}); the newest earlier one, {checkpoint.Sequence} (progress {ProgressText(checkpoint.Progress)}), is restored instead";
+        var oldCopy = taken is null && State.Status == JobStatus.Running ? (Node: State.NodeId!, Epoch: State.Epoch) : ((string Node, long Epoch)?)null;
+        var recovery = RestoreFor(waiting.IncidentId, waiting.Decision, checkpoint, waiting.Reason, note, now);
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId}: {Note}; incident {Incident} moves it", JobId, note, waiting.IncidentId);
+        if (oldCopy is { } old)
+            await SendToAgent(old.Node, new KillJob(JobId, old.Node, $"moved by its policy (incident {waiting.IncidentId}) from an earlier checkpoint", old.Epoch));
+        await bus.Publish(recovery);
+        KeepWatching();
+    }
+
+    private static string ProgressText(double? progress) =>
+        progress is { } p ? p.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "unknown";
+
+    /// <summary>What a decision due now starts: a restore request to publish, or first the checkpoint to send to the job's node.</summary>
+    private sealed record RecoveryStart(RecoveryRequested? Request, CheckpointJob? Checkpoint);
+
+    /// <summary>Sends what <see cref="StartRecoveryIfDue"/> started, once its events are confirmed.</summary>
+    private async Task Carry(RecoveryStart? start)
+    {
+        if (start?.Request is { } request)
+            await bus.Publish(request);
+        else if (start?.Checkpoint is { } checkpoint)
+            await SendToAgent(checkpoint.NodeId, checkpoint);
     }
 
     /// <summary>A recovery whose backoff ended: carried out if its incident still stands, otherwise dropped with the reason.</summary>
@@ -802,7 +885,7 @@ public sealed class JobGrain(
             // Until a restore starts the job stays recorded as running on the lost node.
             _ => State.Status == JobStatus.Running && State.NodeId == pending.Targets?.AvoidNodeId,
         };
-        RecoveryRequested? recovery = null;
+        RecoveryStart? recovery = null;
         if (!stands || State.NewestCheckpoint is null)
             RaiseEvent(new RecoveryPolicyApplied(JobId, incident, pending with
             {
@@ -816,9 +899,17 @@ public sealed class JobGrain(
         else
             recovery = StartRecoveryIfDue(incident, pending with { NotBefore = now }, pending.Reason, now);
         await ConfirmEvents();
-        if (recovery is not null)
-            await bus.Publish(recovery);
+        await Carry(recovery);
         KeepWatching();
+    }
+
+    private async Task GiveUpRecoveryCheckpoint(RecoveryCheckpointRequested waiting)
+    {
+        var problem = $"no answer from node {State.NodeId} within {DurationText.Of(RecoveryCheckpointTimeout)}";
+        if (State.PendingCheckpoint == waiting.Sequence)
+            RaiseEvent(new CheckpointFailed(JobId, waiting.Sequence, problem, time.GetUtcNow()));
+        await ConfirmEvents();
+        await RecoverAfterCheckpoint(problem);
     }
 
     /// <summary>Asks the node directory for the pool of the job's node when it changed, and for the pool's failures every so often.</summary>

@@ -92,6 +92,9 @@ public sealed class JobState
     [Id(155)] public Guid? SwapInIncident { get; set; }
     [Id(156)] public DateTimeOffset? SwappedInAt { get; set; }
 
+    /// <summary>A policy's move of the live job waits for this stop-mode checkpoint (taken at the incident) before its restore is requested.</summary>
+    [Id(210)] public RecoveryCheckpointRequested? RecoveryCheckpoint { get; set; }
+
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
     /// <summary>Stopped by its own stop-mode checkpoint (suspended to storage), not by a kill or an exit.</summary>
@@ -178,6 +181,7 @@ public sealed class JobState
             case NodeReturnedWithJob e: Apply(e); break;
             case CheckpointMoved e: Apply(e); break;
             case JobSwapOutRequested e: Apply(e); break;
+            case RecoveryCheckpointRequested e: RecoveryCheckpoint = e; break;
             case JobSwappedIn e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
@@ -372,6 +376,7 @@ public sealed class JobState
         StallIncident = null;
         StarvationIncident = null;
         PendingCheckpoint = null;
+        RecoveryCheckpoint = null;
         KillRequested = false;
     }
 
@@ -419,6 +424,7 @@ public sealed class JobState
         StarvationIncident = null;
         PendingCheckpoint = null;
         StoppedByCheckpoint = false;
+        RecoveryCheckpoint = null;
         LeaveSwappedOut();
         if (KillRequested)
             Status = JobStatus.Stopped;
@@ -454,10 +460,13 @@ public sealed class JobState
             PendingRecovery = null;
             PendingRecoveryIncident = null;
         }
+        if (RecoveryCheckpoint?.IncidentId == e.IncidentId)
+            RecoveryCheckpoint = null;
     }
 
     public void Apply(RestoreRequested e)
     {
+        RecoveryCheckpoint = null;
         Epoch++;
         LeaveSwappedOut();
         PendingRecovery = null;

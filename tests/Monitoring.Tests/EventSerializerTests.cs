@@ -54,6 +54,11 @@ public sealed class EventSerializerTests
         { "CheckpointMoved", new CheckpointMoved(Job.JobId, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "node-1", "node-2", 1_048_576, TimeSpan.FromSeconds(0.8), Job.At(17)) },
         { "JobSwapOutRequested", new JobSwapOutRequested(Job.JobId, 2, "job-00000000ff", "job job-00000000ff (priority 5) took its slot on node node-1; this job's priority is 0", Job.At(20)) },
         { "JobSwappedIn", new JobSwappedIn(Job.JobId, Guid.Parse("11111111-2222-3333-4444-666666666666"), 2, "node-1", Job.At(21)) },
+        { "RecoveryCheckpointRequested", new RecoveryCheckpointRequested(Job.JobId, Guid.Parse("11111111-2222-3333-4444-777777777777"), 3, new PolicyDecision
+            {
+                Trigger = PolicyTrigger.Stall, Action = RecoveryAction.MoveToOtherNode, Reason = "stall: move", Attempt = 1, At = Job.At(22), NotBefore = Job.At(22),
+                Targets = new RecoveryTargets { AvoidNodeId = "node-1", CurrentPool = "cloud-a" },
+            }, "stalled: no progress for 00:00:10", Job.At(22)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

@@ -1,3 +1,4 @@
+using Caas.Contracts.Policies;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 
@@ -50,6 +51,15 @@ public sealed class NodeRoster(TimeProvider time, IPlatformHearing? hearing = nu
     {
         var decision = NodePlacement.Choose(spec, List(), id => _nodes[id].Pending.Count, excluded);
         if (reserve && decision.NodeId is { } chosen)
+            _nodes[chosen] = _nodes[chosen] with { Pending = [.. _nodes[chosen].Pending, 0] };
+        return decision;
+    }
+
+    /// <summary>As <see cref="Choose"/> for a job recovery brings back, within what its policy allows (<see cref="RecoveryPlacement"/>); reserves the slot.</summary>
+    public PlacementDecision ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excluded, RecoveryTargets? targets, string? imageEngine)
+    {
+        var decision = RecoveryPlacement.Choose(spec, targets, imageEngine, List(), id => _nodes[id].Pending.Count, excluded);
+        if (decision.NodeId is { } chosen)
             _nodes[chosen] = _nodes[chosen] with { Pending = [.. _nodes[chosen].Pending, 0] };
         return decision;
     }
