@@ -62,6 +62,7 @@ public sealed class JobGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
+        await RepublishUnansweredRecovery();
         KeepWatching();
     }
 
@@ -199,10 +200,10 @@ public sealed class JobGrain(
               ?? throw new OperationRejectedException(RejectionKind.Conflict, $"Checkpoint {checkpoint.Sequence} of job {JobId} is held only by node {awayFrom}, which was lost.");
         var fallbacks = holder is null ? State.FallbacksFor(checkpoint.Sequence) : State.FallbacksHeldBy(holder, checkpoint.Sequence);
         var now = time.GetUtcNow();
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        var recovery = RecordRestore(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: awayFrom, CheckpointNodeId: holder));
         await ConfirmEvents();
-        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
-            AvoidNodeId: awayFrom, CheckpointNodeId: holder, Epoch: State.Epoch));
+        await bus.Publish(recovery);
         KeepWatching();
         return incident;
     }
@@ -501,11 +502,11 @@ public sealed class JobGrain(
         }
         var incident = Guid.NewGuid();
         var reason = $"node {nodeId} lost at {lostAt:u}: restoring checkpoint {checkpoint.Sequence} (held by {holder}) on another node";
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        var recovery = RecordRestore(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: nodeId, CheckpointNodeId: holder));
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} is lost with node {NodeId}; incident {Incident} restores checkpoint {Sequence} elsewhere", JobId, nodeId, incident, checkpoint.Sequence);
-        await bus.Publish(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
-            AvoidNodeId: nodeId, CheckpointNodeId: holder, Epoch: State.Epoch));
+        await bus.Publish(recovery);
         KeepWatching();
     }
 
@@ -674,11 +675,11 @@ public sealed class JobGrain(
         var fallbacks = holder is null ? State.FallbacksFor(checkpoint.Sequence) : State.FallbacksHeldBy(holder, checkpoint.Sequence);
         var reason = $"swapped in on node {node}: a slot freed";
         RaiseEvent(new JobSwappedIn(JobId, incident, checkpoint.Sequence, node, now));
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        var recovery = RecordRestore(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks, CheckpointNodeId: holder));
         await ConfirmEvents();
         await ReportToSwapBoard();
         logger.LogInformation("Swapping job {JobId} in on node {NodeId} from checkpoint {Sequence}", JobId, node, checkpoint.Sequence);
-        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks, CheckpointNodeId: holder, Epoch: State.Epoch));
+        await bus.Publish(recovery);
     }
 
     /// <summary>Tells the swap board whether the job runs (and may be swapped out) or waits swapped out, on a change or every refresh.</summary>
@@ -817,10 +818,44 @@ public sealed class JobGrain(
     /// <summary>Records the restore of <paramref name="checkpoint"/> for the incident, and returns the request recovery gets once the events are confirmed.</summary>
     private RecoveryRequested RestoreFor(Guid incident, PolicyDecision decision, CheckpointInfo checkpoint, string reason, string? checkpointNote, DateTimeOffset now)
     {
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
-        return new RecoveryRequested(incident, JobId, checkpoint.NodeId, checkpoint.Sequence, checkpoint.Progress, reason, now,
-            State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt,
-            Epoch: TentativeState.Epoch, CheckpointNote: checkpointNote);
+        return RecordRestore(new RecoveryRequested(incident, JobId, checkpoint.NodeId, checkpoint.Sequence, checkpoint.Progress, reason, now,
+            State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt, CheckpointNote: checkpointNote));
+    }
+
+    /// <summary>
+    /// Records the restore <paramref name="request"/> asks recovery for, with the request itself, and returns it with the
+    /// epoch the restore gets, to publish once the events are confirmed. A host that dies in between has the request in
+    /// the stream: the grain publishes it again when it next activates (<see cref="RepublishUnansweredRecovery"/>).
+    /// </summary>
+    private RecoveryRequested RecordRestore(RecoveryRequested request)
+    {
+        // RestoreRequested gives the job its next epoch.
+        request = request with { Epoch = TentativeState.Epoch + 1 };
+        RaiseEvent(new RestoreRequested(JobId, request.IncidentId, request.Sequence, request.Reason, request.At, request));
+        return request;
+    }
+
+    /// <summary>
+    /// A restore recorded but never answered (no restore, no end of its incident) may never have reached recovery: its host
+    /// died between recording it and publishing the request. Published again on activation; recovery ignores a request for
+    /// an incident it already has (one saga per incident id), so a copy that did arrive changes nothing.
+    /// </summary>
+    private async Task RepublishUnansweredRecovery()
+    {
+        if (State is { Status: JobStatus.Restoring, RestoringRequest: { } request } && request.IncidentId == State.RestoringIncident
+            && State.LastRestoredIncident != request.IncidentId && State.LastFinishedRecovery != request.IncidentId)
+        {
+            logger.LogInformation("Job {JobId} is restoring under incident {Incident} with no answer yet: its recovery request is published again", JobId, request.IncidentId);
+            try
+            {
+                await bus.Publish(request);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // The grain must activate even while the bus is down; the next activation tries again.
+                logger.LogWarning(error, "Publishing the recovery request of job {JobId} (incident {Incident}) again failed", JobId, request.IncidentId);
+            }
+        }
     }
 
     /// <summary>

@@ -94,6 +94,8 @@ public sealed class JobState
 
     /// <summary>A policy's move of the live job waits for this stop-mode checkpoint (taken at the incident) before its restore is requested.</summary>
     [Id(210)] public RecoveryCheckpointRequested? RecoveryCheckpoint { get; set; }
+    /// <summary>What recovery was asked for by the current restore, to publish again if its host died before it could.</summary>
+    [Id(211)] public Caas.Contracts.Bus.RecoveryRequested? RestoringRequest { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
@@ -467,6 +469,7 @@ public sealed class JobState
     public void Apply(RestoreRequested e)
     {
         RecoveryCheckpoint = null;
+        RestoringRequest = e.Request;
         Epoch++;
         LeaveSwappedOut();
         PendingRecovery = null;
