@@ -157,9 +157,18 @@ public sealed class JobGrain(
     public async Task RequestKill(string reason)
     {
         RequireSubmitted();
-        if (State.Status is not (JobStatus.Running or JobStatus.Restoring or JobStatus.Lost))
-            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running, restoring or lost job can be killed.");
+        var swappedOut = State.SwappedOut && State.Status == JobStatus.Stopped;
+        if (State.Status is not (JobStatus.Running or JobStatus.Restoring or JobStatus.Lost) && !swappedOut)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running, restoring, lost or swapped-out job can be killed.");
         reason = string.IsNullOrWhiteSpace(reason) ? "killed on request" : reason;
+        if (swappedOut)
+        {
+            // No process runs: the job leaves the swap-in line and stops; its checkpoints stay, under their retention.
+            RaiseEvent(new KillRequested(JobId, reason, time.GetUtcNow()));
+            await ConfirmEvents();
+            await ReportToSwapBoard();
+            return;
+        }
         var node = State.NodeId!;
         RaiseEvent(new KillRequested(JobId, reason, time.GetUtcNow()));
         await ConfirmEvents();
@@ -637,7 +646,8 @@ public sealed class JobGrain(
 
     public async Task<bool> SwapOut(string byJobId, int byPriority)
     {
-        if (!State.IsSubmitted || State.Status != JobStatus.Running)
+        // A restore not yet verified is still its recovery's (or swap-in's) to finish: it is not taken mid-restore.
+        if (!State.IsSubmitted || State.Status != JobStatus.Running || State.IsMidRestore)
             return false;
         if (State.SwapOutSequence is not null)
             return true;
@@ -687,7 +697,7 @@ public sealed class JobGrain(
     {
         var now = time.GetUtcNow();
         var what = State.SwappedOut && State.Status == JobStatus.Stopped ? "waiting"
-            : State.Status == JobStatus.Running && State.SwapOutSequence is null ? $"running on {State.NodeId} in {NodePool}"
+            : State.Status == JobStatus.Running && State.SwapOutSequence is null && !State.IsMidRestore ? $"running on {State.NodeId} in {NodePool}"
             : "gone";
         if (_boardReport is { } last && last.What == what && (what == "gone" || now - last.At < SwapBoardGrain.Refresh))
             return;

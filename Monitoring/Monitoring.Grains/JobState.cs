@@ -98,6 +98,8 @@ public sealed class JobState
     [Id(211)] public Caas.Contracts.Bus.RecoveryRequested? RestoringRequest { get; set; }
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
+    /// <summary>Restored, but its recovery (or swap-in) has neither seen it progress nor ended: it is not to be swapped out meanwhile.</summary>
+    [JsonIgnore] public bool IsMidRestore => UnverifiedRestore is { } incident && LastFinishedRecovery != incident;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
     /// <summary>Stopped by its own stop-mode checkpoint (suspended to storage), not by a kill or an exit.</summary>
     [JsonIgnore] public bool IsSuspended => Status == JobStatus.Stopped && StoppedByCheckpoint && !SwappedOut;
@@ -394,6 +396,15 @@ public sealed class JobState
     public void Apply(KillRequested e)
     {
         KillRequested = true;
+        if (SwappedOut && Status == JobStatus.Stopped)
+        {
+            // Nothing runs to be killed: the job stops waiting for a slot, and is no longer resumable as suspended.
+            StatusReason = $"{e.Reason} while swapped out; its checkpoints are kept";
+            StoppedByCheckpoint = false;
+            KillRequested = false;
+            LeaveSwappedOut();
+            return;
+        }
         // Nobody can reach a lost job to kill it, so it is stopped now; its copy is killed if its node comes back (fencing).
         if (Status == JobStatus.Lost)
         {
