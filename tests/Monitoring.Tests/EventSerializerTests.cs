@@ -31,7 +31,12 @@ public sealed class EventSerializerTests
         { "KillRequested", Job.KillRequested(6) },
         { "JobExited", Job.Exited(7, null, 9, "killed by signal 9 (SIGKILL)") },
         { "JobStalled", Job.Stalled(8, Guid.Parse("11111111-2222-3333-4444-555555555555"), 2) },
-        { "RestoreRequested", Job.RestoreRequested(9, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) },
+        { "RestoreRequested", Job.RestoreRequested(9, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) with
+            {
+                Request = new Contracts.Bus.RecoveryRequested(Guid.Parse("11111111-2222-3333-4444-555555555555"), Job.JobId, "node-1", 1, 0.5, "node node-1 lost", Job.At(9), [0],
+                    RecoveryAction.MoveToOtherPool, PolicyTrigger.Starvation, new RecoveryTargets { AvoidNodeId = "node-1", AllowedPools = ["a", "b"] }, 2,
+                    AvoidNodeId: "node-1", CheckpointNodeId: "node-2", Epoch: 3, CheckpointNote: "checkpoint 1 taken"),
+            } },
         { "JobRestored", Job.Restored(10, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) with { Duration = TimeSpan.FromSeconds(0.4) } },
         { "RestoreFailed", Job.RestoreFailed(11, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "bad image") },
         { "RecoveryFinished", Job.RecoveryFinished(12, Guid.Parse("11111111-2222-3333-4444-555555555555"), true, "restored on node-2") },
