@@ -39,6 +39,9 @@ public sealed partial class JobGrain(
     /// <summary>How long a requested checkpoint may stay unanswered before a new request replaces it.</summary>
     public static readonly TimeSpan CheckpointAnswerTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a policy's move waits for the checkpoint it takes of the live job before it restores the newest earlier one.</summary>
+    public static TimeSpan RecoveryCheckpointTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often the pool's observed failures are asked for again (adaptive checkpoint intervals follow them).</summary>
     private static readonly TimeSpan ReliabilityRefresh = TimeSpan.FromSeconds(30);
 
@@ -59,6 +62,7 @@ public sealed partial class JobGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
+        await RepublishUnansweredRecovery();
         KeepWatching();
     }
 
@@ -158,9 +162,18 @@ public sealed partial class JobGrain(
     public async Task RequestKill(string reason)
     {
         RequireSubmitted();
-        if (State.Status is not (JobStatus.Running or JobStatus.Restoring or JobStatus.Lost))
-            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running, restoring or lost job can be killed.");
+        var swappedOut = State.SwappedOut && State.Status == JobStatus.Stopped;
+        if (State.Status is not (JobStatus.Running or JobStatus.Restoring or JobStatus.Lost) && !swappedOut)
+            throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} is {State.Status}: only a running, restoring, lost or swapped-out job can be killed.");
         reason = string.IsNullOrWhiteSpace(reason) ? "killed on request" : reason;
+        if (swappedOut)
+        {
+            // No process runs: the job leaves the swap-in line and stops; its checkpoints stay, under their retention.
+            RaiseEvent(new KillRequested(JobId, reason, time.GetUtcNow()));
+            await ConfirmEvents();
+            await ReportToSwapBoard();
+            return;
+        }
         var node = State.NodeId!;
         var wasLost = State.Status == JobStatus.Lost;
         RaiseEvent(new KillRequested(JobId, reason, time.GetUtcNow()));
@@ -207,10 +220,10 @@ public sealed partial class JobGrain(
               ?? throw new OperationRejectedException(RejectionKind.Conflict, $"Checkpoint {checkpoint.Sequence} of job {JobId} is held only by node {awayFrom}, which was lost.");
         var fallbacks = holder is null ? State.FallbacksFor(checkpoint.Sequence) : State.FallbacksHeldBy(holder, checkpoint.Sequence);
         var now = time.GetUtcNow();
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        var recovery = RecordRestore(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: awayFrom, CheckpointNodeId: holder));
         await ConfirmEvents();
-        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
-            AvoidNodeId: awayFrom, CheckpointNodeId: holder, Epoch: State.Epoch));
+        await bus.Publish(recovery);
         KeepWatching();
         return incident;
     }
@@ -367,6 +380,8 @@ public sealed partial class JobGrain(
         RaiseEvent(new CheckpointTaken(JobId, report.Checkpoint, report.At));
         await ConfirmEvents();
         KeepWatching();
+        if (State.RecoveryCheckpoint?.Sequence == sequence)
+            await RecoverAfterCheckpoint(failure: null);
         await CopyToAnotherNode(report.Checkpoint);
     }
 
@@ -404,6 +419,8 @@ public sealed partial class JobGrain(
         }
         RaiseEvent(new CheckpointFailed(JobId, report.Sequence, report.Reason, report.At));
         await ConfirmEvents();
+        if (State.RecoveryCheckpoint?.Sequence == report.Sequence)
+            await RecoverAfterCheckpoint(report.Reason);
     }
 
     public async Task RecordRestoreCompleted(RestoreCompleted report)
@@ -481,8 +498,7 @@ public sealed partial class JobGrain(
             var recovery = StartRecoveryIfDue(incident, decision, $"failed: {reason}", now);
             await ConfirmEvents();
             logger.LogInformation("Job {JobId} failed ({Reason}); policy: {Decision}", JobId, reason, decision.Reason);
-            if (recovery is not null)
-                await bus.Publish(recovery);
+            await Carry(recovery);
         }
         KeepWatching();
     }
@@ -514,11 +530,11 @@ public sealed partial class JobGrain(
         }
         var incident = Guid.NewGuid();
         var reason = $"node {nodeId} lost at {lostAt:u}: restoring checkpoint {checkpoint.Sequence} (held by {holder}) on another node";
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        var recovery = RecordRestore(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
+            AvoidNodeId: nodeId, CheckpointNodeId: holder));
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} is lost with node {NodeId}; incident {Incident} restores checkpoint {Sequence} elsewhere", JobId, nodeId, incident, checkpoint.Sequence);
-        await bus.Publish(new RecoveryRequested(incident, JobId, nodeId, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks,
-            AvoidNodeId: nodeId, CheckpointNodeId: holder, Epoch: State.Epoch));
+        await bus.Publish(recovery);
         KeepWatching();
     }
 
@@ -537,11 +553,13 @@ public sealed partial class JobGrain(
         await SendToAgent(node, new LaunchJob(JobId, node, State.Spec!, State.Epoch));
     }
 
-    public async Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds)
+    public Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds) => PlaceForRecovery(excludedNodeIds, null, null);
+
+    public Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds, RecoveryTargets? targets, int? sequence)
     {
         RequireSubmitted();
-        var decision = await GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseExcept(State.Spec!, excludedNodeIds);
-        return decision;
+        var engine = sequence is { } wanted ? State.FindCheckpoint(wanted)?.Engine : null;
+        return GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseForRecovery(State.Spec!, excludedNodeIds, targets, string.IsNullOrEmpty(engine) ? null : engine);
     }
 
 
@@ -591,6 +609,8 @@ public sealed partial class JobGrain(
                 await EndStarvation(rate);
             else if (State.PendingRecovery is { } pending && pending.NotBefore <= time.GetUtcNow())
                 await StartPendingRecovery(pending, State.PendingRecoveryIncident!.Value);
+            else if (State.RecoveryCheckpoint is { } waiting && time.GetUtcNow() - waiting.At >= RecoveryCheckpointTimeout)
+                await GiveUpRecoveryCheckpoint(waiting);
             await LearnWhereTheJobRuns();
             await CheckpointPeriodically();
             await ReportToSwapBoard();
@@ -654,7 +674,8 @@ public sealed partial class JobGrain(
 
     public async Task<bool> SwapOut(string byJobId, int byPriority)
     {
-        if (!State.IsSubmitted || State.Status != JobStatus.Running || State.IsDistributed)
+        // A restore not yet verified is still its recovery's (or swap-in's) to finish: it is not taken mid-restore.
+        if (!State.IsSubmitted || State.Status != JobStatus.Running || State.IsDistributed || State.IsMidRestore)
             return false;
         if (State.SwapOutSequence is not null)
             return true;
@@ -692,11 +713,11 @@ public sealed partial class JobGrain(
         var fallbacks = holder is null ? State.FallbacksFor(checkpoint.Sequence) : State.FallbacksHeldBy(holder, checkpoint.Sequence);
         var reason = $"swapped in on node {node}: a slot freed";
         RaiseEvent(new JobSwappedIn(JobId, incident, checkpoint.Sequence, node, now));
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
+        var recovery = RecordRestore(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks, CheckpointNodeId: holder));
         await ConfirmEvents();
         await ReportToSwapBoard();
         logger.LogInformation("Swapping job {JobId} in on node {NodeId} from checkpoint {Sequence}", JobId, node, checkpoint.Sequence);
-        await bus.Publish(new RecoveryRequested(incident, JobId, node, checkpoint.Sequence, checkpoint.Progress, reason, now, fallbacks, CheckpointNodeId: holder, Epoch: State.Epoch));
+        await bus.Publish(recovery);
     }
 
     /// <summary>Tells the swap board whether the job runs (and may be swapped out) or waits swapped out, on a change or every refresh.</summary>
@@ -704,7 +725,7 @@ public sealed partial class JobGrain(
     {
         var now = time.GetUtcNow();
         var what = State.SwappedOut && State.Status == JobStatus.Stopped ? "waiting"
-            : State.Status == JobStatus.Running && State.SwapOutSequence is null ? $"running on {State.NodeId} in {NodePool}"
+            : State.Status == JobStatus.Running && State.SwapOutSequence is null && !State.IsMidRestore ? $"running on {State.NodeId} in {NodePool}"
             : "gone";
         if (_boardReport is { } last && last.What == what && (what == "gone" || now - last.At < SwapBoardGrain.Refresh))
             return;
@@ -738,7 +759,7 @@ public sealed partial class JobGrain(
         MonitoringMetrics.DetectionLatency.Record(Math.Max(0, (now - (since + spec.StallThreshold)).TotalSeconds), new KeyValuePair<string, object?>("detector", "stall"));
         logger.LogWarning("Job {JobId} stalled: no progress since {Since}; policy: {Decision}", JobId, since, decision.Reason);
         if (recovery is not null)
-            await bus.Publish(recovery);
+            await Carry(recovery);
         else if (!decision.Acts)
             // The recovery saga records the incident: as not attempted when the policy only alerts or holds back (the
             // stall alert is the notification), as failed for want of a checkpoint when it wanted to restore.
@@ -762,8 +783,7 @@ public sealed partial class JobGrain(
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} starved ({Cause}): {Detail}; policy: {Decision}", JobId, finding.Cause, finding.Detail, decision.Reason);
         await bus.Publish(new JobStarvationDetected(incident, JobId, node, finding.Cause, finding.Detail, finding.Rate, finding.BaselineRate, now));
-        if (recovery is not null)
-            await bus.Publish(recovery);
+        await Carry(recovery);
         KeepWatching();
     }
 
@@ -791,8 +811,7 @@ public sealed partial class JobGrain(
         var recovery = StartRecoveryIfDue(incident, decision, $"node {nodeId} lost as of {at:u}", now);
         await ConfirmEvents();
         logger.LogWarning("Job {JobId} lost its node {NodeId}; policy: {Decision}", JobId, nodeId, decision.Reason);
-        if (recovery is not null)
-            await bus.Publish(recovery);
+        await Carry(recovery);
         KeepWatching();
     }
 
@@ -813,14 +832,123 @@ public sealed partial class JobGrain(
     /// Records the restore a decision asks for when it is due now, and returns the request for recovery to publish after
     /// the events are confirmed; null when the decision does nothing or waits out a backoff (then it is pending).
     /// </summary>
-    private RecoveryRequested? StartRecoveryIfDue(Guid incident, PolicyDecision decision, string reason, DateTimeOffset now)
+    private RecoveryStart? StartRecoveryIfDue(Guid incident, PolicyDecision decision, string reason, DateTimeOffset now)
     {
         if (!decision.Acts || decision.NotBefore > now || State.NewestCheckpoint is not { } checkpoint)
             return null;
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, reason, now));
-        return new RecoveryRequested(incident, JobId, checkpoint.NodeId, checkpoint.Sequence, checkpoint.Progress, reason, now,
-            State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt,
-            Epoch: TentativeState.Epoch);
+        if (CanCheckpointBeforeMoving(decision))
+        {
+            var sequence = State.NextCheckpointSequence;
+            RaiseEvent(new RecoveryCheckpointRequested(JobId, incident, sequence, decision, reason, now));
+            RaiseEvent(new CheckpointRequested(JobId, sequence, LeaveRunning: false, now));
+            return new RecoveryStart(null, new CheckpointJob(JobId, State.NodeId!, sequence, LeaveRunning: false));
+        }
+        return new RecoveryStart(RestoreFor(incident, decision, checkpoint, reason, null, now), null);
+    }
+
+    /// <summary>
+    /// A policy that moves a job still running (stalled or starved on its node) moves what it has done up to now: a
+    /// stop-mode checkpoint first. Not when another checkpoint is under way, nor for a stopped process (SIGSTOP, a tracer),
+    /// whose image would come back stopped; a restart in place restores the newest checkpoint taken before the incident,
+    /// since an image of a hung job taken now would come back hung.
+    /// </summary>
+    private bool CanCheckpointBeforeMoving(PolicyDecision decision) =>
+        decision.Action is RecoveryAction.MoveToOtherNode or RecoveryAction.MoveToOtherPool
+        && decision.Trigger is PolicyTrigger.Stall or PolicyTrigger.Starvation
+        && State.Status == JobStatus.Running && State.NodeId is not null
+        && State.PendingCheckpoint is null && State.SwapOutSequence is null && !State.IsProcessStopped;
+
+    /// <summary>Records the restore of <paramref name="checkpoint"/> for the incident, and returns the request recovery gets once the events are confirmed.</summary>
+    private RecoveryRequested RestoreFor(Guid incident, PolicyDecision decision, CheckpointInfo checkpoint, string reason, string? checkpointNote, DateTimeOffset now)
+    {
+        return RecordRestore(new RecoveryRequested(incident, JobId, checkpoint.NodeId, checkpoint.Sequence, checkpoint.Progress, reason, now,
+            State.FallbacksFor(checkpoint.Sequence), decision.Action, decision.Trigger, decision.Targets, decision.Attempt, CheckpointNote: checkpointNote));
+    }
+
+    /// <summary>
+    /// Records the restore <paramref name="request"/> asks recovery for, with the request itself, and returns it with the
+    /// epoch the restore gets, to publish once the events are confirmed. A host that dies in between has the request in
+    /// the stream: the grain publishes it again when it next activates (<see cref="RepublishUnansweredRecovery"/>).
+    /// </summary>
+    private RecoveryRequested RecordRestore(RecoveryRequested request)
+    {
+        // RestoreRequested gives the job its next epoch.
+        request = request with { Epoch = TentativeState.Epoch + 1 };
+        RaiseEvent(new RestoreRequested(JobId, request.IncidentId, request.Sequence, request.Reason, request.At, request));
+        return request;
+    }
+
+    /// <summary>
+    /// A restore recorded but never answered (no restore, no end of its incident) may never have reached recovery: its host
+    /// died between recording it and publishing the request. Published again on activation; recovery ignores a request for
+    /// an incident it already has (one saga per incident id), so a copy that did arrive changes nothing.
+    /// </summary>
+    private async Task RepublishUnansweredRecovery()
+    {
+        if (State is { Status: JobStatus.Restoring, RestoringRequest: { } request } && request.IncidentId == State.RestoringIncident
+            && State.LastRestoredIncident != request.IncidentId && State.LastFinishedRecovery != request.IncidentId)
+        {
+            logger.LogInformation("Job {JobId} is restoring under incident {Incident} with no answer yet: its recovery request is published again", JobId, request.IncidentId);
+            try
+            {
+                await bus.Publish(request);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // The grain must activate even while the bus is down; the next activation tries again.
+                logger.LogWarning(error, "Publishing the recovery request of job {JobId} (incident {Incident}) again failed", JobId, request.IncidentId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The checkpoint a policy's move waited for was taken or failed (<paramref name="failure"/>): the restore of the
+    /// incident is requested now, from that checkpoint, or from the newest earlier one (the copy still running on the old
+    /// node is then killed first, by its epoch, so the job never runs twice).
+    /// </summary>
+    private async Task RecoverAfterCheckpoint(string? failure)
+    {
+        if (State.RecoveryCheckpoint is not { } waiting)
+            return;
+        var now = time.GetUtcNow();
+        var taken = failure is null ? State.FindCheckpoint(waiting.Sequence) : null;
+        var checkpoint = taken ?? State.NewestCheckpoint;
+        if (checkpoint is null)
+        {
+            RaiseEvent(new RecoveryPolicyApplied(JobId, waiting.IncidentId, waiting.Decision with
+            {
+                Action = RecoveryAction.None, Attempt = 0, Targets = null, At = now, NotBefore = now,
+                Reason = $"{waiting.Decision.Reason}; dropped: checkpoint {waiting.Sequence} failed ({failure}) and no earlier checkpoint is left",
+            }, now));
+            await ConfirmEvents();
+            return;
+        }
+        var note = taken is not null
+            ? $"checkpoint {taken.Sequence} taken from the running job at the incident (progress {ProgressText(taken.Progress)})"
+            : $"checkpoint {waiting.Sequence} at the incident failed ({failure}); the newest earlier one, {checkpoint.Sequence} (progress {ProgressText(checkpoint.Progress)}), is restored instead";
+        var oldCopy = taken is null && State.Status == JobStatus.Running ? (Node: State.NodeId!, Epoch: State.Epoch) : ((string Node, long Epoch)?)null;
+        var recovery = RestoreFor(waiting.IncidentId, waiting.Decision, checkpoint, waiting.Reason, note, now);
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId}: {Note}; incident {Incident} moves it", JobId, note, waiting.IncidentId);
+        if (oldCopy is { } old)
+            await SendToAgent(old.Node, new KillJob(JobId, old.Node, $"moved by its policy (incident {waiting.IncidentId}) from an earlier checkpoint", old.Epoch));
+        await bus.Publish(recovery);
+        KeepWatching();
+    }
+
+    private static string ProgressText(double? progress) =>
+        progress is { } p ? p.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "unknown";
+
+    /// <summary>What a decision due now starts: a restore request to publish, or first the checkpoint to send to the job's node.</summary>
+    private sealed record RecoveryStart(RecoveryRequested? Request, CheckpointJob? Checkpoint);
+
+    /// <summary>Sends what <see cref="StartRecoveryIfDue"/> started, once its events are confirmed.</summary>
+    private async Task Carry(RecoveryStart? start)
+    {
+        if (start?.Request is { } request)
+            await bus.Publish(request);
+        else if (start?.Checkpoint is { } checkpoint)
+            await SendToAgent(checkpoint.NodeId, checkpoint);
     }
 
     /// <summary>A recovery whose backoff ended: carried out if its incident still stands, otherwise dropped with the reason.</summary>
@@ -835,7 +963,7 @@ public sealed partial class JobGrain(
             // Until a restore starts the job stays recorded as running on the lost node.
             _ => State.Status == JobStatus.Running && State.NodeId == pending.Targets?.AvoidNodeId,
         };
-        RecoveryRequested? recovery = null;
+        RecoveryStart? recovery = null;
         if (!stands || State.NewestCheckpoint is null)
             RaiseEvent(new RecoveryPolicyApplied(JobId, incident, pending with
             {
@@ -849,9 +977,17 @@ public sealed partial class JobGrain(
         else
             recovery = StartRecoveryIfDue(incident, pending with { NotBefore = now }, pending.Reason, now);
         await ConfirmEvents();
-        if (recovery is not null)
-            await bus.Publish(recovery);
+        await Carry(recovery);
         KeepWatching();
+    }
+
+    private async Task GiveUpRecoveryCheckpoint(RecoveryCheckpointRequested waiting)
+    {
+        var problem = $"no answer from node {State.NodeId} within {DurationText.Of(RecoveryCheckpointTimeout)}";
+        if (State.PendingCheckpoint == waiting.Sequence)
+            RaiseEvent(new CheckpointFailed(JobId, waiting.Sequence, problem, time.GetUtcNow()));
+        await ConfirmEvents();
+        await RecoverAfterCheckpoint(problem);
     }
 
     /// <summary>Asks the node directory for the pool of the job's node when it changed, and for the pool's failures every so often.</summary>

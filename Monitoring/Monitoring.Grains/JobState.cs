@@ -97,6 +97,13 @@ public sealed class JobState
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsDistributed => Spec?.Ranks is not null;
+    /// <summary>A policy's move of the live job waits for this stop-mode checkpoint (taken at the incident) before its restore is requested.</summary>
+    [Id(210)] public RecoveryCheckpointRequested? RecoveryCheckpoint { get; set; }
+    /// <summary>What recovery was asked for by the current restore, to publish again if its host died before it could.</summary>
+    [Id(211)] public Caas.Contracts.Bus.RecoveryRequested? RestoringRequest { get; set; }
+
+    /// <summary>Restored, but its recovery (or swap-in) has neither seen it progress nor ended: it is not to be swapped out meanwhile.</summary>
+    [JsonIgnore] public bool IsMidRestore => UnverifiedRestore is { } incident && LastFinishedRecovery != incident;
     [JsonIgnore] public bool IsStalled => StallIncident is not null;
     /// <summary>Stopped by its own stop-mode checkpoint (suspended to storage), not by a kill or an exit.</summary>
     [JsonIgnore] public bool IsSuspended => Status == JobStatus.Stopped && StoppedByCheckpoint && !SwappedOut;
@@ -182,6 +189,7 @@ public sealed class JobState
             case NodeReturnedWithJob e: Apply(e); break;
             case CheckpointMoved e: Apply(e); break;
             case JobSwapOutRequested e: Apply(e); break;
+            case RecoveryCheckpointRequested e: RecoveryCheckpoint = e; break;
             case JobSwappedIn e: Apply(e); break;
             case RanksPlaced e: Apply(e); break;
             case RanksRestored e: Apply(e); break;
@@ -382,6 +390,7 @@ public sealed class JobState
         StallIncident = null;
         StarvationIncident = null;
         PendingCheckpoint = null;
+        RecoveryCheckpoint = null;
         KillRequested = false;
     }
 
@@ -397,6 +406,15 @@ public sealed class JobState
     public void Apply(KillRequested e)
     {
         KillRequested = true;
+        if (SwappedOut && Status == JobStatus.Stopped)
+        {
+            // Nothing runs to be killed: the job stops waiting for a slot, and is no longer resumable as suspended.
+            StatusReason = $"{e.Reason} while swapped out; its checkpoints are kept";
+            StoppedByCheckpoint = false;
+            KillRequested = false;
+            LeaveSwappedOut();
+            return;
+        }
         // Nobody can reach a lost job to kill it, so it is stopped now; its copy is killed if its node comes back (fencing).
         if (Status == JobStatus.Lost)
         {
@@ -429,6 +447,7 @@ public sealed class JobState
         StarvationIncident = null;
         PendingCheckpoint = null;
         StoppedByCheckpoint = false;
+        RecoveryCheckpoint = null;
         LeaveSwappedOut();
         if (KillRequested)
             Status = JobStatus.Stopped;
@@ -467,10 +486,14 @@ public sealed class JobState
             PendingRecovery = null;
             PendingRecoveryIncident = null;
         }
+        if (RecoveryCheckpoint?.IncidentId == e.IncidentId)
+            RecoveryCheckpoint = null;
     }
 
     public void Apply(RestoreRequested e)
     {
+        RecoveryCheckpoint = null;
+        RestoringRequest = e.Request;
         Epoch++;
         LeaveSwappedOut();
         PendingRecovery = null;

@@ -1,3 +1,4 @@
+using Caas.Contracts.Policies;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
@@ -84,6 +85,15 @@ public sealed class NodeDirectoryGrain(
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(excludedNodeIds);
         var decision = _roster.ChooseRanks(spec, ranks, excludedNodeIds);
+        await Announce();
+        return decision;
+    }
+
+    public async Task<PlacementDecision> ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds, RecoveryTargets? targets, string? imageEngine)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(excludedNodeIds);
+        var decision = _roster.ChooseForRecovery(spec, excludedNodeIds, targets, imageEngine);
         await Announce();
         return decision;
     }

@@ -51,6 +51,8 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
 
     /// <summary>Nodes the job must not come back on: the lost one. Empty when the job is restored where it ran.</summary>
     public List<string> ExcludedNodes { get; set; } = [];
+    /// <summary>Where the job's policy lets recovery put it (pools allowed and preferred); null when no policy shaped the incident.</summary>
+    public Caas.Contracts.Policies.RecoveryTargets? Targets { get; set; }
     /// <summary>The current placement attempt, from 1; answers to older attempts are ignored.</summary>
     public int PlacementAttempt { get; set; }
     /// <summary>Why the last placement attempt found no node.</summary>
@@ -74,6 +76,9 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         StartedAt = at;
         Steps.Add(new RecoveryStep(at, "opened", reason));
     }
+
+    /// <summary>How the checkpoint to restore was chosen (taken at the incident, or an older one because that failed).</summary>
+    public void RecordCheckpoint(string note, DateTimeOffset at) => Steps.Add(new RecoveryStep(at, "checkpoint", note));
 
     /// <summary>The job comes back elsewhere: recovery first asks where.</summary>
     public void RecordPlacementRequested(int sequence, string checkpointNodeId, double? checkpointProgress, IEnumerable<string> excluded, DateTimeOffset at, DateTimeOffset deadline)

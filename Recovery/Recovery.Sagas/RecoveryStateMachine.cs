@@ -1,6 +1,7 @@
 using System.Globalization;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 using MassTransit;
 
 namespace Caas.Recovery.Sagas;
@@ -71,12 +72,15 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                     c.Saga.Open(c.Message.JobId, c.Message.Reason, Now());
                     c.Saga.Fallbacks = [.. c.Message.FallbackSequences ?? []];
                     c.Saga.Epoch = c.Message.Epoch;
+                    c.Saga.Targets = c.Message.Targets;
+                    if (c.Message.CheckpointNote is { } note)
+                        c.Saga.RecordCheckpoint(note, Now());
                 })
-                .IfElse(c => c.Message.AvoidNodeId is not null,
-                    // The job may not come back where it ran: find it another node first.
+                .IfElse(c => MustMove(c.Message),
+                    // The job may not come back where it ran (its node was lost, or its policy moves it): find it another node first.
                     elsewhere => elsewhere
                         .Then(c => c.Saga.RecordPlacementRequested(c.Message.Sequence, c.Message.CheckpointNodeId ?? c.Message.NodeId, c.Message.CheckpointProgress,
-                            [c.Message.AvoidNodeId!], Now(), Now() + options.PlacementTimeout))
+                            [AvoidedBy(c.Message)], Now(), Now() + options.PlacementTimeout))
                         .Publish(c => PlaceFor(c.Saga))
                         .Schedule(PlacementTimeout, c => new PlacementTimedOut(c.Saga.CorrelationId), c => c.Saga.PlacementDeadline!.Value.UtcDateTime)
                         .TransitionTo(Placing),
@@ -280,7 +284,14 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
         new(c.Saga.CorrelationId, c.Saga.JobId, c.Saga.Succeeded ?? false, c.Saga.Outcome ?? "", c.Saga.EndedAt ?? default);
 
     private static PlaceRecoveredJob PlaceFor(RecoverySagaState saga) =>
-        new(saga.CorrelationId, saga.JobId, saga.ExcludedNodes.ToArray(), saga.PlacementAttempt);
+        new(saga.CorrelationId, saga.JobId, saga.ExcludedNodes.ToArray(), saga.PlacementAttempt, saga.Targets, saga.Sequence);
+
+    /// <summary>A lost node's job, and one whose policy moves it to another node or pool, are placed anew.</summary>
+    private static bool MustMove(RecoveryRequested request) =>
+        request.AvoidNodeId is not null || request.Action is RecoveryAction.MoveToOtherNode or RecoveryAction.MoveToOtherPool;
+
+    /// <summary>The node the job must leave: the lost one, else the one the policy moves it from, else the one it ran on.</summary>
+    private static string AvoidedBy(RecoveryRequested request) => request.AvoidNodeId ?? request.Targets?.AvoidNodeId ?? request.NodeId;
 
     /// <summary>The incident id is the transfer id, so the target's report finds this incident.</summary>
     private static TransferCheckpoint TransferFor(RecoverySagaState saga) =>

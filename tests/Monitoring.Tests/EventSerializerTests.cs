@@ -31,7 +31,12 @@ public sealed class EventSerializerTests
         { "KillRequested", Job.KillRequested(6) },
         { "JobExited", Job.Exited(7, null, 9, "killed by signal 9 (SIGKILL)") },
         { "JobStalled", Job.Stalled(8, Guid.Parse("11111111-2222-3333-4444-555555555555"), 2) },
-        { "RestoreRequested", Job.RestoreRequested(9, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) },
+        { "RestoreRequested", Job.RestoreRequested(9, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) with
+            {
+                Request = new Contracts.Bus.RecoveryRequested(Guid.Parse("11111111-2222-3333-4444-555555555555"), Job.JobId, "node-1", 1, 0.5, "node node-1 lost", Job.At(9), [0],
+                    RecoveryAction.MoveToOtherPool, PolicyTrigger.Starvation, new RecoveryTargets { AvoidNodeId = "node-1", AllowedPools = ["a", "b"] }, 2,
+                    AvoidNodeId: "node-1", CheckpointNodeId: "node-2", Epoch: 3, CheckpointNote: "checkpoint 1 taken"),
+            } },
         { "JobRestored", Job.Restored(10, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) with { Duration = TimeSpan.FromSeconds(0.4) } },
         { "RestoreFailed", Job.RestoreFailed(11, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1, "bad image") },
         { "RecoveryFinished", Job.RecoveryFinished(12, Guid.Parse("11111111-2222-3333-4444-555555555555"), true, "restored on node-2") },
@@ -58,6 +63,11 @@ public sealed class EventSerializerTests
         { "RanksRestored", new RanksRestored(Job.JobId, Guid.Parse("11111111-2222-3333-4444-777777777777"), 1, [new RankAssignment(0, "node-3", "10.77.0.10")], Job.At(23)) },
         { "RankExited", new RankExited(Job.JobId, 1, "node-2", 0, null, Job.At(24)) },
         { "RankNodeLost", new RankNodeLost(Job.JobId, 1, "node-2", Job.At(24), Job.At(25)) },
+        { "RecoveryCheckpointRequested", new RecoveryCheckpointRequested(Job.JobId, Guid.Parse("11111111-2222-3333-4444-777777777777"), 3, new PolicyDecision
+            {
+                Trigger = PolicyTrigger.Stall, Action = RecoveryAction.MoveToOtherNode, Reason = "stall: move", Attempt = 1, At = Job.At(22), NotBefore = Job.At(22),
+                Targets = new RecoveryTargets { AvoidNodeId = "node-1", CurrentPool = "cloud-a" },
+            }, "stalled: no progress for 00:00:10", Job.At(22)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

@@ -336,7 +336,7 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
         Assert.Equal((JobStatus.Failed, "killed by signal 11 (SIGSEGV)"), (failed.Status, failed.StatusReason));
         var again = await Assert.ThrowsAsync<OperationRejectedException>(() => cluster.Job(killed).RequestKill("again"));
         Assert.Equal(RejectionKind.Conflict, again.Kind);
-        Assert.Equal($"Job {killed} is Stopped: only a running, restoring or lost job can be killed.", again.Message);
+        Assert.Equal($"Job {killed} is Stopped: only a running, restoring, lost or swapped-out job can be killed.", again.Message);
     }
 
     [Theory]

@@ -84,7 +84,21 @@ public sealed class SwapPlannerTests
             new SwappedOutJob("job-negative", -3, T0),
         };
 
-        Assert.Equal(["job-high", "job-old-low", "job-late-low", "job-negative"], SwapPlanner.SwapInOrder(waiting).Select(j => j.JobId));
+        Assert.Equal(["job-high", "job-old-low", "job-late-low", "job-negative"], SwapPlanner.SwapInOrder(waiting, T0).Select(j => j.JobId));
+    }
+
+    [Fact]
+    public void Waiting_ages_a_swapped_out_job_so_that_higher_priority_jobs_swapped_out_much_later_come_back_after_it()
+    {
+        var low = new SwappedOutJob("job-low", 0, T0);
+        var high = new SwappedOutJob("job-high", 3, T0.AddMinutes(10));
+        var later = new SwappedOutJob("job-later", 3, T0.AddMinutes(20));
+
+        // At 20 min: low has waited 4 steps of 5 min (0 + 4), high 2 (3 + 2), later none (3 + 0).
+        _clock.Advance(TimeSpan.FromMinutes(20));
+        var now = _clock.GetUtcNow();
+        Assert.Equal([4L, 5L, 3L], new[] { low, high, later }.Select(j => SwapPlanner.AgedPriority(j, now)));
+        Assert.Equal(["job-high", "job-low", "job-later"], SwapPlanner.SwapInOrder([later, low, high], now).Select(j => j.JobId));
     }
 
     [Theory]

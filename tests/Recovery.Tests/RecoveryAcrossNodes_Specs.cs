@@ -1,5 +1,6 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 using Caas.Recovery.Sagas;
 using MassTransit;
 using Microsoft.Extensions.Time.Testing;
@@ -70,6 +71,29 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
         Assert.Equal(["node-a"], asked.ExcludedNodeIds);
         Assert.Equal(1, asked.Attempt);
         Assert.False(await _bus.Harness.Sent.Any<RestoreJob>());
+    }
+
+    [Fact]
+    public async Task A_policy_move_of_a_live_job_is_placed_within_its_policys_pools_away_from_its_node_and_says_how_its_checkpoint_was_taken()
+    {
+        var targets = new RecoveryTargets { AvoidNodeId = "node-a", CurrentPool = "cloud-a", AllowCrossPool = true, RequireOtherPool = true, PreferredPools = ["cloud-b"] };
+        await _bus.Publish(new RecoveryRequested(_incident, _job, "node-a", 7, 0.7, "starved (cpu) on node-a", _clock.GetUtcNow(), [6],
+            RecoveryAction.MoveToOtherPool, PolicyTrigger.Starvation, targets, 1, CheckpointNote: "checkpoint 7 taken from the running job at the incident (progress 0.7)"));
+
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Placing));
+        var asked = Assert.Single(await _bus.PublishedAsync<PlaceRecoveredJob>());
+        Assert.Equal(["node-a"], asked.ExcludedNodeIds);
+        Assert.Equal((7, "cloud-a", true), (asked.Sequence, asked.Targets!.CurrentPool, asked.Targets.RequireOtherPool));
+        Assert.Equal(["cloud-b"], asked.Targets.PreferredPools);
+        Assert.False(await _bus.Harness.Sent.Any<RestoreJob>());
+
+        // The image lies on the node the job leaves: it moves to the chosen node first.
+        await PlaceAsync("node-x");
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
+        Assert.Equal(new TransferCheckpoint(_job, 7, "node-a", "node-x", _incident), Assert.Single(_bus.Harness.Sent.Select<TransferCheckpoint>()).Context.Message);
+        var incident = (await _bus.Incidents.GetAsync(_incident))!;
+        Assert.Equal(["opened", "checkpoint", "placing", "placed", "transfer requested"], incident.Steps.Select(s => s.Name));
+        Assert.Equal("checkpoint 7 taken from the running job at the incident (progress 0.7)", incident.Steps[1].Detail);
     }
 
     [Fact]

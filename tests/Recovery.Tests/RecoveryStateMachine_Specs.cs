@@ -220,6 +220,23 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_recovery_request_published_again_for_its_incident_opens_nothing_new_and_sends_no_second_restore()
+    {
+        // The job grain publishes an unanswered request again when it activates: the first copy may have arrived.
+        await _bus.Publish(Request());
+        Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+
+        await _bus.Publish(Request());
+        await _bus.ConsumedAsync<RecoveryRequested>(count: 2);
+        await _bus.Harness.InactivityTask;
+
+        Assert.Single(_bus.Harness.Sent.Select<RestoreJob>());
+        var incident = (await _bus.Incidents.GetAsync(_incident))!;
+        Assert.Equal(["opened", "restore requested"], incident.Steps.Select(s => s.Name));
+        Assert.False(await _bus.Harness.Published.Any<Fault<RecoveryRequested>>());
+    }
+
+    [Fact]
     public async Task Duplicate_restore_completed_is_ignored()
     {
         await DriveToVerifyingAsync();

@@ -12,6 +12,10 @@ namespace Caas.Contracts.Bus;
 /// With AvoidNodeId the job must come back elsewhere (its node was lost): recovery places it on another node and moves
 /// the image there from CheckpointNodeId (the node holding it, NodeId when null) before it restores.
 /// Epoch is the fencing number the job grain gave this restore; recovery carries it in <see cref="RestoreJob"/>.
+/// A policy's MoveToOtherNode / MoveToOtherPool is placed like a lost node's job: never on Targets.AvoidNodeId (the node
+/// that stalled or starved it), within the pools Targets allow. CheckpointNote says, for people, how the checkpoint was
+/// chosen (taken at the incident from the live job, or the newest earlier one because that failed); null when nothing
+/// was tried.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [property: Id(1)] string JobId, [property: Id(2)] string NodeId, [property: Id(3)] int Sequence, [property: Id(4)] double? CheckpointProgress, [property: Id(5)] string Reason, [property: Id(6)] DateTimeOffset At, [property: Id(7)] IReadOnlyList<int>? FallbackSequences = null,
@@ -21,4 +25,5 @@ public sealed record RecoveryRequested([property: Id(0)] Guid IncidentId, [prope
     [property: Id(53)] int Attempt = 0,
     [property: Id(60)] string? AvoidNodeId = null,
     [property: Id(61)] string? CheckpointNodeId = null,
-    [property: Id(140)] long Epoch = 0);
+    [property: Id(140)] long Epoch = 0,
+    [property: Id(210)] string? CheckpointNote = null);

@@ -54,6 +54,11 @@ public interface IJobGrain : IGrainWithStringKey
     Task RecoverFromNodeLoss(string nodeId, DateTimeOffset lostAt);
     /// <summary>Chooses a node for recovery to bring the job back on, never one of <paramref name="excludedNodeIds"/>.</summary>
     Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds);
+    /// <summary>
+    /// As <see cref="PlaceForRecovery(IReadOnlyCollection{string})"/>, within the pools the policy's <paramref name="targets"/>
+    /// allow (the spec alone when null), and only on a node whose engine can restore checkpoint <paramref name="sequence"/>.
+    /// </summary>
+    Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds, Policies.RecoveryTargets? targets, int? sequence);
     /// <summary>A checkpoint of the job was copied to another node (a replica, or an image moved for a restore): the target
     /// holds a copy from now on, and the bytes the move cost are recorded once per transfer.</summary>
     Task RecordCheckpointTransferred(CheckpointTransferred report);

@@ -12,6 +12,12 @@ public interface INodeDirectoryGrain : IGrainWithIntegerKey
     Task<PlacementDecision> Choose(JobSpec spec);
     /// <summary>As <see cref="Choose"/>, never choosing one of <paramref name="excludedNodeIds"/> (a lost node, the node already holding a copy).</summary>
     Task<PlacementDecision> ChooseExcept(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds);
+    /// <summary>
+    /// As <see cref="ChooseExcept"/> for a job recovery brings back: within the pools <paramref name="targets"/> allow
+    /// (preferred pools first; the job's spec alone when null), and only on a node whose engine can read an image written by
+    /// <paramref name="imageEngine"/> (no such check when null).
+    /// </summary>
+    Task<PlacementDecision> ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds, Policies.RecoveryTargets? targets, string? imageEngine);
     /// <summary>A node other than <paramref name="sourceNodeId"/> where the job could be restored, to keep a copy of its checkpoints; takes no slot.</summary>
     Task<PlacementDecision> ChooseCopyHolder(JobSpec spec, string sourceNodeId);
     /// <summary>

@@ -21,6 +21,8 @@ public sealed record JobListQuery
     [Id(7)] public bool Descending { get; init; } = true;
     /// <summary>Only jobs of these projects (the asking user's); every project when null (admins).</summary>
     [Id(8)] public IReadOnlyCollection<string>? Projects { get; init; }
+    /// <summary>Only jobs swapped out (true) or not swapped out (false); all when null.</summary>
+    [Id(210)] public bool? SwappedOut { get; init; }
 
     /// <summary>The most characters <see cref="Text"/> may have.</summary>
     public const int MaxTextLength = 200;

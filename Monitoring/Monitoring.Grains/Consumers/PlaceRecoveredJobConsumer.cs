@@ -25,7 +25,7 @@ public sealed class PlaceRecoveredJobConsumer(
         PlacementDecision decision;
         try
         {
-            decision = await grains.GetGrain<IJobGrain>(request.JobId).PlaceForRecovery(request.ExcludedNodeIds ?? []);
+            decision = await grains.GetGrain<IJobGrain>(request.JobId).PlaceForRecovery(request.ExcludedNodeIds ?? [], request.Targets, request.Sequence);
         }
         catch (OperationRejectedException rejected)
         {

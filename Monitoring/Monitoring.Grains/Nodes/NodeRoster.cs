@@ -1,3 +1,4 @@
+using Caas.Contracts.Policies;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 
@@ -76,6 +77,15 @@ public sealed class NodeRoster(TimeProvider time, IPlatformHearing? hearing = nu
         foreach (var node in chosen)
             _nodes[node] = _nodes[node] with { Pending = [.. _nodes[node].Pending, 0] };
         return new RankPlacementDecision(chosen, null);
+    }
+
+    /// <summary>As <see cref="Choose"/> for a job recovery brings back, within what its policy allows (<see cref="RecoveryPlacement"/>); reserves the slot.</summary>
+    public PlacementDecision ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excluded, RecoveryTargets? targets, string? imageEngine)
+    {
+        var decision = RecoveryPlacement.Choose(spec, targets, imageEngine, List(), id => _nodes[id].Pending.Count, excluded);
+        if (decision.NodeId is { } chosen)
+            _nodes[chosen] = _nodes[chosen] with { Pending = [.. _nodes[chosen].Pending, 0] };
+        return decision;
     }
 
     public TimeSpan HeartbeatIntervalOf(string nodeId) => _nodes.TryGetValue(nodeId, out var known) ? known.Status.HeartbeatInterval : TimeSpan.Zero;

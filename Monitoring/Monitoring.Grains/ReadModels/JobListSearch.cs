@@ -39,6 +39,8 @@ internal static class JobListSearch
             return false;
         if (query.Status is { } status && job.Status != status)
             return false;
+        if (query.SwappedOut is { } swapped && job.SwappedOut != swapped)
+            return false;
         if (query.NodeId is { } node && !string.Equals(job.NodeId, node, StringComparison.Ordinal))
             return false;
         if (query.Pool is { } pool

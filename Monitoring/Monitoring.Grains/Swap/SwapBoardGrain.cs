@@ -71,7 +71,7 @@ public sealed class SwapBoardGrain([FromKeyedServices(MonitoringClock.Key)] Time
             return Task.FromResult(false);
         if (_reservations.Values.Any(r => specPool is null || r.Pool is null || r.Pool == specPool))
             return Task.FromResult(false);
-        var line = SwapPlanner.SwapInOrder(_waiting.Values.Where(w => w.SpecPool == specPool).Select(w => w.Job));
+        var line = SwapPlanner.SwapInOrder(_waiting.Values.Where(w => w.SpecPool == specPool).Select(w => w.Job), Now);
         return Task.FromResult(line.Count > 0 && line[0].JobId == jobId);
     }
 

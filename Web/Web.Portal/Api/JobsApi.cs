@@ -104,6 +104,7 @@ internal static class JobsApi
             Status = ListQuery.Status(request),
             Pool = ListQuery.Text(request, "pool", 200),
             NodeId = ListQuery.Text(request, "node", 200),
+            SwappedOut = request.Query.ContainsKey("swappedOut") ? ListQuery.Flag(request, "swappedOut") : null,
             Text = ListQuery.Text(request, "q", JobListQuery.MaxTextLength),
             Sort = ListQuery.Choice<JobSortField>(request, "sort") ?? JobSortField.Submitted,
             Descending = ListQuery.Order(request, "order"),

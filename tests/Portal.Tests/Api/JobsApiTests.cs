@@ -181,12 +181,24 @@ public sealed class JobsApiTests : IAsyncLifetime
     [InlineData("skip=ten", "'skip' must be a whole number; got 'ten'.")]
     [InlineData("sort=size", "'sort' must be one of Submitted, Name, Status, Node, Progress, LastHeartbeat; got 'size'.")]
     [InlineData("order=up", "'order' must be asc or desc; got 'up'.")]
+    [InlineData("swappedOut=maybe", "'swappedOut' must be true or false; got 'maybe'.")]
     public async Task Bad_list_parameters_are_named(string query, string expected)
     {
         var response = await Client.GetAsync($"/api/v1/jobs?{query}");
 
         Assert.Equal(expected, await AssertProblem(response, HttpStatusCode.BadRequest));
         Assert.Empty(Platform.Searches);
+    }
+
+    [Theory]
+    [InlineData("swappedOut=true", true)]
+    [InlineData("swappedOut=false", false)]
+    [InlineData("take=10", null)]
+    public async Task The_list_asks_for_swapped_out_jobs_only_when_told(string query, bool? swappedOut)
+    {
+        using var _ = await Json(await Client.GetAsync($"/api/v1/jobs?{query}"));
+
+        Assert.Equal(swappedOut, Platform.Searches.Single().SwappedOut);
     }
 
     [Fact]
