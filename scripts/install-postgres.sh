@@ -48,6 +48,19 @@ for _ in $(seq 1 60); do
 done
 pg_isready -q -h 127.0.0.1 -p "$port" || fail "PostgreSQL $version/$cluster does not accept connections on port $port"
 
+# Test classes run in parallel, each host with its own connection pools (a cluster test alone holds dozens): the
+# default of 100 connections ran out under load. Raised once; the setting needs a restart.
+if [ "$(runuser -u postgres -- psql -X -tA -p "$port" -d postgres -c "SHOW max_connections" 2>>"$log")" -lt 400 ]; then
+  runuser -u postgres -- psql -X -q -p "$port" -d postgres -c "ALTER SYSTEM SET max_connections = 400" >>"$log" 2>&1 \
+    || fail "could not raise max_connections"
+  pg_ctlcluster "$version" "$cluster" restart >>"$log" 2>&1 || fail "pg_ctlcluster $version $cluster restart failed"
+  for _ in $(seq 1 60); do
+    pg_isready -q -h 127.0.0.1 -p "$port" && break
+    sleep 0.5
+  done
+  pg_isready -q -h 127.0.0.1 -p "$port" || fail "PostgreSQL $version/$cluster does not accept connections after its restart"
+fi
+
 # The password lives only in the env file; a lost file gets a new password, set on the role below.
 password=""
 if [ -f "$env_file" ]; then
