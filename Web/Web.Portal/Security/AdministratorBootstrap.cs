@@ -14,7 +14,7 @@ namespace Caas.Web.Portal.Security;
 /// It runs in <see cref="StartingAsync"/>, before any hosted service starts (Kestrel included), so the first request
 /// already finds the admin.
 /// </remarks>
-public sealed class AdministratorBootstrap(SecurityStore store, IOptions<SecurityOptions> options, AuditLog audit) : IHostedLifecycleService
+public sealed class AdministratorBootstrap(ISecurityStore store, IOptions<SecurityOptions> options, AuditLog audit) : IHostedLifecycleService
 {
     public const string AdminName = "admin";
 
