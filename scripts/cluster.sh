@@ -12,7 +12,7 @@ source "$root/scripts/lib.sh"
 
 data="${CAAS_DATA_DIR:-$root/.data}/cluster"
 pids="$data/pids"
-subnet=198.18.8
+subnet="${CAAS_CLUSTER_SUBNET:-198.18.8}"
 bridge=clup0
 nodes=("onprem-1 onprem 11" "onprem-2 onprem 12" "cloud-a-1 cloud-a 13")
 
