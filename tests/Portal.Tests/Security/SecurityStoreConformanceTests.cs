@@ -162,6 +162,18 @@ public abstract class SecurityStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_hosts_starting_at_once_on_one_store_make_one_admin_and_both_start()
+    {
+        var settings = Microsoft.Extensions.Options.Options.Create(new SecurityOptions { BootstrapAdminPassword = "configured for automation" });
+        var hosts = Enumerable.Range(0, 4).Select(_ => new AdministratorBootstrap(Store(), settings, Audit())).ToArray();
+
+        await Task.WhenAll(hosts.Select(h => h.StartingAsync(CancellationToken.None)));
+
+        Assert.Equal(["admin"], (await Store().ListUsersAsync()).Select(u => u.Name));
+        Assert.Equal(CaasRoles.Admin, (await Store().VerifyPasswordAsync("admin", "configured for automation"))?.Role);
+    }
+
+    [Fact]
     public async Task A_configured_bootstrap_password_is_used_and_not_handed_out_for_printing()
     {
         var settings = new SecurityOptions { BootstrapAdminPassword = "configured for automation" };
