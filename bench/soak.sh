@@ -13,14 +13,19 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/lib.sh"
 [[ $(id -u) == 0 ]] || die "the soak needs root (the cluster's agents run in network namespaces)"
-export CAAS_DATA_DIR="${CAAS_SOAK_DATA_DIR:-/var/tmp/caas-soak}" CAAS_CLUSTER_SUBNET="${CAAS_SOAK_SUBNET:-198.18.78}"
+export CAAS_DATA_DIR="${CAAS_SOAK_DATA_DIR:-/var/tmp/caas-soak}" CAAS_CLUSTER_SUBNET="${CAAS_SOAK_SUBNET:-198.18.78}" \
+  CAAS_CLUSTER_SCHEMA=caas_soak CAAS_CLUSTER_START_TIMEOUT=600
 dotnet build "$root/bench/Soak.Benchmarks/Soak.Benchmarks.csproj" -c Release -nologo -v q -clp:ErrorsOnly
+set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/postgres.env"; source "${CAAS_TOOLS_DIR:-/opt/caas}/rabbitmq.env"; set +a
 started=""
-if [[ ! -f $CAAS_DATA_DIR/cluster/pids ]]; then
-  bash "$root/scripts/cluster.sh" up >/dev/null
-  started=yes
-fi
 stop() { [[ -z $started ]] || bash "$root/scripts/cluster.sh" down >/dev/null; }
 trap stop EXIT
-set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/postgres.env"; source "${CAAS_TOOLS_DIR:-/opt/caas}/rabbitmq.env"; set +a
+if [[ ! -f $CAAS_DATA_DIR/cluster/pids ]]; then
+  # A fresh schema and data directory each time: a cluster replays every stored event at start.
+  psql "$(printf '%s' "$CAAS_TEST_POSTGRES" | tr ';' ' ' | sed 's/Host=/host=/I; s/Port=/port=/I; s/Username=/user=/I; s/Password=/password=/I; s/Database=/dbname=/I')" \
+    -q -c "DROP SCHEMA IF EXISTS $CAAS_CLUSTER_SCHEMA CASCADE;" >/dev/null
+  rm -rf "$CAAS_DATA_DIR/cluster"
+  started=yes
+  bash "$root/scripts/cluster.sh" up >/dev/null
+fi
 CAAS_CLUSTER_DIR="$CAAS_DATA_DIR/cluster" dotnet "$root/bench/Soak.Benchmarks/bin/Release/net10.0/caas-bench-soak.dll" "$@"

@@ -12,7 +12,10 @@ source "$root/scripts/lib.sh"
 
 data="${CAAS_DATA_DIR:-$root/.data}/cluster"
 pids="$data/pids"
+# Overridable for a second cluster on the machine (bench/soak.sh): its bridge subnet and PostgreSQL schema.
 subnet="${CAAS_CLUSTER_SUBNET:-198.18.8}"
+schema="${CAAS_CLUSTER_SCHEMA:-caas_local}"
+start_timeout="${CAAS_CLUSTER_START_TIMEOUT:-180}"
 bridge=clup0
 nodes=("onprem-1 onprem 11" "onprem-2 onprem 12" "cloud-a-1 cloud-a 13")
 
@@ -64,7 +67,7 @@ up() {
   rabbit="$(set -a; source "${CAAS_TOOLS_DIR:-/opt/caas}/rabbitmq.env"; printf '%s' "$CAAS_TEST_RABBITMQ")"
   # The cluster's events live in a schema of their own, apart from the tests' throw-away schemas.
   PGPASSWORD="$(field "$postgres" Password)" psql -q -h "$(field "$postgres" Host)" -p "$(field "$postgres" Port)" \
-    -U "$(field "$postgres" Username)" -d "$(field "$postgres" Database)" -c "CREATE SCHEMA IF NOT EXISTS caas_local;" >/dev/null
+    -U "$(field "$postgres" Username)" -d "$(field "$postgres" Database)" -c "CREATE SCHEMA IF NOT EXISTS $schema;" >/dev/null
   mkdir -p "$data"
   : >"$pids"
 
@@ -96,7 +99,7 @@ up() {
     (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$data/admin.password")
   fi
   # Secrets go in the environment, never on a command line that any process listing shows.
-  export Caas__Cluster__Postgres="$postgres;Search Path=caas_local" Caas__Bus__RabbitMq__Url="$rabbit"
+  export Caas__Cluster__Postgres="$postgres;Search Path=$schema" Caas__Bus__RabbitMq__Url="$rabbit"
   local host="$root/Web/Web.Standalone/bin/$CAAS_CONFIGURATION/net10.0/caas-standalone.dll" n
   for n in 1 2; do
     note "starting silo-$n (log: $data/silo-$n/host.log)"
@@ -115,7 +118,7 @@ up() {
   unset Caas__Cluster__Postgres Caas__Bus__RabbitMq__Url
 
   local kind pid name
-  for _ in $(seq 1 180); do
+  for _ in $(seq 1 "$start_timeout"); do
     grep -q "caas is running" "$data/web/host.log" 2>/dev/null && break
     while read -r kind pid name; do
       case $kind in
@@ -124,7 +127,7 @@ up() {
     done <"$pids"
     sleep 1
   done
-  grep -q "caas is running" "$data/web/host.log" || die "the web host did not start within 180 s (log: $data/web/host.log); ./caas down cleans up"
+  grep -q "caas is running" "$data/web/host.log" || die "the web host did not start within $start_timeout s (log: $data/web/host.log); ./caas down cleans up"
 
   enroll_and_start_agents "$rabbit"
   sed -n '/caas is running/,/Ctrl-C/p' "$data/web/host.log" | grep -v Ctrl-C

@@ -34,7 +34,7 @@ var interval = TimeSpan.FromSeconds(options["--interval"]);
 var stallThreshold = TimeSpan.FromSeconds(10);
 var random = new Random(options["--seed"]);
 var clusterDir = Environment.GetEnvironmentVariable("CAAS_CLUSTER_DIR") ?? throw new InvalidOperationException("CAAS_CLUSTER_DIR is not set (bench/soak.sh sets it)");
-var postgres = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable("CAAS_TEST_POSTGRES")) { SearchPath = "caas_local" }.ConnectionString;
+var postgres = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable("CAAS_TEST_POSTGRES")) { SearchPath = Environment.GetEnvironmentVariable("CAAS_CLUSTER_SCHEMA") ?? "caas_local" }.ConnectionString;
 var broker = new Uri(Environment.GetEnvironmentVariable("CAAS_TEST_RABBITMQ") ?? throw new InvalidOperationException("CAAS_TEST_RABBITMQ is not set"));
 var processes = new ClusterProcesses(Path.Combine(clusterDir, "pids"));
 var log = (string line) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {line}"));
