@@ -14,10 +14,10 @@ public abstract partial class SecurityStore(SecurityOptions options, TimeProvide
     private const int MinimumPasswordLength = 12;
     private readonly SecurityOptions options = options;
     private readonly TimeProvider clock = clock;
-
-    protected TimeProvider Clock => clock;
     private readonly SemaphoreSlim schemaLock = new(1, 1);
     private bool schemaReady;
+
+    protected TimeProvider Clock => clock;
 
     /// <summary>An open connection to the engine's database.</summary>
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken ct);
