@@ -68,6 +68,8 @@ public static class StandaloneComposition
             // every silo checks agents' credentials itself; refusals go to the audit trail in the event store.
             builder.Services.AddCaasPostgresSecurityStore(settings.ClusterPostgres!);
             builder.Services.TryAddSingleton<IAuditTrail, EventStoreAuditTrail>();
+            // Bound here too, since a silo-only host runs no AddCaasMonitoring: unbound, the check would default to required.
+            builder.Services.AddOptions<AgentCredentialOptions>().BindConfiguration(AgentCredentialOptions.SectionName);
         }
         else
             builder.Services.AddCaasSqliteEventStore(settings.DatabasePath);
