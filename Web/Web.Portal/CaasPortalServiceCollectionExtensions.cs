@@ -32,10 +32,11 @@ public static class CaasPortalServiceCollectionExtensions
 
     private static void AddCaasAccessControl(this IServiceCollection services)
     {
+        // The standalone store, unless the host chose the cluster's (AddCaasPostgresSecurityStore) before.
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
-        services.AddSingleton<SecurityStore>();
-        services.AddSingleton<IProjectMemberships>(sp => sp.GetRequiredService<SecurityStore>());
-        services.AddSingleton<IAgentCredentials>(sp => sp.GetRequiredService<SecurityStore>());
+        services.TryAddSingleton<ISecurityStore, SqliteSecurityStore>();
+        services.TryAddSingleton<IProjectMemberships>(sp => sp.GetRequiredService<ISecurityStore>());
+        services.TryAddSingleton<IAgentCredentials>(sp => sp.GetRequiredService<ISecurityStore>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton<JobVisibility>();
         services.AddSingleton<SilenceScope>();
@@ -68,6 +69,21 @@ public static class CaasPortalServiceCollectionExtensions
             .AddPolicy(CaasPolicies.ManageOwnTokens, policy => policy
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, PasswordAuthenticationHandler.SchemeName, ApiTokenAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser());
+    }
+
+    /// <summary>
+    /// Keeps users, tokens, projects and agent credentials in the cluster's PostgreSQL, so every web host and silo
+    /// checks the same ones; a silo-only host needs only this (for agents' credentials), not the portal.
+    /// </summary>
+    public static IServiceCollection AddCaasPostgresSecurityStore(this IServiceCollection services, string connectionString)
+    {
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ISecurityStore>(sp => new PostgresSecurityStore(
+            connectionString, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IProjectMemberships>(sp => sp.GetRequiredService<ISecurityStore>());
+        services.AddSingleton<IAgentCredentials>(sp => sp.GetRequiredService<ISecurityStore>());
+        return services;
     }
 
     // The API takes tokens only: a cookie riding along with a cross-site request must not act on the API.

@@ -9,7 +9,7 @@ namespace Caas.Web.Standalone;
 /// heartbeat): a fresh credential each time, held only in memory by the agent, so the platform accepts its reports like
 /// any other enrolled agent's and nobody has to copy a secret for the standalone platform.
 /// </summary>
-public sealed class LocalAgentEnrollment(SecurityStore store, AgentCredential credential, AuditLog audit, ILogger<LocalAgentEnrollment> logger) : IHostedLifecycleService
+public sealed class LocalAgentEnrollment(ISecurityStore store, AgentCredential credential, AuditLog audit, ILogger<LocalAgentEnrollment> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {

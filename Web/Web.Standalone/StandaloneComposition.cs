@@ -5,6 +5,9 @@ using Caas.Monitoring.EventStore;
 using Caas.Monitoring.Grains;
 using Caas.Monitoring.Grains.Alerts;
 using Caas.Monitoring.Grains.AgentAuth;
+using Caas.Monitoring.Grains.Audit;
+using Caas.Contracts.Services;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Caas.Recovery.Sagas;
 using Caas.Web.Portal;
 using Caas.Contracts.Telemetry;
@@ -35,8 +38,8 @@ public static class StandaloneComposition
             ["Caas:Agent:DataDirectory"] = builder.Configuration["Caas:Agent:DataDirectory"] ?? Path.Combine(settings.DataDirectory, "agent"),
             // Users and tokens live in the platform's own database, in tables of their own.
             ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
-            // Agents must present credentials; a cluster's agents are started without them until its scripts enroll
-            // them (docs/operations.md), so there it is on only when configured.
+            // Agents must present credentials. A cluster turns the check on with Caas:Security:AgentCredentials:Required
+            // once its agents are enrolled (./caas up --cluster does; docs/operations.md says how).
             [$"{AgentCredentialOptions.SectionName}:Required"] = builder.Configuration[$"{AgentCredentialOptions.SectionName}:Required"]
                 ?? (settings.Mode == PlatformMode.Cluster ? "false" : "true"),
         });
@@ -60,7 +63,15 @@ public static class StandaloneComposition
 
         builder.Services.AddSingleton(TimeProvider.System);
         if (settings.Mode == PlatformMode.Cluster)
+        {
             builder.Services.AddCaasPostgresEventStore(settings.ClusterPostgres!);
+            // Users, tokens and agent credentials beside the events, so every web host honours the same tokens and
+            // every silo checks agents' credentials itself; refusals go to the audit trail in the event store.
+            builder.Services.AddCaasPostgresSecurityStore(settings.ClusterPostgres!);
+            builder.Services.TryAddSingleton<IAuditTrail, EventStoreAuditTrail>();
+            // Bound here too, since a silo-only host runs no AddCaasMonitoring: unbound, the check would default to required.
+            builder.Services.AddOptions<AgentCredentialOptions>().BindConfiguration(AgentCredentialOptions.SectionName);
+        }
         else
             builder.Services.AddCaasSqliteEventStore(settings.DatabasePath);
         // Saga state and its durable timeouts live beside the events: the platform's SQLite file, or the cluster's PostgreSQL.
@@ -123,12 +134,12 @@ public static class StandaloneComposition
     }
 
     /// <summary>
-    /// Agents' reports are checked for credentials where the host holds the enrollments (a host with the portal: the
-    /// standalone platform); the embedded agent signs its own. Silo-only cluster hosts do not check yet (docs/operations.md).
+    /// Agents' reports are checked for credentials on every silo that can read the enrollments: the standalone host's
+    /// own store, or any cluster silo (the store is in PostgreSQL); the embedded agent signs its own.
     /// </summary>
     private static void UseAgentCredentials(IBusFactoryConfigurator cfg, IBusRegistrationContext context, StandaloneSettings settings)
     {
-        if (settings.RunsWeb && settings.RunsSilo)
+        if (settings.RunsSilo && (settings.RunsWeb || settings.Mode == PlatformMode.Cluster))
             cfg.UseCaasAgentCredentialCheck(context);
         if (settings.EmbeddedAgent && settings.RunsWeb)
             cfg.UseCaasAgentCredential(context);

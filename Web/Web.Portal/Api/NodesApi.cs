@@ -33,18 +33,18 @@ internal static class NodesApi
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> ListAgents([FromServices] SecurityStore store, CancellationToken ct) =>
+    private static async Task<IResult> ListAgents([FromServices] ISecurityStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListAgentsAsync(ct));
 
     /// <summary>Creates (or replaces) the node's credential and returns it once; the agent runs with it as Caas:Agent:Credential.</summary>
-    private static async Task<IResult> Enroll(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> Enroll(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] ISecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
     {
         var (enrollment, secret) = await store.EnrollAgentAsync(id, ct);
         await audit.RecordAsync(user, AuditActions.NodeEnrolled, enrollment.NodeId);
         return TypedResults.Created($"{request.PathBase}/api/v1/agents", new EnrolledAgent(enrollment.NodeId, enrollment.EnrolledAt, secret));
     }
 
-    private static async Task<IResult> Revoke(string id, ClaimsPrincipal user, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> Revoke(string id, ClaimsPrincipal user, [FromServices] ISecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
     {
         await store.RevokeAgentAsync(id, ct);
         await audit.RecordAsync(user, AuditActions.NodeCredentialRevoked, id);

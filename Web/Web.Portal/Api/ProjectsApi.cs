@@ -35,10 +35,10 @@ internal static class ProjectsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> List([FromServices] SecurityStore store, CancellationToken ct) =>
+    private static async Task<IResult> List([FromServices] ISecurityStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListProjectsAsync(ct));
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal admin, [FromServices] SecurityStore store, [FromServices] AuditLog audit,
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal admin, [FromServices] ISecurityStore store, [FromServices] AuditLog audit,
         [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync<CreateProjectRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
@@ -47,7 +47,7 @@ internal static class ProjectsApi
         return TypedResults.Created($"{request.PathBase}{request.Path}/{project.Name}", project);
     }
 
-    private static async Task<IResult> AddMember(string project, string user, ClaimsPrincipal admin, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> AddMember(string project, string user, ClaimsPrincipal admin, [FromServices] ISecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
     {
         var added = await store.AddMemberAsync(project, user, ct);
         if (added)
@@ -55,7 +55,7 @@ internal static class ProjectsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RemoveMember(string project, string user, ClaimsPrincipal admin, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> RemoveMember(string project, string user, ClaimsPrincipal admin, [FromServices] ISecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
     {
         await store.RemoveMemberAsync(project, user, ct);
         await audit.RecordAsync(admin, AuditActions.ProjectMemberRemoved, $"{user} from {project}");

@@ -29,7 +29,7 @@ internal static class TokensApi
         return tokens;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, [FromServices] SecurityStore store, [FromServices] AuditLog audit,
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, [FromServices] ISecurityStore store, [FromServices] AuditLog audit,
         [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync(request, json.Value.SerializerOptions, whenEmpty: new CreateTokenRequest(), ct);
@@ -42,13 +42,13 @@ internal static class TokensApi
             new CreatedToken(token.Id, token.Name, token.CreatedAt, token.ExpiresAt, secret));
     }
 
-    private static async Task<IResult> List(ClaimsPrincipal user, [FromServices] SecurityStore store, CancellationToken ct) =>
+    private static async Task<IResult> List(ClaimsPrincipal user, [FromServices] ISecurityStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListTokensAsync(user.Identity!.Name!, ct));
 
     /// <summary>"current" names the token this request carries: how caas-cli logs out without knowing its token's id.</summary>
     public const string CurrentToken = "current";
 
-    private static async Task<IResult> Revoke(string id, ClaimsPrincipal user, [FromServices] SecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> Revoke(string id, ClaimsPrincipal user, [FromServices] ISecurityStore store, [FromServices] AuditLog audit, CancellationToken ct)
     {
         if (id == CurrentToken)
             id = user.FindFirst(ApiTokenAuthenticationHandler.TokenIdClaim)?.Value

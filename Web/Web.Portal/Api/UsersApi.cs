@@ -25,10 +25,10 @@ internal static class UsersApi
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> List([FromServices] SecurityStore store, CancellationToken ct) =>
+    private static async Task<IResult> List([FromServices] ISecurityStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListUsersAsync(ct));
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal admin, [FromServices] SecurityStore store, [FromServices] AuditLog audit,
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal admin, [FromServices] ISecurityStore store, [FromServices] AuditLog audit,
         [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadAsync<CreateUserRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);

@@ -14,7 +14,7 @@ namespace Caas.Web.Portal.Security;
 /// It runs in <see cref="StartingAsync"/>, before any hosted service starts (Kestrel included), so the first request
 /// already finds the admin.
 /// </remarks>
-public sealed class AdministratorBootstrap(SecurityStore store, IOptions<SecurityOptions> options, AuditLog audit) : IHostedLifecycleService
+public sealed class AdministratorBootstrap(ISecurityStore store, IOptions<SecurityOptions> options, AuditLog audit) : IHostedLifecycleService
 {
     public const string AdminName = "admin";
 
@@ -27,7 +27,15 @@ public sealed class AdministratorBootstrap(SecurityStore store, IOptions<Securit
             return;
         var configured = options.Value.BootstrapAdminPassword;
         var password = string.IsNullOrEmpty(configured) ? WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(15)) : configured;
-        await store.CreateUserAsync(AdminName, password, CaasRoles.Admin, cancellationToken);
+        try
+        {
+            await store.CreateUserAsync(AdminName, password, CaasRoles.Admin, cancellationToken);
+        }
+        catch (OperationRejectedException conflict) when (conflict.Kind == RejectionKind.Conflict)
+        {
+            // Another web host of the cluster, starting at the same moment on the shared store, created the admin first.
+            return;
+        }
         try
         {
             await audit.RecordAsync(AuditLog.Platform, AuditActions.UserCreated, $"{AdminName} with role {CaasRoles.Admin} (first start)");

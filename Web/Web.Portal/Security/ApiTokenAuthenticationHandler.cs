@@ -7,7 +7,7 @@ namespace Caas.Web.Portal.Security;
 
 /// <summary>Authenticates "Authorization: Bearer caas_..." against the token store.</summary>
 internal sealed class ApiTokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SecurityStore store)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISecurityStore store)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CaasToken";

@@ -19,7 +19,7 @@ internal static class LoginEndpoints
                 Page(context, antiforgery, returnUrl, null, null, StatusCodes.Status200OK))
             .AllowAnonymous().ExcludeFromDescription();
 
-        app.MapPost("/login", async (HttpContext context, IAntiforgery antiforgery, SecurityStore store, AuditLog audit,
+        app.MapPost("/login", async (HttpContext context, IAntiforgery antiforgery, ISecurityStore store, AuditLog audit,
                 [FromForm] string? user, [FromForm] string? password, [FromForm] string? returnUrl) =>
             {
                 var account = string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password)

@@ -11,7 +11,7 @@ namespace Caas.Web.Portal.Security;
 /// caas-cli can log in once and then use the token; passwords do not travel with every call.
 /// </summary>
 internal sealed class PasswordAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SecurityStore store)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISecurityStore store)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CaasPassword";

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Caas.Contracts.Bus;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Data.Sqlite;
 
 namespace Caas.Web.Portal.Security;
 
@@ -9,7 +8,7 @@ namespace Caas.Web.Portal.Security;
 /// Agent credentials: one per node, 32 random bytes shown once at enrollment, kept only as a SHA-256 hash (a fast hash
 /// suffices for 256 bits of entropy). Enrolling again replaces the credential; revoking ends it.
 /// </summary>
-public sealed partial class SecurityStore : IAgentCredentials
+public abstract partial class SecurityStore
 {
     /// <returns>The enrollment and its secret, which is not stored and cannot be shown again.</returns>
     public async Task<(AgentEnrollment Enrollment, string Secret)> EnrollAgentAsync(string nodeId, CancellationToken ct = default)
@@ -21,12 +20,12 @@ public sealed partial class SecurityStore : IAgentCredentials
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
         command.CommandText = """
-            INSERT INTO security_agent_credentials (node_id, credential_hash, enrolled_at, revoked_at) VALUES ($node, $hash, $at, NULL)
+            INSERT INTO security_agent_credentials (node_id, credential_hash, enrolled_at, revoked_at) VALUES (@node, @hash, @at, NULL)
             ON CONFLICT (node_id) DO UPDATE SET credential_hash = excluded.credential_hash, enrolled_at = excluded.enrolled_at, revoked_at = NULL
             """;
-        command.Parameters.AddWithValue("$node", nodeId);
-        command.Parameters.AddWithValue("$hash", ApiTokenSecret.Hash(secret));
-        command.Parameters.AddWithValue("$at", Text(enrollment.EnrolledAt));
+        command.Set("@node", nodeId);
+        command.Set("@hash", ApiTokenSecret.Hash(secret));
+        command.Set("@at", Time(enrollment.EnrolledAt));
         await command.ExecuteNonQueryAsync(ct);
         return (enrollment, secret);
     }
@@ -35,9 +34,9 @@ public sealed partial class SecurityStore : IAgentCredentials
     {
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
-        command.CommandText = "UPDATE security_agent_credentials SET revoked_at = COALESCE(revoked_at, $at) WHERE node_id = $node";
-        command.Parameters.AddWithValue("$node", nodeId);
-        command.Parameters.AddWithValue("$at", Text(clock.GetUtcNow()));
+        command.CommandText = "UPDATE security_agent_credentials SET revoked_at = COALESCE(revoked_at, @at) WHERE node_id = @node";
+        command.Set("@node", nodeId);
+        command.Set("@at", Time(clock.GetUtcNow()));
         if (await command.ExecuteNonQueryAsync(ct) == 0)
             throw new OperationRejectedException(RejectionKind.NotFound, $"Node '{nodeId}' was never enrolled.");
     }
@@ -50,7 +49,7 @@ public sealed partial class SecurityStore : IAgentCredentials
         await using var reader = await command.ExecuteReaderAsync(ct);
         var agents = new List<AgentEnrollment>();
         while (await reader.ReadAsync(ct))
-            agents.Add(new AgentEnrollment(reader.GetString(0), Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : Parse(reader.GetString(2))));
+            agents.Add(new AgentEnrollment(reader.GetString(0), ReadTime(reader, 1), reader.IsDBNull(2) ? null : ReadTime(reader, 2)));
         return agents;
     }
 
@@ -58,8 +57,8 @@ public sealed partial class SecurityStore : IAgentCredentials
     {
         await using var db = await OpenAsync(cancellationToken);
         await using var command = db.CreateCommand();
-        command.CommandText = "SELECT credential_hash, revoked_at FROM security_agent_credentials WHERE node_id = $node";
-        command.Parameters.AddWithValue("$node", nodeId);
+        command.CommandText = "SELECT credential_hash, revoked_at FROM security_agent_credentials WHERE node_id = @node";
+        command.Set("@node", nodeId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return $"node {nodeId} is not enrolled (an admin enrolls it with: caas nodes enroll {nodeId})";
@@ -68,15 +67,5 @@ public sealed partial class SecurityStore : IAgentCredentials
         var expected = Convert.FromHexString(reader.GetString(0));
         var presented = Convert.FromHexString(ApiTokenSecret.Hash(credential));
         return CryptographicOperations.FixedTimeEquals(expected, presented) ? null : $"the credential is not node {nodeId}'s";
-    }
-
-    private static async Task EnsureAgentSchemaAsync(SqliteConnection db, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS security_agent_credentials (
-                node_id TEXT PRIMARY KEY, credential_hash TEXT NOT NULL, enrolled_at TEXT NOT NULL, revoked_at TEXT);
-            """;
-        await command.ExecuteNonQueryAsync(ct);
     }
 }

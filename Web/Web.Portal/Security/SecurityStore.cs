@@ -1,38 +1,42 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace Caas.Web.Portal.Security;
 
 /// <summary>
-/// Users and API tokens in their own tables of a SQLite database. Passwords are kept as PBKDF2 hashes and tokens
-/// as SHA-256 hashes, so a copy of the database lets nobody log in.
+/// Users, API tokens, projects and agent credentials in tables of their own, kept by one SQL engine or another (SQLite
+/// standalone, PostgreSQL in a cluster, so every host checks the same tokens and credentials). Passwords are kept as
+/// PBKDF2 hashes and tokens and credentials as SHA-256 hashes, so a copy of the database lets nobody log in. The rules
+/// and queries are here once; an engine supplies its connections, its schema and how it stores a time.
 /// </summary>
-public sealed partial class SecurityStore : IProjectMemberships
+public abstract partial class SecurityStore(SecurityOptions options, TimeProvider clock) : ISecurityStore
 {
     private const int MinimumPasswordLength = 12;
-    private readonly string connectionString;
-    private readonly TimeProvider clock;
-    private readonly SecurityOptions options;
+    private readonly SecurityOptions options = options;
+    private readonly TimeProvider clock = clock;
     private readonly SemaphoreSlim schemaLock = new(1, 1);
     private bool schemaReady;
 
-    public SecurityStore(IOptions<SecurityOptions> options, TimeProvider clock)
-    {
-        this.options = options.Value;
-        var path = this.options.DatabasePath;
-        if (string.IsNullOrWhiteSpace(path))
-            throw new InvalidOperationException($"{SecurityOptions.SectionName}:DatabasePath is not set: access control needs a database for users and tokens.");
-        connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
-        this.clock = clock;
-    }
+    protected TimeProvider Clock => clock;
+
+    /// <summary>An open connection to the engine's database.</summary>
+    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken ct);
+
+    /// <summary>Creates or migrates the tables; called once, before the first query.</summary>
+    protected abstract Task CreateSchemaAsync(DbConnection db, CancellationToken ct);
+
+    /// <summary>A time as the engine stores it.</summary>
+    protected abstract object Time(DateTimeOffset at);
+
+    /// <summary>The time stored in column <paramref name="ordinal"/>.</summary>
+    protected abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
     public async Task<int> CountUsersAsync(CancellationToken ct = default)
     {
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM security_users";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        return Count(await command.ExecuteScalarAsync(ct));
     }
 
     /// <summary>
@@ -55,11 +59,11 @@ public sealed partial class SecurityStore : IProjectMemberships
         await RequireProjectsExistAsync(db, memberOf, ct);
         await using var transaction = await db.BeginTransactionAsync(ct);
         await using var command = db.CreateCommand();
-        command.CommandText = "INSERT INTO security_users (name, password_hash, role, created_at) VALUES ($name, $hash, $role, $at) ON CONFLICT (name) DO NOTHING";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$hash", PasswordHashing.Hash(password));
-        command.Parameters.AddWithValue("$role", role);
-        command.Parameters.AddWithValue("$at", Text(user.CreatedAt));
+        command.CommandText = "INSERT INTO security_users (name, password_hash, role, created_at) VALUES (@name, @hash, @role, @at) ON CONFLICT (name) DO NOTHING";
+        command.Set("@name", name);
+        command.Set("@hash", PasswordHashing.Hash(password));
+        command.Set("@role", role);
+        command.Set("@at", Time(user.CreatedAt));
         if (await command.ExecuteNonQueryAsync(ct) == 0)
             throw new OperationRejectedException(RejectionKind.Conflict, $"There is already a user named '{name}'.");
         foreach (var project in memberOf)
@@ -84,7 +88,7 @@ public sealed partial class SecurityStore : IProjectMemberships
             if (users.Count == 0 || users[^1].Name != reader.GetString(0))
             {
                 projects = [];
-                users.Add(new UserAccount(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2))) { Projects = projects });
+                users.Add(new UserAccount(reader.GetString(0), reader.GetString(1), ReadTime(reader, 2)) { Projects = projects });
             }
             if (!reader.IsDBNull(3))
                 projects.Add(reader.GetString(3));
@@ -97,13 +101,13 @@ public sealed partial class SecurityStore : IProjectMemberships
     {
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
-        command.CommandText = "SELECT name, role, created_at, password_hash FROM security_users WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
+        command.CommandText = "SELECT name, role, created_at, password_hash FROM security_users WHERE name = @name";
+        command.Set("@name", name);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
             return null;
         return PasswordHashing.Verify(password, reader.GetString(3))
-            ? new UserAccount(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)))
+            ? new UserAccount(reader.GetString(0), reader.GetString(1), ReadTime(reader, 2))
             : null;
     }
 
@@ -114,9 +118,9 @@ public sealed partial class SecurityStore : IProjectMemberships
         RequireAcceptablePassword(newPassword);
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
-        command.CommandText = "UPDATE security_users SET password_hash = $hash WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$hash", PasswordHashing.Hash(newPassword));
+        command.CommandText = "UPDATE security_users SET password_hash = @hash WHERE name = @name";
+        command.Set("@name", name);
+        command.Set("@hash", PasswordHashing.Hash(newPassword));
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -135,14 +139,14 @@ public sealed partial class SecurityStore : IProjectMemberships
         await using var command = db.CreateCommand();
         command.CommandText = """
             INSERT INTO security_api_tokens (id, user_name, name, token_hash, created_at, expires_at)
-            VALUES ($id, $user, $name, $hash, $created, $expires)
+            VALUES (@id, @user, @name, @hash, @created, @expires)
             """;
-        command.Parameters.AddWithValue("$id", token.Id);
-        command.Parameters.AddWithValue("$user", userName);
-        command.Parameters.AddWithValue("$name", token.Name);
-        command.Parameters.AddWithValue("$hash", ApiTokenSecret.Hash(secret));
-        command.Parameters.AddWithValue("$created", Text(token.CreatedAt));
-        command.Parameters.AddWithValue("$expires", Text(token.ExpiresAt));
+        command.Set("@id", token.Id);
+        command.Set("@user", userName);
+        command.Set("@name", token.Name);
+        command.Set("@hash", ApiTokenSecret.Hash(secret));
+        command.Set("@created", Time(token.CreatedAt));
+        command.Set("@expires", Time(token.ExpiresAt));
         await command.ExecuteNonQueryAsync(ct);
         return (token, secret);
     }
@@ -154,30 +158,30 @@ public sealed partial class SecurityStore : IProjectMemberships
         command.CommandText = """
             SELECT u.name, u.role, u.created_at, t.expires_at, t.revoked_at, t.id
             FROM security_api_tokens t JOIN security_users u ON u.name = t.user_name
-            WHERE t.token_hash = $hash
+            WHERE t.token_hash = @hash
             """;
-        command.Parameters.AddWithValue("$hash", ApiTokenSecret.Hash(secret));
+        command.Set("@hash", ApiTokenSecret.Hash(secret));
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
             return new ApiTokenCheck(null, "The token is not known to this platform.");
         if (!reader.IsDBNull(4))
             return new ApiTokenCheck(null, "The token was revoked.");
-        if (Parse(reader.GetString(3)) <= clock.GetUtcNow())
+        if (ReadTime(reader, 3) <= clock.GetUtcNow())
             return new ApiTokenCheck(null, "The token has expired.");
-        return new ApiTokenCheck(new UserAccount(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2))), null, reader.GetString(5));
+        return new ApiTokenCheck(new UserAccount(reader.GetString(0), reader.GetString(1), ReadTime(reader, 2)), null, reader.GetString(5));
     }
 
     public async Task<IReadOnlyList<ApiTokenInfo>> ListTokensAsync(string userName, CancellationToken ct = default)
     {
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
-        command.CommandText = "SELECT id, name, created_at, expires_at, revoked_at FROM security_api_tokens WHERE user_name = $user ORDER BY created_at DESC, id";
-        command.Parameters.AddWithValue("$user", userName);
+        command.CommandText = "SELECT id, name, created_at, expires_at, revoked_at FROM security_api_tokens WHERE user_name = @user ORDER BY created_at DESC, id";
+        command.Set("@user", userName);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var tokens = new List<ApiTokenInfo>();
         while (await reader.ReadAsync(ct))
-            tokens.Add(new ApiTokenInfo(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)), Parse(reader.GetString(3)),
-                reader.IsDBNull(4) ? null : Parse(reader.GetString(4))));
+            tokens.Add(new ApiTokenInfo(reader.GetString(0), reader.GetString(1), ReadTime(reader, 2), ReadTime(reader, 3),
+                reader.IsDBNull(4) ? null : ReadTime(reader, 4)));
         return tokens;
     }
 
@@ -186,10 +190,10 @@ public sealed partial class SecurityStore : IProjectMemberships
     {
         await using var db = await OpenAsync(ct);
         await using var command = db.CreateCommand();
-        command.CommandText = "UPDATE security_api_tokens SET revoked_at = COALESCE(revoked_at, $at) WHERE id = $id AND user_name = $user";
-        command.Parameters.AddWithValue("$id", tokenId);
-        command.Parameters.AddWithValue("$user", userName);
-        command.Parameters.AddWithValue("$at", Text(clock.GetUtcNow()));
+        command.CommandText = "UPDATE security_api_tokens SET revoked_at = COALESCE(revoked_at, @at) WHERE id = @id AND user_name = @user";
+        command.Set("@id", tokenId);
+        command.Set("@user", userName);
+        command.Set("@at", Time(clock.GetUtcNow()));
         if (await command.ExecuteNonQueryAsync(ct) == 0)
             throw new OperationRejectedException(RejectionKind.NotFound, $"You have no token with id '{tokenId}'.");
     }
@@ -200,43 +204,30 @@ public sealed partial class SecurityStore : IProjectMemberships
             throw new OperationRejectedException(RejectionKind.Invalid, $"A password has at least {MinimumPasswordLength} characters.");
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    private async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
-        var db = new SqliteConnection(connectionString);
-        await db.OpenAsync(ct);
+        var db = await OpenConnectionAsync(ct);
         if (!schemaReady)
-            await EnsureSchemaAsync(db, ct);
+        {
+            await schemaLock.WaitAsync(ct);
+            try
+            {
+                if (!schemaReady)
+                    await CreateSchemaAsync(db, ct);
+                schemaReady = true;
+            }
+            catch
+            {
+                await db.DisposeAsync();
+                throw;
+            }
+            finally
+            {
+                schemaLock.Release();
+            }
+        }
         return db;
     }
 
-    private async Task EnsureSchemaAsync(SqliteConnection db, CancellationToken ct)
-    {
-        await schemaLock.WaitAsync(ct);
-        try
-        {
-            if (schemaReady)
-                return;
-            await using var command = db.CreateCommand();
-            command.CommandText = """
-                PRAGMA busy_timeout = 5000;
-                CREATE TABLE IF NOT EXISTS security_users (
-                    name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS security_api_tokens (
-                    id TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES security_users(name), name TEXT NOT NULL,
-                    token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT);
-                """;
-            await command.ExecuteNonQueryAsync(ct);
-            await EnsureProjectSchemaAsync(db, ct);
-            await EnsureAgentSchemaAsync(db, ct);
-            schemaReady = true;
-        }
-        finally
-        {
-            schemaLock.Release();
-        }
-    }
-
-    private static string Text(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    private static int Count(object? scalar) => Convert.ToInt32(scalar, CultureInfo.InvariantCulture);
 }

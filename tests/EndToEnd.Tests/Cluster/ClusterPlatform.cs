@@ -98,7 +98,9 @@ public class ClusterPlatform : IAsyncLifetime
             if (_shape.SecondServer)
             {
                 System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server-2"));
-                SecondHost = await StandaloneHost.StartAsync(Path.Combine(Directory, "server-2"), expectedNodes: _shape.Nodes.Count, settings: serverSettings);
+                // Users live in the cluster's PostgreSQL, shared by both servers: the second logs in as the first's admin.
+                SecondHost = await StandaloneHost.StartAsync(Path.Combine(Directory, "server-2"), adminPassword: Host.AdminPassword,
+                    expectedNodes: _shape.Nodes.Count, settings: serverSettings);
             }
         }
         catch (Exception error)

@@ -44,7 +44,7 @@ public sealed class PortalApiHost : IAsyncDisposable
     public HttpClient Client { get; }
     public string AdminToken { get; private set; } = "";
     public IServiceProvider Services => app.Services;
-    public SecurityStore Store => app.Services.GetRequiredService<SecurityStore>();
+    public ISecurityStore Store => app.Services.GetRequiredService<ISecurityStore>();
     public string DatabasePath => Path.Combine(directory.FullName, "caas.db");
 
     public static async Task<PortalApiHost> StartAsync()

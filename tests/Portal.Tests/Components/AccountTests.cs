@@ -12,11 +12,11 @@ public sealed class AccountTests : PortalTestContext
 {
     private const string Password = "olga's first password";
     private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("caas-account-");
-    private readonly SecurityStore store;
+    private readonly ISecurityStore store;
 
     public AccountTests()
     {
-        store = new SecurityStore(Options.Create(new SecurityOptions { DatabasePath = Path.Combine(directory.FullName, "caas.db") }), Clock);
+        store = new SqliteSecurityStore(Options.Create(new SecurityOptions { DatabasePath = Path.Combine(directory.FullName, "caas.db") }), Clock);
         Services.AddSingleton(store);
         store.CreateUserAsync("olga", Password, CaasRoles.Operator).GetAwaiter().GetResult();
     }

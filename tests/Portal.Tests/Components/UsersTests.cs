@@ -11,11 +11,11 @@ namespace Caas.Portal.Tests.Components;
 public sealed class UsersTests : PortalTestContext
 {
     private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("caas-users-");
-    private readonly SecurityStore store;
+    private readonly ISecurityStore store;
 
     public UsersTests()
     {
-        store = new SecurityStore(Options.Create(new SecurityOptions { DatabasePath = Path.Combine(directory.FullName, "caas.db") }), Clock);
+        store = new SqliteSecurityStore(Options.Create(new SecurityOptions { DatabasePath = Path.Combine(directory.FullName, "caas.db") }), Clock);
         Services.AddSingleton(store);
         store.CreateUserAsync("ada", "ada's admin password", CaasRoles.Admin).GetAwaiter().GetResult();
     }

@@ -141,7 +141,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         _ = role;
         // A store whose clock stands 31 days back issues a 30-day token that has expired by now.
         var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-31));
-        var store = new SecurityStore(host.Services.GetRequiredService<IOptions<SecurityOptions>>(), past);
+        var store = new SqliteSecurityStore(host.Services.GetRequiredService<IOptions<SecurityOptions>>(), past);
         var (_, secret) = await store.CreateTokenAsync(AdministratorBootstrap.AdminName, "old", TimeSpan.FromDays(30));
 
         var response = await Send(host.ClientWith(secret), method, path);
