@@ -63,7 +63,27 @@ public sealed class PostgresSecurityStore : SecurityStore, IAsyncDisposable
 
     public static int CurrentVersion => Migrations.Length;
 
-    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) => await dataSource.OpenConnectionAsync(ct);
+    /// <summary>
+    /// A pooled connection that works. After a database restart every idle connection in the pool is dead, and the first
+    /// command on each would fail, turning the first requests after the restart into 500s (and every request is
+    /// authenticated here): a dead one is found with one round trip, and the pool's other idle ones dropped with it.
+    /// </summary>
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await using var ping = new NpgsqlCommand("SELECT 1", connection);
+            await ping.ExecuteScalarAsync(ct);
+            return connection;
+        }
+        catch (NpgsqlException error) when (error.IsTransient)
+        {
+            await connection.DisposeAsync();
+            dataSource.Clear();
+            return await dataSource.OpenConnectionAsync(ct);
+        }
+    }
 
     // timestamptz takes a UTC DateTime; Npgsql refuses other kinds rather than guess the zone.
     protected override object Time(DateTimeOffset at) => at.UtcDateTime;
