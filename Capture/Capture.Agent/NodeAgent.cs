@@ -154,7 +154,7 @@ public sealed class NodeAgent(
             {
                 await bus.Publish(exit, cancellationToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("could not report the exit of rank {Rank} of job {JobId}, will retry: {Problem}", exit.Rank, exit.JobId, e.Message);
                 break;

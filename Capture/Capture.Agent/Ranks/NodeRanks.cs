@@ -80,11 +80,16 @@ public sealed class NodeRanks
         {
             if (!_ranks.TryGetValue((command.JobId, command.Rank), out var existing))
                 continue;
-            // The bus delivers at least once, and a redelivery (after the agent's connection to the broker broke) can
-            // arrive while the first delivery still launches: it gets the first one's answer.
-            if (existing.Launching is { } inFlight && await inFlight.WaitAsync(cancellationToken) is { } firstFailure)
-                throw new AgentRejectionException(firstFailure);
-            if (Running(command.JobId, command.Rank) is not null && existing.Network?.Address == command.Addresses[command.Rank])
+            // The bus delivers at least once: a launch delivered again, while the first delivery still launches or after
+            // it, gets the first one's answer (its process may have ended since; that exit is reported on its own).
+            if (existing.Launching is { } inFlight)
+            {
+                if (await inFlight.WaitAsync(cancellationToken) is { } firstFailure)
+                    throw new AgentRejectionException(firstFailure);
+                if (existing.Network?.Address == command.Addresses[command.Rank])
+                    return;
+            }
+            else if (Running(command.JobId, command.Rank) is not null && existing.Network?.Address == command.Addresses[command.Rank])
                 return;
             throw new AgentRejectionException($"rank {command.Rank} of job {command.JobId} is already held by this agent");
         }
