@@ -1,22 +1,13 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Grains;
-using Caas.Contracts.Jobs;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 
 namespace Caas.Monitoring.Grains.Consumers;
 
-/// <summary>Hands RankProcessExited to the distributed job's grain, which folds it into the job's state.</summary>
-public sealed class RankProcessExitedConsumer(IGrainFactory grains, ILogger<RankProcessExitedConsumer> logger) : IConsumer<RankProcessExited>
+/// <summary>Hands RankProcessExited to the distributed job's grain (the job's grain, by its distributed face), which folds it into the job's state.</summary>
+public sealed class RankProcessExitedConsumer(IGrainFactory grains, ILogger<RankProcessExitedConsumer> logger) : JobReportConsumer<RankProcessExited>(grains, logger)
 {
-    public Task Consume(ConsumeContext<RankProcessExited> context)
-    {
-        var report = context.Message;
-        if (!JobIds.IsValid(report.JobId))
-        {
-            logger.LogWarning("Dropped a rank exit naming '{JobId}', which is not a job id", report.JobId);
-            return Task.CompletedTask;
-        }
-        return grains.GetGrain<IDistributedJobGrain>(report.JobId).RecordRankExited(report);
-    }
+    protected override string JobIdOf(RankProcessExited report) => report.JobId;
+
+    protected override Task Record(IJobGrain job, RankProcessExited report) => job.AsReference<IDistributedJobGrain>().RecordRankExited(report);
 }
