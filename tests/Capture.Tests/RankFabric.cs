@@ -48,6 +48,9 @@ public sealed class RankFabric : IAsyncDisposable
     public IReadOnlyList<string> Members() =>
         [.. Run("ip", "-br", "link", "show", "master", Bridge).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', '@')[0])];
 
+    /// <summary>The bridge's Ethernet address.</summary>
+    public string Mac() => File.ReadAllText($"/sys/class/net/{Bridge}/address").Trim();
+
     public string AddressOf(int rank) => $"{Subnet}.{10 + rank}";
 
     public async ValueTask DisposeAsync()

@@ -42,6 +42,21 @@ public sealed class RankNamespaceLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ranks_joining_and_leaving_the_bridge_leave_its_address_alone()
+    {
+        // Neighbours reach the bridge's own IP address at its MAC: were it to follow the ports, they would go unheard
+        // until their ARP entries expire (the first port always replaces an unset bridge address).
+        var before = _fabric.Mac();
+
+        var name = _fabric.Name("m", 0);
+        await _fabric.Namespaces.CreateAsync(name, _fabric.AddressOf(0), locked: false);
+        Assert.Equal(before, _fabric.Mac());
+
+        await _fabric.Namespaces.DeleteAsync(name);
+        Assert.Equal(before, _fabric.Mac());
+    }
+
+    [Fact]
     public async Task A_name_already_taken_is_refused_and_the_existing_namespace_is_left_alone()
     {
         var name = _fabric.Name("t", 0);

@@ -42,6 +42,7 @@ public sealed partial class RankNamespaces(IOptions<RankFabricOptions> fabric, I
         try
         {
             await InFabricAsync(["ip", "link", "add", outside, "type", "veth", "peer", "name", inside, "netns", name], cancellationToken);
+            await PinBridgeAddressAsync(cancellationToken);
             await InFabricAsync(["ip", "link", "set", outside, "master", _fabric.Bridge, "up"], cancellationToken);
             await InsideAsync(name, ["ip", "link", "set", "lo", "up"], cancellationToken);
             await InsideAsync(name, ["ip", "link", "set", inside, "name", "eth0"], cancellationToken);
@@ -63,6 +64,22 @@ public sealed partial class RankNamespaces(IOptions<RankFabricOptions> fabric, I
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Fixes the bridge's MAC address at the one it has. A Linux bridge whose address was never set takes the lowest of
+    /// its ports' addresses, so a rank's veth joining or leaving would change it; every neighbour that talks to the
+    /// bridge's own IP address (the nodes' agents reaching the broker through it, in the tests and in `caas up
+    /// --cluster`) then sends to a stale MAC until its ARP entry expires, tens of seconds of silence. Setting the
+    /// address, even to the same value, makes the kernel keep it. Idempotent; cheap enough to do for every rank.
+    /// </summary>
+    private async Task PinBridgeAddressAsync(CancellationToken cancellationToken)
+    {
+        var shown = await InFabricAsync(["ip", "-o", "link", "show", "dev", _fabric.Bridge], cancellationToken);
+        var mac = BridgeMac().Match(shown);
+        if (!mac.Success)
+            throw new CheckpointEngineException($"the fabric bridge {_fabric.Bridge} has no Ethernet address: {shown.Trim()}");
+        await InFabricAsync(["ip", "link", "set", "dev", _fabric.Bridge, "address", mac.Groups[1].Value], cancellationToken);
     }
 
     /// <summary>Stops all traffic in and out of the namespace (loopback excepted); a second lock is a no-op.</summary>
@@ -161,4 +178,7 @@ public sealed partial class RankNamespaces(IOptions<RankFabricOptions> fabric, I
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     private static partial Regex NamespaceName();
+
+    [GeneratedRegex(@"link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})")]
+    private static partial Regex BridgeMac();
 }

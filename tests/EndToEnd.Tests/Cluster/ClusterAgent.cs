@@ -40,6 +40,8 @@ public sealed class ClusterAgent : IAsyncDisposable
         start.Environment["CAAS_SHIM"] = RepositoryLayout.Shim;
         start.Environment["CAAS_CRIU"] = RepositoryLayout.Criu;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // A failing test is read from these logs: when each thing happened matters as much as what.
+        start.Environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
 
         return new ClusterAgent(nodeId, networkNamespace, dataDirectory, LoggedProcess.Start(start, Path.Combine(dataDirectory, "agent.log")));
     }
