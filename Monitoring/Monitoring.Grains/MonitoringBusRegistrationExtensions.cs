@@ -7,34 +7,26 @@ namespace Caas.Monitoring.Grains;
 
 public static class MonitoringBusRegistrationExtensions
 {
-    /// <summary>
-    /// How long a report keeps being retried when recording it fails: longer than a cluster takes to declare a killed
-    /// silo dead and reactivate its grains elsewhere (seconds), so a report that arrived at a dying silo is recorded
-    /// by a live one instead of going to the error queue. Recording is idempotent where it matters (reports name what
-    /// they report; a repeated heartbeat is one more sample), so a retry after a lost reply does no harm.
-    /// </summary>
-    public static readonly TimeSpan[] RetryIntervals =
-        [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
-         TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
-
     /// <summary>The consumers that feed agent and recovery reports into the monitoring grains. Register them in the silo's host.</summary>
-    public static IBusRegistrationConfigurator AddCaasMonitoringConsumers(this IBusRegistrationConfigurator bus)
+    /// <param name="retry">How failed reports are retried; <see cref="ReportRetry.Default"/> unless a test needs it quicker.</param>
+    public static IBusRegistrationConfigurator AddCaasMonitoringConsumers(this IBusRegistrationConfigurator bus, ReportRetry? retry = null)
     {
-        Add<NodeHeartbeatConsumer>(bus);
-        Add<JobLaunchedConsumer>(bus);
-        Add<LaunchRejectedConsumer>(bus);
-        Add<CheckpointCompletedConsumer>(bus);
-        Add<CheckpointRejectedConsumer>(bus);
-        Add<RestoreCompletedConsumer>(bus);
-        Add<RestoreRejectedConsumer>(bus);
-        Add<JobProcessExitedConsumer>(bus);
-        Add<RankProcessExitedConsumer>(bus);
-        Add<RecoveryEndedConsumer>(bus);
-        Add<CheckpointVerificationEndedConsumer>(bus);
-        Add<CheckpointsPrunedConsumer>(bus);
-        Add<CheckpointTransferEndedConsumer>(bus);
-        Add<CheckpointTransferredConsumer>(bus);
-        Add<PlaceRecoveredJobConsumer>(bus);
+        retry ??= ReportRetry.Default;
+        Add<NodeHeartbeatConsumer>(bus, retry);
+        Add<JobLaunchedConsumer>(bus, retry);
+        Add<LaunchRejectedConsumer>(bus, retry);
+        Add<CheckpointCompletedConsumer>(bus, retry);
+        Add<CheckpointRejectedConsumer>(bus, retry);
+        Add<RestoreCompletedConsumer>(bus, retry);
+        Add<RestoreRejectedConsumer>(bus, retry);
+        Add<JobProcessExitedConsumer>(bus, retry);
+        Add<RankProcessExitedConsumer>(bus, retry);
+        Add<RecoveryEndedConsumer>(bus, retry);
+        Add<CheckpointVerificationEndedConsumer>(bus, retry);
+        Add<CheckpointsPrunedConsumer>(bus, retry);
+        Add<CheckpointTransferEndedConsumer>(bus, retry);
+        Add<CheckpointTransferredConsumer>(bus, retry);
+        Add<PlaceRecoveredJobConsumer>(bus, retry);
         // Node heartbeats come in here, so whether this host's own probes come back is whether the platform can hear its agents.
         bus.TryAddSingleton<Nodes.BusHearing>();
         // A queue per host: every host must hear its own probes, not compete for them with the others.
@@ -48,6 +40,6 @@ public static class MonitoringBusRegistrationExtensions
         return bus;
     }
 
-    private static void Add<TConsumer>(IBusRegistrationConfigurator bus) where TConsumer : class, IConsumer =>
-        bus.AddConsumer<TConsumer>(consumer => consumer.UseMessageRetry(retry => retry.Intervals(RetryIntervals)));
+    private static void Add<TConsumer>(IBusRegistrationConfigurator bus, ReportRetry retry) where TConsumer : class, IConsumer =>
+        bus.AddConsumer<TConsumer>(retry.ApplyTo);
 }
