@@ -29,6 +29,7 @@ public sealed partial class JobGrain(
     IBus bus,
     PolicyResolver policies,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time,
+    Nodes.IPlatformHearing hearing,
     ILogger<JobGrain> logger)
     : JournaledGrain<JobState, IJobEvent>, IJobGrain, ISwappableJobGrain, IDistributedJobGrain, ICustomStorageInterface<JobState, IJobEvent>
 {
@@ -45,7 +46,7 @@ public sealed partial class JobGrain(
     /// <summary>How often the pool's observed failures are asked for again (adaptive checkpoint intervals follow them).</summary>
     private static readonly TimeSpan ReliabilityRefresh = TimeSpan.FromSeconds(30);
 
-    private readonly StallDetector _stalls = new(time);
+    private readonly StallDetector _stalls = new(time, hearing);
     /// <summary>The pool of the job's node as the node directory last said; pool defaults and pool failure rates are looked up by it.</summary>
     private (string? Node, string? Pool) _nodePool;
     private PoolReliability? _reliability;
@@ -628,7 +629,7 @@ public sealed partial class JobGrain(
     /// </summary>
     private void LookAgainWhenStallIsDue()
     {
-        if (_watch is null || StallDetector.DueAt(State) is not { } due)
+        if (_watch is null || _stalls.DueAt(State) is not { } due)
             return;
         var wait = due - time.GetUtcNow();
         if (wait < WatchInterval)

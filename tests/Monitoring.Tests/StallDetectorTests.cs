@@ -31,7 +31,7 @@ public sealed class StallDetectorTests
         Assert.False(detector.ShouldRaise(job), $"stall raised one tick before {seconds} s");
         _clock.SetUtcNow(T0.AddSeconds(seconds));
         Assert.True(detector.ShouldRaise(job), $"stall not raised at {seconds} s");
-        Assert.Equal(T0.AddSeconds(seconds), StallDetector.DueAt(job));
+        Assert.Equal(T0.AddSeconds(seconds), detector.DueAt(job));
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class StallDetectorTests
         job.Apply(_job.Stalled(11, Guid.NewGuid(), sinceSeconds: 1));
         ClockAt(40);
         Assert.False(detector.ShouldRaise(job));
-        Assert.Null(StallDetector.DueAt(job));
+        Assert.Null(detector.DueAt(job));
 
         job.Apply(_job.Progress(40, 0.3));
         Assert.False(job.IsStalled);
@@ -164,5 +164,51 @@ public sealed class StallDetectorTests
         Assert.False(detector.ShouldRaise(queued));
         Assert.False(detector.ShouldRaise(stopped));
         Assert.Null(stopped.ProcessState);
+    }
+
+    [Fact]
+    public void Silence_from_before_the_grain_listened_does_not_count()
+    {
+        // The job's grain wakes at 100 s (its silo was killed) with the last activity it stored, from 5 s.
+        var job = Running(_job.Progress(5, 0.1));
+        ClockAt(100);
+        var detector = new StallDetector(_clock);
+
+        Assert.False(detector.ShouldRaise(job), "a stall raised for silence nobody was listening to");
+        AssertStallDueAt(detector, job, 110);
+    }
+
+    [Fact]
+    public void No_stall_is_told_from_silence_while_the_platform_cannot_hear_its_agents()
+    {
+        var hearing = new Hearing { Since = null, Allowance = TimeSpan.FromSeconds(20) };
+        var detector = new StallDetector(_clock, hearing);
+        var job = Running(_job.Progress(5, 0.1));
+
+        ClockAt(60);
+        Assert.False(detector.ShouldRaise(job));
+        Assert.Null(detector.DueAt(job));
+
+        // Heard again at 60 s: agents get their reconnect allowance (20 s), then the job its threshold (10 s).
+        hearing.Since = T0.AddSeconds(60);
+        AssertStallDueAt(detector, job, 90);
+    }
+
+    [Fact]
+    public void A_job_heard_since_the_platform_heard_again_counts_its_own_silence()
+    {
+        var hearing = new Hearing { Since = T0.AddSeconds(2), Allowance = TimeSpan.FromSeconds(20) };
+        var detector = new StallDetector(_clock, hearing);
+        var job = Running(_job.Progress(5, 0.1));
+
+        AssertStallDueAt(detector, job, 15);
+    }
+
+    private sealed class Hearing : Caas.Monitoring.Grains.Nodes.IPlatformHearing
+    {
+        public DateTimeOffset? Since { get; set; }
+        public TimeSpan Allowance { get; init; }
+        public DateTimeOffset? HearingSince => Since;
+        public TimeSpan ReconnectAllowance => Allowance;
     }
 }
