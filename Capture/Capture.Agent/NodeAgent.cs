@@ -36,6 +36,8 @@ public sealed class NodeAgent(
     private const int MaxSocketPathBytes = 107;
 
     private readonly AgentOptions _options = options.Value;
+    /// <summary>Sent with every heartbeat, so that recovery chooses only nodes that can run what an image was taken on.</summary>
+    private readonly IReadOnlyList<string> _cpuFlags = [.. cpu.Flags.Order(StringComparer.Ordinal)];
     private readonly List<JobProcessExited> _unreportedExits = [];
     private readonly List<RankProcessExited> _unreportedRankExits = [];
 
@@ -123,6 +125,7 @@ public sealed class NodeAgent(
             Labels = _options.Labels,
             KernelVersion = KernelRelease.Value,
             CpuModel = cpu.Model,
+            CpuFlags = _cpuFlags,
         };
         try
         {

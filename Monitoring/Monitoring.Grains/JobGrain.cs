@@ -559,8 +559,8 @@ public sealed partial class JobGrain(
     public Task<PlacementDecision> PlaceForRecovery(IReadOnlyCollection<string> excludedNodeIds, RecoveryTargets? targets, int? sequence)
     {
         RequireSubmitted();
-        var engine = sequence is { } wanted ? State.FindCheckpoint(wanted)?.Engine : null;
-        return GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseForRecovery(State.Spec!, excludedNodeIds, targets, string.IsNullOrEmpty(engine) ? null : engine);
+        var image = sequence is { } wanted ? State.FindCheckpoint(wanted) : null;
+        return GrainFactory.GetGrain<INodeDirectoryGrain>(0).ChooseForRecovery(State.Spec!, excludedNodeIds, targets, image);
     }
 
 

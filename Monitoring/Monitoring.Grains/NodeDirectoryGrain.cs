@@ -89,11 +89,11 @@ public sealed class NodeDirectoryGrain(
         return decision;
     }
 
-    public async Task<PlacementDecision> ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds, RecoveryTargets? targets, string? imageEngine)
+    public async Task<PlacementDecision> ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds, RecoveryTargets? targets, CheckpointInfo? image)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(excludedNodeIds);
-        var decision = _roster.ChooseForRecovery(spec, excludedNodeIds, targets, imageEngine);
+        var decision = _roster.ChooseForRecovery(spec, excludedNodeIds, targets, image);
         await Announce();
         return decision;
     }

@@ -304,6 +304,7 @@ public sealed class NodeJobs(
             Engine = manifest.Engine,
             ParentSequence = manifest.ParentSequence,
             Pool = manifest.Pool,
+            CpuFlags = manifest.CpuFlags,
         };
     }
 

@@ -18,7 +18,7 @@ public static class RestoreCompatibility
     {
         if (EngineCompatibility.Problem(imageEngine, targetEngine) is { } engineProblem)
             return engineProblem;
-        var missing = imageCpu.Flags.Where(f => !targetCpu.Flags.Contains(f)).Order(StringComparer.Ordinal).ToList();
+        var missing = CpuCompatibility.MissingFlags(imageCpu.Flags, targetCpu.Flags);
         if (missing.Count > 0)
             return $"this node's CPU ({targetCpu.Model}) lacks {missing.Count} CPU flag(s) that the image's node ({imageCpu.Model}) had: {string.Join(' ', missing)}";
         return null;

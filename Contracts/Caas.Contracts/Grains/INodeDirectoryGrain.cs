@@ -14,10 +14,10 @@ public interface INodeDirectoryGrain : IGrainWithIntegerKey
     Task<PlacementDecision> ChooseExcept(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds);
     /// <summary>
     /// As <see cref="ChooseExcept"/> for a job recovery brings back: within the pools <paramref name="targets"/> allow
-    /// (preferred pools first; the job's spec alone when null), and only on a node whose engine can read an image written by
-    /// <paramref name="imageEngine"/> (no such check when null).
+    /// (preferred pools first; the job's spec alone when null), and only on a node whose engine can read the image
+    /// <paramref name="image"/> and whose CPU has every flag the image's node had (no such check when null).
     /// </summary>
-    Task<PlacementDecision> ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds, Policies.RecoveryTargets? targets, string? imageEngine);
+    Task<PlacementDecision> ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excludedNodeIds, Policies.RecoveryTargets? targets, CheckpointInfo? image);
     /// <summary>A node other than <paramref name="sourceNodeId"/> where the job could be restored, to keep a copy of its checkpoints; takes no slot.</summary>
     Task<PlacementDecision> ChooseCopyHolder(JobSpec spec, string sourceNodeId);
     /// <summary>

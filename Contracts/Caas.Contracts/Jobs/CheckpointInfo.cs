@@ -23,6 +23,8 @@ public sealed record CheckpointInfo
     [Id(10)] public string? Pool { get; init; }
     /// <summary>How long the engine's dump took (CRIU from freeze to image written), inside <see cref="Duration"/>.</summary>
     [Id(100)] public TimeSpan Dump { get; init; }
+    /// <summary>The CPU flags of the node that took the image (its manifest's): a node restoring it must have them all. Empty when not recorded.</summary>
+    [Id(101)] public IReadOnlyList<string> CpuFlags { get; init; } = [];
     /// <summary>
     /// For a coordinated checkpoint of a distributed job, every rank's share (one signed bundle per rank, on the rank's
     /// node): the checkpoint is one entry with its ranks. Empty for an ordinary job.

@@ -37,4 +37,6 @@ public sealed record NodeStatus
     [Id(100)] public string? KernelVersion { get; init; }
     /// <summary>The CPU model, as /proc/cpuinfo names it; null when the agent does not say.</summary>
     [Id(101)] public string? CpuModel { get; init; }
+    /// <summary>The CPU's flags, as /proc/cpuinfo lists them, sorted; null when the agent does not say (recovery then cannot check a node's CPU).</summary>
+    [Id(102)] public IReadOnlyList<string>? CpuFlags { get; init; }
 }

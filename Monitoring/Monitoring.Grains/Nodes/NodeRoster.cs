@@ -80,9 +80,9 @@ public sealed class NodeRoster(TimeProvider time, IPlatformHearing? hearing = nu
     }
 
     /// <summary>As <see cref="Choose"/> for a job recovery brings back, within what its policy allows (<see cref="RecoveryPlacement"/>); reserves the slot.</summary>
-    public PlacementDecision ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excluded, RecoveryTargets? targets, string? imageEngine)
+    public PlacementDecision ChooseForRecovery(JobSpec spec, IReadOnlyCollection<string> excluded, RecoveryTargets? targets, CheckpointInfo? image)
     {
-        var decision = RecoveryPlacement.Choose(spec, targets, imageEngine, List(), id => _nodes[id].Pending.Count, excluded);
+        var decision = RecoveryPlacement.Choose(spec, targets, image, List(), id => _nodes[id].Pending.Count, excluded);
         if (decision.NodeId is { } chosen)
             _nodes[chosen] = _nodes[chosen] with { Pending = [.. _nodes[chosen].Pending, 0] };
         return decision;

@@ -8,13 +8,14 @@ namespace Caas.Monitoring.Grains.Nodes;
 /// Placement of a job that recovery brings back, on top of the ordinary rules (<see cref="NodePlacement"/>): the pools its
 /// policy allows (<see cref="RecoveryTargets"/>: allowed pools, leaving its pool only when crossing is allowed, and
 /// leaving it when the policy moves it to another pool), its preferred pools tried first in their order, and a pre-flight
-/// of the image's engine against each node's, so that recovery does not choose a node whose agent would only refuse it.
+/// of the image's engine and CPU flags against each node's (the agent's own restore pre-flight, <c>RestoreCompatibility</c>),
+/// so that recovery does not choose a node whose agent would only refuse it.
 /// </summary>
 public static class RecoveryPlacement
 {
     /// <param name="targets">Where the policy lets the job go; null for a recovery no policy shaped (a user's restore, a lost node): the job's spec alone.</param>
-    /// <param name="imageEngine">The engine that wrote the image to restore ("criu 4.2.1"); null when unknown (no pre-flight).</param>
-    public static PlacementDecision Choose(JobSpec spec, RecoveryTargets? targets, string? imageEngine, IReadOnlyCollection<NodeStatus> nodes,
+    /// <param name="image">The checkpoint to restore, whose engine and CPU flags a node must be able to take; null when unknown (no pre-flight).</param>
+    public static PlacementDecision Choose(JobSpec spec, RecoveryTargets? targets, CheckpointInfo? image, IReadOnlyCollection<NodeStatus> nodes,
         Func<string, int> placedSinceHeartbeat, IReadOnlyCollection<string> excluded)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -31,13 +32,14 @@ public static class RecoveryPlacement
             if (candidates.Count == 0 && nodes.Count > 0)
                 return PlacementDecision.Nowhere($"no node in a pool the policy allows ({rules[0]}; pools: {string.Join(", ", nodes.Select(n => n.Pool).Distinct().Order(StringComparer.Ordinal))})");
         }
-        if (imageEngine is not null)
+        if (image is not null)
         {
-            var readable = candidates.Where(n => n.Engine is null || EngineCompatibility.Problem(imageEngine, n.Engine) is null).ToArray();
-            if (readable.Length == 0 && candidates.Count > 0)
-                return PlacementDecision.Nowhere($"no node's engine can restore an image of {imageEngine} ("
-                    + string.Join("; ", candidates.OrderBy(n => n.NodeId, StringComparer.Ordinal).Select(n => $"{n.NodeId}: {n.Engine}")) + ")");
-            candidates = readable;
+            var problems = candidates.ToDictionary(n => n.NodeId, n => RestoreProblem(image, n));
+            var able = candidates.Where(n => problems[n.NodeId] is null).ToArray();
+            if (able.Length == 0 && candidates.Count > 0)
+                return PlacementDecision.Nowhere($"no node can restore checkpoint {image.Sequence} ("
+                    + string.Join("; ", candidates.OrderBy(n => n.NodeId, StringComparer.Ordinal).Select(n => $"{n.NodeId}: {problems[n.NodeId]}")) + ")");
+            candidates = able;
         }
         foreach (var preferred in targets?.PreferredPools ?? [])
         {
@@ -47,6 +49,17 @@ public static class RecoveryPlacement
         }
         var decision = NodePlacement.Choose(spec, candidates, placedSinceHeartbeat, excluded);
         return decision.NodeId is null && rules.Count > 0 ? PlacementDecision.Nowhere($"{decision.Problem} ({rules[0]})") : decision;
+    }
+
+    /// <returns>Why the node's agent would refuse to restore the image, or null. What a node does not report is not held against it.</returns>
+    private static string? RestoreProblem(CheckpointInfo image, NodeStatus node)
+    {
+        if (!string.IsNullOrEmpty(image.Engine) && node.Engine is not null && EngineCompatibility.Problem(image.Engine, node.Engine) is { } engine)
+            return engine;
+        if (image.CpuFlags.Count > 0 && node.CpuFlags is { } flags
+            && CpuCompatibility.MissingFlags(image.CpuFlags, flags.ToHashSet(StringComparer.Ordinal)) is { Count: > 0 } missing)
+            return $"its CPU ({node.CpuModel ?? "model unknown"}) {CpuCompatibility.Describe(missing)}";
+        return null;
     }
 
     private static bool PoolAllowed(string pool, string? current, RecoveryTargets targets) =>
