@@ -126,7 +126,7 @@ public sealed class NodeAgent(
         };
         try
         {
-            await bus.Publish(new NodeHeartbeat(node, jobs.Sample(), now), cancellationToken);
+            await bus.Publish(new NodeHeartbeat(node, jobs.Sample(), now, ranks.Sample()), cancellationToken);
             lease.Renew(now);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -94,6 +94,8 @@ public sealed class JobState
 
     /// <summary>A distributed job's ranks, index = rank (docs/capture.md, "Distributed jobs"); empty for an ordinary job.</summary>
     [Id(180)] public List<RankView> Ranks { get; set; } = [];
+    /// <summary>The ranks a distributed job's open stall named; the stall ends when each of them moved again.</summary>
+    [Id(240)] public List<int> StalledRanks { get; set; } = [];
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsDistributed => Spec?.Ranks is not null;
@@ -195,6 +197,7 @@ public sealed class JobState
             case RanksRestored e: Apply(e); break;
             case RankExited e: Apply(e); break;
             case RankNodeLost e: Apply(e); break;
+            case RankActivityRecorded e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -462,7 +465,15 @@ public sealed class JobState
         SetRanks(RankState.Placed, RankState.Stopped);
     }
 
-    public void Apply(JobStalled e) => StallIncident = e.IncidentId;
+    public void Apply(JobStalled e)
+    {
+        StallIncident = e.IncidentId;
+        if (e.Ranks is not { Count: > 0 } ranks)
+            return;
+        StalledRanks = [.. ranks.Select(r => r.Rank)];
+        StatusReason = $"stalled: no activity for {DurationText.Of(e.At - e.LastProgressAt)} (threshold {DurationText.Of(e.Threshold)}) from "
+            + string.Join(", ", ranks.Select(r => r.Describe()));
+    }
 
     public void Apply(JobStarved e) => StarvationIncident = e.IncidentId;
 
@@ -598,6 +609,20 @@ public sealed class JobState
         LostOnNode = e.NodeId;
         PendingCheckpoint = null;
         KillRequested = false;
+    }
+
+    /// <summary>A rank's process state and activity as recorded; a stalled job's stall ends once every rank it named moved again.</summary>
+    public void Apply(RankActivityRecorded e)
+    {
+        var index = Ranks.FindIndex(r => r.Rank == e.Rank);
+        if (index < 0)
+            return;
+        Ranks[index] = Ranks[index] with { ProcessState = e.ProcessState, LastActivityAt = e.LastActivityAt ?? Ranks[index].LastActivityAt };
+        if (!e.Moved || StallIncident is null || !StalledRanks.Remove(e.Rank) || StalledRanks.Count > 0)
+            return;
+        StallIncident = null;
+        if (Status == JobStatus.Running)
+            StatusReason = null;
     }
 
     private void SetRanks(RankState from, RankState to)
