@@ -112,7 +112,8 @@ public sealed class NodeAgent(
             NodeId = _options.NodeId,
             Pool = _options.Pool,
             JobSlots = _options.JobSlots,
-            RunningJobs = jobs.RunningCount,
+            // A rank holds a slot like a job: placement counts it from the node's word, not only until the next heartbeats.
+            RunningJobs = jobs.RunningCount + ranks.RunningCount,
             Engine = probe is { Usable: true } ? probe.Version : null,
             EngineProblem = probe is { Usable: false } ? probe.Problem : null,
             LastHeartbeatAt = now,

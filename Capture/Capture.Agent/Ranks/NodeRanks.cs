@@ -55,6 +55,9 @@ public sealed class NodeRanks
             _ranks[(held.JobId, held.Rank)] = held;
     }
 
+    /// <summary>How many ranks run here: each takes a job slot of the node, as a job does.</summary>
+    public int RunningCount => _ranks.Values.Count(held => held.Job is { } job && engine.IsRunning(job));
+
     /// <summary>The rank's running process, if this agent holds it and it runs.</summary>
     public JobHandle? Running(string jobId, int rank) =>
         _ranks.TryGetValue((jobId, rank), out var held) && held.Job is { } job && engine.IsRunning(job) ? job : null;

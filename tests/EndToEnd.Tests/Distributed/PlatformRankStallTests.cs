@@ -41,6 +41,16 @@ public sealed class PlatformRankStallTests(RankStallCluster cluster) : IClassFix
         // Each rank's agent samples it: its process state reaches the job once the rank runs.
         var sampled = await Api.WaitForJobAsync(id, j => j.Status == JobStatus.Running && j.Ranks.All(r => r.ProcessState is not null), Patience, "running with rank samples");
         Assert.False(sampled.Stalled);
+        // Each node counts the rank it holds among its running jobs (its slots), in its own heartbeat.
+        var deadline = DateTime.UtcNow + Patience;
+        IReadOnlyList<NodeStatus> nodes;
+        while ((nodes = await Api.GetNodesAsync()).Count(n => n.RunningJobs == 1) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the nodes did not count their ranks within {Patience.TotalSeconds:0} s: "
+                + string.Join(", ", nodes.Select(n => $"{n.NodeId} {n.RunningJobs}")));
+            await Task.Delay(200);
+        }
+        Assert.Equal(sampled.Ranks.Select(r => r.NodeId).Order(), nodes.Select(n => n.NodeId).Order());
         var stopped = sampled.Ranks[1];
         var pid = await RankRuns.UntilAsync(() => cluster.RankPid(stopped.NodeId, id, 1), p => p is not null, () => $"the PID of rank 1 on {stopped.NodeId}");
 
