@@ -581,7 +581,7 @@ public sealed class JobState
     {
         Ranks = [.. e.Ranks.OrderBy(r => r.Rank).Select(r => new RankView(r.Rank, r.NodeId, r.Address, RankState.Running))];
         NodeId = e.Ranks.Single(r => r.Rank == 0).NodeId;
-        // Ranks send no heartbeats: the coordinated restore itself confirmed every rank came back.
+        // Ranks report no progress to verify against: the coordinated restore itself confirmed every rank came back.
         UnverifiedRestore = null;
         UnverifiedRestoreProgress = null;
     }
