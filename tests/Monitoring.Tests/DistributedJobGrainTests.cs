@@ -327,6 +327,27 @@ public sealed class DistributedJobGrainTests(MonitoringCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_node_heartbeat_on_the_bus_carries_its_rank_samples_to_the_distributed_jobs_grain()
+    {
+        await Pool("dj-beat", 2);
+        var (jobId, launch) = await RunningJob("dj-beat", 2);
+        var rank1 = launch.Ranks[1];
+        var bus = cluster.Silo.GetRequiredService<MassTransit.IBus>();
+
+        await bus.Publish(new NodeHeartbeat(new NodeStatus { NodeId = rank1.NodeId, Pool = "dj-beat", JobSlots = 4, RunningJobs = 1 }, [], Now,
+            [RankSample(jobId, 1, 3, "T"), RankSample("not-a-job", 0, 1, "R")]));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await View(jobId)).Ranks[1].ProcessState != "T")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "rank 1's sample did not reach its job within 10 s");
+            await Task.Delay(50);
+        }
+        Assert.Null((await View(jobId)).Ranks[0].ProcessState);
+        Assert.Single(await cluster.StoredTypes(jobId), "RankActivityRecorded");
+    }
+
+    [Fact]
     public async Task Samples_of_a_rank_from_a_node_it_does_not_run_on_are_ignored()
     {
         var nodes = await Pool("dj-wrong", 3);
