@@ -597,6 +597,8 @@ public sealed class JobState
             ExitCode = e.ExitCode,
             ExitSignal = e.Signal,
         };
+        // A rank the stall named that ended no longer holds the job up (a failure ends the job anyway).
+        LeaveStall(e.Rank);
     }
 
     public void Apply(RankNodeLost e)
@@ -618,7 +620,14 @@ public sealed class JobState
         if (index < 0)
             return;
         Ranks[index] = Ranks[index] with { ProcessState = e.ProcessState, LastActivityAt = e.LastActivityAt ?? Ranks[index].LastActivityAt };
-        if (!e.Moved || StallIncident is null || !StalledRanks.Remove(e.Rank) || StalledRanks.Count > 0)
+        if (e.Moved)
+            LeaveStall(e.Rank);
+    }
+
+    /// <summary>The rank no longer holds the distributed job's stall up; the stall ends with the last rank it named.</summary>
+    private void LeaveStall(int rank)
+    {
+        if (StallIncident is null || !StalledRanks.Remove(rank) || StalledRanks.Count > 0)
             return;
         StallIncident = null;
         if (Status == JobStatus.Running)

@@ -127,6 +127,17 @@ public sealed class RankStallTests
     }
 
     [Fact]
+    public void A_stall_ends_when_the_rank_it_named_exits_0_while_its_peer_runs_on()
+    {
+        RankOneStoppedAtEight(until: 17);
+        _state.Apply(new JobStalled(Job.JobId, Guid.NewGuid(), Job.At(8), TimeSpan.FromSeconds(10), Job.At(18), [new RankStall(1, "node-2", Job.At(8), "T")]));
+
+        _state.Apply(new RankExited(Job.JobId, 1, "node-2", 0, null, Job.At(19)));
+
+        Assert.Equal((false, JobStatus.Running, null), (_state.IsStalled, _state.Status, _state.StatusReason));
+    }
+
+    [Fact]
     public void Silence_before_the_grain_listened_is_not_counted_when_its_memory_was_lost_with_an_activation()
     {
         RankOneStoppedAtEight(until: 17);
