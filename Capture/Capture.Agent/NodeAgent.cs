@@ -114,7 +114,8 @@ public sealed class NodeAgent(
             NodeId = _options.NodeId,
             Pool = _options.Pool,
             JobSlots = _options.JobSlots,
-            RunningJobs = jobs.RunningCount,
+            // A rank holds a slot like a job: placement counts it from the node's word, not only until the next heartbeats.
+            RunningJobs = jobs.RunningCount + ranks.RunningCount,
             Engine = probe is { Usable: true } ? probe.Version : null,
             EngineProblem = probe is { Usable: false } ? probe.Problem : null,
             LastHeartbeatAt = now,
@@ -129,7 +130,7 @@ public sealed class NodeAgent(
         };
         try
         {
-            await bus.Publish(new NodeHeartbeat(node, jobs.Sample(), now), cancellationToken);
+            await bus.Publish(new NodeHeartbeat(node, jobs.Sample(), now, ranks.Sample()), cancellationToken);
             lease.Renew(now);
         }
         catch (Exception e) when (e is not OperationCanceledException)

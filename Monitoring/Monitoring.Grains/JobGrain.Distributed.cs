@@ -2,6 +2,7 @@ using Caas.Contracts.Bus;
 using Caas.Contracts.Events;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
+using Caas.Contracts.Policies;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
 using Caas.Monitoring.Grains.Distributed;
@@ -224,6 +225,75 @@ public sealed partial class JobGrain
                 $"rank {report.Rank} failed"));
         if (failed || allDone)
             await ReleaseAddresses();
+        KeepWatching();
+    }
+
+    /// <summary>Placement while queued; a stall of any rank (starvation and swap do not apply to distributed jobs); the periodic checkpoint.</summary>
+    private async Task WatchDistributed()
+    {
+        if (State.Status == JobStatus.Queued && State.Ranks.Count == 0)
+            await TryPlaceRanks();
+        else if (_stalls.ShouldRaise(State, _rankActivity))
+            await RaiseRankStall();
+        await GiveUpStuckCoordinatedCheckpoint();
+        await CheckpointPeriodically();
+    }
+
+    public async Task RecordRankSamples(string nodeId, IReadOnlyList<RankSample> samples, DateTimeOffset at)
+    {
+        if (!IsKnown("rank samples") || !State.IsDistributed || State.Status != JobStatus.Running)
+            return;
+        var changed = false;
+        foreach (var sample in samples)
+        {
+            if (ReportValidator.ProblemWith(sample?.Sample, JobId) is { } problem)
+            {
+                logger.LogWarning("Dropped a rank sample for job {JobId} from node {NodeId}: {Problem}", JobId, nodeId, problem);
+                continue;
+            }
+            // Only a rank running on the node that reports it: a copy elsewhere (an old node after a restore) says nothing of the job.
+            if (State.Ranks.Find(r => r.Rank == sample!.Rank) is not { State: RankState.Running } rank || rank.NodeId != nodeId)
+                continue;
+            if (_rankActivity.Observe(State, rank, nodeId, sample!, at) is { } recorded)
+            {
+                RaiseEvent(recorded);
+                changed = true;
+            }
+        }
+        if (changed)
+            await ConfirmEvents();
+    }
+
+    /// <summary>
+    /// A rank showed no activity for the job's stall threshold (or its process is stopped): the whole job is stalled, its
+    /// peers wait for that rank, and the stall names the ranks and their nodes. The policy is asked as for any stall, but a
+    /// restore is not carried out: restoring a distributed job means stopping every rank first, which only a kill does
+    /// today, so the decision is recorded as alert-only and recovery records the incident as such (docs/capture.md).
+    /// </summary>
+    private async Task RaiseRankStall()
+    {
+        var now = time.GetUtcNow();
+        var ranks = _stalls.StalledRanks(State, _rankActivity);
+        if (ranks.Count == 0)
+            return;
+        var since = ranks.Min(r => r.LastActivityAt);
+        var spec = State.Spec!;
+        var incident = Guid.NewGuid();
+        var decision = await Decide(PolicyTrigger.Stall, now);
+        if (decision.Acts)
+            decision = decision with
+            {
+                Action = RecoveryAction.None, Attempt = 0, Targets = null, NotBefore = now,
+                Reason = $"{decision.Reason}; not carried out: a stall of a distributed job only alerts (kill it and restore its newest coordinated checkpoint, or SIGCONT a stopped rank)",
+            };
+        RaiseEvent(new JobStalled(JobId, incident, since, spec.StallThreshold, now, ranks));
+        RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
+        await ConfirmEvents();
+        MonitoringMetrics.DetectionLatency.Record(Math.Max(0, (now - (since + spec.StallThreshold)).TotalSeconds), new KeyValuePair<string, object?>("detector", "stall"));
+        logger.LogWarning("Job {JobId} stalled: {Reason}; policy: {Decision}", JobId, State.StatusReason, decision.Reason);
+        var checkpoint = State.NewestCheckpoint;
+        await bus.Publish(new JobStallDetected(incident, JobId, ranks[0].NodeId, StallAction.AlertOnly,
+            checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now));
         KeepWatching();
     }
 

@@ -47,6 +47,8 @@ public sealed partial class JobGrain(
     private static readonly TimeSpan ReliabilityRefresh = TimeSpan.FromSeconds(30);
 
     private readonly StallDetector _stalls = new(time, hearing);
+    /// <summary>A distributed job's rank samples between the events that record them.</summary>
+    private readonly Distributed.RankActivity _rankActivity = new();
     /// <summary>The pool of the job's node as the node directory last said; pool defaults and pool failure rates are looked up by it.</summary>
     private (string? Node, string? Pool) _nodePool;
     private PoolReliability? _reliability;
@@ -103,6 +105,8 @@ public sealed partial class JobGrain(
     private JobView View()
     {
         var view = State.ToView() with { CheckpointInterval = IntervalPlan(), Policy = PolicyView() };
+        if (State.IsDistributed)
+            view = view with { Ranks = _rankActivity.Overlay(State) };
         return State.Status == JobStatus.Queued && State.NodeId is null && _unplacedBecause is { } problem
             ? view with { StatusReason = $"waiting for a node: {problem}" }
             : view;
@@ -590,31 +594,9 @@ public sealed partial class JobGrain(
         try
         {
             if (State.IsDistributed)
-            {
-                // Ranks send no samples: no stall, starvation or swap; only placement and the periodic checkpoint apply.
-                if (State.Status == JobStatus.Queued && State.Ranks.Count == 0)
-                    await TryPlaceRanks();
-                await GiveUpStuckCoordinatedCheckpoint();
-                await CheckpointPeriodically();
-                return;
-            }
-            if (State.Status == JobStatus.Queued && State.NodeId is null)
-                await TryPlace();
-            else if (State.SwappedOut)
-                await TrySwapIn();
-            else if (_stalls.ShouldRaise(State))
-                await RaiseStall();
-            else if (_starvation.Find(State) is { } starved)
-                await RaiseStarvation(starved);
-            else if (_starvation.RecoveredRate(State) is { } rate)
-                await EndStarvation(rate);
-            else if (State.PendingRecovery is { } pending && pending.NotBefore <= time.GetUtcNow())
-                await StartPendingRecovery(pending, State.PendingRecoveryIncident!.Value);
-            else if (State.RecoveryCheckpoint is { } waiting && time.GetUtcNow() - waiting.At >= RecoveryCheckpointTimeout)
-                await GiveUpRecoveryCheckpoint(waiting);
-            await LearnWhereTheJobRuns();
-            await CheckpointPeriodically();
-            await ReportToSwapBoard();
+                await WatchDistributed();
+            else
+                await WatchOrdinary();
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
@@ -623,13 +605,34 @@ public sealed partial class JobGrain(
         LookAgainWhenStallIsDue();
     }
 
+    private async Task WatchOrdinary()
+    {
+        if (State.Status == JobStatus.Queued && State.NodeId is null)
+            await TryPlace();
+        else if (State.SwappedOut)
+            await TrySwapIn();
+        else if (_stalls.ShouldRaise(State))
+            await RaiseStall();
+        else if (_starvation.Find(State) is { } starved)
+            await RaiseStarvation(starved);
+        else if (_starvation.RecoveredRate(State) is { } rate)
+            await EndStarvation(rate);
+        else if (State.PendingRecovery is { } pending && pending.NotBefore <= time.GetUtcNow())
+            await StartPendingRecovery(pending, State.PendingRecoveryIncident!.Value);
+        else if (State.RecoveryCheckpoint is { } waiting && time.GetUtcNow() - waiting.At >= RecoveryCheckpointTimeout)
+            await GiveUpRecoveryCheckpoint(waiting);
+        await LearnWhereTheJobRuns();
+        await CheckpointPeriodically();
+        await ReportToSwapBoard();
+    }
+
     /// <summary>
     /// Looks every second, but at the moment a stall falls due when that comes sooner, so a stall is found at its
     /// threshold instead of up to a whole watch interval later.
     /// </summary>
     private void LookAgainWhenStallIsDue()
     {
-        if (_watch is null || _stalls.DueAt(State) is not { } due)
+        if (_watch is null || _stalls.DueAt(State, _rankActivity) is not { } due)
             return;
         var wait = due - time.GetUtcNow();
         if (wait < WatchInterval)

@@ -94,6 +94,8 @@ public sealed class JobState
 
     /// <summary>A distributed job's ranks, index = rank (docs/capture.md, "Distributed jobs"); empty for an ordinary job.</summary>
     [Id(180)] public List<RankView> Ranks { get; set; } = [];
+    /// <summary>The ranks a distributed job's open stall named; the stall ends when each of them moved again.</summary>
+    [Id(240)] public List<int> StalledRanks { get; set; } = [];
 
     [JsonIgnore] public bool IsSubmitted => Spec is not null;
     [JsonIgnore] public bool IsDistributed => Spec?.Ranks is not null;
@@ -195,6 +197,7 @@ public sealed class JobState
             case RanksRestored e: Apply(e); break;
             case RankExited e: Apply(e); break;
             case RankNodeLost e: Apply(e); break;
+            case RankActivityRecorded e: Apply(e); break;
             default: throw new ArgumentException($"JobState has no transition for {jobEvent.GetType().Name}.", nameof(jobEvent));
         }
         Version++;
@@ -462,7 +465,15 @@ public sealed class JobState
         SetRanks(RankState.Placed, RankState.Stopped);
     }
 
-    public void Apply(JobStalled e) => StallIncident = e.IncidentId;
+    public void Apply(JobStalled e)
+    {
+        StallIncident = e.IncidentId;
+        if (e.Ranks is not { Count: > 0 } ranks)
+            return;
+        StalledRanks = [.. ranks.Select(r => r.Rank)];
+        StatusReason = $"stalled: no activity for {DurationText.Of(e.At - e.LastProgressAt)} (threshold {DurationText.Of(e.Threshold)}) from "
+            + string.Join(", ", ranks.Select(r => r.Describe()));
+    }
 
     public void Apply(JobStarved e) => StarvationIncident = e.IncidentId;
 
@@ -570,7 +581,7 @@ public sealed class JobState
     {
         Ranks = [.. e.Ranks.OrderBy(r => r.Rank).Select(r => new RankView(r.Rank, r.NodeId, r.Address, RankState.Running))];
         NodeId = e.Ranks.Single(r => r.Rank == 0).NodeId;
-        // Ranks send no heartbeats: the coordinated restore itself confirmed every rank came back.
+        // Ranks report no progress to verify against: the coordinated restore itself confirmed every rank came back.
         UnverifiedRestore = null;
         UnverifiedRestoreProgress = null;
     }
@@ -586,6 +597,8 @@ public sealed class JobState
             ExitCode = e.ExitCode,
             ExitSignal = e.Signal,
         };
+        // A rank the stall named that ended no longer holds the job up (a failure ends the job anyway).
+        LeaveStall(e.Rank);
     }
 
     public void Apply(RankNodeLost e)
@@ -598,6 +611,27 @@ public sealed class JobState
         LostOnNode = e.NodeId;
         PendingCheckpoint = null;
         KillRequested = false;
+    }
+
+    /// <summary>A rank's process state and activity as recorded; a stalled job's stall ends once every rank it named moved again.</summary>
+    public void Apply(RankActivityRecorded e)
+    {
+        var index = Ranks.FindIndex(r => r.Rank == e.Rank);
+        if (index < 0)
+            return;
+        Ranks[index] = Ranks[index] with { ProcessState = e.ProcessState, LastActivityAt = e.LastActivityAt ?? Ranks[index].LastActivityAt };
+        if (e.Moved)
+            LeaveStall(e.Rank);
+    }
+
+    /// <summary>The rank no longer holds the distributed job's stall up; the stall ends with the last rank it named.</summary>
+    private void LeaveStall(int rank)
+    {
+        if (StallIncident is null || !StalledRanks.Remove(rank) || StalledRanks.Count > 0)
+            return;
+        StallIncident = null;
+        if (Status == JobStatus.Running)
+            StatusReason = null;
     }
 
     private void SetRanks(RankState from, RankState to)

@@ -1,4 +1,5 @@
 using Caas.Contracts.Jobs;
+using Caas.Monitoring.Grains.Distributed;
 using Caas.Monitoring.Grains.Nodes;
 
 namespace Caas.Monitoring.Grains;
@@ -23,25 +24,68 @@ public sealed class StallDetector(TimeProvider time, IPlatformHearing? hearing =
     private readonly DateTimeOffset _listeningSince = time.GetUtcNow();
 
     /// <returns>True when a new stall should be recorded now.</returns>
-    public bool ShouldRaise(JobState job) => DueAt(job) is { } due && time.GetUtcNow() >= due;
+    /// <param name="ranks">What the grain remembers of a distributed job's ranks; none for an ordinary job.</param>
+    public bool ShouldRaise(JobState job, RankActivity? ranks = null) => DueAt(job, ranks) is { } due && time.GetUtcNow() >= due;
 
     /// <returns>
     /// When the job stalls unless it shows activity first; null when it cannot stall (not running, already stalled)
     /// or when the platform cannot hear its agents, whose silence then says nothing about the job. Silence counts
     /// from the job's last activity, but never from before this grain listened, nor from before the agents had
-    /// <see cref="IPlatformHearing.ReconnectAllowance"/> to reconnect after the platform could hear again.
+    /// <see cref="IPlatformHearing.ReconnectAllowance"/> to reconnect after the platform could hear again. A distributed
+    /// job stalls when ANY of its running ranks is silent that long: its peers wait for that rank.
     /// </returns>
-    public DateTimeOffset? DueAt(JobState job)
+    public DateTimeOffset? DueAt(JobState job, RankActivity? ranks = null)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (job.Spec is null || job.Status != JobStatus.Running || job.IsStalled || job.LastActivityAt is not { } since)
+        if (job.Spec is null || job.Status != JobStatus.Running || job.IsStalled)
             return null;
+        if (!job.IsDistributed)
+            return job.LastActivityAt is { } since && SilentFrom(since) is { } from ? from + job.Spec.StallThreshold : null;
+        ranks ??= new RankActivity();
+        var due = (DateTimeOffset?)null;
+        foreach (var rank in job.Ranks.Where(r => r.State == RankState.Running))
+        {
+            if (ranks.LastActivity(job, rank) is not { } since || SilentFrom(since) is not { } from)
+                continue;
+            var rankDue = from + job.Spec.StallThreshold;
+            if (due is null || rankDue < due)
+                due = rankDue;
+        }
+        return due;
+    }
+
+    /// <returns>
+    /// The running ranks of a distributed job that stall it now: silent for its whole threshold (by the same rules as
+    /// <see cref="DueAt"/>), and any whose process is stopped, which cannot move whenever its silence began; by rank.
+    /// </returns>
+    public IReadOnlyList<RankStall> StalledRanks(JobState job, RankActivity ranks)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(ranks);
+        var now = time.GetUtcNow();
+        var stalled = new List<RankStall>();
+        if (job.Spec is null)
+            return stalled;
+        foreach (var rank in job.Ranks.Where(r => r.State == RankState.Running).OrderBy(r => r.Rank))
+        {
+            if (ranks.LastActivity(job, rank) is not { } since)
+                continue;
+            var stopped = rank.ProcessState is "T" or "t";
+            if (stopped || (SilentFrom(since) is { } from && from + job.Spec.StallThreshold <= now))
+                stalled.Add(new RankStall(rank.Rank, rank.NodeId, since, rank.ProcessState));
+        }
+        return stalled;
+    }
+
+    /// <returns>When silence since <paramref name="since"/> began to count; null while the platform cannot hear.</returns>
+    private DateTimeOffset? SilentFrom(DateTimeOffset since)
+    {
         if (_hearing.HearingSince is not { } hearingSince)
             return null;
         var silentFrom = Latest(since, _listeningSince);
         if (since < hearingSince)
             silentFrom = Latest(silentFrom, hearingSince + _hearing.ReconnectAllowance);
-        return silentFrom + job.Spec.StallThreshold;
+        return silentFrom;
     }
 
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

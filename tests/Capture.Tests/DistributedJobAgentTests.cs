@@ -3,6 +3,7 @@ using Caas.Capture.Agent.Ranks;
 using Caas.Capture.Engine;
 using Caas.Capture.Engine.Distributed;
 using Caas.Contracts.Bus;
+using Caas.Contracts.Jobs;
 using MassTransit;
 
 namespace Caas.Capture.Tests;
@@ -86,6 +87,34 @@ public sealed class DistributedJobAgentTests : IAsyncLifetime
         Assert.Equal($"rank 0 done rounds {rounds} value {rounds * 6}", restored[^1]);
         var firstRestoredRound = int.Parse(restored.First(l => l.StartsWith("rank 0 round ", StringComparison.Ordinal)).Split(' ')[3]);
         Assert.InRange(firstRestoredRound, atCheckpoint, atCheckpoint + 1);
+    }
+
+    [Fact]
+    public async Task Each_agent_samples_the_rank_it_runs_for_its_heartbeat_counts_it_as_a_running_job_and_sees_it_stopped()
+    {
+        var (jobId, _) = await LaunchRingAsync(rounds: 100_000);
+        RankSample SampleOf(int rank) => Assert.Single(_agents.Ranks(rank).Sample(), s => s.Sample.JobId == jobId);
+
+        for (var rank = 0; rank < Size; rank++)
+        {
+            var sample = SampleOf(rank);
+            Assert.Equal((rank, 0, _agents.Ranks(rank).Running(jobId, rank)!.Pid), (sample.Rank, sample.Generation, sample.Sample.Pid));
+            Assert.Equal(1, _agents.Ranks(rank).RunningCount);
+        }
+        // The ring reads its token byte by byte: the rank's I/O counters grow while it runs.
+        var first = SampleOf(1).Sample;
+        await Eventually.Get(() => SampleOf(1).Sample, s => s.ReadBytes > first.ReadBytes, TimeSpan.FromSeconds(30), "rank 1's read bytes growing");
+
+        var pid = first.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        RankFabric.Run("kill", "-STOP", pid);
+        try
+        {
+            await Eventually.Get(() => SampleOf(1).Sample.State, state => state == "T", TimeSpan.FromSeconds(30), "rank 1 sampled as stopped");
+        }
+        finally
+        {
+            RankFabric.Run("kill", "-CONT", pid);
+        }
     }
 
     [Fact]

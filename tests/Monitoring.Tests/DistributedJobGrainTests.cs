@@ -272,4 +272,91 @@ public sealed class DistributedJobGrainTests(MonitoringCluster cluster) : IClass
         await Ranks(jobId).RecordRanksCheckpointed(sequence, [.. launch.Ranks.Select(r => new RankCheckpoint(r.Rank, r.NodeId, r.Address, TimeSpan.Zero, TimeSpan.Zero))], null);
         Assert.Empty((await View(jobId)).Checkpoints);
     }
+
+    private static RankSample RankSample(string jobId, int rank, double cpu, string state) =>
+        new(rank, 0, new JobSample { JobId = jobId, Pid = 700 + rank, State = state, CpuSeconds = cpu });
+
+    [Fact]
+    public async Task A_stopped_rank_stalls_the_job_naming_it_and_its_node_the_stall_only_alerts_and_ends_when_the_rank_moves_again()
+    {
+        await Pool("dj-stall", 2);
+        var jobId = JobIds.New();
+        await cluster.Job(jobId).Submit(Spec("dj-stall", 2) with { StallThreshold = TimeSpan.FromSeconds(10) });
+        var launch = await cluster.Tap.WaitFor<LaunchRanks>(l => l.JobId == jobId, Queue);
+        await Ranks(jobId).RecordRanksLaunched(launch.Epoch, null);
+        var (rank0, rank1) = (launch.Ranks[0], launch.Ranks[1]);
+        // A heartbeat of both nodes each second (so neither is found lost), each with its rank's sample.
+        async Task Beat(double cpu0, double cpu1, string state1)
+        {
+            cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+            await cluster.NodeHeartbeat(rank0.NodeId, "dj-stall");
+            await cluster.NodeHeartbeat(rank1.NodeId, "dj-stall");
+            await Ranks(jobId).RecordRankSamples(rank0.NodeId, [RankSample(jobId, 0, cpu0, "R")], Now);
+            await Ranks(jobId).RecordRankSamples(rank1.NodeId, [RankSample(jobId, 1, cpu1, state1)], Now);
+        }
+
+        await Beat(1, 1, "R");
+        await Beat(2, 2, "R");
+        var lastMove = Now;
+        // SIGSTOP of rank 1: its CPU stands still, its state is T; rank 0 goes on. Due one threshold after rank 1's last move.
+        for (var second = 1; second < 10; second++)
+            await Beat(2 + second, 2, "T");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Empty(cluster.Tap.All<JobStallDetected>(m => m.JobId == jobId));
+        await Beat(12, 2, "T");
+
+        var detected = await cluster.Tap.WaitFor<JobStallDetected>(m => m.JobId == jobId);
+        Assert.Equal((rank1.NodeId, StallAction.AlertOnly, lastMove, lastMove.AddSeconds(10)), (detected.NodeId, detected.Action, detected.LastProgressAt, detected.At));
+        var stalled = await View(jobId);
+        Assert.Equal((JobStatus.Running, true), (stalled.Status, stalled.Stalled));
+        Assert.Equal($"stalled: no activity for 00:00:10 (threshold 00:00:10) from rank 1 on {rank1.NodeId} (process stopped, state T)", stalled.StatusReason);
+        Assert.Equal([(Now, "R"), (lastMove, "T")], stalled.Ranks.Select(r => (r.LastActivityAt, r.ProcessState)));
+        // The default policy would restore the job; a distributed job's stall only alerts, and the decision says so.
+        var types = await cluster.StoredTypes(jobId);
+        Assert.Equal(["JobStalled", "RecoveryPolicyApplied"], types.Where(t => t is "JobStalled" or "RecoveryPolicyApplied" or "RestoreRequested"));
+        Assert.Empty(cluster.Tap.AllOn<RestoreRanks>(Queue, r => r.JobId == jobId));
+        // 24 samples, 8 events: each rank's first sample and first move, rank 0 once per refresh (2.5 s), rank 1's SIGSTOP.
+        Assert.Equal(8, types.Count(t => t == "RankActivityRecorded"));
+
+        // SIGCONT: the state changes, then the rank moves: the stall ends.
+        await Beat(13, 2, "R");
+        Assert.True((await View(jobId)).Stalled);
+        await Beat(14, 3, "R");
+        var moving = await View(jobId);
+        Assert.Equal((false, null, "R"), (moving.Stalled, moving.StatusReason, moving.Ranks[1].ProcessState));
+    }
+
+    [Fact]
+    public async Task A_node_heartbeat_on_the_bus_carries_its_rank_samples_to_the_distributed_jobs_grain()
+    {
+        await Pool("dj-beat", 2);
+        var (jobId, launch) = await RunningJob("dj-beat", 2);
+        var rank1 = launch.Ranks[1];
+        var bus = cluster.Silo.GetRequiredService<MassTransit.IBus>();
+
+        await bus.Publish(new NodeHeartbeat(new NodeStatus { NodeId = rank1.NodeId, Pool = "dj-beat", JobSlots = 4, RunningJobs = 1 }, [], Now,
+            [RankSample(jobId, 1, 3, "T"), RankSample("not-a-job", 0, 1, "R")]));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await View(jobId)).Ranks[1].ProcessState != "T")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "rank 1's sample did not reach its job within 10 s");
+            await Task.Delay(50);
+        }
+        Assert.Null((await View(jobId)).Ranks[0].ProcessState);
+        Assert.Single(await cluster.StoredTypes(jobId), "RankActivityRecorded");
+    }
+
+    [Fact]
+    public async Task Samples_of_a_rank_from_a_node_it_does_not_run_on_are_ignored()
+    {
+        var nodes = await Pool("dj-wrong", 3);
+        var (jobId, launch) = await RunningJob("dj-wrong", 2);
+        var elsewhere = nodes.Except(launch.Ranks.Select(r => r.NodeId)).Single();
+
+        await Ranks(jobId).RecordRankSamples(elsewhere, [RankSample(jobId, 1, 5, "T")], Now);
+
+        Assert.Null((await View(jobId)).Ranks[1].ProcessState);
+        Assert.DoesNotContain("RankActivityRecorded", await cluster.StoredTypes(jobId));
+    }
 }

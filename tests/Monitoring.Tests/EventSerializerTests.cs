@@ -30,7 +30,7 @@ public sealed class EventSerializerTests
         { "CheckpointFailed", new CheckpointFailed(Job.JobId, 2, "criu failed", Job.At(5)) },
         { "KillRequested", Job.KillRequested(6) },
         { "JobExited", Job.Exited(7, null, 9, "killed by signal 9 (SIGKILL)") },
-        { "JobStalled", Job.Stalled(8, Guid.Parse("11111111-2222-3333-4444-555555555555"), 2) },
+        { "JobStalled", Job.Stalled(8, Guid.Parse("11111111-2222-3333-4444-555555555555"), 2) with { Ranks = [new RankStall(1, "node-2", Job.At(1), "T")] } },
         { "RestoreRequested", Job.RestoreRequested(9, Guid.Parse("11111111-2222-3333-4444-555555555555"), 1) with
             {
                 Request = new Contracts.Bus.RecoveryRequested(Guid.Parse("11111111-2222-3333-4444-555555555555"), Job.JobId, "node-1", 1, 0.5, "node node-1 lost", Job.At(9), [0],
@@ -63,6 +63,7 @@ public sealed class EventSerializerTests
         { "RanksRestored", new RanksRestored(Job.JobId, Guid.Parse("11111111-2222-3333-4444-777777777777"), 1, [new RankAssignment(0, "node-3", "10.77.0.10")], Job.At(23)) },
         { "RankExited", new RankExited(Job.JobId, 1, "node-2", 0, null, Job.At(24)) },
         { "RankNodeLost", new RankNodeLost(Job.JobId, 1, "node-2", Job.At(24), Job.At(25)) },
+        { "RankActivityRecorded", new RankActivityRecorded(Job.JobId, 1, "node-2", "T", Job.At(24), false, Job.At(26)) },
         { "RecoveryCheckpointRequested", new RecoveryCheckpointRequested(Job.JobId, Guid.Parse("11111111-2222-3333-4444-777777777777"), 3, new PolicyDecision
             {
                 Trigger = PolicyTrigger.Stall, Action = RecoveryAction.MoveToOtherNode, Reason = "stall: move", Attempt = 1, At = Job.At(22), NotBefore = Job.At(22),

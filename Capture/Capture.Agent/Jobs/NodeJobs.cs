@@ -638,23 +638,11 @@ public sealed class NodeJobs(
             if (!trees.TryGetValue(job.Handle.Pid, out var tree))
                 continue;
             var reported = progress.Get(jobId);
-            samples.Add(new JobSample
+            samples.Add(TreeSamples.Of(jobId, tree) with
             {
-                JobId = jobId,
-                Pid = job.Handle.Pid,
-                State = tree.State.ToString(),
-                CpuSeconds = tree.CpuSeconds,
-                RssBytes = tree.RssBytes,
-                ReadBytes = tree.ReadBytes,
-                WriteBytes = tree.WriteBytes,
-                Threads = tree.Threads,
                 Progress = reported?.Fraction,
                 ProgressMessage = reported?.Message,
                 LastReportAt = reported?.LastReportAt,
-                MajorFaults = tree.MajorFaults,
-                SwapBytes = tree.SwapBytes,
-                CpuThrottledSeconds = tree.CpuThrottledSeconds,
-                IoWaitSeconds = tree.IoWaitSeconds,
                 Epoch = job.Epoch,
             });
         }

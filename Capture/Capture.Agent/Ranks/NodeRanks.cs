@@ -8,6 +8,7 @@ using Caas.Capture.Engine.Bundles;
 using Caas.Capture.Engine.Cpu;
 using Caas.Capture.Engine.Distributed;
 using Caas.Capture.Engine.Network;
+using Caas.Capture.Engine.Proc;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Microsoft.Extensions.Options;
@@ -35,11 +36,13 @@ public sealed class NodeRanks
     private readonly CpuInfo cpu;
     private readonly AgentOptions options;
     private readonly TimeProvider time;
+    private readonly ProcSampler sampler;
     private EngineProbe? _probe;
 
     public NodeRanks(ICheckpointEngine engine, RankNamespaces namespaces, AgentPaths paths, CheckpointBundleWriter writer,
-        CheckpointChainRestorer restorer, CpuInfo cpu, IOptions<AgentOptions> options, TimeProvider time)
+        CheckpointChainRestorer restorer, CpuInfo cpu, IOptions<AgentOptions> options, TimeProvider time, ProcSampler sampler)
     {
+        this.sampler = sampler;
         this.engine = engine;
         this.namespaces = namespaces;
         this.paths = paths;
@@ -51,6 +54,9 @@ public sealed class NodeRanks
         foreach (var held in LoadRecords())
             _ranks[(held.JobId, held.Rank)] = held;
     }
+
+    /// <summary>How many ranks run here: each takes a job slot of the node, as a job does.</summary>
+    public int RunningCount => _ranks.Values.Count(held => held.Job is { } job && engine.IsRunning(job));
 
     /// <summary>The rank's running process, if this agent holds it and it runs.</summary>
     public JobHandle? Running(string jobId, int rank) =>
@@ -136,6 +142,25 @@ public sealed class NodeRanks
                 throw new AgentRejectionException(e.Message);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A sample of every rank whose process runs here, for the node's heartbeat: its tree's CPU time, I/O bytes and
+    /// state, as for a job, so that the platform sees a rank that stopped moving (stall). Reads the rank's handle without
+    /// its gate: a heartbeat never waits for a step, and a rank mid-step is sampled as it is (or skipped when its process is gone).
+    /// </summary>
+    public IReadOnlyList<RankSample> Sample()
+    {
+        var running = _ranks.Values.Select(held => (held, Job: held.Job, held.Generation)).Where(r => r.Job is not null).ToList();
+        var trees = sampler.SampleTrees(running.Select(r => r.Job!.Pid).ToList());
+        var samples = new List<RankSample>(running.Count);
+        foreach (var (held, job, generation) in running)
+        {
+            // A PID taken by another process since the rank's ended is not the rank: its start time tells them apart.
+            if (trees.TryGetValue(job!.Pid, out var tree) && engine.IsRunning(job))
+                samples.Add(new RankSample(held.Rank, generation, TreeSamples.Of(held.JobId, tree)));
+        }
+        return samples;
     }
 
     /// <summary>

@@ -16,6 +16,8 @@ public interface IDistributedJobGrain : IGrainWithStringKey
     Task RecordRanksRestored(Guid incidentId, int sequence, IReadOnlyList<RankAssignment> ranks, string? failure);
     Task RecordRanksStopped(string? failure);
     Task RecordRankExited(RankProcessExited report);
+    /// <summary>The samples of the job's ranks that node <paramref name="nodeId"/> holds, from its heartbeat at <paramref name="at"/>; samples of ranks not running there are ignored.</summary>
+    Task RecordRankSamples(string nodeId, IReadOnlyList<RankSample> samples, DateTimeOffset at);
     /// <summary>Restores every rank from checkpoint <paramref name="sequence"/> on nodes of <paramref name="pool"/> (a migration); returns the restore incident.</summary>
     /// <exception cref="Services.OperationRejectedException">The job still runs, the checkpoint is unknown, or the pool has too few free nodes.</exception>
     Task<Guid> RestoreRanksIn(int sequence, string pool, string reason);

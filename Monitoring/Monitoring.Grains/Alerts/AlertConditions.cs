@@ -77,7 +77,8 @@ public sealed class AlertConditions
     /// <summary>Says a stopped process is stopped: then the fix is a SIGCONT, not a restore.</summary>
     private static string StallMessage(JobStalled stalled, JobState job) =>
         $"no progress for {DurationText.Of(stalled.At - stalled.LastProgressAt)} (threshold {DurationText.Of(stalled.Threshold)})"
-        + (job.IsProcessStopped ? $"; the process is stopped (state {job.ProcessState})" : "");
+        + (stalled.Ranks is { Count: > 0 } ranks ? $"; stalled by {string.Join(", ", ranks.Select(r => r.Describe()))}"
+            : job.IsProcessStopped ? $"; the process is stopped (state {job.ProcessState})" : "");
 
     private static string StarvationMessage(JobStarved starved) =>
         string.Create(CultureInfo.InvariantCulture,

@@ -31,7 +31,18 @@ public sealed class NodeHeartbeatConsumer(IGrainFactory grains, ILogger<NodeHear
             }
             recordings.Add(grains.GetGrain<IJobGrain>(sample.JobId).RecordHeartbeat(nodeId, sample, heartbeat.At));
         }
+        var samples = recordings.Count - 1;
+        // One call per distributed job with the node's ranks of it; the grain decides what of them becomes an event.
+        foreach (var job in (heartbeat.RankSamples ?? []).Where(r => r?.Sample is not null).GroupBy(r => r.Sample.JobId))
+        {
+            if (!JobIds.IsValid(job.Key))
+            {
+                logger.LogWarning("Dropped rank samples from node {NodeId} naming '{JobId}', which is not a job id", nodeId, job.Key);
+                continue;
+            }
+            recordings.Add(grains.GetGrain<IDistributedJobGrain>(job.Key).RecordRankSamples(nodeId, [.. job], heartbeat.At));
+        }
         await Task.WhenAll(recordings);
-        MonitoringMetrics.HeartbeatSamples.Add(recordings.Count - 1);
+        MonitoringMetrics.HeartbeatSamples.Add(samples);
     }
 }

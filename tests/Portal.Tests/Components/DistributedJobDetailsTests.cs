@@ -2,7 +2,7 @@ using Caas.Web.Portal.Components.Pages;
 
 namespace Caas.Portal.Tests.Components;
 
-/// <summary>The job page of a distributed job: its ranks (rank, node, address, state) and each coordinated checkpoint as one entry with its ranks.</summary>
+/// <summary>The job page of a distributed job: its ranks (rank, node, address, state, last activity) and each coordinated checkpoint as one entry with its ranks.</summary>
 [Trait("Category", "Component")]
 public sealed class DistributedJobDetailsTests : PortalTestContext
 {
@@ -28,7 +28,7 @@ public sealed class DistributedJobDetailsTests : PortalTestContext
             Checkpoints = [Coordinated],
             Ranks =
             [
-                new RankView(0, "rk-4", "10.77.0.10", RankState.Running),
+                new RankView(0, "rk-4", "10.77.0.10", RankState.Running, LastActivityAt: SampleJobs.Start.AddSeconds(55), ProcessState: "S"),
                 new RankView(1, "rk-5", "10.77.0.11", RankState.Exited, 0),
                 new RankView(2, "rk-6", "10.77.0.12", RankState.Failed, 3),
             ],
@@ -44,8 +44,32 @@ public sealed class DistributedJobDetailsTests : PortalTestContext
 
         var rows = cut.FindAll("[data-testid=rank-row]");
         Assert.Equal(
-            [["0", "rk-4", "10.77.0.10", "running"], ["1", "rk-5", "10.77.0.11", "exited 0"], ["2", "rk-6", "10.77.0.12", "failed (exit code 3)"]],
+            [["0", "rk-4", "10.77.0.10", "running", "5 s ago"], ["1", "rk-5", "10.77.0.11", "exited 0", ""], ["2", "rk-6", "10.77.0.12", "failed (exit code 3)", ""]],
             rows.Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent).ToArray()));
+    }
+
+    [Fact]
+    public void A_stalled_job_names_its_stopped_rank_and_says_its_stall_only_alerts()
+    {
+        const string stalledId = "job-00000000d3";
+        Platform.Jobs.Add(SampleJobs.Running(stalledId, "ring", 0.3, SampleJobs.Start) with
+        {
+            Spec = new JobSpec { Command = "/opt/ring", Ranks = 2, OnStall = StallAction.RestoreFromLastCheckpoint },
+            Stalled = true,
+            StatusReason = "stalled: no activity for 00:00:12 (threshold 00:00:10) from rank 1 on rk-5 (process stopped, state T)",
+            Ranks =
+            [
+                new RankView(0, "rk-4", "10.77.0.10", RankState.Running, LastActivityAt: SampleJobs.Start.AddSeconds(58), ProcessState: "S"),
+                new RankView(1, "rk-5", "10.77.0.11", RankState.Running, LastActivityAt: SampleJobs.Start.AddSeconds(48), ProcessState: "T"),
+            ],
+        });
+
+        var cut = Render<JobDetails>(p => p.Add(c => c.Id, stalledId));
+
+        Assert.Equal(["running", "running, process stopped (state T)"], cut.FindAll("[data-testid=rank-state]").Select(c => c.TextContent));
+        Assert.Equal(["2 s ago", "12 s ago"], cut.FindAll("[data-testid=rank-activity]").Select(c => c.TextContent));
+        Assert.Contains("rank 1 on rk-5 (process stopped, state T)", cut.Find("[data-testid=status-reason]").TextContent);
+        Assert.Contains("A distributed job's stall only alerts", cut.Find("[data-testid=stalled-alert]").TextContent);
     }
 
     [Fact]
