@@ -179,6 +179,18 @@ public sealed class StallDetectorTests
     }
 
     [Fact]
+    public void Heartbeats_past_the_threshold_that_show_no_activity_stall_the_job_as_soon_as_a_new_grain_hears_them()
+    {
+        // Progress stopped at 5 s; the grain woke at 100 s (its silo was killed), then heard the heartbeats the dead silo held.
+        var job = Running(_job.Progress(5, 0.1), _job.Heartbeat(10, cpu: 1, progress: 0.1), _job.Heartbeat(16, cpu: 1, progress: 0.1));
+        ClockAt(100);
+        var detector = new StallDetector(_clock, new Hearing { Since = null });
+
+        Assert.True(detector.ShouldRaise(job));
+        Assert.Equal(T0.AddSeconds(15), detector.DueAt(job));
+    }
+
+    [Fact]
     public void No_stall_is_told_from_silence_while_the_platform_cannot_hear_its_agents()
     {
         var hearing = new Hearing { Since = null, Allowance = TimeSpan.FromSeconds(20) };
