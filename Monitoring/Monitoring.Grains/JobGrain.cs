@@ -430,8 +430,9 @@ public sealed partial class JobGrain(
 
     public async Task RecordRestoreCompleted(RestoreCompleted report)
     {
-        // Restores move jobs between nodes, so the report comes from the job's new node.
-        if (!IsKnown("restore report") || State.LastRestoredIncident == report.IncidentId)
+        // Restores move jobs between nodes, so the report comes from the job's new node. An incident restores again
+        // (from an older checkpoint) only when its restored copy never verified; a redelivered report is dropped.
+        if (!IsKnown("restore report") || (State.LastRestoredIncident == report.IncidentId && State.LastRestoredSequence == report.Sequence))
             return;
         if (State.FindCheckpoint(report.Sequence) is null)
         {

@@ -45,6 +45,8 @@ public sealed class JobState
     [Id(23)] public Guid? UnverifiedRestore { get; set; }
     [Id(24)] public double? UnverifiedRestoreProgress { get; set; }
     [Id(25)] public Guid? LastRestoredIncident { get; set; }
+    /// <summary>The checkpoint of that restore: an incident restores again, from an older one, when a restored copy never verified.</summary>
+    [Id(270)] public int? LastRestoredSequence { get; set; }
     [Id(26)] public Guid? LastFinishedRecovery { get; set; }
     /// <summary>Number of events applied: the stream's length.</summary>
     [Id(27)] public long Version { get; set; }
@@ -534,6 +536,7 @@ public sealed class JobState
         UnverifiedRestore = e.IncidentId;
         UnverifiedRestoreProgress = checkpoint?.Progress;
         LastRestoredIncident = e.IncidentId;
+        LastRestoredSequence = e.Sequence;
         SwappedInAt = SwapInIncident == e.IncidentId ? e.At : null;
     }
 

@@ -21,6 +21,10 @@ public static class RecoveryOutcomes
     public static string TransferTimedOut(TimeSpan timeout, string? source, string? target) =>
         $"transfer timed out: the image did not move from node {source} to node {target} within {Seconds(timeout)}";
 
+    /// <summary>Why a restored copy was given up for an older checkpoint.</summary>
+    public static string NoProgress(int? pid, TimeSpan timeout) =>
+        $"its restored copy{(pid is { } p ? $" (pid {p})" : "")} made no progress within {Seconds(timeout)}";
+
     public static string VerifyTimedOut(TimeSpan timeout) =>
         $"verify timed out: the restored job made no progress within {Seconds(timeout)}";
 

@@ -136,25 +136,30 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
         Steps.Add(new RecoveryStep(at, "restore requested", $"checkpoint {sequence} (held by {checkpointNodeId}) onto {nodeId}"));
     }
 
-    /// <summary>The agent refused checkpoint <see cref="Sequence"/>: go on with the next older one under the same incident.</summary>
-    public void RecordFallback(string refusal, DateTimeOffset at, DateTimeOffset deadline)
+    /// <summary>
+    /// The agent refused checkpoint <see cref="Sequence"/>, or (<paramref name="unverified"/>) its restored copy never
+    /// showed the progress the checkpoint had: go on with the next older one under the same incident.
+    /// </summary>
+    public void RecordFallback(string refusal, DateTimeOffset at, DateTimeOffset deadline, bool unverified = false)
     {
         var refused = Sequence;
-        Refusals.Add($"checkpoint {refused} was refused: {refusal}");
+        var what = unverified ? "did not verify" : "refused";
+        Refusals.Add($"checkpoint {refused} {(unverified ? "did not verify" : "was refused")}: {refusal}");
         Sequence = Fallbacks[0];
         Fallbacks.RemoveAt(0);
         CheckpointProgress = null;
+        VerifyDeadline = null;
         if (NeedsTransfer)
         {
             // The older image lies where the refused one came from: it must travel to the target first.
             RestoreDeadline = null;
             TransferDeadline = deadline;
-            Steps.Add(new RecoveryStep(at, "fell back", $"checkpoint {refused} refused ({refusal}); moving checkpoint {Sequence} from {CheckpointNodeId} to {NodeId} instead"));
+            Steps.Add(new RecoveryStep(at, "fell back", $"checkpoint {refused} {what} ({refusal}); moving checkpoint {Sequence} from {CheckpointNodeId} to {NodeId} instead"));
             return;
         }
         RestoreDeadline = deadline;
         RestoreRequestedAt = at;
-        Steps.Add(new RecoveryStep(at, "fell back", $"checkpoint {refused} refused ({refusal}); restoring checkpoint {Sequence} instead"));
+        Steps.Add(new RecoveryStep(at, "fell back", $"checkpoint {refused} {what} ({refusal}); restoring checkpoint {Sequence} instead"));
     }
 
     public void RecordRestored(int pid, DateTimeOffset at, DateTimeOffset verifyDeadline)

@@ -217,10 +217,22 @@ public sealed class RecoveryStateMachine : MassTransitStateMachine<RecoverySagaS
                 .Publish(Ended)
                 .Unschedule(VerifyTimeout)
                 .TransitionTo(Recovered),
-            When(VerifyTimeout.Received)
+            // Every When whose condition holds runs, in order: the one that gives up goes first, before a fallback empties the list.
+            When(VerifyTimeout.Received, c => c.Saga.Fallbacks.Count == 0)
                 .Then(c => End(c.Saga, succeeded: false, RecoveryOutcomes.VerifyTimedOut(options.VerifyTimeout)))
                 .Publish(Ended)
                 .TransitionTo(Failed),
+            // A copy that runs but never gets back to its checkpoint's progress (a bad image CRIU still restores) is
+            // replaced from the next older checkpoint; the agent kills it before it restores that one.
+            When(VerifyTimeout.Received, c => c.Saga.Fallbacks.Count > 0)
+                .Then(c => c.Saga.RecordFallback(RecoveryOutcomes.NoProgress(c.Saga.RestoredPid, options.VerifyTimeout), Now(),
+                    Now() + (c.Saga.NeedsTransfer ? options.TransferTimeout : options.RestoreTimeout), unverified: true))
+                .IfElse(c => c.Saga.NeedsTransfer,
+                    move => move
+                        .Send(c => AgentAddress.For(c.Saga.CheckpointNodeId!), c => TransferFor(c.Saga))
+                        .Schedule(TransferTimeout, c => new TransferTimedOut(c.Saga.CorrelationId), c => c.Saga.TransferDeadline!.Value.UtcDateTime)
+                        .TransitionTo(Transferring),
+                    restore => RequestRestore(restore)),
             .. IgnoringAllBut(RestoreVerified, VerifyTimeout.Received)]);
 
         During(Recovered, Failed, NotAttempted, IgnoringAllBut());

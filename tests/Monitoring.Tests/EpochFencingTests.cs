@@ -106,6 +106,33 @@ public sealed class EpochFencingTests
         Assert.Equal(JobStatus.Restoring, (await cluster.Job(id).GetView())!.Status);
     }
 
+    [Fact]
+    public async Task An_incident_whose_restored_copy_never_verified_restores_again_from_an_older_checkpoint_which_then_verifies()
+    {
+        await using var own = await OwnCluster.StartAsync();
+        var cluster = own.Cluster;
+        var (id, node) = await RunningJobAsync(cluster);
+        await CheckpointAsync(cluster, id, node);
+        Assert.Equal(2, await cluster.Job(id).RequestCheckpoint(leaveRunning: true));
+        await cluster.Job(id).RecordCheckpointCompleted(new CheckpointCompleted(id, node,
+            new JobEvents(id, cluster.Clock.GetUtcNow()).Checkpoint(0, 2, 0.4, node), cluster.Clock.GetUtcNow()));
+        var incident = await cluster.Job(id).RequestRestore(2, "operator");
+        await cluster.Job(id).RecordRestoreCompleted(new RestoreCompleted(id, node, incident, 2, 5151, cluster.Clock.GetUtcNow()));
+        // The copy from checkpoint 2 runs but never gets back to 40 %: recovery gives it up for checkpoint 1.
+        await cluster.Job(id).RecordHeartbeat(node, Sample(id, 0.1, pid: 5151, epoch: 2), cluster.Clock.GetUtcNow());
+
+        await cluster.Job(id).RecordRestoreCompleted(new RestoreCompleted(id, node, incident, 1, 6161, cluster.Clock.GetUtcNow()));
+        await cluster.Job(id).RecordRestoreCompleted(new RestoreCompleted(id, node, incident, 1, 6161, cluster.Clock.GetUtcNow()));
+        var view = await cluster.Job(id).GetView();
+        Assert.Equal((JobStatus.Running, 6161, 0.2), (view!.Status, view.Pid, view.Progress));
+        Assert.Empty(cluster.Tap.All<RestoreVerified>(m => m.JobId == id));
+        await cluster.Job(id).RecordHeartbeat(node, Sample(id, 0.25, pid: 6161, epoch: 2), cluster.Clock.GetUtcNow());
+
+        var verified = await cluster.Tap.WaitFor<RestoreVerified>(m => m.JobId == id);
+        Assert.Equal((incident, 0.25), (verified.IncidentId, verified.Progress));
+        Assert.Equal(2, (await cluster.StoredTypes(id)).Count(t => t == nameof(Caas.Contracts.Events.JobRestored)));
+    }
+
     private static JobSample Sample(string jobId, double progress, int pid, long epoch) =>
         new() { JobId = jobId, Pid = pid, State = "R", CpuSeconds = 1, RssBytes = 8 << 20, Progress = progress, Epoch = epoch };
 
