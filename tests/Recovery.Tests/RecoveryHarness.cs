@@ -1,6 +1,7 @@
 using Caas.Contracts.Services;
 using Caas.Recovery.Sagas;
 using MassTransit;
+using Caas.Contracts.Bus;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -76,6 +77,17 @@ public sealed class RecoveryHarness : IAsyncDisposable
                 return found;
         }
         throw new TimeoutException($"{found.Count} of {count} {typeof(T).Name} messages were published.");
+    }
+
+    /// <summary>
+    /// The one <see cref="RecoveryEnded"/> of a saga already seen in its final state. The outbox publishes just after
+    /// the state is saved, and the harness may already count the bus as idle then, so this polls.
+    /// </summary>
+    public async Task<RecoveryEnded> SingleEndedAsync()
+    {
+        for (var i = 0; i < 100 && !Harness.Published.Select<RecoveryEnded>().Any(); i++)
+            await Task.Delay(50);
+        return Assert.Single(Harness.Published.Select<RecoveryEnded>()).Context.Message;
     }
 
     public async ValueTask DisposeAsync()
