@@ -16,16 +16,25 @@ public static class Accessibility
             return label.Trim();
         if (element.GetAttribute("aria-labelledby") is { Length: > 0 } ids)
             return string.Join(' ', ids.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                .Select(id => element.Owner!.GetElementById(id)?.TextContent.Trim() ?? ""));
+                .Select(id => Root(element).QuerySelector($"[id='{id}']")?.TextContent.Trim() ?? ""));
         if (element.LocalName is "input" or "select" or "textarea")
         {
             if (element.Closest("label") is { } wrapping)
                 return wrapping.TextContent.Trim();
-            if (element.Id is { Length: > 0 } id && element.Owner!.QuerySelector($"label[for='{id}']") is { } forLabel)
+            if (element.Id is { Length: > 0 } id && Root(element).QuerySelector($"label[for='{id}']") is { } forLabel)
                 return forLabel.TextContent.Trim();
             return element.GetAttribute("title")?.Trim() ?? "";
         }
         return element.TextContent.Trim() is { Length: > 0 } text ? text : element.GetAttribute("title")?.Trim() ?? "";
+    }
+
+    // bUnit's markup is a fragment, not a document: look ids up from its topmost node.
+    private static IParentNode Root(IElement element)
+    {
+        INode node = element;
+        while (node.Parent is { } parent)
+            node = parent;
+        return (IParentNode)node;
     }
 
     /// <summary>The controls of the markup that have no accessible name, described for an assertion message.</summary>
@@ -42,11 +51,13 @@ public static class Accessibility
             .Select(t => t.GetAttribute("data-testid") ?? t.OuterHtml[..Math.Min(80, t.OuterHtml.Length)])
             .ToArray();
 
-    /// <summary>The element the page last moved the keyboard's focus to.</summary>
+    /// <summary>The reference id of the element the page last moved the keyboard's focus to.</summary>
+    public static string LastFocusedReferenceId(BunitJSInterop js) =>
+        Assert.IsType<ElementReference>(js.Invocations.Last(i => i.Identifier == "Blazor._internal.domWrapper.focus").Arguments[0]).Id;
+
+    /// <summary>The element the page last moved the keyboard's focus to (one rendered anew since it was captured).</summary>
     public static IElement LastFocused<T>(IRenderedComponent<T> cut, BunitJSInterop js) where T : IComponent
     {
-        var invocation = js.Invocations.Last(i => i.Identifier == "Blazor._internal.domWrapper.focus");
-        var reference = Assert.IsType<ElementReference>(invocation.Arguments[0]);
-        return cut.Find($"[blazor\\:elementReference='{reference.Id}']");
+        return cut.Find($"[blazor\\:elementReference='{LastFocusedReferenceId(js)}']");
     }
 }
