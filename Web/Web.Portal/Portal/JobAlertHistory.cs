@@ -9,7 +9,9 @@ public static class JobAlertHistory
 {
     /// <summary>A job page shows at most this many of the job's alerts.</summary>
     public const int MaxShown = 50;
-    private const int Batch = 500;
+    // The alert service's largest page: it keeps the open alerts and its last 1,000 resolved ones, so a job page's
+    // once-a-second refresh reads it in one or two calls. A query by job in IAlertOperations would read less.
+    private const int Batch = 1000;
 
     public static async Task<IReadOnlyList<AlertView>> ListAsync(IAlertOperations alerts, string jobId, CancellationToken ct = default)
     {
