@@ -110,6 +110,7 @@ public sealed class JobDetailsTests : PortalTestContext
 
         Assert.Equal([(JobId, true)], Platform.CheckpointCalls);
         Assert.Equal("Checkpoint 3 requested.", cut.Find("[data-testid=action-notice]").TextContent);
+        Assert.Equal("status", cut.Find("[data-testid=action-notice]").GetAttribute("role"));
     }
 
     [Fact]
@@ -194,6 +195,8 @@ public sealed class JobDetailsTests : PortalTestContext
         cut.Find("[data-testid=action-checkpoint]").Click();
 
         Assert.Equal("A checkpoint of this job is already in progress.", cut.Find("[data-testid=action-error]").TextContent);
+        // Announced to a screen reader as it appears, wherever the focus is.
+        Assert.Equal("alert", cut.Find("[data-testid=action-error]").GetAttribute("role"));
         Assert.Empty(cut.FindAll("[data-testid=action-notice]"));
     }
 
