@@ -86,6 +86,16 @@ public sealed class AccessibilityAuditTests : PortalTestContext
     }
 
     [Fact]
+    public void A_jobs_progress_bar_tells_its_value_and_the_jobs_own_words()
+    {
+        var bar = RenderPage("job").Find("[role=progressbar]");
+
+        Assert.Equal(("Progress", "0", "100", "42", "42%, step 42 of 100"),
+            (bar.GetAttribute("aria-label"), bar.GetAttribute("aria-valuemin"), bar.GetAttribute("aria-valuemax"),
+             bar.GetAttribute("aria-valuenow"), bar.GetAttribute("aria-valuetext")));
+    }
+
+    [Fact]
     public void The_skip_link_comes_first_and_moves_focus_to_the_pages_content()
     {
         var cut = RenderPage("layout");
