@@ -117,6 +117,19 @@ public sealed class JobAlertsPanelTests : PortalTestContext
     }
 
     [Fact]
+    public void Silence_opens_one_form_under_the_open_alert_not_under_its_past_occurrences()
+    {
+        Alerts.Alerts.Add(Alert(JobId, AlertKind.Stalled, AlertState.Firing, "no progress for 40 s", SampleJobs.Start.AddSeconds(50)) with { Occurrence = 2 });
+        Alerts.Alerts.Add(Alert(JobId, AlertKind.Stalled, AlertState.Resolved, "no progress for 35 s", SampleJobs.Start) with { ResolvedAt = SampleJobs.Start.AddSeconds(20) });
+        var cut = RenderJob();
+
+        cut.Find("[data-testid=job-alert-silence-start]").Click();
+
+        Assert.Equal(["job-alert-row", "job-alert-silence-form", "job-alert-row"],
+            cut.Find("[data-testid=job-alert-table] tbody").Children.Select(row => row.GetAttribute("data-testid")));
+    }
+
+    [Fact]
     public void A_silence_without_a_reason_is_refused_with_what_to_fix_and_Escape_closes_the_form()
     {
         Alerts.Alerts.Add(Alert(JobId, AlertKind.Stalled, AlertState.Firing, "no progress for 40 s", SampleJobs.Start));
