@@ -122,6 +122,9 @@ public sealed class OperatorBrowserTests
             await Expect(viewer.Locator("[data-testid='actions-not-allowed']")).ToBeVisibleAsync();
             await Expect(viewer.Locator("[data-testid='action-suspend']")).ToHaveCountAsync(0);
             await Expect(viewer.Locator("[data-testid='action-checkpoint']")).ToHaveCountAsync(0);
+            // The job's page shows its alert too, without the operator's buttons.
+            await Expect(viewer.Locator("[data-testid='job-alert-state']")).ToHaveTextAsync("Firing");
+            await Expect(viewer.Locator("[data-testid='job-alert-ack']")).ToHaveCountAsync(0);
             // What the page does not offer, the API refuses too.
             using var asViewer = new HttpClient { BaseAddress = host.Url };
             asViewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await host.CreateTokenAsync("vera", "vera's long password"));

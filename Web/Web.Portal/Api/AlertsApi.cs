@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Caas.Web.Portal.Portal;
 using Caas.Web.Portal.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,9 @@ internal static class AlertsApi
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/alerts/{id}", GetAlert)
             .Produces<AlertView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/jobs/{id}/alerts", ListJobAlerts)
+            .Produces<IReadOnlyList<AlertView>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/alerts/{id}/ack", Acknowledge)
             .RequireAuthorization(CaasPolicies.Operate)
@@ -50,6 +54,13 @@ internal static class AlertsApi
         var state = ListQuery.Choice<AlertState>(request, "state");
         var scope = await visibility.ScopeAsync(user, ct);
         return TypedResults.Ok(await visibility.ListAlertsAsync(scope, alerts, state, ListQuery.Flag(request, "includeResolved"), skip, take, ct));
+    }
+
+    /// <summary>The job's alerts as its portal page shows them (<see cref="JobAlertHistory"/>); 404 for a job the user may not see.</summary>
+    private static async Task<IResult> ListJobAlerts(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, CancellationToken ct)
+    {
+        await visibility.RequireJobAsync(user, id, ct);
+        return TypedResults.Ok(await JobAlertHistory.ListAsync(alerts, id, ct));
     }
 
     private static async Task<IResult> GetAlert(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, CancellationToken ct) =>

@@ -46,6 +46,29 @@ public sealed class AlertsApiTests : IAsyncLifetime
         Assert.Single(host.Alerts.Acknowledged);
     }
 
+    [Fact]
+    public async Task A_jobs_alerts_are_its_open_and_resolved_ones_and_an_unknown_job_is_404()
+    {
+        host.Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        host.Alerts.Alerts.Add(new AlertView
+        {
+            Id = "stalled-job-000000000a", JobId = "job-000000000a", JobName = "sim", Kind = AlertKind.Stalled, State = AlertState.Resolved,
+            Message = "no progress for 40 s", RaisedAt = SampleJobs.Start, ResolvedAt = SampleJobs.Start.AddSeconds(30),
+        });
+        host.Alerts.Alerts.Add(new AlertView
+        {
+            Id = "failed-job-00000000bb", JobId = "job-00000000bb", JobName = "other", Kind = AlertKind.Failed, State = AlertState.Firing,
+            Message = "another job's", RaisedAt = SampleJobs.Start,
+        });
+
+        var alerts = await Client.GetFromJsonAsync<JsonElement>("/api/v1/jobs/job-000000000a/alerts");
+
+        Assert.Equal(["failed-job-000000000a", "stalled-job-000000000a"], alerts.EnumerateArray().Select(a => a.GetProperty("id").GetString()));
+        Assert.Equal(["Firing", "Resolved"], alerts.EnumerateArray().Select(a => a.GetProperty("state").GetString()));
+        using var unknown = await ProblemAsync(await Client.GetAsync("/api/v1/jobs/job-00000000ff/alerts"), HttpStatusCode.NotFound);
+        using var malformed = await ProblemAsync(await Client.GetAsync("/api/v1/jobs/nonsense/alerts"), HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData("state=burning", "'state' must be one of")]
     [InlineData("take=0", "'take' must be between")]

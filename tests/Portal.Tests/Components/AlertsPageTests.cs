@@ -66,7 +66,11 @@ public sealed class AlertsPageTests : PortalTestContext
         Alerts.Alerts.Add(Firing("job-000000000a", "sim"));
         var cut = Render<Alerts>();
 
+        var reasonField = cut.Find("[data-testid=silence-reason]").GetAttribute("blazor:elementreference");
         cut.Find("[data-testid=silence]").Click();
+        // The keyboard goes to the form's one empty field, below the table.
+        Assert.False(string.IsNullOrEmpty(reasonField));
+        Assert.Equal(reasonField, Accessibility.LastFocusedReferenceId(JSInterop));
         cut.Find("[data-testid=silence-reason]").Change("known slow storage");
         cut.Find("[data-testid=silence-create]").Click();
 
@@ -107,6 +111,7 @@ public sealed class AlertsPageTests : PortalTestContext
         var cut = Render<Alerts>();
 
         cut.Find("[data-testid=filter-history]").Click();
+        Assert.Equal(["filter-history"], cut.FindAll("[aria-pressed=true]").Select(b => b.GetAttribute("data-testid")));
         Assert.Equal(25, cut.FindAll("[data-testid=alert-row]").Count);
         Assert.Contains("firing → http://127.0.0.1:9/hook: Failed (8 attempt(s)), HTTP 500", cut.Find("[data-testid=delivery]").TextContent, StringComparison.Ordinal);
         cut.Find("[data-testid=next]").Click();

@@ -107,12 +107,19 @@ public sealed class CheckpointsTableTests : PortalTestContext
     }
 
     [Fact]
-    public void Restore_from_this_restores_from_that_checkpoint()
+    public void Restore_from_this_asks_first_then_restores_from_that_checkpoint()
     {
         Platform.Update(JobId, j => j with { Checkpoints = [SampleJobs.Checkpoint(1, 0.1, SampleJobs.Start.AddSeconds(10))] });
         var cut = RenderTable();
 
         Row(cut, 1).QuerySelector("[data-testid=checkpoint-restore]")!.Click();
+        Assert.Empty(Platform.RestoreCalls);
+        Assert.Contains("work since this checkpoint is lost", cut.Find("[data-testid=checkpoint-restore-confirmation]").TextContent, StringComparison.Ordinal);
+        cut.Find("[data-testid=checkpoint-restore-cancel]").Click();
+        Assert.Empty(Platform.RestoreCalls);
+
+        Row(cut, 1).QuerySelector("[data-testid=checkpoint-restore]")!.Click();
+        cut.Find("[data-testid=checkpoint-restore-confirm]").Click();
 
         Assert.Equal([(JobId, (int?)1)], Platform.RestoreCalls);
         Assert.Equal($"Restore of {JobId} from checkpoint 1 started (incident {FakeJobPlatform.RestoreIncident}).", cut.Find("[data-testid=checkpoint-action-notice]").TextContent);

@@ -110,6 +110,7 @@ public sealed class JobDetailsTests : PortalTestContext
 
         Assert.Equal([(JobId, true)], Platform.CheckpointCalls);
         Assert.Equal("Checkpoint 3 requested.", cut.Find("[data-testid=action-notice]").TextContent);
+        Assert.Equal("status", cut.Find("[data-testid=action-notice]").GetAttribute("role"));
     }
 
     [Fact]
@@ -142,6 +143,31 @@ public sealed class JobDetailsTests : PortalTestContext
         Assert.Equal("Kill requested.", cut.Find("[data-testid=action-notice]").TextContent);
     }
 
+    [Theory]
+    [InlineData("action-kill", "kill-confirmation")]
+    [InlineData("action-suspend", "suspend-confirmation")]
+    [InlineData("action-restore", "restore-confirmation")]
+    public void A_confirmation_takes_the_keyboard_to_its_safe_first_answer_and_Escape_gives_it_back(string action, string confirmation)
+    {
+        var cut = RenderJob();
+
+        cut.Find($"[data-testid={action}]").Click();
+
+        var answers = cut.FindAll($"[data-testid={confirmation}] button");
+        Assert.Equal(["Cancel", $"{action}-confirm"], [answers[0].TextContent, answers[1].GetAttribute("data-testid")!]);
+        Assert.Equal("Cancel", Accessibility.LastFocused(cut, JSInterop).TextContent);
+        Assert.Equal($"{action}-cancel", Accessibility.LastFocused(cut, JSInterop).GetAttribute("data-testid"));
+        Assert.StartsWith("Confirm: ", cut.Find($"[data-testid={confirmation}]").GetAttribute("aria-label"), StringComparison.Ordinal);
+
+        cut.Find($"[data-testid={confirmation}]").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+
+        Assert.Empty(cut.FindAll($"[data-testid={confirmation}]"));
+        Assert.Equal(action, Accessibility.LastFocused(cut, JSInterop).GetAttribute("data-testid"));
+        Assert.Empty(Platform.KillCalls);
+        Assert.Empty(Platform.RestoreCalls);
+        Assert.Empty(Platform.CheckpointCalls);
+    }
+
     [Fact]
     public void Restore_uses_the_newest_checkpoint_unless_another_is_chosen()
     {
@@ -169,6 +195,8 @@ public sealed class JobDetailsTests : PortalTestContext
         cut.Find("[data-testid=action-checkpoint]").Click();
 
         Assert.Equal("A checkpoint of this job is already in progress.", cut.Find("[data-testid=action-error]").TextContent);
+        // Announced to a screen reader as it appears, wherever the focus is.
+        Assert.Equal("alert", cut.Find("[data-testid=action-error]").GetAttribute("role"));
         Assert.Empty(cut.FindAll("[data-testid=action-notice]"));
     }
 

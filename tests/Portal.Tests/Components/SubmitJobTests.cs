@@ -33,6 +33,24 @@ public sealed class SubmitJobTests : PortalTestContext
     }
 
     [Fact]
+    public void A_screen_reader_hears_a_fields_problem_with_the_field_and_knows_it_is_invalid()
+    {
+        var cut = Render<SubmitJob>();
+
+        cut.Find("[data-testid=field-stall]").Change("soon");
+
+        var stall = cut.Find("[data-testid=field-stall]");
+        Assert.Equal("true", stall.GetAttribute("aria-invalid"));
+        var description = cut.Find($"[id='{stall.GetAttribute("aria-describedby")}']");
+        Assert.Equal("Give the stall threshold as a number of seconds, e.g. 300.", description.TextContent.Trim());
+        Assert.Equal("polite", description.GetAttribute("aria-live"));
+        // A field without problems is not marked invalid, and says nothing.
+        var command = cut.Find("[data-testid=field-command]");
+        Assert.Null(command.GetAttribute("aria-invalid"));
+        Assert.Equal("", cut.Find($"[id='{command.GetAttribute("aria-describedby")}']").TextContent.Trim());
+    }
+
+    [Fact]
     public void A_too_small_stall_threshold_is_refused_with_the_platform_s_minimum()
     {
         var cut = Render<SubmitJob>();

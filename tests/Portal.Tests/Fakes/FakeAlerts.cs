@@ -18,7 +18,7 @@ public sealed class FakeAlerts(TimeProvider clock) : IAlertOperations
         lock (gate)
         {
             ListCalls.Add((state, includeResolved, skip, take));
-            var matching = Alerts.Where(a => state is null ? includeResolved || a.State != AlertState.Resolved : a.State == state).ToArray();
+            var matching = Alerts.Where(a => state is null ? includeResolved || a.State != AlertState.Resolved : a.State == state).Select(WithSilences).ToArray();
             return Task.FromResult(new Page<AlertView>(matching.Skip(skip).Take(take).ToArray(), matching.Length, skip, take));
         }
     }
@@ -26,7 +26,21 @@ public sealed class FakeAlerts(TimeProvider clock) : IAlertOperations
     public Task<AlertView?> GetAlertAsync(string alertId, CancellationToken cancellationToken = default)
     {
         lock (gate)
-            return Task.FromResult(Alerts.FirstOrDefault(a => a.Id == alertId));
+            return Task.FromResult(Alerts.FirstOrDefault(a => a.Id == alertId) is { } alert ? WithSilences(alert) : null);
+    }
+
+    // As the real one: an open alert lists the active silences that match it. Only the kind and job matchers are
+    // compared here; a silence naming a node, pool or name glob matches nothing in this fake.
+    private AlertView WithSilences(AlertView alert)
+    {
+        if (alert.State == AlertState.Resolved || alert.SilencedBy.Count > 0)
+            return alert;
+        var silencedBy = Silences.Where(s => s.IsActiveAt(clock.GetUtcNow())
+                && s.Matchers is { Node: null, Pool: null, NameGlob: null } m
+                && (m.Kind is null || m.Kind == alert.Kind) && (m.JobId is null || m.JobId == alert.JobId)
+                && (m.Kind is not null || m.JobId is not null))
+            .Select(s => s.Id).ToArray();
+        return silencedBy.Length == 0 ? alert : alert with { SilencedBy = silencedBy };
     }
 
     public Task<AlertView> AcknowledgeAsync(string alertId, string by, string? comment, CancellationToken cancellationToken = default)

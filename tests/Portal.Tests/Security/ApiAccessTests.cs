@@ -59,6 +59,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Job}/restore", CaasRoles.Operator),
         ("GET", $"{prefix}/alerts", $"{prefix}/alerts", CaasRoles.Viewer),
         ("GET", $"{prefix}/alerts/{{id}}", $"{prefix}/alerts/failed-{Job}", CaasRoles.Viewer),
+        ("GET", $"{prefix}/jobs/{{id}}/alerts", $"{prefix}/jobs/{Job}/alerts", CaasRoles.Viewer),
         ("POST", $"{prefix}/alerts/{{id}}/ack", $"{prefix}/alerts/failed-{Job}/ack", CaasRoles.Operator),
         ("GET", $"{prefix}/silences", $"{prefix}/silences", CaasRoles.Viewer),
         ("POST", $"{prefix}/silences", $"{prefix}/silences", CaasRoles.Operator),

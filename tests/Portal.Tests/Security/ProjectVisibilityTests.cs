@@ -39,6 +39,7 @@ public sealed class ProjectVisibilityTests : IAsyncLifetime
         ("GET", $"{prefix}/jobs/{{id}}", $"{prefix}/jobs/{Placeholder}", null),
         ("GET", $"{prefix}/jobs/{{id}}/events", $"{prefix}/jobs/{Placeholder}/events", null),
         ("GET", $"{prefix}/jobs/{{id}}/incidents", $"{prefix}/jobs/{Placeholder}/incidents", null),
+        ("GET", $"{prefix}/jobs/{{id}}/alerts", $"{prefix}/jobs/{Placeholder}/alerts", null),
         ("POST", $"{prefix}/jobs/{{id}}/checkpoint", $"{prefix}/jobs/{Placeholder}/checkpoint", "{}"),
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Placeholder}/kill", null),
         ("POST", $"{prefix}/jobs/{{id}}/restore", $"{prefix}/jobs/{Placeholder}/restore", "{}"),
