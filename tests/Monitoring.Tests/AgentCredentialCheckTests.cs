@@ -13,8 +13,8 @@ namespace Caas.Monitoring.Tests;
 
 /// <summary>
 /// The platform's credential check on a real bus (in-memory, and RabbitMQ through a broker): a heartbeat reaches a
-/// consumer only with the current credential of the node it speaks for; unsigned, forged, borrowed and revoked ones
-/// are dropped before any consumer sees them, and audited as refused.
+/// consumer, and an agent's answer to a request reaches the requester, only with the current credential of the node it
+/// speaks for; unsigned, forged, borrowed and revoked ones are dropped before anyone sees them, and audited as refused.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class AgentCredentialCheckTests
@@ -49,6 +49,33 @@ public sealed class AgentCredentialCheckTests
             bus.Audit.Records.Select(r => (r.User, r.Reason!)).Order());
         Assert.All(bus.Audit.Records, r => Assert.Equal((AuditActions.AgentRefused, AuditOutcome.Refused, nameof(NodeHeartbeat)), (r.Action, r.Outcome, r.Target)));
         Assert.DoesNotContain(bus.Audit.Records, r => r.Reason!.Contains(AgentMessages.CredentialPrefix, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_agents_answer_to_a_request_reaches_the_requester_only_with_its_nodes_valid_credential(string transport)
+    {
+        // `caas logs` asks the job's node for its output (ReadJobOutput); a forged answer would show made-up output.
+        await using var bus = await CheckedBus.StartAsync(transport);
+        var client = bus.RequestClient<ReadJobOutput>(AgentAddress.For(NodeA), TimeSpan.FromSeconds(5));
+        var request = new ReadJobOutput(NodeA, "job-00000000a1", JobOutputStream.Stdout, From: null, TailLines: 10, MaxBytes: 4096);
+
+        bus.Answers.Enqueue(("unsigned", null, null));
+        await Assert.ThrowsAsync<RequestTimeoutException>(() => client.GetResponse<JobOutputRead>(request));
+        bus.Answers.Enqueue(("borrowed", NodeB, bus.Credentials.Secrets[NodeB]));
+        await Assert.ThrowsAsync<RequestTimeoutException>(() => client.GetResponse<JobOutputRead>(request));
+        bus.Answers.Enqueue(("valid", NodeA, bus.Credentials.Secrets[NodeA]));
+        var answer = await client.GetResponse<JobOutputRead>(request);
+
+        Assert.Equal("valid", answer.Message.Text);
+        await WaitUntil(() => bus.Audit.Records.Count >= 2);
+        Assert.Equal(
+            [
+                ("agent (unnamed)", "the message carries no agent credential"),
+                ("agent node-b", "the message speaks for node node-a but carries the credential of node node-b"),
+            ],
+            bus.Audit.Records.Select(r => (r.User, r.Reason!)).Order());
+        Assert.All(bus.Audit.Records, r => Assert.Equal((AuditActions.AgentRefused, nameof(JobOutputRead)), (r.Action, r.Target)));
     }
 
     [Fact]
@@ -89,11 +116,14 @@ public sealed class AgentCredentialCheckTests
             this.vhost = vhost;
             Received = recorder.Heartbeats;
             RecoveryRequests = recorder.Recoveries;
+            Answers = recorder.Answers;
             Credentials = credentials;
             Audit = audit;
         }
 
         public FakeAgentCredentials Credentials { get; }
+        /// <summary>What the stand-in agent answers the next ReadJobOutput with: the output's text, and how it signs it.</summary>
+        public ConcurrentQueue<(string Text, string? Node, string? Credential)> Answers { get; }
         public InMemoryAuditTrail Audit { get; }
         public ConcurrentQueue<NodeHeartbeat> Received { get; }
         public ConcurrentQueue<RecoveryRequested> RecoveryRequests { get; }
@@ -115,6 +145,7 @@ public sealed class AgentCredentialCheckTests
             {
                 bus.AddConsumer<HeartbeatConsumer>();
                 bus.AddConsumer<RecoveryConsumer>();
+                bus.AddConsumer<OutputAnswerer>().Endpoint(e => e.Name = AgentAddress.QueueName(NodeA));
                 if (vhost is not null)
                     bus.UsingRabbitMq((context, cfg) =>
                     {
@@ -133,6 +164,9 @@ public sealed class AgentCredentialCheckTests
             await provider.GetRequiredService<IBusControl>().StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
             return new CheckedBus(provider, vhost, recorder, credentials, audit);
         }
+
+        public IRequestClient<T> RequestClient<T>(Uri address, TimeSpan timeout) where T : class =>
+            provider.GetRequiredService<IBus>().CreateRequestClient<T>(address, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
 
         public Task PublishAsync<T>(T message, string? node, string? credential) where T : class =>
             provider.GetRequiredService<IBus>().Publish(message, context =>
@@ -156,6 +190,25 @@ public sealed class AgentCredentialCheckTests
     {
         public ConcurrentQueue<NodeHeartbeat> Heartbeats { get; } = new();
         public ConcurrentQueue<RecoveryRequested> Recoveries { get; } = new();
+        public ConcurrentQueue<(string Text, string? Node, string? Credential)> Answers { get; } = new();
+    }
+
+    /// <summary>Stands in for node-a's agent answering `caas logs`, signing each answer as <see cref="Recorder.Answers"/> says.</summary>
+    private sealed class OutputAnswerer(Recorder recorder) : IConsumer<ReadJobOutput>
+    {
+        public Task Consume(ConsumeContext<ReadJobOutput> context)
+        {
+            if (!recorder.Answers.TryDequeue(out var answer))
+                throw new InvalidOperationException("the test did not say how to answer");
+            var read = context.Message;
+            return context.RespondAsync(new JobOutputRead(read.NodeId, read.JobId, read.Stream, true, 0, answer.Text.Length, answer.Text.Length, answer.Text), send =>
+            {
+                if (answer.Node is not null)
+                    send.Headers.Set(AgentMessages.NodeHeader, answer.Node);
+                if (answer.Credential is not null)
+                    send.Headers.Set(AgentMessages.CredentialHeader, answer.Credential);
+            });
+        }
     }
 
     private sealed class HeartbeatConsumer(Recorder recorder) : IConsumer<NodeHeartbeat>
