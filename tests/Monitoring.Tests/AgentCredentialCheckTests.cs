@@ -5,6 +5,7 @@ using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
 using Caas.Monitoring.Grains.AgentAuth;
+using Caas.Monitoring.Grains.Consumers;
 using Caas.Recovery.Tests;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,6 +79,40 @@ public sealed class AgentCredentialCheckTests
         Assert.All(bus.Audit.Records, r => Assert.Equal((AuditActions.AgentRefused, nameof(JobOutputRead)), (r.Action, r.Target)));
     }
 
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_heartbeat_whose_credential_cannot_be_checked_for_a_while_is_retried_not_dropped(string transport)
+    {
+        // The credential store is the cluster's PostgreSQL: while it restarts, a heartbeat must wait, as its recording does.
+        await using var bus = await CheckedBus.StartAsync(transport);
+        bus.Credentials.FailNext(3);
+
+        await bus.PublishAsync(Heartbeat(NodeA, "while the store was away"), NodeA, bus.Credentials.Secrets[NodeA]);
+
+        await WaitUntil(() => !bus.Received.IsEmpty);
+        Assert.Equal(["while the store was away"], bus.Received.Select(h => h.Node.Engine));
+        Assert.Empty(bus.Audit.Records);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task While_the_store_cannot_answer_its_last_verdict_on_a_credential_stands(string transport)
+    {
+        await using var bus = await CheckedBus.StartAsync(transport);
+        await bus.PublishAsync(Heartbeat(NodeA, "before"), NodeA, bus.Credentials.Secrets[NodeA]);
+        await bus.PublishAsync(Heartbeat(NodeB, "borrowed before"), NodeB, bus.Credentials.Secrets[NodeA]);
+        await WaitUntil(() => bus.Received.Count >= 1 && bus.Audit.Records.Count >= 1);
+
+        // A long outage: no retry of the check would end within the test; the verdicts the store gave still hold.
+        bus.Credentials.FailNext(1000);
+        await bus.PublishAsync(Heartbeat(NodeA, "during"), NodeA, bus.Credentials.Secrets[NodeA]);
+        await bus.PublishAsync(Heartbeat(NodeB, "borrowed during"), NodeB, bus.Credentials.Secrets[NodeA]);
+        await WaitUntil(() => bus.Received.Count >= 2 && bus.Audit.Records.Count >= 2);
+
+        Assert.Equal(["before", "during"], bus.Received.Select(h => h.Node.Engine));
+        Assert.Equal(["the credential is not node node-b's", "the credential is not node node-b's"], bus.Audit.Records.Select(r => r.Reason!));
+    }
+
     [Fact]
     public async Task Messages_that_are_not_agent_reports_pass_without_a_credential()
     {
@@ -143,7 +178,8 @@ public sealed class AgentCredentialCheckTests
             services.AddSingleton<IAuditTrail>(audit);
             services.AddMassTransit(bus =>
             {
-                bus.AddConsumer<HeartbeatConsumer>();
+                // Retried as the platform retries reports (ReportRetry), quicker.
+                bus.AddConsumer<HeartbeatConsumer>(new ReportRetry(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), 20).ApplyTo);
                 bus.AddConsumer<RecoveryConsumer>();
                 bus.AddConsumer<OutputAnswerer>().Endpoint(e => e.Name = AgentAddress.QueueName(NodeA));
                 if (vhost is not null)
@@ -235,8 +271,14 @@ public sealed class AgentCredentialCheckTests
         public Dictionary<string, string> Secrets { get; } =
             nodes.ToDictionary(n => n, _ => AgentMessages.CredentialPrefix + Guid.NewGuid().ToString("N"));
 
+        private int failures;
+
+        /// <summary>The next <paramref name="count"/> checks fail as a store that cannot be reached does.</summary>
+        public void FailNext(int count) => failures = count;
+
         public Task<string?> CheckAsync(string nodeId, string credential, CancellationToken cancellationToken = default) =>
-            Task.FromResult(!Secrets.TryGetValue(nodeId, out var secret) ? $"node {nodeId} is not enrolled"
+            Interlocked.Decrement(ref failures) >= 0 ? throw new TimeoutException("the credential store does not answer")
+            : Task.FromResult(!Secrets.TryGetValue(nodeId, out var secret) ? $"node {nodeId} is not enrolled"
                 : nodeId == Revoked ? $"the credential of node {nodeId} was revoked"
                 : secret == credential ? null : $"the credential is not node {nodeId}'s");
     }

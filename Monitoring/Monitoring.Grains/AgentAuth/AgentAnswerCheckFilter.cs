@@ -27,7 +27,8 @@ public sealed class AgentAnswerCheckFilter(
         Answer<LaunchCheckResult>(), Answer<JobOutputRead>(), Answer<RankStepDone>(), Answer<RankStepFailed>(),
     ];
 
-    private readonly AgentCredentialCheck check = new(credentials, audit, clock, logger);
+    // No waiting for the credential store: the request behind an answer times out within seconds anyway.
+    private readonly AgentCredentialCheck check = new(credentials, audit, clock, logger, []);
 
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {

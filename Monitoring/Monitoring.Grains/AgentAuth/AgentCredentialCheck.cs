@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Caas.Contracts.Audit;
 using Caas.Contracts.Bus;
 using Caas.Contracts.Services;
@@ -11,8 +15,21 @@ namespace Caas.Monitoring.Grains.AgentAuth;
 /// request clients: it passes only when its headers carry the current credential of the node it speaks for. Anything
 /// else (no credential, a wrong or revoked one, a credential of another node) is logged and audited as refused.
 /// </summary>
-internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAuditTrail audit, TimeProvider clock, ILogger logger)
+/// <param name="storeRetries">
+/// The waits between tries when the credential store cannot answer (the cluster's PostgreSQL restarting). The check
+/// runs in front of the consumers' own retry (ReportRetry), so without these a report that arrived during the outage
+/// would fault and be lost instead of waiting, unacknowledged, until it can be checked and recorded.
+/// </param>
+internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAuditTrail audit, TimeProvider clock, ILogger logger, IReadOnlyList<TimeSpan> storeRetries)
 {
+    /// <summary>
+    /// Per credential store (one per host), the store's last verdict on each node's credential, by the credential's
+    /// SHA-256. Used only while the store cannot answer: nobody can enroll or revoke through it then either, so its
+    /// last answer is still the truth as far as anyone can tell, and the node's heartbeats go on reaching its grain
+    /// (which is what keeps a node that keeps talking from being declared lost during a database restart).
+    /// </summary>
+    private static readonly ConditionalWeakTable<IAgentCredentials, ConcurrentDictionary<string, (byte[] Credential, string? Problem)>> LastVerdicts = new();
+
     public async Task<bool> AdmitsAsync(object message, Headers headers, CancellationToken ct)
     {
         var node = headers.Get<string>(AgentMessages.NodeHeader);
@@ -36,6 +53,28 @@ internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAudit
             return "the message carries no agent credential";
         if (AgentMessages.TryGetSpeaker(message, out var speaker) && speaker is not null && speaker != node)
             return $"the message speaks for node {speaker} but carries the credential of node {node}";
-        return await credentials.CheckAsync(node, credential, ct);
+        var verdicts = LastVerdicts.GetOrCreateValue(credentials);
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(credential));
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var problem = await credentials.CheckAsync(node, credential, ct);
+                verdicts[node] = (presented, problem);
+                return problem;
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                if (verdicts.TryGetValue(node, out var last) && CryptographicOperations.FixedTimeEquals(last.Credential, presented))
+                {
+                    logger.LogDebug("Could not check the credential of node {Node} ({Error}); using the store's last verdict", node, error.Message);
+                    return last.Problem;
+                }
+                if (attempt >= storeRetries.Count)
+                    throw;
+                logger.LogWarning("Could not check the credential of node {Node} ({Error}); trying again in {Wait}", node, error.Message, storeRetries[attempt]);
+                await Task.Delay(storeRetries[attempt], clock, ct);
+            }
+        }
     }
 }

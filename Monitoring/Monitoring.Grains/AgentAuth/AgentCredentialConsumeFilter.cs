@@ -1,5 +1,6 @@
 using Caas.Contracts.Bus;
 using Caas.Contracts.Services;
+using Caas.Monitoring.Grains.Consumers;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public sealed class AgentCredentialConsumeFilter<T>(
     ILogger<AgentCredentialConsumeFilter<T>> logger) : IFilter<ConsumeContext<T>>
     where T : class
 {
-    private readonly AgentCredentialCheck check = new(credentials, audit, clock, logger);
+    // As patient with the credential store as the consumers behind it are with the event store.
+    private readonly AgentCredentialCheck check = new(credentials, audit, clock, logger, ReportRetry.Default.Intervals());
 
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
