@@ -23,12 +23,13 @@ namespace Caas.Monitoring.Grains.AgentAuth;
 internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAuditTrail audit, TimeProvider clock, ILogger logger, IReadOnlyList<TimeSpan> storeRetries)
 {
     /// <summary>
-    /// Per credential store (one per host), the store's last verdict on each node's credential, by the credential's
-    /// SHA-256. Used only while the store cannot answer: nobody can enroll or revoke through it then either, so its
-    /// last answer is still the truth as far as anyone can tell, and the node's heartbeats go on reaching its grain
-    /// (which is what keeps a node that keeps talking from being declared lost during a database restart).
+    /// Per credential store (one per host), the SHA-256 of each node's credential the store last accepted. Used only
+    /// while the store cannot answer: nobody can enroll or revoke through it then either, so its last answer is still
+    /// the truth as far as anyone can tell, and the node's heartbeats go on reaching its grain (which is what keeps a
+    /// node that keeps talking from being declared lost during a database restart). Only accepted credentials are
+    /// kept, so unauthenticated senders cannot grow it: one entry per enrolled node.
     /// </summary>
-    private static readonly ConditionalWeakTable<IAgentCredentials, ConcurrentDictionary<string, (byte[] Credential, string? Problem)>> LastVerdicts = new();
+    private static readonly ConditionalWeakTable<IAgentCredentials, ConcurrentDictionary<string, byte[]>> LastAccepted = new();
 
     public async Task<bool> AdmitsAsync(object message, Headers headers, CancellationToken ct)
     {
@@ -53,22 +54,25 @@ internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAudit
             return "the message carries no agent credential";
         if (AgentMessages.TryGetSpeaker(message, out var speaker) && speaker is not null && speaker != node)
             return $"the message speaks for node {speaker} but carries the credential of node {node}";
-        var verdicts = LastVerdicts.GetOrCreateValue(credentials);
+        var accepted = LastAccepted.GetOrCreateValue(credentials);
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(credential));
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 var problem = await credentials.CheckAsync(node, credential, ct);
-                verdicts[node] = (presented, problem);
+                if (problem is null)
+                    accepted[node] = presented;
+                else if (accepted.TryGetValue(node, out var last) && CryptographicOperations.FixedTimeEquals(last, presented))
+                    accepted.TryRemove(node, out _);
                 return problem;
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
-                if (verdicts.TryGetValue(node, out var last) && CryptographicOperations.FixedTimeEquals(last.Credential, presented))
+                if (accepted.TryGetValue(node, out var last) && CryptographicOperations.FixedTimeEquals(last, presented))
                 {
-                    logger.LogDebug("Could not check the credential of node {Node} ({Error}); using the store's last verdict", node, error.Message);
-                    return last.Problem;
+                    logger.LogDebug("Could not check the credential of node {Node} ({Error}); the store accepted it last time", node, error.Message);
+                    return null;
                 }
                 if (attempt >= storeRetries.Count)
                     throw;
