@@ -6,7 +6,8 @@
 #   bench/capture-migration.sh [--runs N (3)] [--mib M (1024)]
 #
 # The platform is a Cluster-mode host (silo and web) on PostgreSQL (a schema of its own) and RabbitMQ (a
-# virtual host of its own), with two Capture.Agent processes on this host (node-a, node-b) that move
+# virtual host of its own), with two Capture.Agent processes on this host (node-a, node-b; enrolled through the
+# platform's API, their credentials in their environment) that move
 # checkpoints to each other over their transfer servers on 127.0.0.1. Needs root, a built native/,
 # Web/Web.Standalone and Capture/Capture.Agent (Release), CRIU, and the tests' servers
 # (CAAS_TEST_POSTGRES, CAAS_TEST_RABBITMQ, or /opt/caas/postgres.env and rabbitmq.env).
@@ -76,11 +77,13 @@ export Caas__Cluster__Postgres="$CAAS_TEST_POSTGRES;Search Path=$schema"
 head -c 32 /dev/urandom >"$work/image.key"
 chmod 600 "$work/image.key"
 
-# start_agent NODE: a Capture.Agent process with its data under $work/NODE and its transfer server on a free port.
+# start_agent NODE: a Capture.Agent process with its data under $work/NODE and its transfer server on a free port,
+# enrolled first: the platform refuses the reports of an agent without its node's credential.
 start_agent() {
-  local node="$1"
+  local node="$1" credential
   mkdir -p "$work/$node"
-  CAAS_SHIM="$shim" CAAS_CRIU="$criu" DOTNET_ENVIRONMENT=Production \
+  credential="$(enroll_agent "$node")"
+  Caas__Agent__Credential="$credential" CAAS_SHIM="$shim" CAAS_CRIU="$criu" DOTNET_ENVIRONMENT=Production \
     dotnet "$agent_dll" --Caas:Agent:NodeId="$node" --Caas:Agent:DataDirectory="$work/$node/agent" \
       --Caas:Agent:ImageKeyFile="$work/image.key" --Caas:Agent:HeartbeatInterval=00:00:01 \
       --Caas:Agent:Transfer:ListenUrl="http://127.0.0.1:$(free_port)" >"$work/$node.log" 2>&1 &
@@ -97,6 +100,7 @@ follow_progress_to() {
   ln -sfn "$socket" "$work/node-a/agent/progress.tmp" && mv -fT "$work/node-a/agent/progress.tmp" "$work/node-a/agent/progress.sock"
 }
 
+start_platform_host platform --Caas:Mode=Cluster --Caas:Roles=silo,web
 start_agent node-a
 start_agent node-b
 for node in node-a node-b; do
@@ -109,7 +113,6 @@ done
 mv "$work/node-a/agent/progress.sock" "$work/node-a/agent/progress-node-a.sock"
 follow_progress_to node-a
 
-start_platform platform --Caas:Mode=Cluster --Caas:Roles=silo,web
 wait_json 'length == 2' "ready (both nodes reported)" 90 api "$url/api/v1/nodes" >/dev/null
 submit_memhog
 on="$(get_job | jq -r .nodeId)"

@@ -60,8 +60,17 @@ wait_json() {
 }
 
 # start_platform NAME [ARG...]: a standalone platform with data under $work/NAME, free ports and
-# the given extra command-line settings (e.g. --Caas:Agent:Images:Compress=false); it becomes the current one.
+# the given extra command-line settings (e.g. --Caas:Agent:Images:Compress=false); it becomes the current one,
+# ready once a node (its embedded agent's) reported.
 start_platform() {
+  start_platform_host "$@"
+  wait_json 'length > 0' "ready (a node reported)" 90 api "$url/api/v1/nodes" >/dev/null \
+    || { tail -n 30 "$data.host.log" >&2; exit 1; }
+}
+
+# start_platform_host NAME [ARG...]: start_platform without waiting for a node, for a platform whose agents are
+# processes of their own that it first enrolls (enroll_agent).
+start_platform_host() {
   local name="$1"; shift
   data="$work/$name" url="http://127.0.0.1:$(free_port)" auth=() job=""
   mkdir -p "$data"
@@ -88,8 +97,15 @@ start_platform() {
     auth=(-H "Authorization: Bearer $token")
     platform_token[$name]="$token"
   fi
-  wait_json 'length > 0' "ready (a node reported)" 90 api "$url/api/v1/nodes" >/dev/null \
-    || { tail -n 30 "$data.host.log" >&2; exit 1; }
+}
+
+# enroll_agent NODE: `caas nodes enroll NODE` on the current platform (as its admin); prints the node's new credential,
+# which the caller hands to the agent in its environment (Caas__Agent__Credential), never on a command line.
+enroll_agent() {
+  local credential
+  credential="$(api -X POST "$url/api/v1/nodes/$1/enroll" | jq -r .credential)"
+  [[ $credential == caasagent_* ]] || { echo "capture: enrolling $1 returned no credential" >&2; exit 1; }
+  printf '%s' "$credential"
 }
 
 # use_platform NAME: the functions below talk to that platform and its job from now on.

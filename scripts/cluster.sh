@@ -30,7 +30,8 @@ api() {
 
 # Each agent gets a credential of its own from the web host (POST /api/v1/nodes/ID/enroll, as an admin), handed to it
 # in its environment only, so no secret is in the repository, on a command line or in a log; enrolling again at the
-# next `up` replaces it. The silos refuse reports without it (Caas:Security:AgentCredentials:Required=true).
+# next `up` replaces it. The silos refuse reports and answers without it (Caas:Security:AgentCredentials:Required,
+# true unless set otherwise, in Cluster mode too), so the agents start only after the web host is up and they are enrolled.
 enroll_and_start_agents() {
   local rabbit=$1 login token token_id node id pool host credential
   login="user = \"admin:$(cat "$data/admin.password")\""
@@ -106,7 +107,7 @@ up() {
     mkdir -p "$data/silo-$n"
     Caas__Security__BootstrapAdminPassword="$(cat "$data/admin.password")" nohup dotnet "$host" --Caas:Mode=Cluster --Caas:Roles=silo --Caas:DataDirectory="$data/silo-$n" \
       --Caas:Url="http://127.0.0.1:500$n" --Caas:Orleans:SiloPort=$((11110 + n)) --Caas:Orleans:GatewayPort=$((30000 + n)) \
-      --Caas:Metrics:Port=$((9400 + n)) --Caas:Security:AgentCredentials:Required=true \
+      --Caas:Metrics:Port=$((9400 + n)) \
       >"$data/silo-$n/host.log" 2>&1 &
     echo "silo $! silo-$n" >>"$pids"
   done

@@ -5,7 +5,8 @@ using MassTransit;
 namespace Caas.Capture.Agent;
 
 /// <summary>
-/// Puts the node and its credential into the headers of every report the agent sends or publishes. One instance for
+/// Puts the node and its credential into the headers of every report the agent sends or publishes, and of every answer
+/// it gives to a request (RespondAsync sends through the same pipe). One instance for
 /// the bus, not one per scope: sends that an in-memory outbox holds back run after the consume scope has gone.
 /// </summary>
 public sealed class AgentCredentialSendFilter(AgentCredential credential) : IFilter<SendContext>, IFilter<PublishContext>
@@ -24,12 +25,14 @@ public sealed class AgentCredentialSendFilter(AgentCredential credential) : IFil
         return next.Send(context);
     }
 
+    // The node goes on even without a credential, so a refusal's audit record names the agent that needs enrolling.
     private void Sign(SendContext context)
     {
-        if (credential.Secret is not { } secret || !IsReport.GetOrAdd(context.GetType(), MessageIsReport))
+        if (!IsReport.GetOrAdd(context.GetType(), MessageIsReport))
             return;
         context.Headers.Set(AgentMessages.NodeHeader, credential.NodeId);
-        context.Headers.Set(AgentMessages.CredentialHeader, secret);
+        if (credential.Secret is { } secret)
+            context.Headers.Set(AgentMessages.CredentialHeader, secret);
     }
 
     // The context is a SendContext<T> for the message type T.

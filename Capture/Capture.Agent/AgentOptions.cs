@@ -73,6 +73,10 @@ public sealed class AgentOptions
             problems.Add($"{Section}:Retention:MaxBytesPerJob must be positive.");
         if (Images.MaxChainLength is < 1 or > Engine.Bundles.CheckpointChainRestorer.MaxChainLength)
             problems.Add($"{Section}:Images:MaxChainLength must be from 1 to {Engine.Bundles.CheckpointChainRestorer.MaxChainLength}.");
+        // A placeholder (docker-compose.yml's first start of the servers, docs/operations.md) must not start an agent
+        // whose every report would be refused; the value itself is a secret and is never echoed.
+        if (!string.IsNullOrWhiteSpace(Credential) && !Credential.Trim().StartsWith(Contracts.Bus.AgentMessages.CredentialPrefix, StringComparison.Ordinal))
+            problems.Add($"{Section}:Credential is not a credential from `caas nodes enroll {NodeId}` (those start with {Contracts.Bus.AgentMessages.CredentialPrefix}).");
         problems.AddRange(Transfer.Problems($"{Section}:Transfer"));
         return problems;
     }

@@ -38,10 +38,6 @@ public static class StandaloneComposition
             ["Caas:Agent:DataDirectory"] = builder.Configuration["Caas:Agent:DataDirectory"] ?? Path.Combine(settings.DataDirectory, "agent"),
             // Users and tokens live in the platform's own database, in tables of their own.
             ["Caas:Security:DatabasePath"] = builder.Configuration["Caas:Security:DatabasePath"] ?? settings.DatabasePath,
-            // Agents must present credentials. A cluster turns the check on with Caas:Security:AgentCredentials:Required
-            // once its agents are enrolled (./caas up --cluster does; docs/operations.md says how).
-            [$"{AgentCredentialOptions.SectionName}:Required"] = builder.Configuration[$"{AgentCredentialOptions.SectionName}:Required"]
-                ?? (settings.Mode == PlatformMode.Cluster ? "false" : "true"),
         });
 
         if (settings.RunsSilo)
@@ -69,7 +65,8 @@ public static class StandaloneComposition
             // every silo checks agents' credentials itself; refusals go to the audit trail in the event store.
             builder.Services.AddCaasPostgresSecurityStore(settings.ClusterPostgres!);
             builder.Services.TryAddSingleton<IAuditTrail, EventStoreAuditTrail>();
-            // Bound here too, since a silo-only host runs no AddCaasMonitoring: unbound, the check would default to required.
+            // Bound here too, since a silo-only host runs no AddCaasMonitoring. Required unless set to false, in every
+            // mode: agents are enrolled first, then started with their credential (docs/operations.md).
             builder.Services.AddOptions<AgentCredentialOptions>().BindConfiguration(AgentCredentialOptions.SectionName);
         }
         else

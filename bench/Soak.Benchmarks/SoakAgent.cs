@@ -4,13 +4,14 @@ using MassTransit;
 namespace Caas.Soak.Benchmarks;
 
 /// <summary>
-/// Stands in for a node agent on its queue: says yes to every launch check and reports every launch at once, signed
-/// with the node's enrolled credential as a real agent's reports are, so the silos do the work real agents cause.
+/// Stands in for a node agent on its queue: says yes to every launch check and reports every launch at once, answers
+/// and reports signed with the node's enrolled credential as a real agent's are, so the silos do the work real agents cause.
 /// </summary>
 public sealed class SoakAgent(SoakFleet fleet, IReadOnlyDictionary<string, string> credentials) : IConsumer<CheckLaunch>, IConsumer<LaunchJob>
 {
+    // Answers are checked like reports: unsigned, the platform would drop it and wait out the launch check's timeout.
     public Task Consume(ConsumeContext<CheckLaunch> context) =>
-        context.RespondAsync(new LaunchCheckResult(context.Message.NodeId, Launchable: true, Problem: null));
+        context.RespondAsync(new LaunchCheckResult(context.Message.NodeId, Launchable: true, Problem: null), Sign<LaunchCheckResult>(context.Message.NodeId));
 
     public async Task Consume(ConsumeContext<LaunchJob> context)
     {
@@ -19,9 +20,9 @@ public sealed class SoakAgent(SoakFleet fleet, IReadOnlyDictionary<string, strin
         await context.Publish(new JobLaunched(launch.JobId, launch.NodeId, pid, DateTimeOffset.UtcNow), Sign<JobLaunched>(launch.NodeId));
     }
 
-    public Action<PublishContext<T>> Sign<T>(string node) where T : class => publish =>
+    public Action<SendContext<T>> Sign<T>(string node) where T : class => send =>
     {
-        publish.Headers.Set(AgentMessages.NodeHeader, node);
-        publish.Headers.Set(AgentMessages.CredentialHeader, credentials[node]);
+        send.Headers.Set(AgentMessages.NodeHeader, node);
+        send.Headers.Set(AgentMessages.CredentialHeader, credentials[node]);
     };
 }

@@ -24,6 +24,15 @@ public sealed class AgentOptionsTests
     }
 
     [Fact]
+    public void A_credential_that_enroll_did_not_make_is_refused_without_echoing_it_and_none_at_all_is_allowed()
+    {
+        Assert.Equal(["Caas:Agent:Credential is not a credential from `caas nodes enroll onprem-1` (those start with caasagent_)."],
+            new AgentOptions { NodeId = "onprem-1", Credential = "pending-S3cret" }.Problems());
+        Assert.Empty(new AgentOptions { NodeId = "onprem-1", Credential = " caasagent_0123456789abcdef " }.Problems());
+        Assert.Empty(new AgentOptions { NodeId = "onprem-1", Credential = null }.Problems());
+    }
+
+    [Fact]
     public void A_lease_must_be_at_least_one_heartbeat_interval_and_shorter_than_the_node_lost_timeout()
     {
         AgentOptions With(double leaseSeconds) => new() { HeartbeatInterval = TimeSpan.FromSeconds(1), Lease = TimeSpan.FromSeconds(leaseSeconds) };

@@ -58,6 +58,21 @@ public sealed class CaasApi(Uri baseAddress)
     public async Task<IReadOnlyList<NodeStatus>> GetNodesAsync() =>
         (await _http.GetFromJsonAsync<List<NodeStatus>>("/api/v1/nodes", Json))!;
 
+    /// <summary>`caas nodes enroll NODE`: a new credential for the node (shown this once), ending its earlier one.</summary>
+    public async Task<string> EnrollAsync(string nodeId)
+    {
+        var response = await _http.PostAsync($"/api/v1/nodes/{nodeId}/enroll", null);
+        await EnsureSuccessAsync(response);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["credential"]!.GetValue<string>();
+    }
+
+    /// <summary>The audit trail's records of <paramref name="action"/> (a name, or a prefix ending in '.'), newest first.</summary>
+    public async Task<IReadOnlyList<(string User, string Target, string? Reason)>> GetAuditAsync(string action)
+    {
+        var page = (await _http.GetFromJsonAsync<JsonObject>($"/api/v1/audit?action={Uri.EscapeDataString(action)}&take=500", Json))!;
+        return page["items"]!.AsArray().Select(r => (r!["user"]!.GetValue<string>(), r["target"]!.GetValue<string>(), r["reason"]?.GetValue<string>())).ToList();
+    }
+
     public async Task<IReadOnlyList<AlertView>> GetAlertsAsync() =>
         (await _http.GetFromJsonAsync<Page<AlertView>>("/api/v1/alerts?includeResolved=true&take=500", Json))!.Items;
 

@@ -42,7 +42,7 @@ public sealed class StandaloneHost : IAsyncDisposable
     /// <param name="adminPassword">The admin's password; a random one per run when null.</param>
     /// <param name="letHostChoosePassword">Configure no bootstrap password, so that a first start prints a random one (read from the log).</param>
     /// <param name="settings">More settings, passed in the environment (Caas__Mode=Cluster…), so secrets in them stay out of process listings.</param>
-    /// <param name="expectedNodes">Ready once this many node agents have reported.</param>
+    /// <param name="expectedNodes">Ready once this many node agents have reported (0: once the API answers).</param>
     /// <param name="servesPortal">False for a host without the web role (Caas:Roles=silo): ready once /health/ready says so.</param>
     public static async Task<StandaloneHost> StartAsync(string? dataDirectory = null, string? adminPassword = null, bool letHostChoosePassword = false,
         IReadOnlyDictionary<string, string>? settings = null, int expectedNodes = 1, bool servesPortal = true, bool withMetrics = false)
@@ -111,8 +111,12 @@ public sealed class StandaloneHost : IAsyncDisposable
         throw new TimeoutException($"the host did not become ready within 90 s:\n{ReadLog()}");
     }
 
-    /// <summary>Ready means the API answers, gave the admin a token, and the agents (the local one, standalone) have reported their nodes.</summary>
-    private async Task WaitUntilReadyAsync(int expectedNodes)
+    /// <summary>
+    /// Ready means the API answers, gave the admin a token, and the agents (the local one, standalone) have reported their
+    /// nodes. A cluster's fixture starts its host with none expected, enrolls its agents through the API, starts them,
+    /// and then waits here for them.
+    /// </summary>
+    public async Task WaitUntilReadyAsync(int expectedNodes)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (DateTime.UtcNow < deadline)

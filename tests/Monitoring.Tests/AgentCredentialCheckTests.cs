@@ -5,6 +5,7 @@ using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
 using Caas.Monitoring.Grains.AgentAuth;
+using Caas.Monitoring.Grains.Consumers;
 using Caas.Recovery.Tests;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,8 +14,8 @@ namespace Caas.Monitoring.Tests;
 
 /// <summary>
 /// The platform's credential check on a real bus (in-memory, and RabbitMQ through a broker): a heartbeat reaches a
-/// consumer only with the current credential of the node it speaks for; unsigned, forged, borrowed and revoked ones
-/// are dropped before any consumer sees them, and audited as refused.
+/// consumer, and an agent's answer to a request reaches the requester, only with the current credential of the node it
+/// speaks for; unsigned, forged, borrowed and revoked ones are dropped before anyone sees them, and audited as refused.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class AgentCredentialCheckTests
@@ -49,6 +50,74 @@ public sealed class AgentCredentialCheckTests
             bus.Audit.Records.Select(r => (r.User, r.Reason!)).Order());
         Assert.All(bus.Audit.Records, r => Assert.Equal((AuditActions.AgentRefused, AuditOutcome.Refused, nameof(NodeHeartbeat)), (r.Action, r.Outcome, r.Target)));
         Assert.DoesNotContain(bus.Audit.Records, r => r.Reason!.Contains(AgentMessages.CredentialPrefix, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_agents_answer_to_a_request_reaches_the_requester_only_with_its_nodes_valid_credential(string transport)
+    {
+        // `caas logs` asks the job's node for its output (ReadJobOutput); a forged answer would show made-up output.
+        await using var bus = await CheckedBus.StartAsync(transport);
+        var client = bus.RequestClient<ReadJobOutput>(AgentAddress.For(NodeA), TimeSpan.FromSeconds(5));
+        var request = new ReadJobOutput(NodeA, "job-00000000a1", JobOutputStream.Stdout, From: null, TailLines: 10, MaxBytes: 4096);
+
+        bus.Answers.Enqueue(("unsigned", null, null));
+        await Assert.ThrowsAsync<RequestTimeoutException>(() => client.GetResponse<JobOutputRead>(request));
+        bus.Answers.Enqueue(("borrowed", NodeB, bus.Credentials.Secrets[NodeB]));
+        await Assert.ThrowsAsync<RequestTimeoutException>(() => client.GetResponse<JobOutputRead>(request));
+        bus.Answers.Enqueue(("valid", NodeA, bus.Credentials.Secrets[NodeA]));
+        var answer = await client.GetResponse<JobOutputRead>(request);
+
+        Assert.Equal("valid", answer.Message.Text);
+        await WaitUntil(() => bus.Audit.Records.Count >= 2);
+        Assert.Equal(
+            [
+                ("agent (unnamed)", "the message carries no agent credential"),
+                ("agent node-b", "the message speaks for node node-a but carries the credential of node node-b"),
+            ],
+            bus.Audit.Records.Select(r => (r.User, r.Reason!)).Order());
+        Assert.All(bus.Audit.Records, r => Assert.Equal((AuditActions.AgentRefused, nameof(JobOutputRead)), (r.Action, r.Target)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_heartbeat_whose_credential_cannot_be_checked_for_a_while_is_retried_not_dropped(string transport)
+    {
+        // The credential store is the cluster's PostgreSQL: while it restarts, a heartbeat must wait, as its recording does.
+        await using var bus = await CheckedBus.StartAsync(transport);
+        bus.Credentials.FailNext(3);
+
+        await bus.PublishAsync(Heartbeat(NodeA, "while the store was away"), NodeA, bus.Credentials.Secrets[NodeA]);
+
+        await WaitUntil(() => !bus.Received.IsEmpty);
+        Assert.Equal(["while the store was away"], bus.Received.Select(h => h.Node.Engine));
+        Assert.Empty(bus.Audit.Records);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task While_the_store_cannot_answer_a_credential_it_accepted_last_time_still_passes_and_no_other(string transport)
+    {
+        await using var bus = await CheckedBus.StartAsync(transport);
+        await bus.PublishAsync(Heartbeat(NodeA, "before"), NodeA, bus.Credentials.Secrets[NodeA]);
+        await WaitUntil(() => bus.Received.Count >= 1);
+
+        // A long outage: no retry of the check ends within the test.
+        bus.Credentials.FailNext(1000);
+        await bus.PublishAsync(Heartbeat(NodeA, "during"), NodeA, bus.Credentials.Secrets[NodeA]);
+        await bus.PublishAsync(Heartbeat(NodeB, "unchecked during"), NodeB, bus.Credentials.Secrets[NodeB]);
+        await bus.PublishAsync(Heartbeat(NodeA, "guessed during"), NodeA, AgentMessages.CredentialPrefix + "guessed");
+        await WaitUntil(() => bus.Received.Count >= 2);
+
+        // Node B's credential was never accepted by this store, and the guess is not node A's: both wait for the store.
+        Assert.Equal(["before", "during"], bus.Received.Select(h => h.Node.Engine));
+        Assert.Empty(bus.Audit.Records);
+
+        // Once it answers again, both are checked: node B's heartbeat passes, the guess is refused.
+        bus.Credentials.FailNext(0);
+        await WaitUntil(() => bus.Received.Count >= 3 && bus.Audit.Records.Count >= 1);
+        Assert.Equal(["before", "during", "unchecked during"], bus.Received.Select(h => h.Node.Engine));
+        Assert.Equal([("agent node-a", "the credential is not node node-a's")], bus.Audit.Records.Select(r => (r.User, r.Reason!)));
     }
 
     [Fact]
@@ -89,11 +158,14 @@ public sealed class AgentCredentialCheckTests
             this.vhost = vhost;
             Received = recorder.Heartbeats;
             RecoveryRequests = recorder.Recoveries;
+            Answers = recorder.Answers;
             Credentials = credentials;
             Audit = audit;
         }
 
         public FakeAgentCredentials Credentials { get; }
+        /// <summary>What the stand-in agent answers the next ReadJobOutput with: the output's text, and how it signs it.</summary>
+        public ConcurrentQueue<(string Text, string? Node, string? Credential)> Answers { get; }
         public InMemoryAuditTrail Audit { get; }
         public ConcurrentQueue<NodeHeartbeat> Received { get; }
         public ConcurrentQueue<RecoveryRequested> RecoveryRequests { get; }
@@ -113,8 +185,10 @@ public sealed class AgentCredentialCheckTests
             services.AddSingleton<IAuditTrail>(audit);
             services.AddMassTransit(bus =>
             {
-                bus.AddConsumer<HeartbeatConsumer>();
+                // Retried as the platform retries reports (ReportRetry), quicker.
+                bus.AddConsumer<HeartbeatConsumer>(new ReportRetry(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), 20).ApplyTo);
                 bus.AddConsumer<RecoveryConsumer>();
+                bus.AddConsumer<OutputAnswerer>().Endpoint(e => e.Name = AgentAddress.QueueName(NodeA));
                 if (vhost is not null)
                     bus.UsingRabbitMq((context, cfg) =>
                     {
@@ -134,6 +208,9 @@ public sealed class AgentCredentialCheckTests
             return new CheckedBus(provider, vhost, recorder, credentials, audit);
         }
 
+        public IRequestClient<T> RequestClient<T>(Uri address, TimeSpan timeout) where T : class =>
+            provider.GetRequiredService<IBus>().CreateRequestClient<T>(address, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+
         public Task PublishAsync<T>(T message, string? node, string? credential) where T : class =>
             provider.GetRequiredService<IBus>().Publish(message, context =>
             {
@@ -145,6 +222,8 @@ public sealed class AgentCredentialCheckTests
 
         public async ValueTask DisposeAsync()
         {
+            // A check still waiting for the store would hold the bus's stop for its whole patience.
+            Credentials.FailNext(0);
             await provider.GetRequiredService<IBusControl>().StopAsync();
             await provider.DisposeAsync();
             if (vhost is not null)
@@ -156,6 +235,25 @@ public sealed class AgentCredentialCheckTests
     {
         public ConcurrentQueue<NodeHeartbeat> Heartbeats { get; } = new();
         public ConcurrentQueue<RecoveryRequested> Recoveries { get; } = new();
+        public ConcurrentQueue<(string Text, string? Node, string? Credential)> Answers { get; } = new();
+    }
+
+    /// <summary>Stands in for node-a's agent answering `caas logs`, signing each answer as <see cref="Recorder.Answers"/> says.</summary>
+    private sealed class OutputAnswerer(Recorder recorder) : IConsumer<ReadJobOutput>
+    {
+        public Task Consume(ConsumeContext<ReadJobOutput> context)
+        {
+            if (!recorder.Answers.TryDequeue(out var answer))
+                throw new InvalidOperationException("the test did not say how to answer");
+            var read = context.Message;
+            return context.RespondAsync(new JobOutputRead(read.NodeId, read.JobId, read.Stream, true, 0, answer.Text.Length, answer.Text.Length, answer.Text), send =>
+            {
+                if (answer.Node is not null)
+                    send.Headers.Set(AgentMessages.NodeHeader, answer.Node);
+                if (answer.Credential is not null)
+                    send.Headers.Set(AgentMessages.CredentialHeader, answer.Credential);
+            });
+        }
     }
 
     private sealed class HeartbeatConsumer(Recorder recorder) : IConsumer<NodeHeartbeat>
@@ -182,8 +280,14 @@ public sealed class AgentCredentialCheckTests
         public Dictionary<string, string> Secrets { get; } =
             nodes.ToDictionary(n => n, _ => AgentMessages.CredentialPrefix + Guid.NewGuid().ToString("N"));
 
+        private int failures;
+
+        /// <summary>The next <paramref name="count"/> checks fail as a store that cannot be reached does.</summary>
+        public void FailNext(int count) => Interlocked.Exchange(ref failures, count);
+
         public Task<string?> CheckAsync(string nodeId, string credential, CancellationToken cancellationToken = default) =>
-            Task.FromResult(!Secrets.TryGetValue(nodeId, out var secret) ? $"node {nodeId} is not enrolled"
+            Interlocked.Decrement(ref failures) >= 0 ? throw new TimeoutException("the credential store does not answer")
+            : Task.FromResult(!Secrets.TryGetValue(nodeId, out var secret) ? $"node {nodeId} is not enrolled"
                 : nodeId == Revoked ? $"the credential of node {nodeId} was revoked"
                 : secret == credential ? null : $"the credential is not node {nodeId}'s");
     }

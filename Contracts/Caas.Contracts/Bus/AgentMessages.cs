@@ -1,9 +1,11 @@
 namespace Caas.Contracts.Bus;
 
 /// <summary>
-/// The bus messages only node agents send (reports and heartbeats), which the platform accepts only with a valid agent
-/// credential in the headers, and the node each one speaks for. Transport-neutral: headers travel alike on the
-/// in-memory and the RabbitMQ transports.
+/// The bus messages only node agents send (reports and heartbeats, and their answers to the platform's requests: launch
+/// checks, job output, rank steps), which the platform accepts only with a valid agent credential in the headers, and
+/// the node each one speaks for. An answer is checked like a report, since whoever can reach the broker could otherwise
+/// answer in a node's name (fake output for `caas logs`, a launch check that lets a job through). Transport-neutral:
+/// headers travel alike on the in-memory and the RabbitMQ transports.
 /// </summary>
 public static class AgentMessages
 {
@@ -32,6 +34,10 @@ public static class AgentMessages
             RestoreCompleted m => m.NodeId,
             RestoreRejected m => m.NodeId,
             RankProcessExited m => m.NodeId,
+            LaunchCheckResult m => m.NodeId,
+            JobOutputRead m => m.NodeId,
+            RankStepDone m => m.NodeId,
+            RankStepFailed m => m.NodeId,
             _ => null,
         };
         return node is not null || message is CheckpointTransferred or CheckpointTransferFailed or CheckpointTransferProgress;
@@ -45,6 +51,6 @@ public static class AgentMessages
         typeof(NodeHeartbeat), typeof(JobLaunched), typeof(JobProcessExited), typeof(LaunchRejected), typeof(CheckpointCompleted),
         typeof(CheckpointRejected), typeof(CheckpointVerificationEnded), typeof(CheckpointsPruned), typeof(RestoreCompleted),
         typeof(RestoreRejected), typeof(CheckpointTransferred), typeof(CheckpointTransferFailed), typeof(CheckpointTransferProgress),
-        typeof(RankProcessExited),
+        typeof(RankProcessExited), typeof(LaunchCheckResult), typeof(JobOutputRead), typeof(RankStepDone), typeof(RankStepFailed),
     ];
 }

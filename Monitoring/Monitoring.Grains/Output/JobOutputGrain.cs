@@ -36,8 +36,10 @@ public sealed class JobOutputGrain(IBus bus) : Grain, IJobOutputGrain
         }
         catch (RequestTimeoutException)
         {
+            // An answer without the node's valid credential is dropped before it gets here (and audited as agent.refused).
             throw new OperationRejectedException(RejectionKind.Conflict,
-                $"Node {node}, which holds the output of {jobId}, did not answer within {AgentTimeout.TotalSeconds:0} s; is its agent running? Try again when the node is back.");
+                $"Node {node}, which holds the output of {jobId}, did not answer within {AgentTimeout.TotalSeconds:0} s; is its agent running, " +
+                "and enrolled (the audit trail lists refused answers as agent.refused)? Try again when the node is back.");
         }
         return new JobOutput
         {

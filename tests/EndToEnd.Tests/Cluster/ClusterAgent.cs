@@ -4,7 +4,8 @@ namespace Caas.EndToEnd.Tests.Cluster;
 
 /// <summary>
 /// One real node agent process (Capture.Agent.dll) started inside a network namespace with `nsenter --net=`, which
-/// execs it, so <see cref="Pid"/> is the agent itself. Its broker URL is passed in the environment, never in argv.
+/// execs it, so <see cref="Pid"/> is the agent itself. Its broker URL and its credential are passed in the environment,
+/// never in argv.
 /// </summary>
 public sealed class ClusterAgent : IAsyncDisposable
 {
@@ -25,7 +26,9 @@ public sealed class ClusterAgent : IAsyncDisposable
     public bool HasExited => _process.Process.HasExited;
 
     /// <param name="settings">Caas:Agent:* and the like, as command-line settings.</param>
-    public static ClusterAgent Start(string nodeId, string networkNamespace, string dataDirectory, string brokerUrl, IReadOnlyDictionary<string, string> settings)
+    /// <param name="credential">The node's credential from `caas nodes enroll` (the platform refuses its reports without one).</param>
+    public static ClusterAgent Start(string nodeId, string networkNamespace, string dataDirectory, string brokerUrl, IReadOnlyDictionary<string, string> settings,
+        string? credential)
     {
         var dll = Path.Combine(RepositoryLayout.Root, "Capture", "Capture.Agent", "bin", RepositoryLayout.Configuration, "net10.0", "Capture.Agent.dll");
         if (!File.Exists(dll))
@@ -37,6 +40,8 @@ public sealed class ClusterAgent : IAsyncDisposable
         foreach (var (key, value) in settings)
             start.ArgumentList.Add($"--{key}={value}");
         start.Environment["Caas__Bus__RabbitMq__Url"] = brokerUrl;
+        if (credential is not null)
+            start.Environment["Caas__Agent__Credential"] = credential;
         start.Environment["CAAS_SHIM"] = RepositoryLayout.Shim;
         start.Environment["CAAS_CRIU"] = RepositoryLayout.Criu;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";

@@ -73,16 +73,20 @@ public sealed class ClusterConfigurationTests
     }
 
     [Fact]
-    public async Task An_agent_with_bad_labels_and_no_broker_exits_2_naming_each_problem()
+    public async Task An_agent_with_bad_labels_a_placeholder_credential_and_no_broker_exits_2_naming_each_problem()
     {
         var (exit, output) = await RunAsync(Dll("Capture", "Capture.Agent", "Capture.Agent.dll"), new()
         {
             ["Caas__Agent__Pool"] = "on prem",
             ["Caas__Agent__Labels__gpu"] = "a 100",
             ["Caas__Agent__DataDirectory"] = "/tmp/cl-config-test-agent",
+            // A placeholder where the enrolled credential belongs (docker-compose.yml's first step): refused, not echoed.
+            ["Caas__Agent__Credential"] = Secret,
         });
 
         Assert.Equal(2, exit);
+        Assert.Contains("Caas:Agent:Credential is not a credential from `caas nodes enroll local` (those start with caasagent_).", output);
+        Assert.DoesNotContain(Secret, output);
         Assert.Contains("Caas:Agent:Pool must be letters, digits, '-', '_' or '.', not \"on prem\".", output);
         Assert.Contains("'Caas:Agent:Labels' label gpu has value \"a 100\"", output);
         Assert.Contains("Caas:Bus:RabbitMq:Url is required", output);

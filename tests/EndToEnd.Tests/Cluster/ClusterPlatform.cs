@@ -44,7 +44,7 @@ public class ClusterPlatform : IAsyncLifetime
     public CaasApi Api => Host.Api;
     public string DatabaseConnectionString => _database!.ConnectionString;
     public IReadOnlyList<ClusterAgent> Agents => _agents;
-    /// <summary>The secrets the processes were given, which no log may show.</summary>
+    /// <summary>The secrets the processes were given (passwords, agents' credentials), which no log may show.</summary>
     public IReadOnlyList<string> Secrets { get; private set; } = [];
 
     public ClusterAgent Agent(string nodeId) => _agents.Single(a => a.NodeId == nodeId);
@@ -58,6 +58,22 @@ public class ClusterPlatform : IAsyncLifetime
             _broker = ClusterBroker.Create(_runId);
             _database = await ClusterDatabase.CreateAsync(_runId);
             Secrets = [new Uri(_broker.UrlAt("x")).UserInfo.Split(':')[1], new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString).Password!];
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server"));
+            var serverSettings = new Dictionary<string, string>
+            {
+                ["Caas:Mode"] = "Cluster",
+                ["Caas:Cluster:Postgres"] = _database.ConnectionString,
+                ["Caas:Bus:RabbitMq:Url"] = _broker.UrlAt("127.0.0.1"),
+            };
+            if (_shape.RankFabric)
+            {
+                serverSettings["Caas:RankFabric:FirstAddress"] = $"{_network.Subnet}.101";
+                serverSettings["Caas:RankFabric:Size"] = "50";
+            }
+            // The host refuses unenrolled agents' reports (the default in every mode), so it comes first: each agent
+            // is enrolled through its API, as `./caas up --cluster` does, then started with its credential.
+            Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: 0, settings: serverSettings);
+            var credentials = new List<string>();
             foreach (var node in _shape.Nodes)
             {
                 var networkNamespace = _network.AddNode(node.HostByte);
@@ -80,21 +96,12 @@ public class ClusterPlatform : IAsyncLifetime
                     settings["Caas:Agent:RankFabric:FabricNamespace"] = $"/proc/{Environment.ProcessId}/ns/net";
                     settings["Caas:Agent:RankFabric:PrefixLength"] = "24";
                 }
-                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings));
+                var credential = await Host.Api.EnrollAsync(node.NodeId);
+                credentials.Add(credential);
+                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _broker.UrlAt(_network.BridgeAddress), settings, credential));
             }
-            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server"));
-            var serverSettings = new Dictionary<string, string>
-            {
-                ["Caas:Mode"] = "Cluster",
-                ["Caas:Cluster:Postgres"] = _database.ConnectionString,
-                ["Caas:Bus:RabbitMq:Url"] = _broker.UrlAt("127.0.0.1"),
-            };
-            if (_shape.RankFabric)
-            {
-                serverSettings["Caas:RankFabric:FirstAddress"] = $"{_network.Subnet}.101";
-                serverSettings["Caas:RankFabric:Size"] = "50";
-            }
-            Host = await StandaloneHost.StartAsync(Path.Combine(Directory, "server"), expectedNodes: _shape.Nodes.Count, settings: serverSettings);
+            Secrets = [.. Secrets, .. credentials];
+            await Host.WaitUntilReadyAsync(_shape.Nodes.Count);
             if (_shape.SecondServer)
             {
                 System.IO.Directory.CreateDirectory(Path.Combine(Directory, "server-2"));

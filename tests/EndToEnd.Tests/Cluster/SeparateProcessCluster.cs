@@ -19,7 +19,7 @@ public class SeparateProcessCluster : IAsyncLifetime
 
     private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
     private readonly List<ClusterAgent> _agents = [];
-    private readonly Dictionary<string, Dictionary<string, string>> _agentSettings = [];
+    private readonly Dictionary<string, (ClusterNode Node, string? Credential)> _nodes = [];
     private readonly List<StandaloneHost> _silos = [];
     private readonly bool _privateServers;
     private readonly string _subnet;
@@ -80,22 +80,6 @@ public class SeparateProcessCluster : IAsyncLifetime
                 _brokerUrlAt = _broker.UrlAt;
                 _database = await ClusterDatabase.CreateAsync(_runId);
             }
-            foreach (var node in ClusterPlatform.Nodes)
-            {
-                var networkNamespace = _network.AddNode(node.HostByte);
-                var settings = new Dictionary<string, string>
-                {
-                    ["Caas:Agent:Pool"] = node.Pool,
-                    ["Caas:Agent:JobSlots"] = ClusterPlatform.SlotsPerNode.ToString(),
-                    ["Caas:Agent:HeartbeatInterval"] = HeartbeatInterval.ToString("c"),
-                    ["Caas:Agent:ImageKeyFile"] = Path.Combine(Directory, "image.key"),
-                    ["Caas:Metrics:Port"] = AgentMetricsPort.ToString(),
-                };
-                if (_serveImages)
-                    settings["Caas:Agent:Transfer:ListenUrl"] = $"http://{_subnet}.{node.HostByte}:7070";
-                _agentSettings[node.NodeId] = settings;
-                _agents.Add(ClusterAgent.Start(node.NodeId, networkNamespace, Path.Combine(Directory, node.NodeId), _brokerUrlAt(_network.BridgeAddress), settings));
-            }
             for (var n = 1; n <= 2; n++)
             {
                 var directory = Path.Combine(Directory, $"silo-{n}");
@@ -104,7 +88,12 @@ public class SeparateProcessCluster : IAsyncLifetime
                 _silos.Add(silo);
                 Metrics[silo] = silo.MetricsUrl!;
             }
-            await StartWebAsync();
+            // The silos refuse unenrolled agents' reports (the default in every mode): the agents start once the web
+            // host has enrolled them, each with its credential in its environment, as `./caas up --cluster` does.
+            await StartWebAsync(expectedNodes: 0);
+            foreach (var node in ClusterPlatform.Nodes)
+                StartAgent(node, await Api.EnrollAsync(node.NodeId));
+            await Web.WaitUntilReadyAsync(ClusterPlatform.Nodes.Count);
         }
         catch (Exception error)
         {
@@ -114,14 +103,17 @@ public class SeparateProcessCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts the web host (again, after a kill: same data directory, so the same users), ready once it lists every node.</summary>
-    public async Task StartWebAsync()
+    /// <summary>
+    /// Starts the web host (again, after a kill: same data directory, so the same users), ready once it lists
+    /// <paramref name="expectedNodes"/> nodes (every node unless told).
+    /// </summary>
+    public async Task StartWebAsync(int? expectedNodes = null)
     {
         var directory = Path.Combine(Directory, "web");
         System.IO.Directory.CreateDirectory(directory);
         if (Web is not null)
             Metrics.Remove(Web);
-        Web = await StandaloneHost.StartAsync(directory, settings: HostSettings("web"), expectedNodes: ClusterPlatform.Nodes.Count, withMetrics: true);
+        Web = await StandaloneHost.StartAsync(directory, settings: HostSettings("web"), expectedNodes: expectedNodes ?? ClusterPlatform.Nodes.Count, withMetrics: true);
         Metrics[Web] = Web.MetricsUrl!;
     }
 
@@ -165,13 +157,40 @@ public class SeparateProcessCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts the node's agent again after a kill: same namespace, data directory and settings, as a service manager would.</summary>
+    /// <summary>
+    /// Starts the node's agent in its network namespace (made at its first start) with <paramref name="credential"/>
+    /// (from `caas nodes enroll`; null: none) in its environment; an exited agent of the node is replaced.
+    /// </summary>
+    public ClusterAgent StartAgent(ClusterNode node, string? credential)
+    {
+        var old = _agents.SingleOrDefault(a => a.NodeId == node.NodeId);
+        if (old is { HasExited: false })
+            throw new InvalidOperationException($"the agent of {node.NodeId} still runs");
+        var settings = new Dictionary<string, string>
+        {
+            ["Caas:Agent:Pool"] = node.Pool,
+            ["Caas:Agent:JobSlots"] = ClusterPlatform.SlotsPerNode.ToString(),
+            ["Caas:Agent:HeartbeatInterval"] = HeartbeatInterval.ToString("c"),
+            ["Caas:Agent:ImageKeyFile"] = Path.Combine(Directory, "image.key"),
+            ["Caas:Metrics:Port"] = AgentMetricsPort.ToString(),
+        };
+        if (_serveImages)
+            settings["Caas:Agent:Transfer:ListenUrl"] = $"http://{_subnet}.{node.HostByte}:7070";
+        var agent = ClusterAgent.Start(node.NodeId, old?.NetworkNamespace ?? _network!.AddNode(node.HostByte), Path.Combine(Directory, node.NodeId),
+            _brokerUrlAt(_network!.BridgeAddress), settings, credential);
+        _nodes[node.NodeId] = (node, credential);
+        if (old is null)
+            _agents.Add(agent);
+        else
+            _agents[_agents.IndexOf(old)] = agent;
+        return agent;
+    }
+
+    /// <summary>Starts the node's agent again after a kill: same namespace, data directory, settings and credential, as a service manager would.</summary>
     public void RestartAgent(string nodeId)
     {
-        var old = Agent(nodeId);
-        if (!old.HasExited)
-            throw new InvalidOperationException($"the agent of {nodeId} still runs");
-        _agents[_agents.IndexOf(old)] = ClusterAgent.Start(nodeId, old.NetworkNamespace, old.DataDirectory, _brokerUrlAt(_network!.BridgeAddress), _agentSettings[nodeId]);
+        var (node, credential) = _nodes[nodeId];
+        StartAgent(node, credential);
     }
 
     /// <summary>Cuts (or restores) the node's only link: its agent and jobs keep running but reach nobody.</summary>

@@ -1,4 +1,6 @@
 using System.Net;
+using Caas.Contracts.Audit;
+using Caas.Contracts.Bus;
 using Caas.Contracts.Jobs;
 using Caas.EndToEnd.Tests.Cluster;
 
@@ -54,6 +56,38 @@ public sealed class SeparateProcessClusterTests(SeparateProcessCluster cluster) 
             await cluster.Api.KillAsync(job.JobId);
         }
         await cluster.Api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Stopped, Patience, "stopped by the kill");
+    }
+
+    [Fact]
+    public async Task A_silo_with_no_credential_setting_refuses_an_unenrolled_agent_and_accepts_it_once_enrolled()
+    {
+        // The silos run with no Caas:Security:AgentCredentials setting (SeparateProcessCluster.HostSettings): the check
+        // is on by default in Cluster mode too.
+        var late = new ClusterNode("cs-late", "late", 14, new Dictionary<string, string>());
+        var unenrolled = cluster.StartAgent(late, credential: null);
+
+        var deadline = DateTime.UtcNow + Patience;
+        while (!(await cluster.Api.GetAuditAsync(AuditActions.AgentRefused)).Any(r => r.User == "agent cs-late"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no refusal of cs-late's reports was audited within {Patience}:\n{unenrolled.ReadLog()}");
+            await Task.Delay(250);
+        }
+        var refused = (await cluster.Api.GetAuditAsync(AuditActions.AgentRefused)).First(r => r.User == "agent cs-late");
+        Assert.Equal((nameof(NodeHeartbeat), "the message carries no agent credential"), (refused.Target, refused.Reason));
+        Assert.DoesNotContain(await cluster.Api.GetNodesAsync(), n => n.NodeId == "cs-late");
+
+        // Enroll, then restart the agent with its credential in its environment, as docs/operations.md says.
+        var credential = await cluster.Api.EnrollAsync("cs-late");
+        await unenrolled.StopAsync();
+        var enrolled = cluster.StartAgent(late, credential);
+        deadline = DateTime.UtcNow + Patience;
+        while ((await cluster.Api.GetNodesAsync()).SingleOrDefault(n => n.NodeId == "cs-late") is not { Health: NodeHealth.Live })
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"enrolled cs-late did not report within {Patience}:\n{enrolled.ReadLog()}");
+            await Task.Delay(250);
+        }
+        Assert.All(cluster.Silos.Append(cluster.Web), host => Assert.DoesNotContain(credential, host.ReadLog()));
+        Assert.DoesNotContain(credential, enrolled.ReadLog());
     }
 
     [Fact]

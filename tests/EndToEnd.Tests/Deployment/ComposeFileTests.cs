@@ -10,7 +10,17 @@ namespace Caas.EndToEnd.Tests.Deployment;
 [Trait("Category", "Unit")]
 public sealed partial class ComposeFileTests
 {
-    private static readonly Dictionary<string, string> Passwords = new() { ["CAAS_DB_PASSWORD"] = "db-Secret-1", ["CAAS_BUS_PASSWORD"] = "bus-Secret-2" };
+    private static readonly Dictionary<string, string> AgentCredentials = new()
+    {
+        ["agent-onprem-1"] = "caasagent_onprem1secret", ["agent-onprem-2"] = "caasagent_onprem2secret", ["agent-cloud-a-1"] = "caasagent_clouda1secret",
+    };
+
+    /// <summary>The variable each agent's credential comes from: CAAS_AGENT_&lt;NODE&gt;_CREDENTIAL.</summary>
+    private static string CredentialVariable(string agentService) =>
+        $"CAAS_AGENT_{agentService["agent-".Length..].ToUpperInvariant().Replace('-', '_')}_CREDENTIAL";
+
+    private static readonly Dictionary<string, string> Passwords = new Dictionary<string, string> { ["CAAS_DB_PASSWORD"] = "db-Secret-1", ["CAAS_BUS_PASSWORD"] = "bus-Secret-2" }
+        .Concat(AgentCredentials.Select(a => KeyValuePair.Create(CredentialVariable(a.Key), a.Value))).ToDictionary();
 
     [Fact]
     public void The_compose_file_is_valid_and_describes_two_silos_one_web_host_and_three_agents_in_two_pools_beside_postgres_and_rabbitmq()
@@ -44,9 +54,33 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void Each_agent_gets_its_own_credential_from_the_environment_and_no_other_part_gets_one()
+    {
+        var config = ServiceBlocks(Config());
+
+        foreach (var (service, block) in config)
+        {
+            var expected = AgentCredentials.GetValueOrDefault(service);
+            Assert.Equal(expected ?? "", Setting(block, "Caas__Agent__Credential"));
+            Assert.All(AgentCredentials.Values.Where(c => c != expected), other => Assert.DoesNotContain(other, block));
+        }
+        var file = File.ReadAllText(Path.Combine(RepositoryLayout.Root, "docker-compose.yml"));
+        Assert.DoesNotContain("caasagent_", file);
+    }
+
+    [Fact]
+    public void Without_an_agents_credential_the_file_is_refused_saying_to_enroll_the_node_first()
+    {
+        var (exit, _, error) = Compose(Passwords.Where(p => p.Key != "CAAS_AGENT_CLOUD_A_1_CREDENTIAL").ToDictionary(), "config");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("enroll cloud-a-1 first (caas nodes enroll cloud-a-1) and set CAAS_AGENT_CLOUD_A_1_CREDENTIAL", error);
+    }
+
+    [Fact]
     public void Without_the_passwords_the_file_is_refused_naming_the_missing_variable()
     {
-        var (exit, _, error) = Compose(new() { ["CAAS_BUS_PASSWORD"] = "x" }, "config");
+        var (exit, _, error) = Compose(Passwords.Where(p => p.Key != "CAAS_DB_PASSWORD").ToDictionary(), "config");
 
         Assert.NotEqual(0, exit);
         Assert.Contains("set CAAS_DB_PASSWORD", error);
@@ -89,8 +123,8 @@ public sealed partial class ComposeFileTests
         var start = new ProcessStartInfo("docker-compose") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryLayout.Root };
         foreach (var argument in new[] { "-f", Path.Combine(RepositoryLayout.Root, "docker-compose.yml") }.Concat(arguments))
             start.ArgumentList.Add(argument);
-        start.Environment.Remove("CAAS_DB_PASSWORD");
-        start.Environment.Remove("CAAS_BUS_PASSWORD");
+        foreach (var variable in Passwords.Keys)
+            start.Environment.Remove(variable);
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start docker-compose (Debian package docker-compose; ./caas test installs it)");

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Caas.Contracts.Audit;
+using Caas.Contracts.Bus;
+using Caas.Contracts.Services;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Caas.Monitoring.Grains.AgentAuth;
+
+/// <summary>
+/// The verdict on one agent message, shared by the filter in front of consumers and sagas and the one in front of
+/// request clients: it passes only when its headers carry the current credential of the node it speaks for. Anything
+/// else (no credential, a wrong or revoked one, a credential of another node) is logged and audited as refused.
+/// </summary>
+/// <param name="storeRetries">
+/// The waits between tries when the credential store cannot answer (the cluster's PostgreSQL restarting). The check
+/// runs in front of the consumers' own retry (ReportRetry), so without these a report that arrived during the outage
+/// would fault and be lost instead of waiting, unacknowledged, until it can be checked and recorded.
+/// </param>
+internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAuditTrail audit, TimeProvider clock, ILogger logger, IReadOnlyList<TimeSpan> storeRetries)
+{
+    /// <summary>
+    /// Per credential store (one per host), the SHA-256 of each node's credential the store last accepted. Used only
+    /// while the store cannot answer: nobody can enroll or revoke through it then either, so its last answer is still
+    /// the truth as far as anyone can tell, and the node's heartbeats go on reaching its grain (which is what keeps a
+    /// node that keeps talking from being declared lost during a database restart). Only accepted credentials are
+    /// kept, so unauthenticated senders cannot grow it: one entry per enrolled node.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IAgentCredentials, ConcurrentDictionary<string, byte[]>> LastAccepted = new();
+
+    public async Task<bool> AdmitsAsync(object message, Headers headers, CancellationToken ct)
+    {
+        var node = headers.Get<string>(AgentMessages.NodeHeader);
+        var credential = headers.Get<string>(AgentMessages.CredentialHeader);
+        var problem = await ProblemAsync(message, node, credential, ct);
+        if (problem is null)
+            return true;
+        var kind = message.GetType().Name;
+        logger.LogWarning("Refused {Message} claiming node {Node}: {Problem}", kind, node ?? "(none)", problem);
+        await audit.RecordAsync(new AuditRecord
+        {
+            Id = Guid.NewGuid(), At = clock.GetUtcNow(), User = $"agent {node ?? "(unnamed)"}", Action = AuditActions.AgentRefused,
+            Target = kind, Outcome = AuditOutcome.Refused, Reason = problem,
+        }, ct);
+        return false;
+    }
+
+    private async Task<string?> ProblemAsync(object message, string? node, string? credential, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(node) || string.IsNullOrEmpty(credential))
+            return "the message carries no agent credential";
+        if (AgentMessages.TryGetSpeaker(message, out var speaker) && speaker is not null && speaker != node)
+            return $"the message speaks for node {speaker} but carries the credential of node {node}";
+        var accepted = LastAccepted.GetOrCreateValue(credentials);
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(credential));
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var problem = await credentials.CheckAsync(node, credential, ct);
+                if (problem is null)
+                    accepted[node] = presented;
+                else if (accepted.TryGetValue(node, out var last) && CryptographicOperations.FixedTimeEquals(last, presented))
+                    accepted.TryRemove(node, out _);
+                return problem;
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                if (accepted.TryGetValue(node, out var last) && CryptographicOperations.FixedTimeEquals(last, presented))
+                {
+                    logger.LogDebug("Could not check the credential of node {Node} ({Error}); the store accepted it last time", node, error.Message);
+                    return null;
+                }
+                if (attempt >= storeRetries.Count)
+                    throw;
+                logger.LogWarning("Could not check the credential of node {Node} ({Error}); trying again in {Wait}", node, error.Message, storeRetries[attempt]);
+                await Task.Delay(storeRetries[attempt], clock, ct);
+            }
+        }
+    }
+}
