@@ -116,6 +116,24 @@ public sealed class CaasApi(Uri baseAddress)
     public async Task<HttpResponseMessage> PostRestoreAsync(string id, int? sequence) =>
         await _http.PostAsJsonAsync($"/api/v1/jobs/{id}/restore", new { sequence }, Json);
 
+    public async Task<IReadOnlyList<RecoveryIncident>> GetIncidentsAsync(string id) =>
+        (await _http.GetFromJsonAsync<List<RecoveryIncident>>($"/api/v1/jobs/{id}/incidents", Json))!;
+
+    /// <summary>Polls the job's recovery incidents until one is in <paramref name="state"/>, failing with every incident's state and outcome.</summary>
+    public async Task<RecoveryIncident> WaitForIncidentAsync(string id, string state, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var incidents = await GetIncidentsAsync(id);
+            if (incidents.FirstOrDefault(i => i.State == state) is { } found)
+                return found;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"job {id}: no incident {state} within {timeout.TotalSeconds:0} s: {string.Join("; ", incidents.Select(i => $"{i.State} {i.Outcome}"))}");
+            await Task.Delay(250);
+        }
+    }
+
     /// <summary>Polls the job until <paramref name="condition"/> holds, failing with the job's last state and timeline.</summary>
     public async Task<JobView> WaitForJobAsync(string id, Func<JobView, bool> condition, TimeSpan timeout, string what)
     {
@@ -130,7 +148,7 @@ public sealed class CaasApi(Uri baseAddress)
         var events = await GetEventsAsync(id);
         throw new TimeoutException(
             $"job {id}: not {what} within {timeout.TotalSeconds:0} s. Last state: {JsonSerializer.Serialize(last, Json)}\n" +
-            $"Timeline (newest first):\n{string.Join('\n', events.Take(40).Select(e => $"  {e.Version} {e.Type}: {e.Summary}"))}");
+            $"Timeline (newest first, heartbeats and progress left out):\n{string.Join('\n', events.Where(e => e.Type is not ("HeartbeatRecorded" or "ProgressReported")).Take(40).Select(e => $"  {e.Version} {e.Type}: {e.Summary}"))}");
     }
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response)

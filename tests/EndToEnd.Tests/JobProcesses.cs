@@ -16,6 +16,30 @@ public static class JobProcesses
             throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>
+    /// Live processes named <paramref name="command"/> that belong to the job, on the whole machine whichever node runs
+    /// them: a job that runs twice shows here as two.
+    /// </summary>
+    public static int CopiesRunning(string jobId, string command)
+    {
+        var count = 0;
+        foreach (var process in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(process, "comm")).Trim() == command
+                    && File.ReadAllText(Path.Combine(process, "environ")).Split('\0').Contains($"CAAS_JOB_ID={jobId}")
+                    && !File.ReadAllText(Path.Combine(process, "stat")).Contains(") Z ", StringComparison.Ordinal))
+                    count++;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while it was being looked at.
+            }
+        }
+        return count;
+    }
+
     /// <summary>SIGKILL to every job root recorded under the data directory that is still alive.</summary>
     public static void KillAll(string dataDirectory)
     {

@@ -54,7 +54,7 @@ public sealed class NodeLossRecoveryTests(RecoveryCluster cluster) : IClassFixtu
         {
             moved = await Api.WaitForJobAsync(id, j => j.Status == JobStatus.Running && j.NodeId != node, Patience, "restored on another node");
             Assert.True(IsAlive(stalePid), "the frozen node's copy ran on through the partition, as a cut-off node's would");
-            Assert.Equal(2, CopiesRunning(id));
+            Assert.Equal(2, JobProcesses.CopiesRunning(id, "counter"));
         }
         finally
         {
@@ -65,7 +65,7 @@ public sealed class NodeLossRecoveryTests(RecoveryCluster cluster) : IClassFixtu
         await Eventually(() => !IsAlive(stalePid), "the stale copy on the returning node is killed");
         cluster.FollowProgress(node, moved.NodeId!);
         var resumed = await Api.WaitForJobAsync(id, j => j.Progress > checkpoint.Progress, Patience, "progressing past its checkpoint");
-        Assert.Equal(1, CopiesRunning(id));
+        Assert.Equal(1, JobProcesses.CopiesRunning(id, "counter"));
         Assert.Equal((JobStatus.Running, moved.NodeId, moved.Pid), (resumed.Status, resumed.NodeId, resumed.Pid));
         Assert.Equal("Recovered", (await WaitForIncidentAsync(id, "Recovered")).State);
         var events = await Api.GetEventsAsync(id);
@@ -73,7 +73,7 @@ public sealed class NodeLossRecoveryTests(RecoveryCluster cluster) : IClassFixtu
 
         await Api.KillAsync(id);
         await Api.WaitForJobAsync(id, j => j.Status == JobStatus.Stopped, Patience, "stopped");
-        await Eventually(() => CopiesRunning(id) == 0, "no copy left");
+        await Eventually(() => JobProcesses.CopiesRunning(id, "counter") == 0, "no copy left");
     }
 
     /// <returns>The job, its node, and its checkpoint, once a copy of the checkpoint lies on another node.</returns>
@@ -101,27 +101,6 @@ public sealed class NodeLossRecoveryTests(RecoveryCluster cluster) : IClassFixtu
         RecoveryIncident? found = null;
         await Eventually(async () => (found = (await IncidentsAsync(id)).FirstOrDefault(i => i.State == state)) is not null, $"an incident {state}");
         return found!;
-    }
-
-    /// <summary>Counter processes of this job alive on the machine, whichever node runs them.</summary>
-    private static int CopiesRunning(string jobId)
-    {
-        var count = 0;
-        foreach (var process in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-        {
-            try
-            {
-                if (File.ReadAllText(Path.Combine(process, "comm")).Trim() == "counter"
-                    && File.ReadAllText(Path.Combine(process, "environ")).Split('\0').Contains($"CAAS_JOB_ID={jobId}")
-                    && !File.ReadAllText(Path.Combine(process, "stat")).Contains(") Z ", StringComparison.Ordinal))
-                    count++;
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // The process ended while it was being looked at.
-            }
-        }
-        return count;
     }
 
     private static bool IsAlive(int pid)

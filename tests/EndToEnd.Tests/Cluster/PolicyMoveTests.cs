@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
 using Caas.EndToEnd.Tests.Cluster;
@@ -71,7 +70,7 @@ public sealed class PolicyMoveTests(PolicyMoveCluster cluster) : IClassFixture<P
 
     private async Task AssertResumedFromTheIncidentAsync(string jobId, int earlier, long countAtIncident)
     {
-        var incident = await WaitForIncidentAsync(jobId, "Recovered");
+        var incident = await Api.WaitForIncidentAsync(jobId, "Recovered", Patience);
         var timeline = string.Join("\n", (await Api.GetEventsAsync(jobId)).Reverse().Where(e => e.Type is not ("HeartbeatRecorded" or "ProgressReported")).Select(e => $"{e.Type}: {e.Summary}"));
         Assert.True(incident.Sequence > earlier, $"restored checkpoint {incident.Sequence}, not one taken at the incident:\n{timeline}\n{string.Join("\n", incident.Steps.Select(s => $"{s.Name}: {s.Detail}"))}");
         var taken = (await Api.GetJobAsync(jobId)).Checkpoints.Single(c => c.Sequence == incident.Sequence);
@@ -80,7 +79,7 @@ public sealed class PolicyMoveTests(PolicyMoveCluster cluster) : IClassFixture<P
         // The first progress the restored job reported: it went on from the count at the incident, not from the earlier checkpoint.
         Assert.True(incident.ResumedProgress >= countAtIncident / (double)Target,
             $"resumed at {incident.ResumedProgress}, below the {countAtIncident} counted at the incident");
-        Assert.Equal(1, CopiesRunning(jobId));
+        Assert.Equal(1, JobProcesses.CopiesRunning(jobId, "counter"));
     }
 
     private string StdoutOf(string nodeId, string jobId) =>
@@ -89,34 +88,4 @@ public sealed class PolicyMoveTests(PolicyMoveCluster cluster) : IClassFixture<P
 
     private static long LastCount(string stdout) =>
         File.ReadLines(stdout).Where(l => l.StartsWith("count ", StringComparison.Ordinal)).Select(l => long.Parse(l[6..], CultureInfo.InvariantCulture)).Last();
-
-    private async Task<RecoveryIncident> WaitForIncidentAsync(string id, string state)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var incidents = (await Api.Http.GetFromJsonAsync<List<RecoveryIncident>>($"/api/v1/jobs/{id}/incidents", CaasApi.Json))!;
-            if (incidents.FirstOrDefault(i => i.State == state) is { } found)
-                return found;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"no incident {state} within {Patience.TotalSeconds} s: {string.Join("; ", incidents.Select(i => $"{i.State} {i.Outcome}"))}");
-            await Task.Delay(250);
-        }
-    }
-
-    /// <summary>Counter processes of this job alive on the machine, whichever node runs them.</summary>
-    private static int CopiesRunning(string jobId) =>
-        Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)).Count(process =>
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(process, "comm")).Trim() == "counter"
-                    && File.ReadAllText(Path.Combine(process, "environ")).Split('\0').Contains($"CAAS_JOB_ID={jobId}")
-                    && !File.ReadAllText(Path.Combine(process, "stat")).Contains(") Z ", StringComparison.Ordinal);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
 }
