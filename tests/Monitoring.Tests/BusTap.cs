@@ -7,6 +7,9 @@ public sealed class BusTap
 {
     private readonly ConcurrentQueue<(string Queue, object Message)> _received = new();
 
+    /// <summary>Jobs whose output requests the stand-in agents answer under another node's name (job id to that name).</summary>
+    public ConcurrentDictionary<string, string> OutputAnsweredAs { get; } = new();
+
     public void Record(string queue, object message) => _received.Enqueue((queue, message));
 
     public IReadOnlyList<T> All<T>(Func<T, bool> match) => _received.Select(r => r.Message).OfType<T>().Where(match).ToArray();

@@ -81,6 +81,32 @@ public sealed class JobGrainTests(MonitoringCluster cluster) : IClassFixture<Mon
     }
 
     [Fact]
+    public async Task A_launch_check_answered_by_another_node_than_the_one_asked_does_not_decide_the_submit()
+    {
+        await cluster.NodeAlive("node-1");
+        var id = JobIds.New();
+
+        var view = await cluster.Job(id).Submit(Spec() with { Command = "/impostor/program" });
+
+        Assert.Equal("node-1", view.NodeId);
+        Assert.Equal(["JobSubmitted", "JobPlaced"], await cluster.StoredTypes(id));
+    }
+
+    [Fact]
+    public async Task A_job_s_output_is_shown_only_when_the_node_holding_it_answers()
+    {
+        var id = await RunningJob();
+        var output = cluster.Client.GetGrain<Caas.Monitoring.Grains.Output.IJobOutputGrain>(id);
+        Assert.Equal(("node-1", "hello\n"), ((await output.Read(new Caas.Contracts.Views.JobOutputQuery())).NodeId, (await output.Read(new Caas.Contracts.Views.JobOutputQuery())).Text));
+
+        cluster.Tap.OutputAnsweredAs[id] = "node-impostor";
+        var refused = await Assert.ThrowsAsync<OperationRejectedException>(() => output.Read(new Caas.Contracts.Views.JobOutputQuery()));
+
+        Assert.Equal(RejectionKind.Conflict, refused.Kind);
+        Assert.StartsWith($"Node node-impostor answered for node node-1, which holds the output of {id}", refused.Message);
+    }
+
+    [Fact]
     public async Task A_second_submit_of_the_same_job_is_a_conflict()
     {
         var id = await RunningJob();
