@@ -45,14 +45,27 @@ public sealed class AppendedChunkHasher
 
     /// <summary>The hashes of each page image's first complete chunks, by path relative to the bundle.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Hashed =>
-        _hashed.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)[.. p.Value.TakeWhile(c => c.Chunk is not null).Select(c => c.Chunk!)], StringComparer.Ordinal);
+        _hashed.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)[.. Snapshot(p.Value).TakeWhile(c => c.Chunk is not null).Select(c => c.Chunk!)], StringComparer.Ordinal);
 
     /// <summary>
     /// The SHA-256 of the pages of each page image's first complete chunks (32 bytes a page, in order), by path
     /// relative to the bundle; empty unless constructed with hashPages.
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> PageHashes =>
-        _hashPages ? _hashed.ToDictionary(p => p.Key, p => p.Value.SelectMany(c => c.Pages).ToArray(), StringComparer.Ordinal) : new Dictionary<string, byte[]>();
+        _hashPages ? _hashed.ToDictionary(p => p.Key, p => Snapshot(p.Value).SelectMany(c => c.Pages).ToArray(), StringComparer.Ordinal) : new Dictionary<string, byte[]>();
+
+    // The hashing thread appends while a reader (the seal, a test watching progress) may look: lists change under lock only.
+    private static (string? Chunk, byte[] Pages)[] Snapshot(List<(string? Chunk, byte[] Pages)> hashes)
+    {
+        lock (hashes)
+            return [.. hashes];
+    }
+
+    private static void Append(List<(string? Chunk, byte[] Pages)> hashes, (string? Chunk, byte[] Pages) hashed)
+    {
+        lock (hashes)
+            hashes.Add(hashed);
+    }
 
     /// <summary>Stops hashing chunks from now on (page hashes go on): the page images will not be stored as written.</summary>
     public void SkipChunks() => _skipChunks = true;
@@ -140,7 +153,7 @@ public sealed class AppendedChunkHasher
             if (broken.Contains(work[i].Path))
                 continue;
             if (results[i] is { } result)
-                work[i].Hashes.Add(result);
+                Append(work[i].Hashes, result);
             else
                 broken.Add(work[i].Path);
         }
@@ -160,7 +173,7 @@ public sealed class AppendedChunkHasher
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
             if (RandomAccess.GetLength(handle) < start + _chunkBytes || HashChunk(handle, start, buffer, skipChunks) is not { } hashed)
                 return false;
-            hashes.Add(hashed);
+            Append(hashes, hashed);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
