@@ -46,6 +46,10 @@ public sealed class ClusterNetwork : IDisposable
         {
             HostCommand.Run("ip", "link", "add", network.Bridge, "type", "bridge");
             network._bridgeCreated = true;
+            // A bridge whose address was never set takes its lowest port's: each node veth added later would change it,
+            // and agents already talking to the broker through the bridge would send to a stale MAC until ARP expires.
+            var mac = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(network.Bridge));
+            HostCommand.Run("ip", "link", "set", network.Bridge, "address", $"02:{mac[0]:x2}:{mac[1]:x2}:{mac[2]:x2}:{mac[3]:x2}:{mac[4]:x2}");
             HostCommand.Run("ip", "addr", "add", $"{network.BridgeAddress}/24", "dev", network.Bridge);
             HostCommand.Run("ip", "link", "set", network.Bridge, "up");
             return network;
