@@ -1056,9 +1056,7 @@ public sealed partial class JobGrain(
         try
         {
             var answer = await client.GetResponse<LaunchCheckResult>(new CheckLaunch(node, spec));
-            // The credential check proves who answered, not that it was the node asked: every agent can read every
-            // agent's queue on a shared broker, so another enrolled node could answer in its place.
-            if (answer.Message.NodeId != node)
+            if (!AgentMessages.IsAnswerOf(answer.Message, node))
             {
                 logger.LogWarning("Node {Speaker} answered the launch check of job {JobId} meant for node {NodeId}; its answer is ignored, submitting anyway",
                     answer.Message.NodeId, JobId, node);

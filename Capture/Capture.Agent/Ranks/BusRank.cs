@@ -40,6 +40,8 @@ public sealed class BusRank(IBus bus, string jobId, RankPlacement placement, int
         {
             var response = await client.GetResponse<RankStepDone, RankStepFailed>(
                 new RankStep(jobId, placement.Rank, placement.NodeId, kind, sequence, placement.Address), cancellationToken);
+            if (!AgentMessages.IsAnswerOf(response.Message, placement.NodeId))
+                throw new CheckpointEngineException(AnswerFromAnotherNode(response.Message, placement.NodeId, kind.ToString()));
             if (response.Is(out Response<RankStepFailed>? failed))
                 throw new CheckpointEngineException($"{placement.NodeId}: {failed.Message.Reason}");
             return response.Is(out Response<RankStepDone>? done) ? done.Message
@@ -54,4 +56,8 @@ public sealed class BusRank(IBus bus, string jobId, RankPlacement placement, int
             throw new CheckpointEngineException($"{placement.NodeId} did not answer {kind} within {stepTimeout.TotalSeconds:0.#} s");
         }
     }
+
+    /// <summary>Why an answer from another node than the one asked is not taken for a rank step's outcome.</summary>
+    internal static string AnswerFromAnotherNode(object answer, string nodeAsked, string step) =>
+        $"{nodeAsked} was asked to {step}, but node {(AgentMessages.TryGetSpeaker(answer, out var speaker) ? speaker : "?")} answered; its answer is ignored";
 }

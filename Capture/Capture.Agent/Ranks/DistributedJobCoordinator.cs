@@ -29,6 +29,8 @@ public sealed class DistributedJobCoordinator(IBus bus, TimeSpan stepTimeout)
             {
                 var response = await client.GetResponse<RankStepDone, RankStepFailed>(
                     new LaunchRank(jobId, p.Rank, p.NodeId, addresses, command, args), cancellationToken);
+                if (!AgentMessages.IsAnswerOf(response.Message, p.NodeId))
+                    return (p.Rank, Error: BusRank.AnswerFromAnotherNode(response.Message, p.NodeId, "launch"));
                 return (p.Rank, Error: response.Is(out Response<RankStepFailed>? failed) ? $"{p.NodeId}: {failed.Message.Reason}" : null);
             }
             catch (RequestTimeoutException)

@@ -43,6 +43,13 @@ public static class AgentMessages
         return node is not null || message is CheckpointTransferred or CheckpointTransferFailed or CheckpointTransferProgress;
     }
 
+    /// <summary>
+    /// Whether an agent's answer to a request speaks for <paramref name="nodeAsked"/>. The credential check proves who
+    /// answered, not that it was the node asked: on a shared broker any agent can read any agent's queue, so another
+    /// enrolled node could answer in its place, and its answer must not be taken for the asked node's.
+    /// </summary>
+    public static bool IsAnswerOf(object answer, string nodeAsked) => TryGetSpeaker(answer, out var speaker) && speaker == nodeAsked;
+
     /// <summary>Whether messages of <paramref name="type"/> come only from agents and so need a credential.</summary>
     public static bool IsAgentReport(Type type) => Reports.Contains(type);
 

@@ -41,8 +41,7 @@ public sealed class JobOutputGrain(IBus bus) : Grain, IJobOutputGrain
                 $"Node {node}, which holds the output of {jobId}, did not answer within {AgentTimeout.TotalSeconds:0} s; is its agent running, " +
                 "and enrolled (the audit trail lists refused answers as agent.refused)? Try again when the node is back.");
         }
-        // The credential check proves who answered, not that it was the node asked (any agent can read any agent's queue).
-        if (read.NodeId != node)
+        if (!AgentMessages.IsAnswerOf(read, node))
             throw new OperationRejectedException(RejectionKind.Conflict,
                 $"Node {read.NodeId} answered for node {node}, which holds the output of {jobId}; its answer is not shown. Try again.");
         return new JobOutput
