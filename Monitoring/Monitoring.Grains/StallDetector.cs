@@ -43,12 +43,12 @@ public sealed class StallDetector(TimeProvider time, IPlatformHearing? hearing =
         {
             if (job.LastActivityAt is not { } since)
                 return null;
-            var threshold = since + job.Spec.StallThreshold;
+            var dueByActivity = since + job.Spec.StallThreshold;
             // Heartbeats sent after the threshold that showed no activity are evidence, whenever they came in: after a
             // silo kill the ones the dead silo held are delivered again to the grain's new activation, which thus
             // finds a stall as soon as it hears them instead of a whole threshold after it woke.
-            if (job.LastHeartbeatAt is { } heard && heard >= threshold)
-                return threshold;
+            if (job.LastHeartbeatAt is { } heard && heard >= dueByActivity)
+                return dueByActivity;
             return SilentFrom(since) is { } from ? from + job.Spec.StallThreshold : null;
         }
         ranks ??= new RankActivity();

@@ -143,8 +143,8 @@ public sealed class RecoverySagaState : SagaStateMachineInstance, ISagaVersion
     public void RecordFallback(string refusal, DateTimeOffset at, DateTimeOffset deadline, bool unverified = false)
     {
         var refused = Sequence;
-        var what = unverified ? "did not verify" : "refused";
-        Refusals.Add($"checkpoint {refused} {(unverified ? "did not verify" : "was refused")}: {refusal}");
+        var what = unverified ? "did not verify" : "was refused";
+        Refusals.Add($"checkpoint {refused} {what}: {refusal}");
         Sequence = Fallbacks[0];
         Fallbacks.RemoveAt(0);
         CheckpointProgress = null;
