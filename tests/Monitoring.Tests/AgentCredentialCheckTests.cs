@@ -8,6 +8,7 @@ using Caas.Monitoring.Grains.AgentAuth;
 using Caas.Monitoring.Grains.Consumers;
 using Caas.Recovery.Tests;
 using MassTransit;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Monitoring.Tests;
@@ -121,6 +122,27 @@ public sealed class AgentCredentialCheckTests
     }
 
     [Fact]
+    public async Task An_unenrolled_agent_heartbeating_on_is_audited_once_a_minute_with_a_count_of_the_rest()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.Zero));
+        await using var bus = await CheckedBus.StartAsync("in-memory", clock);
+
+        for (var i = 0; i < 5; i++)
+            await bus.PublishAsync(Heartbeat("node-late", $"unsigned {i}"), "node-late", credential: null);
+        await WaitUntil(() => bus.Audit.Records.Count >= 1);
+        Assert.Equal([("agent node-late", "the message carries no agent credential")], bus.Audit.Records.Select(r => (r.User, r.Reason!)));
+
+        clock.Advance(RefusalDamper.Interval);
+        await bus.PublishAsync(Heartbeat("node-late", "a minute later"), "node-late", credential: null);
+        await WaitUntil(() => bus.Audit.Records.Count >= 2);
+
+        Assert.Equal(2, bus.Audit.Records.Count);
+        Assert.Matches(@"^the message carries no agent credential \(and [1-5] more refusal\(s\) of this sender for this reason since 2026-11-27 06:00:00Z, not recorded one by one\)$",
+            bus.Audit.Records.Last().Reason);
+        Assert.Empty(bus.Received);
+    }
+
+    [Fact]
     public async Task Messages_that_are_not_agent_reports_pass_without_a_credential()
     {
         await using var bus = await CheckedBus.StartAsync("in-memory");
@@ -170,13 +192,13 @@ public sealed class AgentCredentialCheckTests
         public ConcurrentQueue<NodeHeartbeat> Received { get; }
         public ConcurrentQueue<RecoveryRequested> RecoveryRequests { get; }
 
-        public static async Task<CheckedBus> StartAsync(string transport)
+        public static async Task<CheckedBus> StartAsync(string transport, TimeProvider? clock = null)
         {
             var vhost = transport == "rabbitmq" ? await RabbitMqTestVhost.CreateAsync() : null;
             var recorder = new Recorder();
             var services = new ServiceCollection();
             services.AddLogging();
-            services.AddSingleton(TimeProvider.System);
+            services.AddSingleton(clock ?? TimeProvider.System);
             services.AddSingleton(recorder);
             services.AddOptions<AgentCredentialOptions>();
             var credentials = new FakeAgentCredentials(NodeA, NodeB, Revoked);

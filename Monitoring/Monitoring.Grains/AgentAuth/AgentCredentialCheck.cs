@@ -13,7 +13,8 @@ namespace Caas.Monitoring.Grains.AgentAuth;
 /// <summary>
 /// The verdict on one agent message, shared by the filter in front of consumers and sagas and the one in front of
 /// request clients: it passes only when its headers carry the current credential of the node it speaks for. Anything
-/// else (no credential, a wrong or revoked one, a credential of another node) is logged and audited as refused.
+/// else (no credential, a wrong or revoked one, a credential of another node) is logged and audited as refused, damped
+/// per sender and reason (<see cref="RefusalDamper"/>).
 /// </summary>
 /// <param name="storeRetries">
 /// The waits between tries when the credential store cannot answer (the cluster's PostgreSQL restarting). The check
@@ -31,6 +32,9 @@ internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAudit
     /// </summary>
     private static readonly ConditionalWeakTable<IAgentCredentials, ConcurrentDictionary<string, byte[]>> LastAccepted = new();
 
+    /// <summary>Per audit trail (one per host), so that every filter's refusals of one sender are damped together.</summary>
+    private static readonly ConditionalWeakTable<IAuditTrail, RefusalDamper> Dampers = new();
+
     public async Task<bool> AdmitsAsync(object message, Headers headers, CancellationToken ct)
     {
         var node = headers.Get<string>(AgentMessages.NodeHeader);
@@ -39,11 +43,20 @@ internal sealed class AgentCredentialCheck(IAgentCredentials credentials, IAudit
         if (problem is null)
             return true;
         var kind = message.GetType().Name;
-        logger.LogWarning("Refused {Message} claiming node {Node}: {Problem}", kind, node ?? "(none)", problem);
+        var sender = $"agent {node ?? "(unnamed)"}";
+        var now = clock.GetUtcNow();
+        if (Dampers.GetValue(audit, _ => new RefusalDamper()).ShouldRecord(sender, problem, now) is not { } counted)
+        {
+            logger.LogDebug("Refused {Message} claiming node {Node}: {Problem}", kind, node ?? "(none)", problem);
+            return false;
+        }
+        var reason = counted.Suppressed == 0 ? problem
+            : $"{problem} (and {counted.Suppressed} more refusal(s) of this sender for this reason since {counted.Since:u}, not recorded one by one)";
+        logger.LogWarning("Refused {Message} claiming node {Node}: {Problem}", kind, node ?? "(none)", reason);
         await audit.RecordAsync(new AuditRecord
         {
-            Id = Guid.NewGuid(), At = clock.GetUtcNow(), User = $"agent {node ?? "(unnamed)"}", Action = AuditActions.AgentRefused,
-            Target = kind, Outcome = AuditOutcome.Refused, Reason = problem,
+            Id = Guid.NewGuid(), At = now, User = sender, Action = AuditActions.AgentRefused,
+            Target = kind, Outcome = AuditOutcome.Refused, Reason = reason,
         }, ct);
         return false;
     }
