@@ -839,7 +839,7 @@ public sealed partial class JobGrain(
     /// </summary>
     private RecoveryStart? StartRecoveryIfDue(Guid incident, PolicyDecision decision, string reason, DateTimeOffset now)
     {
-        if (!decision.Acts || decision.NotBefore > now || State.NewestCheckpoint is not { } checkpoint)
+        if (!decision.Acts || decision.NotBefore > now)
             return null;
         if (CanCheckpointBeforeMoving(decision))
         {
@@ -848,20 +848,16 @@ public sealed partial class JobGrain(
             RaiseEvent(new CheckpointRequested(JobId, sequence, LeaveRunning: false, now));
             return new RecoveryStart(null, new CheckpointJob(JobId, State.NodeId!, sequence, LeaveRunning: false));
         }
-        return new RecoveryStart(RestoreFor(incident, decision, checkpoint, reason, null, now), null);
+        return State.NewestCheckpoint is { } checkpoint ? new RecoveryStart(RestoreFor(incident, decision, checkpoint, reason, null, now), null) : null;
     }
 
     /// <summary>
     /// A policy that moves a job still running (stalled or starved on its node) moves what it has done up to now: a
-    /// stop-mode checkpoint first. Not when another checkpoint is under way, nor for a stopped process (SIGSTOP, a tracer),
-    /// whose image would come back stopped; a restart in place restores the newest checkpoint taken before the incident,
-    /// since an image of a hung job taken now would come back hung.
+    /// stop-mode checkpoint first (<see cref="RecoveryPolicyEvaluator.TakesCheckpointFirst"/>), when one can be taken now
+    /// (<see cref="PolicyTriggers.CanCheckpointNow"/>); else the newest earlier checkpoint is moved.
     /// </summary>
     private bool CanCheckpointBeforeMoving(PolicyDecision decision) =>
-        decision.Action is RecoveryAction.MoveToOtherNode or RecoveryAction.MoveToOtherPool
-        && decision.Trigger is PolicyTrigger.Stall or PolicyTrigger.Starvation
-        && State.Status == JobStatus.Running && State.NodeId is not null
-        && State.PendingCheckpoint is null && State.SwapOutSequence is null && !State.IsProcessStopped;
+        RecoveryPolicyEvaluator.TakesCheckpointFirst(decision.Action, decision.Trigger) && PolicyTriggers.CanCheckpointNow(State);
 
     /// <summary>Records the restore of <paramref name="checkpoint"/> for the incident, and returns the request recovery gets once the events are confirmed.</summary>
     private RecoveryRequested RestoreFor(Guid incident, PolicyDecision decision, CheckpointInfo checkpoint, string reason, string? checkpointNote, DateTimeOffset now)
@@ -969,7 +965,7 @@ public sealed partial class JobGrain(
             _ => State.Status == JobStatus.Running && State.NodeId == pending.Targets?.AvoidNodeId,
         };
         RecoveryStart? recovery = null;
-        if (!stands || State.NewestCheckpoint is null)
+        if (!stands || (State.NewestCheckpoint is null && !CanCheckpointBeforeMoving(pending)))
             RaiseEvent(new RecoveryPolicyApplied(JobId, incident, pending with
             {
                 Action = RecoveryAction.None,

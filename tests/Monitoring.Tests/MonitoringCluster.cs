@@ -129,4 +129,10 @@ public sealed class MonitoringCluster : IAsyncLifetime
 
     public async Task<IReadOnlyList<string>> StoredTypes(string jobId) =>
         (await Store.ReadStreamAsync(jobId, 0, 10_000)).Select(e => e.Type).ToArray();
+
+    public async Task<IReadOnlyList<object>> StoredEvents(string jobId)
+    {
+        var serializer = new Caas.Monitoring.EventStore.EventSerializer();
+        return (await Store.ReadStreamAsync(jobId, 0, 10_000)).Select(e => (object)serializer.DeserializeAny(e.Type, e.Data)).ToArray();
+    }
 }

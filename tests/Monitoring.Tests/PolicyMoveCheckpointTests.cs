@@ -1,4 +1,5 @@
 using Caas.Contracts.Bus;
+using Caas.Contracts.Events;
 using Caas.Contracts.Grains;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Policies;
@@ -27,6 +28,19 @@ public sealed class PolicyMoveCheckpointTests(MonitoringCluster cluster) : IClas
         var first = await job.RequestCheckpoint(leaveRunning: true);
         await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, first, 0.5), Now));
         await job.RecordHeartbeat("node-1", Sample(id, 0.7), Now);
+        await cluster.AdvanceHeartbeating(StallAfter, "node-1");
+        return id;
+    }
+
+    /// <summary>A running job that never took a checkpoint, at progress 0.3, that stalls (its policy migrates it).</summary>
+    private async Task<string> StalledJobWithoutCheckpoint()
+    {
+        await cluster.NodeAlive("node-1");
+        var id = JobIds.New();
+        var job = cluster.Job(id);
+        await job.Submit(JobEvents.Spec(StallAfter) with { Policy = new RecoveryPolicy { OnStall = StallResponse.Migrate, CooldownSeconds = 0 } });
+        await job.RecordLaunched(new JobLaunched(id, "node-1", 4242, Now));
+        await job.RecordHeartbeat("node-1", Sample(id, 0.3), Now);
         await cluster.AdvanceHeartbeating(StallAfter, "node-1");
         return id;
     }
@@ -91,6 +105,41 @@ public sealed class PolicyMoveCheckpointTests(MonitoringCluster cluster) : IClas
         Assert.Equal(1, recovery.Sequence);
         Assert.StartsWith("checkpoint 2 at the incident failed (no answer from node node-1 within 00:02:00)", recovery.CheckpointNote, StringComparison.Ordinal);
         Assert.Contains("CheckpointFailed", await cluster.StoredTypes(id));
+    }
+
+    [Fact]
+    public async Task A_stalled_job_that_never_took_a_checkpoint_is_checkpointed_at_the_incident_and_moved_from_it()
+    {
+        var id = await StalledJobWithoutCheckpoint();
+        var job = cluster.Job(id);
+
+        var checkpoint = await cluster.Tap.WaitFor<CheckpointJob>(m => m.JobId == id && m.Sequence == 1, queue: "agent-node-1");
+        Assert.False(checkpoint.LeaveRunning);
+        await job.RecordCheckpointCompleted(new CheckpointCompleted(id, "node-1", new JobEvents(id, Now).Checkpoint(0, 1, 0.3, leaveRunning: false), Now));
+
+        var recovery = await cluster.Tap.WaitFor<RecoveryRequested>(m => m.JobId == id);
+        Assert.Equal((RecoveryAction.MoveToOtherNode, 1, 0.3), (recovery.Action, recovery.Sequence, recovery.CheckpointProgress));
+        Assert.Empty(recovery.FallbackSequences!);
+        Assert.Equal(JobStatus.Restoring, (await job.GetView())!.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_checkpoint_of_a_job_without_an_earlier_one_drops_the_move_and_leaves_the_job_running()
+    {
+        var id = await StalledJobWithoutCheckpoint();
+        var job = cluster.Job(id);
+        await cluster.Tap.WaitFor<CheckpointJob>(m => m.JobId == id && m.Sequence == 1, queue: "agent-node-1");
+
+        await job.RecordCheckpointRejected(new CheckpointRejected(id, "node-1", 1, "criu dump failed", Now));
+
+        var view = (await job.GetView())!;
+        Assert.Equal(JobStatus.Running, view.Status);
+        var decision = (await cluster.StoredEvents(id)).OfType<RecoveryPolicyApplied>().Last().Decision;
+        Assert.Equal(RecoveryAction.None, decision.Action);
+        Assert.EndsWith("dropped: checkpoint 1 failed (criu dump failed) and no earlier checkpoint is left", decision.Reason, StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(cluster.Tap.All<RecoveryRequested>(m => m.JobId == id));
+        Assert.Empty(cluster.Tap.All<KillJob>(m => m.JobId == id));
     }
 
     [Fact]

@@ -45,6 +45,24 @@ public sealed class RecoveryPolicyEvaluatorTests
     }
 
     [Fact]
+    public void A_move_of_a_job_without_a_checkpoint_goes_ahead_when_the_job_can_be_checkpointed_now()
+    {
+        var runningNoCheckpoint = OnNode1 with { HasCheckpoint = false, CanCheckpointNow = true };
+        var migrate = new RecoveryPolicy { OnStall = StallResponse.Migrate, OnStarvation = StarvationResponse.MigrateNode };
+
+        Assert.Equal(RecoveryAction.MoveToOtherNode, Decide(migrate, new PolicyHistory(), PolicyTrigger.Stall, 0, runningNoCheckpoint).Action);
+        Assert.Equal(RecoveryAction.MoveToOtherNode, Decide(migrate, new PolicyHistory(), PolicyTrigger.Starvation, 0, runningNoCheckpoint).Action);
+        // A stopped process, or a checkpoint already under way: nothing to move from.
+        Assert.Equal((RecoveryAction.None, "stall: no checkpoint to restore from"),
+            Pick(Decide(migrate, new PolicyHistory(), PolicyTrigger.Stall, 0, runningNoCheckpoint with { CanCheckpointNow = false })));
+        // A restart in place restores a checkpoint from before the incident, and a lost node's job cannot be checkpointed.
+        Assert.Equal((RecoveryAction.None, "stall: no checkpoint to restore from"),
+            Pick(Decide(new RecoveryPolicy(), new PolicyHistory(), PolicyTrigger.Stall, 0, runningNoCheckpoint)));
+        Assert.Equal((RecoveryAction.None, "node lost: no checkpoint to restore from"),
+            Pick(Decide(new RecoveryPolicy(), new PolicyHistory(), PolicyTrigger.NodeLost, 0, runningNoCheckpoint)));
+    }
+
+    [Fact]
     public void Starvation_moves_the_job_to_another_pool_with_the_policys_target_constraints()
     {
         var policy = new RecoveryPolicy { OnStarvation = StarvationResponse.MigratePool, AllowCrossPool = true, AllowedPools = ["cloud-a", "cloud-b"], PreferredPools = ["cloud-b"] };

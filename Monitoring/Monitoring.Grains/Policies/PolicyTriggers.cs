@@ -20,7 +20,15 @@ public static class PolicyTriggers
 
     /// <param name="nodePool">The pool of the job's node when known (live monitoring asks the node directory).</param>
     public static PolicyContext ContextOf(JobState state, string? nodePool = null) =>
-        new(state.NodeId, PoolOf(state, nodePool), state.Checkpoints.Count > 0);
+        new(state.NodeId, PoolOf(state, nodePool), state.Checkpoints.Count > 0, CanCheckpointNow(state));
+
+    /// <summary>
+    /// Whether a stop-mode checkpoint of the job can be taken now: it runs on a node, no other checkpoint or swap-out is
+    /// under way, and its process is not stopped (SIGSTOP, a tracer), whose image would come back stopped.
+    /// </summary>
+    public static bool CanCheckpointNow(JobState state) =>
+        state.Status == JobStatus.Running && state.NodeId is not null
+        && state.PendingCheckpoint is null && state.SwapOutSequence is null && !state.IsProcessStopped;
 
     /// <summary>The job's pool: the one its spec demands, else its node's, else the one its newest image was taken in.</summary>
     public static string? PoolOf(JobState state, string? nodePool = null) =>

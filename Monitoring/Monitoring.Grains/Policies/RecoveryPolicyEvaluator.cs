@@ -24,7 +24,7 @@ public static class RecoveryPolicyEvaluator
             return Nothing($"{what}: the policy says alert only");
         if (trigger == PolicyTrigger.Failure && history.FailureRestarts >= policy.MaxFailureRestarts)
             return Nothing($"{what}: restart limit reached ({history.FailureRestarts} of {policy.MaxFailureRestarts} failure restarts used)");
-        if (!context.HasCheckpoint)
+        if (!context.HasCheckpoint && !(TakesCheckpointFirst(action, trigger) && context.CanCheckpointNow))
             return Nothing($"{what}: no checkpoint to restore from");
         if (history.LastAttemptAt is { } last && last + Seconds(policy.CooldownSeconds) > now)
             return Nothing($"{what}: cooldown until {Time(last + Seconds(policy.CooldownSeconds))} after the recovery at {Time(last)}");
@@ -51,6 +51,14 @@ public static class RecoveryPolicyEvaluator
             Targets = targets,
         };
     }
+
+    /// <summary>
+    /// A move of a job still running on its node (stalled or starved there) starts with a stop-mode checkpoint of it, so it
+    /// moves what the job has done up to the incident and needs no earlier checkpoint. A restart in place restores a
+    /// checkpoint taken before the incident instead, since an image of a hung job taken now would come back hung.
+    /// </summary>
+    public static bool TakesCheckpointFirst(RecoveryAction action, PolicyTrigger trigger) =>
+        action is RecoveryAction.MoveToOtherNode or RecoveryAction.MoveToOtherPool && trigger is PolicyTrigger.Stall or PolicyTrigger.Starvation;
 
     /// <summary>The wait between the previous attempt and attempt <paramref name="attempt"/>: none for the first, then backoff, doubling, capped.</summary>
     public static TimeSpan BackoffBefore(RecoveryPolicy policy, int attempt)
