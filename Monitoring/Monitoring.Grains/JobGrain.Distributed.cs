@@ -143,7 +143,8 @@ public sealed partial class JobGrain
     }
 
     /// <param name="pool">The pool to restore the ranks in; the job's own when null.</param>
-    private async Task<Guid> RestoreDistributed(CheckpointInfo checkpoint, string? onNode, string reason, string? pool = null)
+    /// <param name="incident">The incident the restore belongs to (a stall's); a new one when null.</param>
+    private async Task<Guid> RestoreDistributed(CheckpointInfo checkpoint, string? onNode, string reason, string? pool = null, Guid? incident = null)
     {
         if (onNode is not null)
             throw new OperationRejectedException(RejectionKind.Invalid, $"Job {JobId} is distributed: its ranks are restored on a set of nodes the platform chooses, not on one node.");
@@ -162,12 +163,12 @@ public sealed partial class JobGrain
             throw new OperationRejectedException(RejectionKind.Conflict, $"Job {JobId} cannot be restored now: {placement.Problem}.");
         var from = checkpoint.Ranks.OrderBy(r => r.Rank).Select(r => new RankAssignment(r.Rank, r.NodeId, r.Address)).ToArray();
         var to = from.Select(r => r with { NodeId = nodes[r.Rank] }).ToArray();
-        var incident = Guid.NewGuid();
-        RaiseEvent(new RestoreRequested(JobId, incident, checkpoint.Sequence, $"{reason} (ranks on {string.Join(", ", nodes)})", time.GetUtcNow()));
+        var id = incident ?? Guid.NewGuid();
+        RaiseEvent(new RestoreRequested(JobId, id, checkpoint.Sequence, $"{reason} (ranks on {string.Join(", ", nodes)})", time.GetUtcNow()));
         await ConfirmEvents();
-        await SendRanksWork(new RestoreRanks(JobId, incident, checkpoint.Sequence, from, to));
+        await SendRanksWork(new RestoreRanks(JobId, id, checkpoint.Sequence, from, to));
         KeepWatching();
-        return incident;
+        return id;
     }
 
     public async Task RecordRanksRestored(Guid incidentId, int sequence, IReadOnlyList<RankAssignment> ranks, string? failure)
@@ -190,10 +191,46 @@ public sealed partial class JobGrain
     {
         if (!IsKnown("rank stop report") || !State.KillRequested || State.Status is not (JobStatus.Running or JobStatus.Restoring))
             return;
-        RaiseEvent(new JobExited(JobId, null, null, failure is null ? "killed on request" : $"killed on request; {failure}", time.GetUtcNow()));
+        var restore = State.RestoreAfterStop;
+        var why = restore is null ? "killed on request" : $"stopped to restore checkpoint {restore.Sequence} ({restore.Reason})";
+        RaiseEvent(new JobExited(JobId, null, null, failure is null ? why : $"{why}; {failure}", time.GetUtcNow()));
         await ConfirmEvents();
+        if (restore is not null)
+            await RestoreAfterStop(restore, failure);
         await ReleaseAddresses();
         KeepWatching();
+    }
+
+    /// <summary>
+    /// The ranks of a stalled job were stopped for its policy's restore: the planned checkpoint is restored now, on the
+    /// nodes the platform chooses. When the ranks could not all be stopped (a copy may still run) or the ranks cannot be
+    /// placed, the restore is dropped with the reason, and the job stays stopped for an operator to restore.
+    /// </summary>
+    private async Task RestoreAfterStop(DistributedRestorePlanned restore, string? stopFailure)
+    {
+        var problem = stopFailure is not null ? $"not every rank could be stopped ({stopFailure})"
+            : State.FindCheckpoint(restore.Sequence) is null ? $"checkpoint {restore.Sequence} is gone" : null;
+        if (problem is null)
+        {
+            try
+            {
+                await RestoreDistributed(State.FindCheckpoint(restore.Sequence)!, null, restore.Reason, incident: restore.IncidentId);
+                logger.LogWarning("Job {JobId}: its ranks stopped, checkpoint {Sequence} is being restored for incident {Incident}", JobId, restore.Sequence, restore.IncidentId);
+                return;
+            }
+            catch (OperationRejectedException e)
+            {
+                problem = e.Message;
+            }
+        }
+        var now = time.GetUtcNow();
+        RaiseEvent(new RecoveryPolicyApplied(JobId, restore.IncidentId, restore.Decision with
+        {
+            Action = RecoveryAction.None, Attempt = 0, Targets = null, At = now, NotBefore = now,
+            Reason = $"{restore.Decision.Reason}; dropped after the ranks were stopped: {problem}",
+        }, now));
+        await ConfirmEvents();
+        logger.LogWarning("Job {JobId}: the restore of checkpoint {Sequence} for incident {Incident} is dropped: {Problem}", JobId, restore.Sequence, restore.IncidentId, problem);
     }
 
     /// <summary>
@@ -235,6 +272,9 @@ public sealed partial class JobGrain
             await TryPlaceRanks();
         else if (_stalls.ShouldRaise(State, _rankActivity))
             await RaiseRankStall();
+        else if (State.Status == JobStatus.Stopped && State.RestoreAfterStop is { } restore)
+            // The host died between the ranks' stop and the restore's request: carried on now.
+            await RestoreAfterStop(restore, stopFailure: null);
         await GiveUpStuckCoordinatedCheckpoint();
         await CheckpointPeriodically();
     }
@@ -266,9 +306,11 @@ public sealed partial class JobGrain
 
     /// <summary>
     /// A rank showed no activity for the job's stall threshold (or its process is stopped): the whole job is stalled, its
-    /// peers wait for that rank, and the stall names the ranks and their nodes. The policy is asked as for any stall, but a
-    /// restore is not carried out: restoring a distributed job means stopping every rank first, which only a kill does
-    /// today, so the decision is recorded as alert-only and recovery records the incident as such (docs/capture.md).
+    /// peers wait for that rank, and the stall names the ranks and their nodes. The policy is asked as for any stall. When
+    /// it restores (or moves) the job and a coordinated checkpoint exists, every rank is stopped and that checkpoint is
+    /// restored once they are (<see cref="RecordRanksStopped"/>): the grain carries this out itself, since the recovery
+    /// saga restores single processes. A decision that would wait out a backoff, or one taken while a checkpoint is under
+    /// way, is recorded as not carried out, and the stall alerts only (docs/capture.md).
     /// </summary>
     private async Task RaiseRankStall()
     {
@@ -280,20 +322,34 @@ public sealed partial class JobGrain
         var spec = State.Spec!;
         var incident = Guid.NewGuid();
         var decision = await Decide(PolicyTrigger.Stall, now);
-        if (decision.Acts)
+        var checkpoint = State.NewestCheckpoint;
+        var notCarriedOut = !decision.Acts ? null
+            : decision.NotBefore > now ? "a distributed job's restore does not wait out a backoff"
+            : State.PendingCheckpoint is not null ? $"checkpoint {State.PendingCheckpoint} is under way"
+            : checkpoint is not { Ranks.Count: > 0 } ? "the job has no coordinated checkpoint"
+            : null;
+        if (notCarriedOut is not null)
             decision = decision with
             {
                 Action = RecoveryAction.None, Attempt = 0, Targets = null, NotBefore = now,
-                Reason = $"{decision.Reason}; not carried out: a stall of a distributed job only alerts (kill it and restore its newest coordinated checkpoint, or SIGCONT a stopped rank)",
+                Reason = $"{decision.Reason}; not carried out: {notCarriedOut} (kill it and restore a coordinated checkpoint, or SIGCONT a stopped rank)",
             };
         RaiseEvent(new JobStalled(JobId, incident, since, spec.StallThreshold, now, ranks));
         RaiseEvent(new RecoveryPolicyApplied(JobId, incident, decision, now));
+        if (decision.Acts)
+        {
+            var reason = $"rank {string.Join(", ", ranks.Select(r => $"{r.Rank} on {r.NodeId}"))} stalled";
+            RaiseEvent(new DistributedRestorePlanned(JobId, incident, checkpoint!.Sequence, decision, reason, now));
+        }
         await ConfirmEvents();
         MonitoringMetrics.DetectionLatency.Record(Math.Max(0, (now - (since + spec.StallThreshold)).TotalSeconds), new KeyValuePair<string, object?>("detector", "stall"));
         logger.LogWarning("Job {JobId} stalled: {Reason}; policy: {Decision}", JobId, State.StatusReason, decision.Reason);
-        var checkpoint = State.NewestCheckpoint;
-        await bus.Publish(new JobStallDetected(incident, JobId, ranks[0].NodeId, StallAction.AlertOnly,
-            checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now));
+        if (decision.Acts)
+            await SendRanksWork(new StopRanks(JobId, RankAssignments(), $"stalled; checkpoint {checkpoint!.Sequence} is restored once every rank is stopped"));
+        else
+            // Recovery records the incident as alert only; an acted-on stall is the grain's to restore, not the saga's.
+            await bus.Publish(new JobStallDetected(incident, JobId, ranks[0].NodeId, StallAction.AlertOnly,
+                checkpoint?.Sequence, checkpoint?.NodeId, checkpoint?.Progress, since, now));
         KeepWatching();
     }
 

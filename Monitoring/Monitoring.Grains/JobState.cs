@@ -47,6 +47,8 @@ public sealed class JobState
     [Id(25)] public Guid? LastRestoredIncident { get; set; }
     /// <summary>The checkpoint of that restore: an incident restores again, from an older one, when a restored copy never verified.</summary>
     [Id(270)] public int? LastRestoredSequence { get; set; }
+    /// <summary>A stalled distributed job's restore, waiting for its ranks to be stopped; cleared when it is requested or dropped.</summary>
+    [Id(271)] public DistributedRestorePlanned? RestoreAfterStop { get; set; }
     [Id(26)] public Guid? LastFinishedRecovery { get; set; }
     /// <summary>Number of events applied: the stream's length.</summary>
     [Id(27)] public long Version { get; set; }
@@ -194,6 +196,7 @@ public sealed class JobState
             case CheckpointMoved e: Apply(e); break;
             case JobSwapOutRequested e: Apply(e); break;
             case RecoveryCheckpointRequested e: RecoveryCheckpoint = e; break;
+            case DistributedRestorePlanned e: RestoreAfterStop = e; KillRequested = true; break;
             case JobSwappedIn e: Apply(e); break;
             case RanksPlaced e: Apply(e); break;
             case RanksRestored e: Apply(e); break;
@@ -488,6 +491,9 @@ public sealed class JobState
     /// <summary>A decision that waits out a backoff stays pending until its restore starts or the policy drops it.</summary>
     public void Apply(RecoveryPolicyApplied e)
     {
+        // A later decision on the same incident drops a planned restore (the ranks could not be stopped, or not placed).
+        if (RestoreAfterStop?.IncidentId == e.IncidentId)
+            RestoreAfterStop = null;
         PolicyHistory.Record(e.Decision);
         if (e.Decision.Acts && e.Decision.NotBefore > e.At)
         {
@@ -506,6 +512,7 @@ public sealed class JobState
     public void Apply(RestoreRequested e)
     {
         RecoveryCheckpoint = null;
+        RestoreAfterStop = null;
         RestoringRequest = e.Request;
         Epoch++;
         LeaveSwappedOut();

@@ -311,7 +311,7 @@ public sealed class DistributedJobGrainTests(MonitoringCluster cluster) : IClass
         Assert.Equal((JobStatus.Running, true), (stalled.Status, stalled.Stalled));
         Assert.Equal($"stalled: no activity for 00:00:10 (threshold 00:00:10) from rank 1 on {rank1.NodeId} (process stopped, state T)", stalled.StatusReason);
         Assert.Equal([(Now, "R"), (lastMove, "T")], stalled.Ranks.Select(r => (r.LastActivityAt, r.ProcessState)));
-        // The default policy would restore the job; a distributed job's stall only alerts, and the decision says so.
+        // The default policy would restore the job, but it has no coordinated checkpoint: the stall only alerts, and the decision says so.
         var types = await cluster.StoredTypes(jobId);
         Assert.Equal(["JobStalled", "RecoveryPolicyApplied"], types.Where(t => t is "JobStalled" or "RecoveryPolicyApplied" or "RestoreRequested"));
         Assert.Empty(cluster.Tap.AllOn<RestoreRanks>(Queue, r => r.JobId == jobId));
@@ -324,6 +324,72 @@ public sealed class DistributedJobGrainTests(MonitoringCluster cluster) : IClass
         await Beat(14, 3, "R");
         var moving = await View(jobId);
         Assert.Equal((false, null, "R"), (moving.Stalled, moving.StatusReason, moving.Ranks[1].ProcessState));
+    }
+
+    /// <summary>A running job of two ranks with coordinated checkpoint 1, whose rank 1 then stops (SIGSTOP) until the job stalls.</summary>
+    private async Task<(string JobId, LaunchRanks Launch, JobStallDetected? Alerted)> StalledJobWithCheckpoint(string pool)
+    {
+        await Pool(pool, 4);
+        var jobId = JobIds.New();
+        await cluster.Job(jobId).Submit(Spec(pool, 2) with { StallThreshold = TimeSpan.FromSeconds(5) });
+        var launch = await cluster.Tap.WaitFor<LaunchRanks>(l => l.JobId == jobId, Queue);
+        await Ranks(jobId).RecordRanksLaunched(launch.Epoch, null);
+        var sequence = await cluster.Job(jobId).RequestCheckpoint(leaveRunning: true);
+        await Ranks(jobId).RecordRanksCheckpointed(sequence, [.. launch.Ranks.Select(r => new RankCheckpoint(r.Rank, r.NodeId, r.Address, TimeSpan.Zero, TimeSpan.Zero))], null);
+        var nodes = Enumerable.Range(1, 4).Select(n => $"{pool}-{n}").ToArray();
+        // A beat a (fake) second until the grain's watch, which runs on its own, finds the stall.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (var second = 0; !(await View(jobId)).Stalled; second++)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job did not stall within 30 s");
+            if (second >= 8)
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+            foreach (var node in nodes)
+                await cluster.NodeHeartbeat(node, pool);
+            await Ranks(jobId).RecordRankSamples(launch.Ranks[0].NodeId, [RankSample(jobId, 0, 1 + second, "R")], Now);
+            await Ranks(jobId).RecordRankSamples(launch.Ranks[1].NodeId, [RankSample(jobId, 1, 1, "T")], Now);
+        }
+        return (jobId, launch, cluster.Tap.All<JobStallDetected>(m => m.JobId == jobId).FirstOrDefault());
+    }
+
+    [Fact]
+    public async Task A_stalled_job_with_a_coordinated_checkpoint_is_stopped_rank_by_rank_and_restored_from_it_by_its_policy()
+    {
+        var (jobId, launch, alerted) = await StalledJobWithCheckpoint("dj-heal");
+
+        // Every rank is told to stop, and the recovery saga is not asked (it restores single processes).
+        var stop = await cluster.Tap.WaitFor<StopRanks>(s => s.JobId == jobId, Queue);
+        Assert.Equal(launch.Ranks, stop.Ranks);
+        Assert.Null(alerted);
+        Assert.Equal(["JobStalled", "RecoveryPolicyApplied", "DistributedRestorePlanned"],
+            (await cluster.StoredTypes(jobId)).Where(t => t is "JobStalled" or "RecoveryPolicyApplied" or "DistributedRestorePlanned" or "RestoreRequested"));
+
+        await Ranks(jobId).RecordRanksStopped(null);
+
+        var restore = await cluster.Tap.WaitFor<RestoreRanks>(r => r.JobId == jobId, Queue);
+        Assert.Equal(1, restore.Sequence);
+        Assert.Equal(launch.Ranks, restore.From);
+        var stall = (await cluster.StoredEvents(jobId)).OfType<Caas.Contracts.Events.JobStalled>().Single();
+        Assert.Equal(stall.IncidentId, restore.IncidentId);
+        var view = await View(jobId);
+        Assert.Equal(JobStatus.Restoring, view.Status);
+        Assert.StartsWith($"restoring from checkpoint 1: rank 1 on {launch.Ranks[1].NodeId} stalled", view.StatusReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stalled_jobs_restore_is_dropped_when_its_ranks_could_not_all_be_stopped()
+    {
+        var (jobId, _, _) = await StalledJobWithCheckpoint("dj-unstoppable");
+        await cluster.Tap.WaitFor<StopRanks>(s => s.JobId == jobId, Queue);
+
+        await Ranks(jobId).RecordRanksStopped($"dj-unstoppable-2 did not answer Stop within 120 s");
+
+        var view = await View(jobId);
+        Assert.Equal(JobStatus.Stopped, view.Status);
+        Assert.Equal("stopped to restore checkpoint 1 (rank 1 on dj-unstoppable-2 stalled); dj-unstoppable-2 did not answer Stop within 120 s", view.StatusReason);
+        Assert.DoesNotContain("RestoreRequested", await cluster.StoredTypes(jobId));
+        Assert.Empty(cluster.Tap.AllOn<RestoreRanks>(Queue, r => r.JobId == jobId));
     }
 
     [Fact]

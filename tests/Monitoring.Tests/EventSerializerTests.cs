@@ -69,6 +69,10 @@ public sealed class EventSerializerTests
                 Trigger = PolicyTrigger.Stall, Action = RecoveryAction.MoveToOtherNode, Reason = "stall: move", Attempt = 1, At = Job.At(22), NotBefore = Job.At(22),
                 Targets = new RecoveryTargets { AvoidNodeId = "node-1", CurrentPool = "cloud-a" },
             }, "stalled: no progress for 00:00:10", Job.At(22)) },
+        { "DistributedRestorePlanned", new DistributedRestorePlanned(Job.JobId, Guid.Parse("11111111-2222-3333-4444-888888888888"), 2, new PolicyDecision
+            {
+                Trigger = PolicyTrigger.Stall, Action = RecoveryAction.RestartInPlace, Reason = "stall: restart", Attempt = 1, At = Job.At(27), NotBefore = Job.At(27),
+            }, "rank 1 on node-2 stalled", Job.At(27)) },
     };
 
     public static TheoryData<string, object> EveryAlertingEventType() => new()

@@ -40,6 +40,7 @@ public static class TimelineSummary
         CheckpointCopied e => $"checkpoint {e.Sequence} copied to node {e.NodeId}",
         JobSwapOutRequested e => $"swap-out to checkpoint {e.Sequence} requested: {e.Reason}",
         RecoveryCheckpointRequested e => $"checkpoint {e.Sequence} requested before the policy moves the job: {e.Reason}",
+        DistributedRestorePlanned e => $"every rank is stopped, then checkpoint {e.Sequence} is restored: {e.Reason}",
         JobSwappedIn e => $"swapped in: restoring checkpoint {e.Sequence} on node {e.NodeId}",
         NodeLostWithJob e => $"node {e.NodeId} lost (no heartbeat) at {e.LostAt:u}",
         NodeReturnedWithJob e => $"node {e.NodeId} came back with the job still running: it goes on there",

@@ -49,6 +49,13 @@ public class ClusterPlatform : IAsyncLifetime
 
     public ClusterAgent Agent(string nodeId) => _agents.Single(a => a.NodeId == nodeId);
 
+    /// <summary>The lines of a file of a rank's run <paramref name="generation"/> on the agent of <paramref name="nodeId"/>; none while it is not there.</summary>
+    public string[] RankOutput(string nodeId, string jobId, int rank, int generation, string file = "stdout.log")
+    {
+        var path = Path.Combine(Agent(nodeId).DataDirectory, "agent", "ranks", jobId, rank.ToString(), $"run-{generation}", file);
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
+    }
+
     public async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);

@@ -13,11 +13,4 @@ public sealed class PlatformRankCluster() : ClusterPlatform(new ClusterShape(Ran
 
     public static readonly IReadOnlyList<ClusterNode> RankNodes =
         [.. Enumerable.Range(1, 6).Select(n => new ClusterNode($"rk-{n}", Pool, 10 + n, new Dictionary<string, string>()))];
-
-    /// <summary>The lines of a file of a rank's run <paramref name="generation"/> on the agent of <paramref name="nodeId"/>; none while it is not there.</summary>
-    public string[] RankOutput(string nodeId, string jobId, int rank, int generation, string file = "stdout.log")
-    {
-        var path = Path.Combine(Agent(nodeId).DataDirectory, "agent", "ranks", jobId, rank.ToString(), $"run-{generation}", file);
-        return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
 }

@@ -25,21 +25,27 @@ public sealed class PlatformRankStallTests(RankStallCluster cluster) : IClassFix
             await DistributedCluster.RemoveRanksAsync(jobId, cluster.Network.Bridge);
     }
 
-    [Fact]
-    public async Task A_SIGSTOPped_rank_stalls_its_job_naming_that_rank_and_its_node_and_the_stall_ends_after_SIGCONT()
+    /// <summary>A ring of two ranks with a 4 s stall threshold, once both run and their agents sampled them.</summary>
+    private async Task<(string Id, JobView Running)> RunRingAsync(int rounds)
     {
         var submitted = await Api.SubmitAsync(new
         {
             command = RepositoryLayout.NativeBinary("ring"),
-            args = new[] { "--rounds", "1000000", "--hop-ms", "30" },
+            args = new[] { "--rounds", rounds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--hop-ms", "30" },
             pool = RankStallCluster.Pool,
             ranks = 2,
             stallThresholdSeconds = 4,
         });
-        var id = submitted.JobId;
-        _jobs.Add(id);
+        _jobs.Add(submitted.JobId);
         // Each rank's agent samples it: its process state reaches the job once the rank runs.
-        var sampled = await Api.WaitForJobAsync(id, j => j.Status == JobStatus.Running && j.Ranks.All(r => r.ProcessState is not null), Patience, "running with rank samples");
+        return (submitted.JobId, await Api.WaitForJobAsync(submitted.JobId, j => j.Status == JobStatus.Running && j.Ranks.All(r => r.ProcessState is not null),
+            Patience, "running with rank samples"));
+    }
+
+    [Fact]
+    public async Task A_SIGSTOPped_rank_stalls_its_job_naming_that_rank_and_its_node_and_the_stall_ends_after_SIGCONT()
+    {
+        var (id, sampled) = await RunRingAsync(rounds: 1_000_000);
         Assert.False(sampled.Stalled);
         // Each node counts the rank it holds among its running jobs (its slots), in its own heartbeat.
         var deadline = DateTime.UtcNow + Patience;
@@ -77,5 +83,35 @@ public sealed class PlatformRankStallTests(RankStallCluster cluster) : IClassFix
 
         await Api.KillAsync(id);
         await Api.WaitForJobAsync(id, j => j.Status == JobStatus.Stopped, Patience, "stopped by the kill");
+    }
+
+    [Fact]
+    public async Task A_stalled_ring_with_a_coordinated_checkpoint_is_stopped_and_restored_by_its_policy_and_completes_with_the_right_sum()
+    {
+        const int rounds = 250;
+        var (id, running) = await RunRingAsync(rounds);
+        var rank0 = running.Ranks[0];
+        await RankRuns.UntilAsync(() => RankRuns.LastRound(cluster.RankOutput(rank0.NodeId, id, 0, 0)), r => r >= 3, () => "round 3 at rank 0");
+        var sequence = await Api.CheckpointAsync(id);
+        await Api.WaitForJobAsync(id, j => j.Checkpoints.Count == 1 && j.PendingCheckpoint is null, Patience, "checkpointed");
+        var stopped = running.Ranks[1];
+        var pid = await RankRuns.UntilAsync(() => cluster.RankPid(stopped.NodeId, id, 1), p => p is not null, () => $"the PID of rank 1 on {stopped.NodeId}");
+
+        // The default policy restores a stalled job from its newest checkpoint: for a ring, every rank is stopped first.
+        JobProcesses.Signal(pid!.Value, JobProcesses.SIGSTOP);
+        var types = await RankRuns.UntilAsync(async () => (await Api.GetEventsAsync(id)).Select(e => e.Type).ToList(), t => t.Contains("RanksRestored"),
+            () => "the ranks restored after the stall");
+        Assert.Equal(["JobStalled", "RecoveryPolicyApplied", "DistributedRestorePlanned", "JobExited", "RestoreRequested", "JobRestored", "RanksRestored"],
+            // The timeline is newest first.
+            types.AsEnumerable().Reverse().SkipWhile(t => t != "JobStalled").Where(t => t is not ("HeartbeatRecorded" or "ProgressReported" or "RankActivityRecorded" or "CheckpointCopied")));
+        var restored = await Api.WaitForJobAsync(id, j => j.Status == JobStatus.Running && !j.Stalled && j.Ranks.All(r => r.State == RankState.Running), Patience, "running again");
+        Assert.False(File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal),
+            "the stopped rank's process was ended before its checkpoint came back");
+
+        var done = await Api.WaitForJobAsync(id, j => j.Status is JobStatus.Completed or JobStatus.Failed, Patience, "finished");
+        Assert.Equal((JobStatus.Completed, 0), (done.Status, done.ExitCode));
+        var output = cluster.RankOutput(restored.Ranks[0].NodeId, id, 0, 1);
+        Assert.Equal($"rank 0 done rounds {rounds} value {rounds * 3}", output[^1]);
+        Assert.True(RankRuns.FirstRound(output) > 3, $"the restored ring went on from checkpoint {sequence}, not from the start (first round {RankRuns.FirstRound(output)})");
     }
 }

@@ -32,12 +32,15 @@ public static class RankRuns
             what ?? (() => $"the exit of rank {rank} on {nodeId}")))!;
     }
 
-    public static async Task<T> UntilAsync<T>(Func<T> probe, Func<T, bool> accept, Func<string> what)
+    public static Task<T> UntilAsync<T>(Func<T> probe, Func<T, bool> accept, Func<string> what) =>
+        UntilAsync(() => Task.FromResult(probe()), accept, what);
+
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> accept, Func<string> what)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            var value = probe();
+            var value = await probe();
             if (accept(value))
                 return value;
             if (DateTime.UtcNow > deadline)

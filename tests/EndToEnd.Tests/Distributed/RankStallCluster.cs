@@ -6,7 +6,7 @@ namespace Caas.EndToEnd.Tests.Distributed;
 /// The real platform (Cluster mode on PostgreSQL and RabbitMQ) with two real agents in one pool, each in a network
 /// namespace of its own on 198.18.81.0/24, with the bridge as the rank fabric: the least a distributed job of two ranks needs.
 /// </summary>
-public sealed class RankStallCluster() : ClusterPlatform(new ClusterShape(StallNodes, "198.18.81", "rs", ServeImages: false, SecondServer: false, RankFabric: true))
+public sealed class RankStallCluster() : ClusterPlatform(new ClusterShape(StallNodes, "198.18.81", "rs", ServeImages: true, SecondServer: false, RankFabric: true))
 {
     public const string Pool = "stall";
 

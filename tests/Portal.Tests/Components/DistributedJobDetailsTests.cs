@@ -49,7 +49,7 @@ public sealed class DistributedJobDetailsTests : PortalTestContext
     }
 
     [Fact]
-    public void A_stalled_job_names_its_stopped_rank_and_says_its_stall_only_alerts()
+    public void A_stalled_job_names_its_stopped_rank_and_says_what_the_platform_does_about_it()
     {
         const string stalledId = "job-00000000d3";
         Platform.Jobs.Add(SampleJobs.Running(stalledId, "ring", 0.3, SampleJobs.Start) with
@@ -69,7 +69,12 @@ public sealed class DistributedJobDetailsTests : PortalTestContext
         Assert.Equal(["running", "running, process stopped (state T)"], cut.FindAll("[data-testid=rank-state]").Select(c => c.TextContent));
         Assert.Equal(["2 s ago", "12 s ago"], cut.FindAll("[data-testid=rank-activity]").Select(c => c.TextContent));
         Assert.Contains("rank 1 on rk-5 (process stopped, state T)", cut.Find("[data-testid=status-reason]").TextContent);
-        Assert.Contains("A distributed job's stall only alerts", cut.Find("[data-testid=stalled-alert]").TextContent);
+        Assert.Contains("It has no coordinated checkpoint yet, so the platform only alerts", cut.Find("[data-testid=stalled-alert]").TextContent);
+
+        Platform.Jobs[Platform.Jobs.FindIndex(j => j.JobId == stalledId)] = Platform.Jobs.Single(j => j.JobId == stalledId) with { Checkpoints = [Coordinated] };
+        var withCheckpoint = Render<JobDetails>(p => p.Add(c => c.Id, stalledId));
+        Assert.Contains("The platform stops every rank and restores the job from its newest coordinated checkpoint.",
+            withCheckpoint.Find("[data-testid=stalled-alert]").TextContent);
     }
 
     [Fact]
