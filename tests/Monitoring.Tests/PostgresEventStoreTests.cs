@@ -168,6 +168,41 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
     }
 
     [Fact]
+    public async Task Readers_get_what_this_store_wrote_from_memory_and_what_others_wrote_from_the_database_alike()
+    {
+        await using var otherProcess = new PostgresEventStore(_schema.ConnectionString);
+        var written = new { Seen = "by this store's readers as written" };
+        await Store.AppendAsync("job-a", ExpectedVersion.NoStream, [Event("A0", "{\"n\":0}")]);
+        // The second append to a stream this store knows is the short path's, whose events it keeps for its readers.
+        await Store.AppendAsync("job-a", 0, [Event("A1", "{\"n\":1}") with { Original = written }]);
+        await otherProcess.AppendAsync("job-b", ExpectedVersion.NoStream, [Event("B0", "{\"n\":2}")]);
+        var writtenThere = new { Seen = "by the other store's readers as written" };
+        await otherProcess.AppendAsync("job-b", 0, [Event("B1", "{\"n\":3}") with { Original = writtenThere }]);
+
+        var here = await Store.ReadAllAsync(0, 100);
+        var there = await otherProcess.ReadAllAsync(0, 100);
+        var passedOver = new List<RecordedEvent>();
+        using var stop = new CancellationTokenSource();
+        var subscription = Store.SubscribeToAllAsync(0, new HashSet<string> { "A1", "B1" }, (e, _) =>
+        {
+            passedOver.Add(e);
+            if (passedOver.Count == 4)
+                stop.Cancel();
+            return ValueTask.CompletedTask;
+        }, stop.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscription.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        string[] data = ["{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}"];
+        Assert.Equal(data, here.Select(e => e.Data));
+        Assert.Equal(data, there.Select(e => e.Data));
+        Assert.Equal(new object?[] { null, written, null, null }, here.Select(e => e.Original));
+        Assert.Equal(new object?[] { null, null, null, writtenThere }, there.Select(e => e.Original));
+        Assert.Equal(here.Select(e => (e.Stream, e.Version, e.Position, e.EventId, e.Type)), there.Select(e => (e.Stream, e.Version, e.Position, e.EventId, e.Type)));
+        Assert.Equal(["{\"n\":0}", "", "{\"n\":2}", ""], passedOver.Select(e => e.Data));
+        Assert.All(passedOver, e => Assert.Null(e.Original));
+    }
+
+    [Fact]
     public void A_bad_connection_string_is_refused_before_anything_is_registered()
     {
         var services = new ServiceCollection();
