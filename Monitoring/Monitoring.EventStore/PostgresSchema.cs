@@ -106,6 +106,13 @@ internal static class PostgresSchema
             saved_at   timestamptz NOT NULL
         );
         """,
+        // 3: every append moves its stream's row. Filled to the brim (the default), each such update lands on another
+        // page, leaving a dead row and a new entry in the stream index behind; pages kept four-fifths empty let
+        // PostgreSQL update the row in place (a HOT update: no index entry, the dead row pruned on the page), which
+        // measured about twice as fast for the group commit's 500-row updates. Pages written from now on keep the room.
+        """
+        ALTER TABLE streams SET (fillfactor = 20);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;
