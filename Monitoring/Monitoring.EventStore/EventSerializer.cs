@@ -71,7 +71,7 @@ public sealed class EventSerializer
     {
         var type = TypeNameOf(storedEvent);
         var data = Serialize(storedEvent);
-        return new EventData(EventId(stream, version, type, data), type, data);
+        return new EventData(EventId(stream, version, type, data), type, data) { Original = storedEvent };
     }
 
     /// <summary>
@@ -102,7 +102,9 @@ public sealed class EventSerializer
         DeserializeAny(typeName, data) as IJobEvent
             ?? throw new UnknownEventTypeException($"Stored event type '{typeName}' is not a job event.");
 
-    public IJobEvent Deserialize(RecordedEvent recorded) => Deserialize(recorded.Type, recorded.Data);
+    /// <remarks>The event object the store kept from this process's own append, when it has it: the same value, unparsed.</remarks>
+    public IJobEvent Deserialize(RecordedEvent recorded) =>
+        recorded.Original is IJobEvent written && IsStoredAs(written, recorded.Type) ? written : Deserialize(recorded.Type, recorded.Data);
 
     /// <returns>A job, alert or silence event.</returns>
     /// <exception cref="UnknownEventTypeException">No event type is stored under <paramref name="typeName"/>.</exception>
@@ -121,5 +123,9 @@ public sealed class EventSerializer
         }
     }
 
-    public object DeserializeAny(RecordedEvent recorded) => DeserializeAny(recorded.Type, recorded.Data);
+    public object DeserializeAny(RecordedEvent recorded) =>
+        recorded.Original is { } written && IsStoredAs(written, recorded.Type) ? written : DeserializeAny(recorded.Type, recorded.Data);
+
+    private bool IsStoredAs(object written, string typeName) =>
+        _namesByType.TryGetValue(written.GetType(), out var name) && string.Equals(name, typeName, StringComparison.Ordinal);
 }

@@ -16,12 +16,14 @@ internal static class PostgresCachedGroupCommit
 
     /// <param name="requests">Appends to known streams, each placed right after the version the one before left.</param>
     /// <param name="streams">Per stream: the version the cache holds and the version after the group.</param>
+    /// <param name="committedEvents">Told every event with its position once the group is committed.</param>
     /// <returns>Per request its outcome (all appended), or null when the cache was wrong and nothing was committed.</returns>
     public static async Task<PostgresGroupCommit.Outcome[]?> TryExecuteAsync(
         NpgsqlDataSource dataSource,
         IReadOnlyList<PostgresGroupCommit.Request> requests,
         IReadOnlyDictionary<string, (long From, long To)> streams,
-        DateTimeOffset at)
+        DateTimeOffset at,
+        CommittedEventCache committedEvents)
     {
         var rowCount = requests.Sum(r => r.Events.Length);
         var rowStreams = new string[rowCount];
@@ -29,6 +31,7 @@ internal static class PostgresCachedGroupCommit
         var rowIds = new Guid[rowCount];
         var rowTypes = new string[rowCount];
         var rowData = new string[rowCount];
+        var rowEvents = new EventData[rowCount];
         var lastVersions = new long[requests.Count];
         var next = streams.ToDictionary(s => s.Key, s => s.Value.From, StringComparer.Ordinal);
         var row = 0;
@@ -43,6 +46,7 @@ internal static class PostgresCachedGroupCommit
                 rowIds[row] = e.EventId;
                 rowTypes[row] = e.Type;
                 rowData[row] = e.Data;
+                rowEvents[row] = e;
                 row++;
             }
             next[stream] = version;
@@ -93,6 +97,11 @@ internal static class PostgresCachedGroupCommit
             return null;
         }
         await transaction.CommitAsync().ConfigureAwait(false);
+
+        var rows = new (long Position, EventData Event)[rowCount];
+        for (var i = 0; i < rowCount; i++)
+            rows[i] = (positions[(rowStreams[i], rowVersions[i])], rowEvents[i]);
+        committedEvents.Add(rows);
 
         var outcomes = new PostgresGroupCommit.Outcome[requests.Count];
         for (var i = 0; i < requests.Count; i++)

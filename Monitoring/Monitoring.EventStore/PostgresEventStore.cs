@@ -14,6 +14,8 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
 {
     private const int MaxAppendsPerCommit = 512;
     private const string Columns = "stream, version, position, event_id, type, data, recorded_at";
+    // Several node heartbeats' worth of events: a caught-up subscription reads them back within milliseconds.
+    private const int CommittedEventsKept = 16_384;
     // Notifications wake subscriptions at once; polling is what guarantees they go on when a notification is lost.
     private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstInFlightPoll = TimeSpan.FromMilliseconds(2);
@@ -28,6 +30,7 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
     // Every position up to here is final: committed, or left empty by a transaction that has ended.
     private long _settledThrough;
     private readonly StreamVersionCache _versions = new();
+    private readonly CommittedEventCache _committed = new(CommittedEventsKept);
     private int _disposed;
 
     /// <param name="connectionString">An Npgsql connection string; the tables live in the first schema of its search path.</param>
@@ -101,26 +104,69 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
         ReadAllWithAsync(fromPosition, maxCount, passOver: null, cancellationToken);
 
     /// <param name="passOver">Types whose data is not read (it comes back empty); their rows still come, so gaps are still seen.</param>
+    /// <remarks>
+    /// The rows' places come from the database, which alone decides order and gaps; their data from the events this
+    /// store committed itself when it still has them (<see cref="CommittedEventCache"/>), so that in one silo the
+    /// subscriptions never read back what was just written. The rest is read by position in a second query.
+    /// </remarks>
     private async Task<IReadOnlyList<RecordedEvent>> ReadAllWithAsync(long fromPosition, int maxCount, string[]? passOver, CancellationToken cancellationToken)
     {
         EventStoreArguments.ValidateCount(maxCount);
         var from = Math.Max(1, fromPosition);
-        var columns = passOver is null ? Columns : "stream, version, position, event_id, type, CASE WHEN type = ANY ($3) THEN '' ELSE data END, recorded_at";
         while (true)
         {
-            var events = await QueryAsync(
-                $"SELECT {columns} FROM events WHERE position >= $1 ORDER BY position LIMIT $2;",
-                command =>
-                {
-                    command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
-                    command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
-                    if (passOver is not null)
-                        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = passOver });
-                }, cancellationToken).ConfigureAwait(false);
-            if (!HasUnsettledGap(from, events))
-                return events;
+            var places = await ReadPlacesAsync(from, maxCount, cancellationToken).ConfigureAwait(false);
+            if (!HasUnsettledGap(from, places))
+                return await WithDataAsync(places, passOver, cancellationToken).ConfigureAwait(false);
             await WaitForWritersInFlightAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<List<RecordedEvent>> ReadPlacesAsync(long from, int maxCount, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT stream, version, position, event_id, type, recorded_at FROM events WHERE position >= $1 ORDER BY position LIMIT $2;");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var places = new List<RecordedEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            places.Add(new RecordedEvent(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetGuid(3),
+                reader.GetString(4), "", reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+        return places;
+    }
+
+    /// <summary>Fills in each row's data (and the written event, when this store has it), except for passed-over types.</summary>
+    private async Task<IReadOnlyList<RecordedEvent>> WithDataAsync(List<RecordedEvent> places, string[]? passOver, CancellationToken cancellationToken)
+    {
+        List<int>? unknown = null;
+        for (var i = 0; i < places.Count; i++)
+        {
+            var place = places[i];
+            if (passOver is not null && Array.IndexOf(passOver, place.Type) >= 0)
+                continue;
+            if (_committed.TryGet(place.Position, out var written) && written.EventId == place.EventId)
+                places[i] = place with { Data = written.Data, Original = written.Original };
+            else
+                (unknown ??= []).Add(i);
+        }
+        if (unknown is null)
+            return places;
+        await using var command = _dataSource.CreateCommand("SELECT position, data FROM events WHERE position = ANY ($1);");
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = unknown.Select(i => places[i].Position).ToArray() });
+        var data = new Dictionary<long, string>(unknown.Count);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                data[reader.GetInt64(0)] = reader.GetString(1);
+        }
+        // Committed rows are never changed nor removed, so every one seen is still there.
+        foreach (var i in unknown)
+            places[i] = places[i] with { Data = data[places[i].Position] };
+        return places;
     }
 
     public async Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
@@ -366,7 +412,7 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
         if (cached.Count > 0)
         {
             var committed = await PostgresCachedGroupCommit.TryExecuteAsync(
-                _dataSource, cached.Select(i => requests[i]).ToArray(), streams, at).ConfigureAwait(false);
+                _dataSource, cached.Select(i => requests[i]).ToArray(), streams, at, _committed).ConfigureAwait(false);
             if (committed is null)
             {
                 foreach (var stream in streams.Keys)

@@ -106,6 +106,26 @@ internal static class PostgresSchema
             saved_at   timestamptz NOT NULL
         );
         """,
+        // 3: every append moves its stream's row. Filled to the brim (the default), each such update lands on another
+        // page, leaving a dead row and a new entry in the stream index behind; pages kept four-fifths empty let
+        // PostgreSQL update the row in place (a HOT update: no index entry, the dead row pruned on the page), which
+        // measured about twice as fast for the group commit's 500-row updates. Pages written from now on keep the room.
+        """
+        ALTER TABLE streams SET (fillfactor = 20);
+        """,
+        // 4: a projection checkpoint is a projection's whole state (the job list of 10,000 jobs is tens of MB of JSON),
+        // compressed by PostgreSQL at every save. lz4 compressed such JSON as small as the default pglz in half the time
+        // (measured: 20 MB, 162 ms against 318 ms), CPU the database otherwise takes from ingestion. A server built
+        // without lz4 keeps pglz: the checkpoints are the same, only their compression differs.
+        """
+        DO $$
+        BEGIN
+            ALTER TABLE projection_checkpoints ALTER COLUMN state SET COMPRESSION lz4;
+        EXCEPTION WHEN feature_not_supported THEN
+            NULL;
+        END
+        $$;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

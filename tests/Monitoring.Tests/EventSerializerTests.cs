@@ -106,6 +106,23 @@ public sealed class EventSerializerTests
     }
 
     [Fact]
+    public void An_event_read_back_by_the_process_that_wrote_it_is_the_written_object_and_otherwise_parsed_from_its_data()
+    {
+        var heartbeat = Job.Heartbeat(2, cpu: 1.5, progress: 0.5, message: "half");
+        var data = _serializer.ToEventData(Job.JobId, 3, heartbeat);
+        var recorded = new RecordedEvent(Job.JobId, 3, 7, data.EventId, data.Type, data.Data, Job.At(2));
+
+        Assert.Same(heartbeat, data.Original);
+        Assert.Same(heartbeat, _serializer.Deserialize(recorded with { Original = data.Original }));
+        Assert.Same(heartbeat, _serializer.DeserializeAny(recorded with { Original = data.Original }));
+        var parsed = _serializer.Deserialize(recorded);
+        Assert.NotSame(heartbeat, parsed);
+        Assert.Equal(data.Data, _serializer.Serialize(parsed));
+        // An object that is not what the stored type name says is never taken for it.
+        Assert.IsType<HeartbeatRecorded>(_serializer.Deserialize(recorded with { Original = Job.Progress(2, 0.5, "half") }));
+    }
+
+    [Fact]
     public void Every_job_event_type_has_exactly_one_stored_name()
     {
         var expected = EveryEventType().Select(row => (string)row[0]).Concat(EveryAlertingEventType().Select(row => (string)row[0])).Order(StringComparer.Ordinal);

@@ -32,18 +32,46 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
 
         var versions = (int[])(await command.ExecuteScalarAsync())!;
 
-        Assert.Equal([1, 2], versions);
+        Assert.Equal([1, 2, 3, 4], versions);
+    }
+
+    [Fact]
+    public async Task A_store_of_schema_version_2_is_migrated_to_move_stream_versions_in_place_and_compress_checkpoints_faster()
+    {
+        await Store.AppendAsync("job-a", ExpectedVersion.NoStream, [Event("A0")]);
+        await _schema.ExecuteAsync("""
+            ALTER TABLE streams RESET (fillfactor);
+            ALTER TABLE projection_checkpoints ALTER COLUMN state SET COMPRESSION pglz;
+            DELETE FROM schema_version WHERE version > 2;
+            """);
+
+        await ReopenAsync();
+
+        await using var connection = await _schema.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT (SELECT reloptions FROM pg_class WHERE oid = 'streams'::regclass),
+                   (SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'projection_checkpoints'::regclass AND attname = 'state'),
+                   (SELECT array_agg(version ORDER BY version) FROM schema_version);
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(["fillfactor=20"], reader.GetFieldValue<string[]>(0));
+        // "l": lz4, which the test servers are built with.
+        Assert.Equal("l", reader.GetString(1));
+        Assert.Equal([1, 2, 3, 4], reader.GetFieldValue<int[]>(2));
+        await reader.DisposeAsync();
+        Assert.Equal(new AppendResult(1, 2), await Store.AppendAsync("job-a", 0, [Event("A1")]));
     }
 
     [Fact]
     public async Task Opening_a_schema_from_a_newer_build_is_refused_with_a_clear_message()
     {
-        await _schema.ExecuteAsync("INSERT INTO schema_version (version) VALUES (3);");
+        await _schema.ExecuteAsync("INSERT INTO schema_version (version) VALUES (5);");
 
         var refused = Assert.Throws<InvalidOperationException>(() => new PostgresEventStore(_schema.ConnectionString));
 
         Assert.Equal(
-            $"The event store in schema '{_schema.Name}' of database 'caas_test' has schema version 3; this build understands up to 2. Use a newer build.",
+            $"The event store in schema '{_schema.Name}' of database 'caas_test' has schema version 5; this build understands up to 4. Use a newer build.",
             refused.Message);
     }
 
@@ -165,6 +193,41 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
         Assert.IsType<PostgresEventStore>(store);
         Assert.NotNull(provider.GetService(typeof(EventSerializer)));
         Assert.Equal(["A"], (await Store.ReadStreamAsync("job-di", 0, 10)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Readers_get_what_this_store_wrote_from_memory_and_what_others_wrote_from_the_database_alike()
+    {
+        await using var otherProcess = new PostgresEventStore(_schema.ConnectionString);
+        var written = new { Seen = "by this store's readers as written" };
+        await Store.AppendAsync("job-a", ExpectedVersion.NoStream, [Event("A0", "{\"n\":0}")]);
+        // The second append to a stream this store knows is the short path's, whose events it keeps for its readers.
+        await Store.AppendAsync("job-a", 0, [Event("A1", "{\"n\":1}") with { Original = written }]);
+        await otherProcess.AppendAsync("job-b", ExpectedVersion.NoStream, [Event("B0", "{\"n\":2}")]);
+        var writtenThere = new { Seen = "by the other store's readers as written" };
+        await otherProcess.AppendAsync("job-b", 0, [Event("B1", "{\"n\":3}") with { Original = writtenThere }]);
+
+        var here = await Store.ReadAllAsync(0, 100);
+        var there = await otherProcess.ReadAllAsync(0, 100);
+        var passedOver = new List<RecordedEvent>();
+        using var stop = new CancellationTokenSource();
+        var subscription = Store.SubscribeToAllAsync(0, new HashSet<string> { "A1", "B1" }, (e, _) =>
+        {
+            passedOver.Add(e);
+            if (passedOver.Count == 4)
+                stop.Cancel();
+            return ValueTask.CompletedTask;
+        }, stop.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscription.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        string[] data = ["{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}"];
+        Assert.Equal(data, here.Select(e => e.Data));
+        Assert.Equal(data, there.Select(e => e.Data));
+        Assert.Equal(new object?[] { null, written, null, null }, here.Select(e => e.Original));
+        Assert.Equal(new object?[] { null, null, null, writtenThere }, there.Select(e => e.Original));
+        Assert.Equal(here.Select(e => (e.Stream, e.Version, e.Position, e.EventId, e.Type)), there.Select(e => (e.Stream, e.Version, e.Position, e.EventId, e.Type)));
+        Assert.Equal(["{\"n\":0}", "", "{\"n\":2}", ""], passedOver.Select(e => e.Data));
+        Assert.All(passedOver, e => Assert.Null(e.Original));
     }
 
     [Fact]
