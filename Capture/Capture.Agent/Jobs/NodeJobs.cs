@@ -408,44 +408,83 @@ public sealed class NodeJobs(
         }
     }
 
+    /// <summary>
+    /// Restores the job from checkpoint <paramref name="sequence"/>: everything but its page images is verified first; the page
+    /// images (from the bundle, or from the node's restore cache for an incremental checkpoint) are hashed while CRIU copies
+    /// them, and the restored tasks run only once they verified (the engine's page gate; see docs/capture.md).
+    /// </summary>
     public async Task<JobHandle> RestoreAsync(string jobId, int sequence, string checkpointNodeId, CancellationToken cancellationToken, long epoch = 0)
     {
         RequireValidJobId(jobId);
         using var _ = await LockAsync(jobId, cancellationToken);
         var staging = paths.RestoreStaging(jobId, sequence);
+        Task? pagesVerified = null;
         try
         {
             var started = time.GetTimestamp();
-            var (manifest, images) = await StageVerifiedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
+            var prepared = await PrepareGatedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
             var verified = time.GetTimestamp();
+            var pagesStarted = time.GetTimestamp();
+            long? pagesDone = null;
+            pagesVerified = Task.Run(async () =>
+            {
+                await prepared.VerifyPagesAsync(cancellationToken);
+                pagesDone = time.GetTimestamp();
+            }, cancellationToken);
 
-            // A hung or stale copy is replaced: it must be gone before its image comes back.
+            // A hung or stale copy is replaced: it must be gone before its image comes back, and it is ended only for a
+            // checkpoint that verified in full (page images included), so that a bad one leaves it running.
+            if (_running.ContainsKey(jobId))
+                await PagesOrRefusalAsync(pagesVerified, jobId, sequence);
             if (_running.TryRemove(jobId, out var old))
                 await EndOldCopyAsync(old, cancellationToken);
             await progress.FlushAsync(cancellationToken);
             progress.Reset(jobId);
             progress.WatchFile(jobId, paths.ProgressFile(jobId));
-            await PutBackWorkingDirectoryAsync(jobId, sequence, manifest, paths.Checkpoint(jobId, sequence), cancellationToken);
+            await PutBackWorkingDirectoryAsync(jobId, sequence, prepared.Manifest, paths.Checkpoint(jobId, sequence), cancellationToken);
 
             JobHandle handle;
             try
             {
-                handle = await engine.RestoreAsync(jobId, paths.JobDirectory(jobId), images, cancellationToken);
+                handle = await engine.RestoreAsync(jobId, paths.JobDirectory(jobId), prepared.ImagesDirectory, cancellationToken, pagesVerified: pagesVerified);
             }
             catch (CheckpointEngineException e)
             {
+                // A refused page image is the reason, whatever CRIU said about being stopped.
+                await PagesOrRefusalAsync(pagesVerified, jobId, sequence);
                 throw new AgentRejectionException(e.Message);
             }
             Track(handle, epoch);
             // Where a restore's time goes, for bench/ and for people: verification (and decoding of a chain) vs the engine.
-            logger.LogInformation("restored job {JobId} from checkpoint {Sequence} as PID {Pid}: staged, verified and decoded in {Verify:0} ms, then the restore itself (old copy ended, files put back, engine) took {Engine:0} ms",
-                jobId, sequence, handle.Pid, time.GetElapsedTime(started, verified).TotalMilliseconds, time.GetElapsedTime(verified).TotalMilliseconds);
+            logger.LogInformation("restored job {JobId} from checkpoint {Sequence} as PID {Pid} (page images from {Source}): staged, verified and decoded in {Verify:0} ms, then the restore itself (old copy ended, files put back, engine) took {Engine:0} ms, its page images hashed meanwhile in {Pages:0} ms",
+                jobId, sequence, handle.Pid, prepared.Source, time.GetElapsedTime(started, verified).TotalMilliseconds, time.GetElapsedTime(verified).TotalMilliseconds,
+                pagesDone is { } done ? time.GetElapsedTime(pagesStarted, done).TotalMilliseconds : double.NaN);
             SampleAtFirstProgress(jobId);
             return handle;
         }
         finally
         {
+            // The hashing reads the staged copy: it ends before the copy goes.
+            if (pagesVerified is not null)
+                await pagesVerified.ContinueWith(_ => { }, TaskScheduler.Default);
             TryDelete(staging);
+        }
+    }
+
+    /// <summary>Waits for the page images' verification; a refusal is reported as every refused checkpoint is.</summary>
+    private static async Task PagesOrRefusalAsync(Task pagesVerified, string jobId, int sequence)
+    {
+        try
+        {
+            await pagesVerified;
+        }
+        catch (CheckpointBundleRejectedException e)
+        {
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
+        }
+        catch (IOException e)
+        {
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} could not be prepared for the engine: {e.Message}");
         }
     }
 
@@ -491,8 +530,6 @@ public sealed class NodeJobs(
         }
     }
 
-    /// <summary>Everything a restore checks before CRIU sees the bundle, on private staged copies of it and the parents it needs; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
-    /// <returns>The directory of full images to restore from.</returns>
     /// <summary>The job's files carried in the bundle go back where the image expects them, before the engine restores it.</summary>
     private static async Task PutBackWorkingDirectoryAsync(string jobId, int sequence, CheckpointManifest manifest, CheckpointBundle bundle, CancellationToken cancellationToken)
     {
@@ -511,7 +548,26 @@ public sealed class NodeJobs(
         }
     }
 
+    /// <summary>Everything a restore checks before CRIU sees the bundle, on private staged copies of it and the parents it needs, page images included; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
+    /// <returns>The directory of full images to restore from.</returns>
     private async Task<(CheckpointManifest Manifest, string Images)> StageVerifiedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken)
+    {
+        var prepared = await PrepareCheckedAsync(jobId, sequence, checkpointNodeId, async () =>
+        {
+            var (manifest, images) = await chainRestorer.PrepareAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, cancellationToken);
+            return new PreparedRestore(manifest, images, "its chain, verified in full", _ => Task.CompletedTask);
+        }, cancellationToken);
+        return (prepared.Manifest, prepared.ImagesDirectory);
+    }
+
+    /// <summary>As <see cref="StageVerifiedAsync"/>, but the page images are left to <see cref="PreparedRestore.VerifyPagesAsync"/>, for a restore through the engine's page gate.</summary>
+    private Task<PreparedRestore> PrepareGatedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken) =>
+        PrepareCheckedAsync(jobId, sequence, checkpointNodeId,
+            () => chainRestorer.PrepareGatedAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, null, cancellationToken),
+            cancellationToken);
+
+    /// <summary>Everything a restore checks before CRIU sees the bundle (what <paramref name="prepare"/> verifies, then the CPU and engine the signed manifest names); the caller holds the job's lock and deletes the staging directory.</summary>
+    private async Task<PreparedRestore> PrepareCheckedAsync(string jobId, int sequence, string checkpointNodeId, Func<Task<PreparedRestore>> prepare, CancellationToken cancellationToken)
     {
         var bundle = paths.Checkpoint(jobId, sequence);
         if (!Directory.Exists(bundle.Directory))
@@ -522,11 +578,10 @@ public sealed class NodeJobs(
         if (!probe.Usable)
             throw new AgentRejectionException($"restores are not possible on node {NodeId}: {probe.Problem}");
 
-        CheckpointManifest manifest;
-        string images;
+        PreparedRestore prepared;
         try
         {
-            (manifest, images) = await chainRestorer.PrepareAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, cancellationToken);
+            prepared = await prepare();
         }
         catch (IOException e)
         {
@@ -537,10 +592,11 @@ public sealed class NodeJobs(
         {
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
         }
+        var manifest = prepared.Manifest;
         // Only now is the manifest's word on CPU and engine trusted: its signature held.
         if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {incompatible}");
-        return (manifest, images);
+        return prepared;
     }
 
     /// <param name="upToEpoch">When set, only a copy of that epoch or older is killed: a newer placement here is not the copy meant.</param>

@@ -25,8 +25,55 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
     {
         if (Directory.Exists(staging))
             Directory.Delete(staging, recursive: true);
-        var chain = await VerifyChainAsync(bundleFor, jobId, sequence, staging, cancellationToken);
+        var chain = await VerifyChainAsync(bundleFor, jobId, sequence, staging, null, cancellationToken);
         var imagesDirectory = Path.Combine(staging, CheckpointBundle.ImagesDirectoryName);
+        await DecodeChainAsync(chain, staging, imagesDirectory, cancellationToken);
+        return (chain[0].Manifest, imagesDirectory);
+    }
+
+    /// <summary>
+    /// Prepares a checkpoint for a restore whose restored tasks are held until its page images verified (the engine's page
+    /// gate): everything but the page images is verified before this returns, exactly as <see cref="PrepareAsync"/> does;
+    /// the page images that the engine reads straight from the bundle or from <paramref name="restoreCache"/> are verified by
+    /// <see cref="PreparedRestore.VerifyPagesAsync"/>, while the engine copies them. An incremental checkpoint whose full page
+    /// images the cache holds is restored from them, checked page by page against its signed page index, without reading its
+    /// parents; without a usable cache its chain is verified and decoded first, as before.
+    /// </summary>
+    /// <param name="restoreCache">
+    /// Where this node keeps the full page images of the checkpoint (image paths below it, e.g. images/pages-1.img), or null.
+    /// It is not trusted: a cache that does not match the page index is refused and removed.
+    /// </param>
+    public async Task<PreparedRestore> PrepareGatedAsync(Func<int, CheckpointBundle> bundleFor, string jobId, int sequence, string staging, string? restoreCache,
+        CancellationToken cancellationToken = default)
+    {
+        if (Directory.Exists(staging))
+            Directory.Delete(staging, recursive: true);
+        var source = bundleFor(sequence);
+        var staged = BundleStaging.Stage(source, Path.Combine(staging, BundlesDirectory, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var (manifest, later) = await verifier.VerifyAllButAsync(staged, jobId, sequence, f => IsRawPageImage(f) || IsPageDelta(f), cancellationToken);
+        var imagesDirectory = Path.Combine(staging, CheckpointBundle.ImagesDirectoryName);
+        var rawPages = later.Where(IsRawPageImage).ToList();
+        var deltas = later.Where(IsPageDelta).ToList();
+        if (deltas.Count == 0)
+        {
+            await DecodeAsync(staged, manifest, null, imagesDirectory, cancellationToken);
+            return new PreparedRestore(manifest, imagesDirectory, "its own images",
+                c => CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, rawPages, c));
+        }
+        await CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, later, cancellationToken);
+        var chain = await VerifyChainAsync(bundleFor, jobId, sequence, staging, (staged, manifest), cancellationToken);
+        await DecodeChainAsync(chain, staging, imagesDirectory, cancellationToken);
+        return new PreparedRestore(manifest, imagesDirectory, $"its chain of {chain.Count} checkpoints, decoded", _ => Task.CompletedTask);
+    }
+
+    /// <summary>Page images stored as they are, which the engine reads straight from the staged bundle.</summary>
+    private static bool IsRawPageImage(ManifestFile file) =>
+        file.Image is null && file.Path.StartsWith(CheckpointBundle.ImagesDirectoryName + "/", StringComparison.Ordinal) && PageIndex.IsPageImage(file.Path);
+
+    private static bool IsPageDelta(ManifestFile file) => file.Image?.Encoding == ImageEncodings.PageDelta;
+
+    private static async Task DecodeChainAsync(List<(CheckpointBundle Bundle, CheckpointManifest Manifest)> chain, string staging, string imagesDirectory, CancellationToken cancellationToken)
+    {
         IReadOnlyDictionary<string, string>? parentImages = null;
         for (var level = chain.Count - 1; level >= 0; level--)
         {
@@ -34,15 +81,22 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
             var target = level == 0 ? imagesDirectory : Path.Combine(staging, DecodedDirectory, manifest.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
             parentImages = await DecodeAsync(bundle, manifest, parentImages, target, cancellationToken);
         }
-        return (chain[0].Manifest, imagesDirectory);
     }
 
+    /// <param name="head">The requested checkpoint, already staged and verified, or null to stage and verify it here.</param>
     /// <returns>The chain, the requested checkpoint first and its full ancestor last.</returns>
-    private async Task<List<(CheckpointBundle Bundle, CheckpointManifest Manifest)>> VerifyChainAsync(Func<int, CheckpointBundle> bundleFor, string jobId, int sequence, string staging, CancellationToken cancellationToken)
+    private async Task<List<(CheckpointBundle Bundle, CheckpointManifest Manifest)>> VerifyChainAsync(Func<int, CheckpointBundle> bundleFor, string jobId, int sequence, string staging,
+        (CheckpointBundle Bundle, CheckpointManifest Manifest)? head, CancellationToken cancellationToken)
     {
         var chain = new List<(CheckpointBundle, CheckpointManifest)>();
         int? next = sequence;
         CheckpointManifest? child = null;
+        if (head is { } verified)
+        {
+            chain.Add(verified);
+            child = verified.Manifest;
+            next = child.Format >= 4 ? child.ParentSequence : null;
+        }
         while (next is { } current)
         {
             var source = bundleFor(current);
@@ -69,8 +123,10 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
 
     /// <summary>Writes the bundle's full images into <paramref name="target"/>: raw ones as hard links, encoded ones decoded.</summary>
     /// <param name="parentImages">The parent's full images by image path (null for a full checkpoint).</param>
+    /// <param name="fullImages">Full images to link in place of decoding, by image path (the restore cache's), or null.</param>
     /// <returns>This checkpoint's full images by image path.</returns>
-    private static async Task<IReadOnlyDictionary<string, string>> DecodeAsync(CheckpointBundle bundle, CheckpointManifest manifest, IReadOnlyDictionary<string, string>? parentImages, string target, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyDictionary<string, string>> DecodeAsync(CheckpointBundle bundle, CheckpointManifest manifest, IReadOnlyDictionary<string, string>? parentImages, string target, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? fullImages = null)
     {
         Directory.CreateDirectory(target);
         var images = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -86,13 +142,18 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
             var output = Path.Combine(target, imagePath[(CheckpointBundle.ImagesDirectoryName.Length + 1)..]);
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             var stored = Path.Combine(bundle.Directory, file.Path);
+            if (fullImages?.GetValueOrDefault(imagePath) is { } full)
+            {
+                LinkOrCopy(full, output);
+                images[imagePath] = output;
+                continue;
+            }
             try
             {
                 switch (file.Image?.Encoding)
                 {
                     case null:
-                        if (Libc.Link(stored, output) != 0)
-                            File.Copy(stored, output);
+                        LinkOrCopy(stored, output);
                         break;
                     case ImageEncodings.Zstd:
                         await using (var input = File.OpenRead(stored))
@@ -113,6 +174,12 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
             images[imagePath] = output;
         }
         return images;
+    }
+
+    private static void LinkOrCopy(string existing, string created)
+    {
+        if (Libc.Link(existing, created) != 0)
+            File.Copy(existing, created);
     }
 
     private static async Task DecodePageDeltaAsync(string stored, long imageBytes, IReadOnlyDictionary<string, string> parentImages, string output, CancellationToken cancellationToken)

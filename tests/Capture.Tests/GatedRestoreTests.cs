@@ -1,0 +1,167 @@
+using Caas.Capture.Agent;
+using Caas.Capture.Agent.Jobs;
+using Caas.Capture.Engine;
+using Caas.Capture.Engine.Bundles;
+using Caas.Capture.Engine.Progress;
+using Caas.Contracts.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Caas.Capture.Tests;
+
+/// <summary>
+/// Restores whose page images are hashed while CRIU copies them, behind the shim's page gate, and restores of an incremental
+/// checkpoint from the node's restore cache, with real CRIU on real jobs. Images are stored uncompressed here, so that the
+/// page images CRIU reads are the bundle's own files (or the cache's) and a changed byte reaches CRIU.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class GatedRestoreTests : IAsyncLifetime
+{
+    private const int Mib = 32;
+    private const int SigUsr1 = 10;
+    private const string Node = "node-g";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly TemporaryDirectory _directory = new();
+    private readonly List<string> _jobIds = [];
+    private ServiceProvider _agent = null!;
+
+    private NodeJobs Jobs => _agent.GetRequiredService<NodeJobs>();
+    private ProgressChannel Progress => _agent.GetRequiredService<ProgressChannel>();
+    private AgentPaths Paths => _agent.GetRequiredService<AgentPaths>();
+
+    public Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Caas:Agent:NodeId"] = Node,
+            ["Caas:Agent:DataDirectory"] = _directory.Combine("agent"),
+            ["Caas:Agent:ImageKeyFile"] = _directory.Combine("image.key"),
+            ["Caas:Agent:Retention:KeepLast"] = "10",
+            ["Caas:Agent:Images:Compress"] = "false",
+            ["Caas:Agent:Capture:ShimPath"] = NativeBinaries.Shim,
+            ["Caas:Agent:Capture:CriuPath"] = NativeBinaries.Criu,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCaasAgent(configuration);
+        _agent = services.BuildServiceProvider();
+        Directory.CreateDirectory(Paths.JobsDirectory);
+        Directory.CreateDirectory(Paths.CheckpointsDirectory);
+        Progress.Bind(Paths.ProgressSocket);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var jobId in _jobIds)
+            await Jobs.KillAsync(jobId, CancellationToken.None);
+        await _agent.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private async Task<(string JobId, JobHandle Handle)> Launch(string command, params string[] args)
+    {
+        var jobId = JobIds.New();
+        _jobIds.Add(jobId);
+        return (jobId, await Jobs.LaunchAsync(jobId, new JobSpec { Command = command, Args = args }, CancellationToken.None));
+    }
+
+    /// <summary>memhog, which with --verify exits instead of reporting a round when its memory is not what it left.</summary>
+    private async Task<(string JobId, JobHandle Handle)> LaunchMemhog()
+    {
+        var (jobId, handle) = await Launch(NativeBinaries.Memhog, "--mib", $"{Mib}", "--dirty-fraction", "0.1", "--on-signal", "--verify");
+        // Its signal handler is in place long before its buffer is filled.
+        await Eventually.Get(() => ResidentMib(handle.Pid), rss => rss >= Mib, Patience, $"memhog's {Mib} MiB resident");
+        return (jobId, handle);
+    }
+
+    private static long? ResidentMib(int pid) =>
+        File.Exists($"/proc/{pid}/status")
+            ? File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).FirstOrDefault()
+            : null;
+
+    private async Task Round(string jobId, JobHandle handle, int round)
+    {
+        Assert.True(Engine.Proc.Libc.Kill(handle.Pid, SigUsr1), $"memhog PID {handle.Pid} is gone");
+        await Eventually.Get(() => Progress.Get(jobId), p => p.Message == $"round {round}", Patience, $"memhog's round {round}");
+    }
+
+    /// <summary>Kills the job and waits until the agent has seen it end, so that a restore does not replace a running copy.</summary>
+    private async Task KillAndForget(string jobId)
+    {
+        Assert.True(await Jobs.KillAsync(jobId, CancellationToken.None));
+        await Eventually.Get(() => Jobs.CollectExits().Any(e => e.JobId == jobId) ? "ended" : null, _ => true, Patience, $"the end of {jobId}");
+    }
+
+    /// <summary>Processes of the job, found by the job id the agent puts in their environment.</summary>
+    private static List<int> ProcessesOf(string jobId)
+    {
+        var found = new List<int>();
+        foreach (var directory in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+                continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(directory, "environ")).Split('\0').Contains($"CAAS_JOB_ID={jobId}"))
+                    found.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Ended meanwhile.
+            }
+        }
+        return found;
+    }
+
+    private static void FlipByte(string path, long offset)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        stream.Position = offset;
+        var value = stream.ReadByte();
+        stream.Position = offset;
+        stream.WriteByte((byte)(value ^ 0xff));
+    }
+
+    private async Task<string> RestoreRefusal(string jobId, int sequence) =>
+        (await Assert.ThrowsAsync<AgentRejectionException>(() => Jobs.RestoreAsync(jobId, sequence, Node, CancellationToken.None))).Message;
+
+    /// <summary>What shows that a refused restore's job never ran: no process, no progress report, no output since.</summary>
+    private async Task AssertNeverRan(string jobId, long outputBefore)
+    {
+        Assert.Empty(ProcessesOf(jobId));
+        // A counter that ran even briefly reports and prints within a few of its 20 ms steps: give it ten times that.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Null(Progress.Get(jobId));
+        Assert.Equal(outputBefore, new FileInfo(Path.Combine(Paths.JobDirectory(jobId), "stdout.log")).Length);
+        Assert.Empty(ProcessesOf(jobId));
+    }
+
+    [Fact]
+    public async Task A_page_image_changed_after_signing_is_refused_at_the_gate_while_criu_restores_and_the_job_never_runs()
+    {
+        var (jobId, _) = await Launch(NativeBinaries.Counter, "--target", "1000000", "--rate", "50");
+        await Eventually.Get(() => Progress.Get(jobId), p => p.Fraction > 0, Patience, "the counter's first progress");
+        var checkpoint = await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
+        await KillAndForget(jobId);
+        var pages = Directory.GetFiles(Paths.Checkpoint(jobId, 1).ImagesDirectory, "pages-*.img").Single();
+        var size = new FileInfo(pages).Length;
+        FlipByte(pages, size / 2);
+        var output = new FileInfo(Path.Combine(Paths.JobDirectory(jobId), "stdout.log")).Length;
+
+        var reason = await RestoreRefusal(jobId, 1);
+
+        Assert.Equal($"checkpoint 1 of job {jobId} refused: images/{Path.GetFileName(pages)} chunk 0 (bytes 0-{size - 1}) does not match its SHA-256 in the manifest (the file was changed or damaged)", reason);
+        // CRIU did restore the tree, and was stopped at the gate: the refusal did not come before it started.
+        Assert.Contains("Aborting restore due to post-restore script", await File.ReadAllTextAsync(Path.Combine(Paths.JobDirectory(jobId), "restore.log")));
+        await AssertNeverRan(jobId, output);
+        Assert.False(Jobs.IsTracked(jobId));
+
+        FlipByte(pages, size / 2);
+        var restored = await Jobs.RestoreAsync(jobId, 1, Node, CancellationToken.None);
+        var report = await Eventually.Get(() => Progress.Get(jobId), p => p.Fraction is not null, Patience, "the restored counter's progress");
+        Assert.True(report.Fraction >= checkpoint.Progress, $"the restored counter reports {report.Fraction}, it was checkpointed at {checkpoint.Progress}");
+        Assert.True(_agent.GetRequiredService<ICheckpointEngine>().IsRunning(restored));
+    }
+}
