@@ -29,6 +29,7 @@ public sealed class GatedRestoreTests : IAsyncLifetime
     private NodeJobs Jobs => _agent.GetRequiredService<NodeJobs>();
     private ProgressChannel Progress => _agent.GetRequiredService<ProgressChannel>();
     private AgentPaths Paths => _agent.GetRequiredService<AgentPaths>();
+    private RestoreCache Cache => _agent.GetRequiredService<RestoreCache>();
 
     public Task InitializeAsync()
     {
@@ -163,5 +164,79 @@ public sealed class GatedRestoreTests : IAsyncLifetime
         var report = await Eventually.Get(() => Progress.Get(jobId), p => p.Fraction is not null, Patience, "the restored counter's progress");
         Assert.True(report.Fraction >= checkpoint.Progress, $"the restored counter reports {report.Fraction}, it was checkpointed at {checkpoint.Progress}");
         Assert.True(_agent.GetRequiredService<ICheckpointEngine>().IsRunning(restored));
+    }
+
+    [Fact]
+    public async Task An_incremental_checkpoint_is_restored_from_the_restore_cache_without_reading_its_parent()
+    {
+        var (jobId, job) = await LaunchMemhog();
+        await Round(jobId, job, 1);
+        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
+        await Round(jobId, job, 2);
+        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
+        Assert.Equal(["images/pages-1.img"], CachedFiles(jobId, 2));
+        await KillAndForget(jobId);
+        // Without its parent, the chain could not be decoded: only the cache can serve this restore.
+        Directory.Delete(Paths.Checkpoint(jobId, 1).Directory, recursive: true);
+
+        var restored = await Jobs.RestoreAsync(jobId, 2, Node, CancellationToken.None);
+
+        // memhog checks all of its memory before it reports a round: round 3 means every page came back.
+        await Round(jobId, restored, 3);
+    }
+
+    [Fact]
+    public async Task A_changed_restore_cache_is_refused_at_the_gate_and_removed_and_the_next_restore_decodes_the_chain()
+    {
+        var (jobId, job) = await LaunchMemhog();
+        await Round(jobId, job, 1);
+        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
+        await Round(jobId, job, 2);
+        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
+        await KillAndForget(jobId);
+        FlipByte(Path.Combine(Cache.DirectoryFor(jobId, 2), "images", "pages-1.img"), 5 * 4096 + 17);
+
+        var reason = await RestoreRefusal(jobId, 2);
+
+        Assert.Equal($"checkpoint 2 of job {jobId} refused: the restore cache's images/pages-1.img page 5 (bytes 20480-24575) does not match its SHA-256 in the signed page index index/pages-1.img.sha256 (the cache was changed or damaged; it is removed, a new restore decodes the checkpoint's chain)", reason);
+        Assert.Contains("Aborting restore due to post-restore script", await File.ReadAllTextAsync(Path.Combine(Paths.JobDirectory(jobId), "restore.log")));
+        Assert.Empty(ProcessesOf(jobId));
+        Assert.False(Directory.Exists(Cache.DirectoryFor(jobId, 2)));
+
+        var restored = await Jobs.RestoreAsync(jobId, 2, Node, CancellationToken.None);
+        await Round(jobId, restored, 3);
+    }
+
+    [Fact]
+    public async Task The_restore_cache_holds_the_newest_checkpoint_only_and_goes_with_it()
+    {
+        var (jobId, job) = await LaunchMemhog();
+        await Round(jobId, job, 1);
+        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
+        // A full checkpoint stores its page images as they are: there is nothing to cache.
+        Assert.False(Directory.Exists(Cache.DirectoryFor(jobId, 1)));
+        await Round(jobId, job, 2);
+        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
+        Assert.Equal(["images/pages-1.img"], CachedFiles(jobId, 2));
+        Assert.InRange(new FileInfo(Path.Combine(Cache.DirectoryFor(jobId, 2), "images", "pages-1.img")).Length, Mib << 20, (Mib + 16) << 20);
+
+        await Round(jobId, job, 3);
+        await Jobs.CheckpointAsync(jobId, 3, leaveRunning: true, CancellationToken.None);
+        Assert.Equal(["3"], Directory.GetDirectories(Path.GetDirectoryName(Cache.DirectoryFor(jobId, 3))!).Select(Path.GetFileName));
+
+        await Jobs.DeleteCheckpointAsync(jobId, 3, CancellationToken.None);
+        Assert.False(Directory.Exists(Cache.DirectoryFor(jobId, 3)));
+        // Without the cache (as on another node), checkpoint 2 is restored from its chain.
+        await KillAndForget(jobId);
+        var restored = await Jobs.RestoreAsync(jobId, 2, Node, CancellationToken.None);
+        await Round(jobId, restored, 3);
+    }
+
+    private string[] CachedFiles(string jobId, int sequence)
+    {
+        var directory = Cache.DirectoryFor(jobId, sequence);
+        return Directory.Exists(directory)
+            ? [.. Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(directory, f)).Order(StringComparer.Ordinal)]
+            : [];
     }
 }

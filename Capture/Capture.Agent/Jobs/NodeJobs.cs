@@ -24,6 +24,7 @@ public sealed class NodeJobs(
     CheckpointBundleWriter bundleWriter,
     CheckpointParentChoice parentChoice,
     CheckpointChainRestorer chainRestorer,
+    RestoreCache restoreCache,
     CheckpointRetention retention,
     CpuInfo cpu,
     JobRecordStore records,
@@ -256,13 +257,15 @@ public sealed class NodeJobs(
                 parent = null;
             }
             encoded = await CheckpointImageEncoder.EncodeAsync(bundle, parent, indexPages: _options.Images.Incremental, compress: _options.Images.Compress, cancellationToken,
-                hashedDuringDump.PageHashes);
+                hashedDuringDump.PageHashes, keepFullPageImagesIn: restoreCache.Incoming(jobId, sequence));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             TryDelete(bundle.Directory);
+            TryDelete(restoreCache.Incoming(jobId, sequence));
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} could not be stored: {e.Message}");
         }
+        // Should sealing fail, what the checkpoint put in the restore cache goes with the next checkpoint's Keep.
         var manifest = await bundleWriter.SealAsync(bundle, new CheckpointManifest
         {
             JobId = jobId,
@@ -284,6 +287,7 @@ public sealed class NodeJobs(
             WorkingDirectoryModes = carriedModes,
             Files = [],
         }, cancellationToken, hashedDuringDump, encoded);
+        KeepInRestoreCache(jobId, sequence);
         // Where a checkpoint's time goes, for anyone comparing it with a raw dump: engine, then hashing and signing.
         logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes stored ({Kind}, {NewPages} of {Pages} pages stored), paused {Pause} ms, dump {Dump} ms, encoded and sealed in {Seal} ms ({Early} of {Chunks} chunks hashed during the dump)",
             sequence, jobId, manifest.TotalBytes, parent is null ? "full" : $"incremental on {parent.Manifest.Sequence}", encoded.NewPages, encoded.ImagePages,
@@ -306,6 +310,21 @@ public sealed class NodeJobs(
             Pool = manifest.Pool,
             CpuFlags = manifest.CpuFlags,
         };
+    }
+
+    /// <summary>The newest checkpoint's full page images replace the job's restore cache; a failure costs only speed (a restore decodes the chain).</summary>
+    private void KeepInRestoreCache(string jobId, int sequence)
+    {
+        try
+        {
+            restoreCache.Keep(jobId, sequence);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("the restore cache of job {JobId} could not take checkpoint {Sequence}: {Problem}", jobId, sequence, e.Message);
+            TryDelete(restoreCache.Incoming(jobId, sequence));
+            TryDelete(restoreCache.DirectoryFor(jobId, sequence));
+        }
     }
 
     /// <summary>
@@ -349,6 +368,7 @@ public sealed class NodeJobs(
         {
             if (Directory.Exists(bundle.Directory))
                 Directory.Delete(bundle.Directory, recursive: true);
+            restoreCache.Forget(jobId, sequence);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -522,7 +542,10 @@ public sealed class NodeJobs(
         try
         {
             foreach (var pruned in retention.Apply(jobId, sequence))
+            {
+                restoreCache.Forget(jobId, pruned.Sequence);
                 _pruned.Enqueue(pruned);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -563,7 +586,7 @@ public sealed class NodeJobs(
     /// <summary>As <see cref="StageVerifiedAsync"/>, but the page images are left to <see cref="PreparedRestore.VerifyPagesAsync"/>, for a restore through the engine's page gate.</summary>
     private Task<PreparedRestore> PrepareGatedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken) =>
         PrepareCheckedAsync(jobId, sequence, checkpointNodeId,
-            () => chainRestorer.PrepareGatedAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, null, cancellationToken),
+            () => chainRestorer.PrepareGatedAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, restoreCache.DirectoryFor(jobId, sequence), cancellationToken),
             cancellationToken);
 
     /// <summary>Everything a restore checks before CRIU sees the bundle (what <paramref name="prepare"/> verifies, then the CPU and engine the signed manifest names); the caller holds the job's lock and deletes the staging directory.</summary>

@@ -60,10 +60,20 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
             return new PreparedRestore(manifest, imagesDirectory, "its own images",
                 c => CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, rawPages, c));
         }
+        var (cached, whyNot) = CachedPageImages(staged, manifest, deltas, restoreCache);
+        if (cached is not null)
+        {
+            var decoded = await DecodeAsync(staged, manifest, null, imagesDirectory, cancellationToken, cached);
+            return new PreparedRestore(manifest, imagesDirectory, "the node's restore cache", async c =>
+            {
+                await CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, rawPages, c);
+                await RestoreCachePages.VerifyAsync(staged, manifest, deltas.Select(d => (d.Image!.Path, decoded[d.Image.Path])), restoreCache!, c);
+            });
+        }
         await CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, later, cancellationToken);
         var chain = await VerifyChainAsync(bundleFor, jobId, sequence, staging, (staged, manifest), cancellationToken);
         await DecodeChainAsync(chain, staging, imagesDirectory, cancellationToken);
-        return new PreparedRestore(manifest, imagesDirectory, $"its chain of {chain.Count} checkpoints, decoded", _ => Task.CompletedTask);
+        return new PreparedRestore(manifest, imagesDirectory, $"its chain of {chain.Count} checkpoints, decoded ({whyNot})", _ => Task.CompletedTask);
     }
 
     /// <summary>Page images stored as they are, which the engine reads straight from the staged bundle.</summary>
@@ -71,6 +81,37 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
         file.Image is null && file.Path.StartsWith(CheckpointBundle.ImagesDirectoryName + "/", StringComparison.Ordinal) && PageIndex.IsPageImage(file.Path);
 
     private static bool IsPageDelta(ManifestFile file) => file.Image?.Encoding == ImageEncodings.PageDelta;
+
+    /// <returns>The cached full image of each page delta by image path, or null and why the cache cannot serve.</returns>
+    private static (IReadOnlyDictionary<string, string>? Cached, string WhyNot) CachedPageImages(CheckpointBundle staged, CheckpointManifest manifest, List<ManifestFile> deltas, string? restoreCache)
+    {
+        if (restoreCache is null || !Directory.Exists(restoreCache))
+            return (null, "no restore cache of it on this node");
+        SortedSet<string> present;
+        try
+        {
+            present = BundleFiles.List(restoreCache);
+        }
+        catch (CheckpointBundleRejectedException e)
+        {
+            return (null, $"its restore cache is unusable: {e.Reason}");
+        }
+        var listed = manifest.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var cached = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var delta in deltas)
+        {
+            var image = delta.Image!;
+            var path = Path.Combine(restoreCache, image.Path);
+            if (!present.Remove(image.Path))
+                return (null, $"its restore cache lacks {image.Path}");
+            if (new FileInfo(path).Length != image.Size)
+                return (null, $"its restore cache's {image.Path} has {new FileInfo(path).Length} bytes, the manifest says {image.Size}");
+            if (!listed.TryGetValue(PageIndex.PathFor(image.Path), out var index) || index.Size != image.Size / PageDelta.PageBytes * PageIndex.HashBytes)
+                return (null, $"it has no page index that fits {image.Path}");
+            cached[image.Path] = path;
+        }
+        return present.Count > 0 ? (null, $"its restore cache holds files the checkpoint does not: {string.Join(", ", present)}") : (cached, "");
+    }
 
     private static async Task DecodeChainAsync(List<(CheckpointBundle Bundle, CheckpointManifest Manifest)> chain, string staging, string imagesDirectory, CancellationToken cancellationToken)
     {
