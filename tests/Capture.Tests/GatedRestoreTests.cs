@@ -208,6 +208,32 @@ public sealed class GatedRestoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_the_cache_a_parent_page_image_changed_after_signing_is_refused_at_the_gate_after_decoding_the_chain()
+    {
+        var (jobId, job) = await LaunchMemhog();
+        await Round(jobId, job, 1);
+        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
+        await Round(jobId, job, 2);
+        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
+        await KillAndForget(jobId);
+        // As on a node the checkpoints were moved to: no restore cache.
+        Cache.Forget(jobId, 2);
+        var parentPages = Path.Combine(Paths.Checkpoint(jobId, 1).ImagesDirectory, "pages-1.img");
+        var size = new FileInfo(parentPages).Length;
+        FlipByte(parentPages, 7 * 4096 + 3);
+
+        var reason = await RestoreRefusal(jobId, 2);
+
+        Assert.Equal($"checkpoint 2 of job {jobId} refused: images/pages-1.img chunk 0 (bytes 0-{size - 1}) does not match its SHA-256 in the manifest (the file was changed or damaged)", reason);
+        Assert.Contains("Aborting restore due to post-restore script", await File.ReadAllTextAsync(Path.Combine(Paths.JobDirectory(jobId), "restore.log")));
+        Assert.Empty(ProcessesOf(jobId));
+
+        FlipByte(parentPages, 7 * 4096 + 3);
+        var restored = await Jobs.RestoreAsync(jobId, 2, Node, CancellationToken.None);
+        await Round(jobId, restored, 3);
+    }
+
+    [Fact]
     public async Task The_restore_cache_holds_the_newest_checkpoint_only_and_goes_with_it()
     {
         var (jobId, job) = await LaunchMemhog();

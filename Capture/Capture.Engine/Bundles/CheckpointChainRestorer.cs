@@ -37,7 +37,8 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
     /// the page images that the engine reads straight from the bundle or from <paramref name="restoreCache"/> are verified by
     /// <see cref="PreparedRestore.VerifyPagesAsync"/>, while the engine copies them. An incremental checkpoint whose full page
     /// images the cache holds is restored from them, checked page by page against its signed page index, without reading its
-    /// parents; without a usable cache its chain is verified and decoded first, as before.
+    /// parents; without a usable cache its chain is verified and decoded first, as before, except the chain's raw page images,
+    /// which the decoder only copies: they are hashed beside the decoding and the engine, behind the same gate.
     /// </summary>
     /// <param name="restoreCache">
     /// Where this node keeps the full page images of the checkpoint (image paths below it, e.g. images/pages-1.img), or null.
@@ -70,10 +71,27 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
                 await RestoreCachePages.VerifyAsync(staged, manifest, deltas.Select(d => (d.Image!.Path, decoded[d.Image.Path])), restoreCache!, c);
             });
         }
-        await CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, later, cancellationToken);
-        var chain = await VerifyChainAsync(bundleFor, jobId, sequence, staging, (staged, manifest), cancellationToken);
-        await DecodeChainAsync(chain, staging, imagesDirectory, cancellationToken);
-        return new PreparedRestore(manifest, imagesDirectory, $"its chain of {chain.Count} checkpoints, decoded ({whyNot})", _ => Task.CompletedTask);
+        // The deltas are parsed by the decoder: verified now. Raw page images anywhere in the chain are only copied, by the
+        // decoder into the images CRIU reads as by CRIU itself: hashed beside the decoding, behind the same gate.
+        await CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, deltas, cancellationToken);
+        var rawPagesOfChain = new List<(CheckpointBundle, CheckpointManifest, IReadOnlyList<ManifestFile>)> { (staged, manifest, rawPages) };
+        var chain = await VerifyChainAsync(bundleFor, jobId, sequence, staging, (staged, manifest), cancellationToken, rawPagesOfChain);
+        var hashing = Task.Run(async () =>
+        {
+            foreach (var (bundle, bundleManifest, files) in rawPagesOfChain)
+                await CheckpointBundleVerifier.VerifyChunksAsync(bundle, bundleManifest, files, cancellationToken);
+        }, cancellationToken);
+        try
+        {
+            await DecodeChainAsync(chain, staging, imagesDirectory, cancellationToken);
+        }
+        catch
+        {
+            // It reads the staged copies, which the caller deletes after a failure.
+            await hashing.ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
+        }
+        return new PreparedRestore(manifest, imagesDirectory, $"its chain of {chain.Count} checkpoints, decoded ({whyNot})", _ => hashing);
     }
 
     /// <summary>Page images stored as they are, which the engine reads straight from the staged bundle.</summary>
@@ -125,9 +143,11 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
     }
 
     /// <param name="head">The requested checkpoint, already staged and verified, or null to stage and verify it here.</param>
+    /// <param name="rawPagesLeft">When given, the parents' raw page images are not hashed here but added to it, to be hashed behind the engine's page gate.</param>
     /// <returns>The chain, the requested checkpoint first and its full ancestor last.</returns>
     private async Task<List<(CheckpointBundle Bundle, CheckpointManifest Manifest)>> VerifyChainAsync(Func<int, CheckpointBundle> bundleFor, string jobId, int sequence, string staging,
-        (CheckpointBundle Bundle, CheckpointManifest Manifest)? head, CancellationToken cancellationToken)
+        (CheckpointBundle Bundle, CheckpointManifest Manifest)? head, CancellationToken cancellationToken,
+        List<(CheckpointBundle, CheckpointManifest, IReadOnlyList<ManifestFile>)>? rawPagesLeft = null)
     {
         var chain = new List<(CheckpointBundle, CheckpointManifest)>();
         int? next = sequence;
@@ -146,7 +166,14 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
             if (chain.Count == MaxChainLength)
                 throw new CheckpointBundleRejectedException(source.Directory, $"the chain of parents of checkpoint {sequence} is longer than {MaxChainLength}");
             var staged = BundleStaging.Stage(source, Path.Combine(staging, BundlesDirectory, current.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            var manifest = await verifier.VerifyAsync(staged, jobId, current, cancellationToken);
+            CheckpointManifest manifest;
+            if (rawPagesLeft is null)
+                manifest = await verifier.VerifyAsync(staged, jobId, current, cancellationToken);
+            else
+            {
+                (manifest, var left) = await verifier.VerifyAllButAsync(staged, jobId, current, IsRawPageImage, cancellationToken);
+                rawPagesLeft.Add((staged, manifest, left));
+            }
             if (child is not null)
             {
                 var digest = ManifestDigest.Of(await File.ReadAllBytesAsync(staged.ManifestPath, cancellationToken));
