@@ -4,8 +4,6 @@ using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
 using Caas.Capture.Engine.Progress;
 using Caas.Contracts.Jobs;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Capture.Tests;
 
@@ -19,73 +17,36 @@ namespace Caas.Capture.Tests;
 public sealed class GatedRestoreTests : IAsyncLifetime
 {
     private const int Mib = 32;
-    private const int SigUsr1 = 10;
     private const string Node = "node-g";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly TemporaryDirectory _directory = new();
-    private readonly List<string> _jobIds = [];
-    private ServiceProvider _agent = null!;
+    private static readonly TimeSpan Patience = LocalAgent.Patience;
+    private LocalAgent _agent = null!;
 
-    private NodeJobs Jobs => _agent.GetRequiredService<NodeJobs>();
-    private ProgressChannel Progress => _agent.GetRequiredService<ProgressChannel>();
-    private AgentPaths Paths => _agent.GetRequiredService<AgentPaths>();
-    private RestoreCache Cache => _agent.GetRequiredService<RestoreCache>();
+    private NodeJobs Jobs => _agent.Jobs;
+    private ProgressChannel Progress => _agent.Progress;
+    private AgentPaths Paths => _agent.Paths;
+    private RestoreCache Cache => _agent.Get<RestoreCache>();
 
     public Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Caas:Agent:NodeId"] = Node,
-            ["Caas:Agent:DataDirectory"] = _directory.Combine("agent"),
-            ["Caas:Agent:ImageKeyFile"] = _directory.Combine("image.key"),
-            ["Caas:Agent:Retention:KeepLast"] = "10",
-            ["Caas:Agent:Images:Compress"] = "false",
-            ["Caas:Agent:Capture:ShimPath"] = NativeBinaries.Shim,
-            ["Caas:Agent:Capture:CriuPath"] = NativeBinaries.Criu,
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddCaasAgent(configuration);
-        _agent = services.BuildServiceProvider();
-        Directory.CreateDirectory(Paths.JobsDirectory);
-        Directory.CreateDirectory(Paths.CheckpointsDirectory);
-        Progress.Bind(Paths.ProgressSocket);
+        _agent = new LocalAgent(Node, new Dictionary<string, string?> { ["Retention:KeepLast"] = "10", ["Images:Compress"] = "false" });
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var jobId in _jobIds)
-            await Jobs.KillAsync(jobId, CancellationToken.None);
-        await _agent.DisposeAsync();
-        _directory.Dispose();
-    }
+    public async Task DisposeAsync() => await _agent.DisposeAsync();
 
-    private async Task<(string JobId, JobHandle Handle)> Launch(string command, params string[] args)
-    {
-        var jobId = JobIds.New();
-        _jobIds.Add(jobId);
-        return (jobId, await Jobs.LaunchAsync(jobId, new JobSpec { Command = command, Args = args }, CancellationToken.None));
-    }
+    private Task Round(string jobId, JobHandle handle, int round) => _agent.Round(jobId, handle, round);
 
-    /// <summary>memhog, which with --verify exits instead of reporting a round when its memory is not what it left.</summary>
-    private async Task<(string JobId, JobHandle Handle)> LaunchMemhog()
+    /// <summary>memhog with checkpoint 1 (full) and 2 (incremental on 1, a round later), then ended: what is left is to restore checkpoint 2.</summary>
+    private async Task<string> EndedMemhogWithIncrementalCheckpoint()
     {
-        var (jobId, handle) = await Launch(NativeBinaries.Memhog, "--mib", $"{Mib}", "--dirty-fraction", "0.1", "--on-signal", "--verify");
-        // Its signal handler is in place long before its buffer is filled.
-        await Eventually.Get(() => ResidentMib(handle.Pid), rss => rss >= Mib, Patience, $"memhog's {Mib} MiB resident");
-        return (jobId, handle);
-    }
-
-    private static long? ResidentMib(int pid) =>
-        File.Exists($"/proc/{pid}/status")
-            ? File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).FirstOrDefault()
-            : null;
-
-    private async Task Round(string jobId, JobHandle handle, int round)
-    {
-        Assert.True(Engine.Proc.Libc.Kill(handle.Pid, SigUsr1), $"memhog PID {handle.Pid} is gone");
-        await Eventually.Get(() => Progress.Get(jobId), p => p.Message == $"round {round}", Patience, $"memhog's round {round}");
+        var (jobId, job) = await _agent.LaunchMemhog(Mib);
+        await Round(jobId, job, 1);
+        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
+        await Round(jobId, job, 2);
+        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
+        Assert.Equal(["images/pages-1.img"], CachedFiles(jobId, 2));
+        await KillAndForget(jobId);
+        return jobId;
     }
 
     /// <summary>Kills the job and waits until the agent has seen it end, so that a restore does not replace a running copy.</summary>
@@ -142,7 +103,7 @@ public sealed class GatedRestoreTests : IAsyncLifetime
     [Fact]
     public async Task A_page_image_changed_after_signing_is_refused_at_the_gate_while_criu_restores_and_the_job_never_runs()
     {
-        var (jobId, _) = await Launch(NativeBinaries.Counter, "--target", "1000000", "--rate", "50");
+        var (jobId, _) = await _agent.Launch(NativeBinaries.Counter, "--target", "1000000", "--rate", "50");
         await Eventually.Get(() => Progress.Get(jobId), p => p.Fraction > 0, Patience, "the counter's first progress");
         var checkpoint = await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
         await KillAndForget(jobId);
@@ -163,19 +124,13 @@ public sealed class GatedRestoreTests : IAsyncLifetime
         var restored = await Jobs.RestoreAsync(jobId, 1, Node, CancellationToken.None);
         var report = await Eventually.Get(() => Progress.Get(jobId), p => p.Fraction is not null, Patience, "the restored counter's progress");
         Assert.True(report.Fraction >= checkpoint.Progress, $"the restored counter reports {report.Fraction}, it was checkpointed at {checkpoint.Progress}");
-        Assert.True(_agent.GetRequiredService<ICheckpointEngine>().IsRunning(restored));
+        Assert.True(_agent.Get<ICheckpointEngine>().IsRunning(restored));
     }
 
     [Fact]
     public async Task An_incremental_checkpoint_is_restored_from_the_restore_cache_without_reading_its_parent()
     {
-        var (jobId, job) = await LaunchMemhog();
-        await Round(jobId, job, 1);
-        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
-        await Round(jobId, job, 2);
-        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
-        Assert.Equal(["images/pages-1.img"], CachedFiles(jobId, 2));
-        await KillAndForget(jobId);
+        var jobId = await EndedMemhogWithIncrementalCheckpoint();
         // Without its parent, the chain could not be decoded: only the cache can serve this restore.
         Directory.Delete(Paths.Checkpoint(jobId, 1).Directory, recursive: true);
 
@@ -188,12 +143,7 @@ public sealed class GatedRestoreTests : IAsyncLifetime
     [Fact]
     public async Task A_changed_restore_cache_is_refused_at_the_gate_and_removed_and_the_next_restore_decodes_the_chain()
     {
-        var (jobId, job) = await LaunchMemhog();
-        await Round(jobId, job, 1);
-        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
-        await Round(jobId, job, 2);
-        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
-        await KillAndForget(jobId);
+        var jobId = await EndedMemhogWithIncrementalCheckpoint();
         FlipByte(Path.Combine(Cache.DirectoryFor(jobId, 2), "images", "pages-1.img"), 5 * 4096 + 17);
 
         var reason = await RestoreRefusal(jobId, 2);
@@ -210,12 +160,7 @@ public sealed class GatedRestoreTests : IAsyncLifetime
     [Fact]
     public async Task Without_the_cache_a_parent_page_image_changed_after_signing_is_refused_at_the_gate_after_decoding_the_chain()
     {
-        var (jobId, job) = await LaunchMemhog();
-        await Round(jobId, job, 1);
-        await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
-        await Round(jobId, job, 2);
-        await Jobs.CheckpointAsync(jobId, 2, leaveRunning: true, CancellationToken.None);
-        await KillAndForget(jobId);
+        var jobId = await EndedMemhogWithIncrementalCheckpoint();
         // As on a node the checkpoints were moved to: no restore cache.
         Cache.Forget(jobId, 2);
         var parentPages = Path.Combine(Paths.Checkpoint(jobId, 1).ImagesDirectory, "pages-1.img");
@@ -236,7 +181,7 @@ public sealed class GatedRestoreTests : IAsyncLifetime
     [Fact]
     public async Task The_restore_cache_holds_the_newest_checkpoint_only_and_goes_with_it()
     {
-        var (jobId, job) = await LaunchMemhog();
+        var (jobId, job) = await _agent.LaunchMemhog(Mib);
         await Round(jobId, job, 1);
         await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);
         // A full checkpoint stores its page images as they are: there is nothing to cache.
