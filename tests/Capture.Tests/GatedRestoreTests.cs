@@ -141,6 +141,20 @@ public sealed class GatedRestoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_changed_page_delta_is_refused_even_where_the_restore_cache_could_serve()
+    {
+        var jobId = await EndedMemhogWithIncrementalCheckpoint();
+        var delta = Path.Combine(Paths.Checkpoint(jobId, 2).ImagesDirectory, "pages-1.img.delta");
+        var size = new FileInfo(delta).Length;
+        FlipByte(delta, size - 1);
+
+        var reason = await RestoreRefusal(jobId, 2);
+
+        Assert.Equal($"checkpoint 2 of job {jobId} refused: images/pages-1.img.delta chunk 0 (bytes 0-{size - 1}) does not match its SHA-256 in the manifest (the file was changed or damaged)", reason);
+        Assert.Empty(ProcessesOf(jobId));
+    }
+
+    [Fact]
     public async Task A_changed_restore_cache_is_refused_at_the_gate_and_removed_and_the_next_restore_decodes_the_chain()
     {
         var jobId = await EndedMemhogWithIncrementalCheckpoint();

@@ -67,7 +67,9 @@ public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
             var decoded = await DecodeAsync(staged, manifest, null, imagesDirectory, cancellationToken, cached);
             return new PreparedRestore(manifest, imagesDirectory, "the node's restore cache", async c =>
             {
-                await CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, rawPages, c);
+                // The deltas are not read, but a damaged bundle is refused all the same: it is what another node, or this one
+                // without its cache, would have to restore from.
+                await CheckpointBundleVerifier.VerifyChunksAsync(staged, manifest, later, c);
                 await RestoreCachePages.VerifyAsync(staged, manifest, deltas.Select(d => (d.Image!.Path, decoded[d.Image.Path])), restoreCache!, c);
             });
         }
