@@ -51,6 +51,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<CheckpointBundleWriter>();
         services.TryAddSingleton<CheckpointBundleVerifier>();
         services.TryAddSingleton<CheckpointChainRestorer>();
+        services.TryAddSingleton<RestoreCache>();
         services.TryAddSingleton<CheckpointParentChoice>();
         services.TryAddSingleton<AgentPaths>();
         services.TryAddSingleton<JobRecordStore>();

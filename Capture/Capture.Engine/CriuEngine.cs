@@ -15,6 +15,8 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
 {
     private const string PidFile = "pid";
     private const string ExitFile = "exit";
+    /// <summary>Where the page gate of a gated restore reads the agent's verdict (native/shim/page_gate.h).</summary>
+    private const string PageVerdictFile = "pages-verdict";
     /// <summary>Start time of a handle whose process had already ended when it was launched: no live process ever matches it.</summary>
     private const ulong EndedStartTicks = 0;
     private static readonly TimeSpan ExitStatusGrace = TimeSpan.FromSeconds(2);
@@ -83,16 +85,52 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
             TimeSpan.FromMilliseconds(double.Parse(timings.Groups[2].Value, CultureInfo.InvariantCulture)));
     }
 
-    public async Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default, string? networkNamespace = null)
+    public async Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default, string? networkNamespace = null,
+        Task? pagesVerified = null)
     {
         RequireShim();
         Directory.CreateDirectory(stateDirectory);
         ClearRunFiles(stateDirectory);
+        File.Delete(Path.Combine(stateDirectory, PageVerdictFile));
         List<string> args = ["restore", "--state-dir", stateDirectory, "--images", imagesDirectory, "--criu", _options.CriuPath];
+        if (pagesVerified is not null)
+        {
+            // A token per restore: a verdict left in the state directory by an earlier one can never pass this one's gate.
+            var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            args.AddRange(["--page-gate", token, "--gate-timeout-ms", ((long)_options.CommandTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                "--gate-owner", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+            _ = GiveVerdictAsync(pagesVerified, stateDirectory, token);
+        }
         var result = await RunCriuThroughShimAsync(networkNamespace, args, cancellationToken);
         if (result.ExitCode != 0)
             throw new CheckpointEngineException($"restore of job {jobId} failed: {result.Explanation()}");
         return await ReadRunningJobAsync(jobId, stateDirectory, "restore", cancellationToken);
+    }
+
+    /// <summary>Tells the shim's page gate (native/shim/page_gate.h) whether the restored tasks may run: only when the verification succeeded.</summary>
+    private async Task GiveVerdictAsync(Task pagesVerified, string stateDirectory, string token)
+    {
+        string verdict;
+        try
+        {
+            await pagesVerified;
+            verdict = $"verified {token}";
+        }
+        catch (Exception e)
+        {
+            verdict = $"refused {token} {e.Message.ReplaceLineEndings(" ")}";
+        }
+        try
+        {
+            var temporary = Path.Combine(stateDirectory, PageVerdictFile + ".tmp");
+            await File.WriteAllTextAsync(temporary, verdict + "\n");
+            File.Move(temporary, Path.Combine(stateDirectory, PageVerdictFile), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The gate then waits in vain and refuses at its timeout: no verdict is never a pass.
+            logger.LogError("could not give the page gate in {StateDirectory} its verdict ({Verdict}): {Problem}", stateDirectory, verdict, e.Message);
+        }
     }
 
     public bool Kill(JobHandle job)

@@ -15,9 +15,15 @@ public interface ICheckpointEngine
     /// <summary>Writes the job's image into <paramref name="imagesDirectory"/>; without <paramref name="leaveRunning"/> the job is gone afterwards.</summary>
     Task<CheckpointTimings> CheckpointAsync(JobHandle job, string imagesDirectory, bool leaveRunning, CancellationToken cancellationToken = default);
 
-    /// <summary>Brings a job back from images that were already verified; returns once it runs.</summary>
+    /// <summary>Brings a job back from images that were already verified (all but the page images, with <paramref name="pagesVerified"/>); returns once it runs.</summary>
     /// <param name="networkNamespace">The namespace (a path) to restore a rank into, which must carry the rank's address; the engine's own when null.</param>
-    Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default, string? networkNamespace = null);
+    /// <param name="pagesVerified">
+    /// When given, the verification of the page images, running while the engine restores: the restored tasks are held
+    /// before they run a single instruction of their own until it succeeds, and killed if it fails (the restore then
+    /// fails). Its failure is the caller's to report; the engine only obeys it.
+    /// </param>
+    Task<JobHandle> RestoreAsync(string jobId, string stateDirectory, string imagesDirectory, CancellationToken cancellationToken = default, string? networkNamespace = null,
+        Task? pagesVerified = null);
 
     /// <summary>Ends the job's whole process tree.</summary>
     /// <returns>False when the job's root is already gone (or its PID now names another process, which is left alone).</returns>

@@ -13,6 +13,7 @@
 #include "criu_log.h"
 #include "detached_run.h"
 #include "job_supervision.h"
+#include "page_gate.h"
 #include "shim_commands.h"
 #include "state_dir.h"
 
@@ -20,7 +21,40 @@ struct restore_request {
     const char *state_dir;
     const char *images_dir;
     const char *criu;
+    const char *page_gate_token; /* NULL: no gate */
+    const char *gate_timeout_ms;
+    const char *gate_owner;
 };
+
+#define DEFAULT_GATE_TIMEOUT_MS "300000"
+
+/*
+ * Makes CRIU run this very binary as its action script, with what the gate needs in its environment
+ * (CRIU passes its own on). Returns -1 with a message when that cannot be set up.
+ */
+static int arm_page_gate(const struct restore_request *request, char *script, size_t size, char *message, size_t message_size)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        snprintf(message, message_size, "caas-shim: cannot find its own binary for the page gate: %s\n", strerror(errno));
+        return -1;
+    }
+    self[n] = '\0';
+    /* CRIU executes the script's path as it is, with no arguments: the binary knows the call by CRTOOLS_SCRIPT_ACTION. */
+    if (snprintf(script, size, "%s", self) >= (int)size) {
+        snprintf(message, message_size, "caas-shim: its path %s is too long for an action script\n", self);
+        return -1;
+    }
+    if (setenv(PAGE_GATE_DIR_ENV, request->state_dir, 1) != 0 ||
+        setenv(PAGE_GATE_TOKEN_ENV, request->page_gate_token, 1) != 0 ||
+        setenv(PAGE_GATE_TIMEOUT_ENV, request->gate_timeout_ms != NULL ? request->gate_timeout_ms : DEFAULT_GATE_TIMEOUT_MS, 1) != 0 ||
+        setenv(PAGE_GATE_OWNER_ENV, request->gate_owner != NULL ? request->gate_owner : "0", 1) != 0) {
+        snprintf(message, message_size, "caas-shim: cannot set up the page gate's environment: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
 
 /* The job's stdout/stderr pipes as named in the dump ("pipe:[N]"), or empty when unknown. */
 struct dumped_stdio {
@@ -82,7 +116,11 @@ static int restore_supervisor(void *context, int status_fd)
     /* Our pipes are CRIU's fd 3 and 4; --inherit-fd puts them where the dumped pipes were. */
     snprintf(inherit_stdout, sizeof inherit_stdout, "fd[3]:%s", stdio.stdout_pipe);
     snprintf(inherit_stderr, sizeof inherit_stderr, "fd[4]:%s", stdio.stderr_pipe);
-    char *argv[24];
+    char gate_script[PATH_MAX + 32];
+    if (request->page_gate_token != NULL &&
+        arm_page_gate(request, gate_script, sizeof gate_script, message, sizeof message) != 0)
+        return fail_restore(request->state_dir, status_fd, message);
+    char *argv[26];
     int argc = 0;
     argv[argc++] = (char *)request->criu;
     argv[argc++] = "restore";
@@ -96,6 +134,10 @@ static int restore_supervisor(void *context, int status_fd)
     argv[argc++] = "--pidfile";
     argv[argc++] = pidfile;
     argv[argc++] = "--tcp-established";
+    if (request->page_gate_token != NULL) {
+        argv[argc++] = "--action-script";
+        argv[argc++] = gate_script;
+    }
     if (stdio.stdout_pipe[0] != '\0') {
         argv[argc++] = "--inherit-fd";
         argv[argc++] = inherit_stdout;
@@ -140,6 +182,14 @@ static int restore_supervisor(void *context, int status_fd)
         return fail_restore(request->state_dir, status_fd, message);
     }
 
+    /* A CRIU that resumed the tasks without asking the gate must not go unnoticed (the job is ended, late as that is). */
+    char passed_text[16];
+    if (request->page_gate_token != NULL && read_small_file(request->state_dir, PAGE_GATE_PASSED, passed_text, sizeof passed_text) <= 0) {
+        snprintf(message, sizeof message, "caas-shim: criu restore resumed the job without running the page gate\n");
+        kill(root, SIGKILL);
+        return fail_restore(request->state_dir, status_fd, message);
+    }
+
     struct job_output output = {.stdout_pipe = out[0], .stderr_pipe = err[0]};
     snprintf(pid_text, sizeof pid_text, "%ld\n", (long)root);
     if (record_stdio_pipes(request->state_dir, &output) != 0 ||
@@ -158,6 +208,18 @@ int restore_command(const struct shim_options *options)
         fprintf(stderr, "caas-shim: restore needs --state-dir DIR --images IMGDIR --criu CRIU\n");
         return 2;
     }
+    if (options->page_gate_token == NULL && (options->gate_timeout_ms != NULL || options->gate_owner != NULL)) {
+        fprintf(stderr, "caas-shim: --gate-timeout-ms and --gate-owner need --page-gate TOKEN\n");
+        return 2;
+    }
+    if (options->gate_timeout_ms != NULL && atoll(options->gate_timeout_ms) <= 0) {
+        fprintf(stderr, "caas-shim: --gate-timeout-ms needs a positive number of milliseconds\n");
+        return 2;
+    }
+    if (options->page_gate_token != NULL && strpbrk(options->page_gate_token, " \n'") != NULL) {
+        fprintf(stderr, "caas-shim: --page-gate needs a token of one word\n");
+        return 2;
+    }
     char images_dir[PATH_MAX];
     if (realpath(options->images_dir, images_dir) == NULL) {
         fprintf(stderr, "caas-shim: no images at '%s': %s\n", options->images_dir, strerror(errno));
@@ -167,6 +229,9 @@ int restore_command(const struct shim_options *options)
     int lock_fd;
     if (claim_state_dir(options->state_dir, state_dir, sizeof state_dir, &lock_fd) != 0)
         return 1;
-    struct restore_request request = {.state_dir = state_dir, .images_dir = images_dir, .criu = options->criu};
+    struct restore_request request = {.state_dir = state_dir, .images_dir = images_dir, .criu = options->criu,
+                                      .page_gate_token = options->page_gate_token,
+                                      .gate_timeout_ms = options->gate_timeout_ms,
+                                      .gate_owner = options->gate_owner};
     return run_detached(state_dir, lock_fd, restore_supervisor, &request);
 }

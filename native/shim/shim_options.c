@@ -28,6 +28,12 @@ int parse_shim_options(int argc, char **argv, struct shim_options *options)
             target = &options->images_dir;
         else if (strcmp(arg, "--criu") == 0)
             target = &options->criu;
+        else if (strcmp(arg, "--page-gate") == 0)
+            target = &options->page_gate_token;
+        else if (strcmp(arg, "--gate-timeout-ms") == 0)
+            target = &options->gate_timeout_ms;
+        else if (strcmp(arg, "--gate-owner") == 0)
+            target = &options->gate_owner;
         else if (strcmp(arg, "--cwd") == 0)
             target = &options->cwd;
         else if (strcmp(arg, "--cgroup") == 0) {

@@ -11,6 +11,9 @@ struct shim_options {
     const char *criu;
     const char *cwd;
     int leave_running;
+    const char *page_gate_token;   /* restore: gate the tasks' resumption on the agent's verdict (page_gate.h) */
+    const char *gate_timeout_ms;   /* how long the gate waits for it (default 300000) */
+    const char *gate_owner;        /* PID of the agent that will give it; its death is a refusal */
     const char *cgroups[SHIM_MAX_CGROUPS]; /* cgroup directories the job joins before it runs */
     int cgroup_count;
     char **command; /* NULL-terminated, after "--" */

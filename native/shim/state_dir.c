@@ -223,6 +223,8 @@ int claim_state_dir(const char *dir, char *absolute, size_t size, int *lock_fd)
     remove_state_file(absolute, "exit");
     remove_state_file(absolute, "dump-pending");
     remove_state_file(absolute, "restore.pid");
+    /* Not pages-verdict: the agent may write this restore's verdict before the shim gets here. */
+    remove_state_file(absolute, "pages-gate-passed");
     *lock_fd = fd;
     return 0;
 }

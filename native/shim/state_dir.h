@@ -7,6 +7,7 @@
  *   shim.pid      PID of the supervising shim; shim.log its own diagnostics
  *   dump-pending  PID of a stop-mode dump in progress (the job's death is then not an exit)
  *   shim.lock     locked by the directory's supervisor as long as it lives
+ *   pages-verdict, pages-gate-passed   a gated restore's verdict and its passage (page_gate.h)
  * Files other processes read are written atomically (temporary file, then rename).
  */
 #ifndef STATE_DIR_H
@@ -38,7 +39,7 @@ void remove_state_file(const char *dir, const char *name);
  * that the new supervisor holds for its whole life (waiting up to 15 s for a previous supervisor
  * whose job has ended to record its exit; refusing at once, message on stderr, while a job still
  * runs there); removes what an earlier run left that would now lie (pid, exit, dump-pending,
- * restore.pid). Returns 0 with the absolute path and the lock's fd (close-on-exec), or -1.
+ * restore.pid, pages-gate-passed). Returns 0 with the absolute path and the lock's fd (close-on-exec), or -1.
  */
 int claim_state_dir(const char *dir, char *absolute, size_t size, int *lock_fd);
 

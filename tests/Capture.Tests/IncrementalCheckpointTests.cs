@@ -4,8 +4,6 @@ using Caas.Capture.Engine;
 using Caas.Capture.Engine.Bundles;
 using Caas.Capture.Engine.Progress;
 using Caas.Contracts.Jobs;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Caas.Capture.Tests;
 
@@ -19,75 +17,28 @@ namespace Caas.Capture.Tests;
 public sealed class IncrementalCheckpointTests : IAsyncLifetime
 {
     private const int Mib = 64;
-    private const int SigUsr1 = 10;
     private const string Node = "node-i";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly TemporaryDirectory _directory = new();
-    private readonly List<string> _jobIds = [];
-    private ServiceProvider _agent = null!;
+    private static readonly TimeSpan Patience = LocalAgent.Patience;
+    private LocalAgent _agent = null!;
 
-    private NodeJobs Jobs => _agent.GetRequiredService<NodeJobs>();
-    private ProgressChannel Progress => _agent.GetRequiredService<ProgressChannel>();
-    private AgentPaths Paths => _agent.GetRequiredService<AgentPaths>();
+    private NodeJobs Jobs => _agent.Jobs;
+    private ProgressChannel Progress => _agent.Progress;
+    private AgentPaths Paths => _agent.Paths;
 
     public Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Caas:Agent:NodeId"] = Node,
-            ["Caas:Agent:DataDirectory"] = _directory.Combine("agent"),
-            ["Caas:Agent:ImageKeyFile"] = _directory.Combine("image.key"),
-            ["Caas:Agent:Retention:KeepLast"] = "10",
-            ["Caas:Agent:Capture:ShimPath"] = NativeBinaries.Shim,
-            ["Caas:Agent:Capture:CriuPath"] = NativeBinaries.Criu,
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddCaasAgent(configuration);
-        _agent = services.BuildServiceProvider();
-        // What the agent's hosted service does at start; the bus side of the agent is not needed here.
-        Directory.CreateDirectory(Paths.JobsDirectory);
-        Directory.CreateDirectory(Paths.CheckpointsDirectory);
-        Progress.Bind(Paths.ProgressSocket);
+        _agent = new LocalAgent(Node, new Dictionary<string, string?> { ["Retention:KeepLast"] = "10" });
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var jobId in _jobIds)
-            await Jobs.KillAsync(jobId, CancellationToken.None);
-        await _agent.DisposeAsync();
-        _directory.Dispose();
-    }
+    public async Task DisposeAsync() => await _agent.DisposeAsync();
 
-    private async Task<(string JobId, JobHandle Handle)> LaunchMemhog()
-    {
-        var jobId = JobIds.New();
-        _jobIds.Add(jobId);
-        var handle = await Jobs.LaunchAsync(jobId, new JobSpec
-        {
-            Command = NativeBinaries.Memhog,
-            Args = ["--mib", $"{Mib}", "--dirty-fraction", "0.1", "--on-signal", "--verify"],
-        }, CancellationToken.None);
-        // Its signal handler is in place long before its buffer is filled.
-        await Eventually.Get(() => ResidentMib(handle.Pid), rss => rss >= Mib, Patience, $"memhog's {Mib} MiB resident");
-        return (jobId, handle);
-    }
+    private Task<(string JobId, JobHandle Handle)> LaunchMemhog() => _agent.LaunchMemhog(Mib);
 
-    private static long? ResidentMib(int pid) =>
-        File.Exists($"/proc/{pid}/status")
-            ? File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).FirstOrDefault()
-            : null;
-
-    /// <summary>Asks memhog for a round (a tenth of its memory rewritten, after checking the rest) and waits for it to report it.</summary>
-    private async Task Round(string jobId, JobHandle handle, int round)
-    {
-        Assert.True(Engine.Proc.Libc.Kill(handle.Pid, SigUsr1), $"memhog PID {handle.Pid} is gone");
-        await Eventually.Get(() => Progress.Get(jobId), p => p.Message == $"round {round}", Patience, $"memhog's round {round}");
-    }
+    private Task Round(string jobId, JobHandle handle, int round) => _agent.Round(jobId, handle, round);
 
     private async Task<CheckpointManifest> Manifest(string jobId, int sequence) =>
-        await new CheckpointBundleVerifier(new HmacManifestSigner(await File.ReadAllBytesAsync(_directory.Combine("image.key"))))
+        await new CheckpointBundleVerifier(new HmacManifestSigner(await File.ReadAllBytesAsync(_agent.KeyFile)))
             .VerifyAsync(Paths.Checkpoint(jobId, sequence), jobId, sequence);
 
     [Fact]
@@ -113,7 +64,7 @@ public sealed class IncrementalCheckpointTests : IAsyncLifetime
 
         Assert.NotEqual(job.Pid, restored.Pid);
         await Round(jobId, restored, 3);
-        Assert.True(_agent.GetRequiredService<ICheckpointEngine>().IsRunning(restored), "the restored memhog runs on after checking its memory");
+        Assert.True(_agent.Get<ICheckpointEngine>().IsRunning(restored), "the restored memhog runs on after checking its memory");
     }
 
     [Fact]
@@ -138,9 +89,7 @@ public sealed class IncrementalCheckpointTests : IAsyncLifetime
     [Fact]
     public async Task A_compressed_checkpoint_of_a_real_job_restores_and_the_job_continues_from_it()
     {
-        var jobId = JobIds.New();
-        _jobIds.Add(jobId);
-        var job = await Jobs.LaunchAsync(jobId, new JobSpec { Command = NativeBinaries.Counter, Args = ["--target", "1000000", "--rate", "50"] }, CancellationToken.None);
+        var (jobId, job) = await _agent.Launch(NativeBinaries.Counter, "--target", "1000000", "--rate", "50");
         await Eventually.Get(() => Progress.Get(jobId), p => p.Fraction > 0.00002, Patience, "progress from the counter");
 
         var checkpoint = await Jobs.CheckpointAsync(jobId, 1, leaveRunning: true, CancellationToken.None);

@@ -24,6 +24,7 @@ public sealed class NodeJobs(
     CheckpointBundleWriter bundleWriter,
     CheckpointParentChoice parentChoice,
     CheckpointChainRestorer chainRestorer,
+    RestoreCache restoreCache,
     CheckpointRetention retention,
     CpuInfo cpu,
     JobRecordStore records,
@@ -256,13 +257,15 @@ public sealed class NodeJobs(
                 parent = null;
             }
             encoded = await CheckpointImageEncoder.EncodeAsync(bundle, parent, indexPages: _options.Images.Incremental, compress: _options.Images.Compress, cancellationToken,
-                hashedDuringDump.PageHashes);
+                hashedDuringDump.PageHashes, keepFullPageImagesIn: restoreCache.Incoming(jobId, sequence));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             TryDelete(bundle.Directory);
+            TryDelete(restoreCache.Incoming(jobId, sequence));
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} could not be stored: {e.Message}");
         }
+        // Should sealing fail, what the checkpoint put in the restore cache goes with the next checkpoint's Keep.
         var manifest = await bundleWriter.SealAsync(bundle, new CheckpointManifest
         {
             JobId = jobId,
@@ -284,6 +287,7 @@ public sealed class NodeJobs(
             WorkingDirectoryModes = carriedModes,
             Files = [],
         }, cancellationToken, hashedDuringDump, encoded);
+        KeepInRestoreCache(jobId, sequence);
         // Where a checkpoint's time goes, for anyone comparing it with a raw dump: engine, then hashing and signing.
         logger.LogInformation("checkpoint {Sequence} of job {JobId}: {Bytes} bytes stored ({Kind}, {NewPages} of {Pages} pages stored), paused {Pause} ms, dump {Dump} ms, encoded and sealed in {Seal} ms ({Early} of {Chunks} chunks hashed during the dump)",
             sequence, jobId, manifest.TotalBytes, parent is null ? "full" : $"incremental on {parent.Manifest.Sequence}", encoded.NewPages, encoded.ImagePages,
@@ -306,6 +310,21 @@ public sealed class NodeJobs(
             Pool = manifest.Pool,
             CpuFlags = manifest.CpuFlags,
         };
+    }
+
+    /// <summary>The newest checkpoint's full page images replace the job's restore cache; a failure costs only speed (a restore decodes the chain).</summary>
+    private void KeepInRestoreCache(string jobId, int sequence)
+    {
+        try
+        {
+            restoreCache.Keep(jobId, sequence);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("the restore cache of job {JobId} could not take checkpoint {Sequence}: {Problem}", jobId, sequence, e.Message);
+            TryDelete(restoreCache.Incoming(jobId, sequence));
+            TryDelete(restoreCache.DirectoryFor(jobId, sequence));
+        }
     }
 
     /// <summary>
@@ -349,6 +368,7 @@ public sealed class NodeJobs(
         {
             if (Directory.Exists(bundle.Directory))
                 Directory.Delete(bundle.Directory, recursive: true);
+            restoreCache.Forget(jobId, sequence);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -408,44 +428,83 @@ public sealed class NodeJobs(
         }
     }
 
+    /// <summary>
+    /// Restores the job from checkpoint <paramref name="sequence"/>: everything but its page images is verified first; the page
+    /// images (from the bundle, or from the node's restore cache for an incremental checkpoint) are hashed while CRIU copies
+    /// them, and the restored tasks run only once they verified (the engine's page gate; see docs/capture.md).
+    /// </summary>
     public async Task<JobHandle> RestoreAsync(string jobId, int sequence, string checkpointNodeId, CancellationToken cancellationToken, long epoch = 0)
     {
         RequireValidJobId(jobId);
         using var _ = await LockAsync(jobId, cancellationToken);
         var staging = paths.RestoreStaging(jobId, sequence);
+        Task? pagesVerified = null;
         try
         {
             var started = time.GetTimestamp();
-            var (manifest, images) = await StageVerifiedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
+            var prepared = await PrepareGatedAsync(jobId, sequence, checkpointNodeId, staging, cancellationToken);
             var verified = time.GetTimestamp();
+            var pagesStarted = time.GetTimestamp();
+            long? pagesDone = null;
+            pagesVerified = Task.Run(async () =>
+            {
+                await prepared.VerifyPagesAsync(cancellationToken);
+                pagesDone = time.GetTimestamp();
+            }, cancellationToken);
 
-            // A hung or stale copy is replaced: it must be gone before its image comes back.
+            // A hung or stale copy is replaced: it must be gone before its image comes back, and it is ended only for a
+            // checkpoint that verified in full (page images included), so that a bad one leaves it running.
+            if (_running.ContainsKey(jobId))
+                await PagesOrRefusalAsync(pagesVerified, jobId, sequence);
             if (_running.TryRemove(jobId, out var old))
                 await EndOldCopyAsync(old, cancellationToken);
             await progress.FlushAsync(cancellationToken);
             progress.Reset(jobId);
             progress.WatchFile(jobId, paths.ProgressFile(jobId));
-            await PutBackWorkingDirectoryAsync(jobId, sequence, manifest, paths.Checkpoint(jobId, sequence), cancellationToken);
+            await PutBackWorkingDirectoryAsync(jobId, sequence, prepared.Manifest, paths.Checkpoint(jobId, sequence), cancellationToken);
 
             JobHandle handle;
             try
             {
-                handle = await engine.RestoreAsync(jobId, paths.JobDirectory(jobId), images, cancellationToken);
+                handle = await engine.RestoreAsync(jobId, paths.JobDirectory(jobId), prepared.ImagesDirectory, cancellationToken, pagesVerified: pagesVerified);
             }
             catch (CheckpointEngineException e)
             {
+                // A refused page image is the reason, whatever CRIU said about being stopped.
+                await PagesOrRefusalAsync(pagesVerified, jobId, sequence);
                 throw new AgentRejectionException(e.Message);
             }
             Track(handle, epoch);
             // Where a restore's time goes, for bench/ and for people: verification (and decoding of a chain) vs the engine.
-            logger.LogInformation("restored job {JobId} from checkpoint {Sequence} as PID {Pid}: staged, verified and decoded in {Verify:0} ms, then the restore itself (old copy ended, files put back, engine) took {Engine:0} ms",
-                jobId, sequence, handle.Pid, time.GetElapsedTime(started, verified).TotalMilliseconds, time.GetElapsedTime(verified).TotalMilliseconds);
+            logger.LogInformation("restored job {JobId} from checkpoint {Sequence} as PID {Pid} (page images from {Source}): staged, verified and decoded in {Verify:0} ms, then the restore itself (old copy ended, files put back, engine) took {Engine:0} ms, its page images hashed meanwhile in {Pages:0} ms",
+                jobId, sequence, handle.Pid, prepared.Source, time.GetElapsedTime(started, verified).TotalMilliseconds, time.GetElapsedTime(verified).TotalMilliseconds,
+                pagesDone is { } done ? time.GetElapsedTime(pagesStarted, done).TotalMilliseconds : double.NaN);
             SampleAtFirstProgress(jobId);
             return handle;
         }
         finally
         {
+            // The hashing reads the staged copy: it ends before the copy goes.
+            if (pagesVerified is not null)
+                await pagesVerified.ContinueWith(_ => { }, TaskScheduler.Default);
             TryDelete(staging);
+        }
+    }
+
+    /// <summary>Waits for the page images' verification; a refusal is reported as every refused checkpoint is.</summary>
+    private static async Task PagesOrRefusalAsync(Task pagesVerified, string jobId, int sequence)
+    {
+        try
+        {
+            await pagesVerified;
+        }
+        catch (CheckpointBundleRejectedException e)
+        {
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
+        }
+        catch (IOException e)
+        {
+            throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} could not be prepared for the engine: {e.Message}");
         }
     }
 
@@ -483,7 +542,10 @@ public sealed class NodeJobs(
         try
         {
             foreach (var pruned in retention.Apply(jobId, sequence))
+            {
+                restoreCache.Forget(jobId, pruned.Sequence);
                 _pruned.Enqueue(pruned);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -491,8 +553,6 @@ public sealed class NodeJobs(
         }
     }
 
-    /// <summary>Everything a restore checks before CRIU sees the bundle, on private staged copies of it and the parents it needs; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
-    /// <returns>The directory of full images to restore from.</returns>
     /// <summary>The job's files carried in the bundle go back where the image expects them, before the engine restores it.</summary>
     private static async Task PutBackWorkingDirectoryAsync(string jobId, int sequence, CheckpointManifest manifest, CheckpointBundle bundle, CancellationToken cancellationToken)
     {
@@ -511,7 +571,26 @@ public sealed class NodeJobs(
         }
     }
 
+    /// <summary>Everything a restore checks before CRIU sees the bundle, on private staged copies of it and the parents it needs, page images included; the caller holds the job's lock and deletes <paramref name="staging"/>.</summary>
+    /// <returns>The directory of full images to restore from.</returns>
     private async Task<(CheckpointManifest Manifest, string Images)> StageVerifiedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken)
+    {
+        var prepared = await PrepareCheckedAsync(jobId, sequence, checkpointNodeId, async () =>
+        {
+            var (manifest, images) = await chainRestorer.PrepareAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, cancellationToken);
+            return new PreparedRestore(manifest, images, "its chain, verified in full", _ => Task.CompletedTask);
+        }, cancellationToken);
+        return (prepared.Manifest, prepared.ImagesDirectory);
+    }
+
+    /// <summary>As <see cref="StageVerifiedAsync"/>, but the page images are left to <see cref="PreparedRestore.VerifyPagesAsync"/>, for a restore through the engine's page gate.</summary>
+    private Task<PreparedRestore> PrepareGatedAsync(string jobId, int sequence, string checkpointNodeId, string staging, CancellationToken cancellationToken) =>
+        PrepareCheckedAsync(jobId, sequence, checkpointNodeId,
+            () => chainRestorer.PrepareGatedAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, restoreCache.DirectoryFor(jobId, sequence), cancellationToken),
+            cancellationToken);
+
+    /// <summary>Everything a restore checks before CRIU sees the bundle (what <paramref name="prepare"/> verifies, then the CPU and engine the signed manifest names); the caller holds the job's lock and deletes the staging directory.</summary>
+    private async Task<PreparedRestore> PrepareCheckedAsync(string jobId, int sequence, string checkpointNodeId, Func<Task<PreparedRestore>> prepare, CancellationToken cancellationToken)
     {
         var bundle = paths.Checkpoint(jobId, sequence);
         if (!Directory.Exists(bundle.Directory))
@@ -522,11 +601,10 @@ public sealed class NodeJobs(
         if (!probe.Usable)
             throw new AgentRejectionException($"restores are not possible on node {NodeId}: {probe.Problem}");
 
-        CheckpointManifest manifest;
-        string images;
+        PreparedRestore prepared;
         try
         {
-            (manifest, images) = await chainRestorer.PrepareAsync(s => paths.Checkpoint(jobId, s), jobId, sequence, staging, cancellationToken);
+            prepared = await prepare();
         }
         catch (IOException e)
         {
@@ -537,10 +615,11 @@ public sealed class NodeJobs(
         {
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {e.Reason}");
         }
+        var manifest = prepared.Manifest;
         // Only now is the manifest's word on CPU and engine trusted: its signature held.
         if (RestoreCompatibility.Problem(new CpuInfo(manifest.CpuModel, manifest.CpuFlags.ToHashSet(StringComparer.Ordinal)), manifest.Engine, cpu, probe.Version) is { } incompatible)
             throw new AgentRejectionException($"checkpoint {sequence} of job {jobId} refused: {incompatible}");
-        return (manifest, images);
+        return prepared;
     }
 
     /// <param name="upToEpoch">When set, only a copy of that epoch or older is killed: a newer placement here is not the copy meant.</param>

@@ -65,21 +65,45 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
             if (file.Chunks is null || file.Chunks.Count != expectedChunks)
                 throw new CheckpointBundleRejectedException(root, $"the manifest lists {file.Chunks?.Count ?? 0} chunk hash(es) for {file.Path}, which needs {expectedChunks}");
         }
-        if (chunksAlreadyHashed)
-            return manifest;
+        if (!chunksAlreadyHashed)
+            await VerifyChunksAsync(bundle, manifest, manifest.Files, cancellationToken);
+        return manifest;
+    }
+
+    /// <summary>
+    /// Everything <see cref="VerifyAsync"/> checks, except the chunks of the files <paramref name="hashLater"/> picks: their
+    /// size is checked, their bytes are left to <see cref="VerifyChunksAsync"/>. For a restore that hashes page images while
+    /// the engine copies them into a process that is not let run before they verified (see docs/capture.md).
+    /// </summary>
+    /// <returns>The manifest, whose signature held, and the files whose chunks are still to be verified.</returns>
+    /// <exception cref="CheckpointBundleRejectedException">With the first problem found.</exception>
+    public async Task<(CheckpointManifest Manifest, IReadOnlyList<ManifestFile> HashLater)> VerifyAllButAsync(CheckpointBundle bundle, string? expectedJobId, int? expectedSequence,
+        Func<ManifestFile, bool> hashLater, CancellationToken cancellationToken = default)
+    {
+        var manifest = await VerifyAsync(bundle, expectedJobId, expectedSequence, cancellationToken, chunksAlreadyHashed: true);
+        await VerifyChunksAsync(bundle, manifest, [.. manifest.Files.Where(f => !hashLater(f))], cancellationToken);
+        var later = manifest.Files.Where(hashLater).ToList();
+        return (manifest, later);
+    }
+
+    /// <summary>Hashes every chunk of <paramref name="files"/> (listed in <paramref name="manifest"/>, whose signature and sizes were checked) against the manifest.</summary>
+    /// <exception cref="CheckpointBundleRejectedException">With the first chunk that does not match, the same on every run.</exception>
+    public static async Task VerifyChunksAsync(CheckpointBundle bundle, CheckpointManifest manifest, IReadOnlyList<ManifestFile> files, CancellationToken cancellationToken)
+    {
+        var root = bundle.Directory;
         string[][] hashes;
         try
         {
-            hashes = await ChunkHasher.HashAsync([.. manifest.Files.Select(f => (Path.Combine(root, f.Path), f.Size))], manifest.ChunkBytes, manifest.Format, cancellationToken);
+            hashes = await ChunkHasher.HashAsync([.. files.Select(f => (Path.Combine(root, f.Path), f.Size))], manifest.ChunkBytes, manifest.Format, cancellationToken);
         }
         catch (IOException e)
         {
             throw new CheckpointBundleRejectedException(root, $"a file could not be read in full: {e.Message}");
         }
         // Every chunk is hashed before any is judged, so that the first mismatch reported is the same on every run.
-        for (var f = 0; f < manifest.Files.Count; f++)
+        for (var f = 0; f < files.Count; f++)
         {
-            var file = manifest.Files[f];
+            var file = files[f];
             for (var c = 0; c < hashes[f].Length; c++)
             {
                 if (string.Equals(hashes[f][c], file.Chunks[c], StringComparison.OrdinalIgnoreCase))
@@ -89,7 +113,6 @@ public sealed class CheckpointBundleVerifier(IManifestSigner signer)
                 throw new CheckpointBundleRejectedException(root, $"{file.Path} chunk {c} (bytes {start}-{end}) does not match its SHA-256 in the manifest (the file was changed or damaged)");
             }
         }
-        return manifest;
     }
 
     /// <summary>Reads the manifest and checks its signature and job, but not the files: what a writer needs of a parent it took itself.</summary>

@@ -18,9 +18,25 @@ public static class CheckpointImageEncoder
     /// <param name="indexPages">Whether to write page indexes, so that a later checkpoint can be incremental on this one.</param>
     /// <param name="compress">Whether zstd may be used.</param>
     /// <param name="knownPageHashes">Page hashes taken during the dump, by image path in the bundle (see <see cref="AppendedChunkHasher.PageHashes"/>): those pages are not read again.</param>
+    /// <param name="keepFullPageImagesIn">
+    /// Where page images that are stored encoded are moved to (by image path below it) instead of being deleted: the node's
+    /// restore cache, from which a restore of this checkpoint reads them as they are. Null deletes them.
+    /// </param>
     public static async Task<EncodedImages> EncodeAsync(CheckpointBundle bundle, ParentPages? parent, bool indexPages, bool compress, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, byte[]>? knownPageHashes = null)
+        IReadOnlyDictionary<string, byte[]>? knownPageHashes = null, string? keepFullPageImagesIn = null)
     {
+        void Drop(string image, string path)
+        {
+            if (keepFullPageImagesIn is null || !PageIndex.IsPageImage(image))
+            {
+                File.Delete(path);
+                return;
+            }
+            var kept = Path.Combine(keepFullPageImagesIn, image);
+            Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
+            File.Move(path, kept, overwrite: true);
+        }
+
         var encoded = new Dictionary<string, EncodedImage>(StringComparer.Ordinal);
         long imagePages = 0, newPages = 0;
         var images = BundleFiles.List(bundle.Directory).Where(f => f.StartsWith(CheckpointBundle.ImagesDirectoryName + "/", StringComparison.Ordinal)).ToList();
@@ -43,7 +59,7 @@ public static class CheckpointImageEncoder
                 {
                     var stored = image + ImageEncodings.Suffix(ImageEncodings.PageDelta);
                     newPages += await PageDeltaWriter.WriteAsync(path, Path.Combine(bundle.Directory, stored), hashes, parent, compress, cancellationToken);
-                    File.Delete(path);
+                    Drop(image, path);
                     encoded[stored] = new EncodedImage(image, size, ImageEncodings.PageDelta);
                     continue;
                 }
@@ -53,7 +69,7 @@ public static class CheckpointImageEncoder
             {
                 var stored = image + ImageEncodings.Suffix(ImageEncodings.Zstd);
                 await ZstdImages.CompressAsync(path, Path.Combine(bundle.Directory, stored), cancellationToken);
-                File.Delete(path);
+                Drop(image, path);
                 encoded[stored] = new EncodedImage(image, size, ImageEncodings.Zstd);
             }
         }
