@@ -31,6 +31,7 @@ public sealed class ApiBadInputTests(ApiBadInputTests.Host fixture) : IClassFixt
         ("PUT", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/no-such-project/members/admin", null, 400, "There is no project named 'no-such-project'"),
         ("DELETE", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/default/members/nobody", null, 404, "nobody"),
         ("GET", "/api/v1/audit", "/api/v1/audit?take=0", null, 400, "'take' must be between"),
+        ("POST", "/api/v1/account/password", "/api/v1/account/password", """{"currentPassword":"not it","newPassword":"a new long password"}""", 400, "The current password is not right"),
         ("GET", "/api/v1/tokens", "", null, NoInput, ""),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", Malformed, 400, "JSON"),
         ("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/tok-000000000000", null, 404, "tok-000000000000"),
@@ -154,6 +155,7 @@ public sealed class ApiBadInputTests(ApiBadInputTests.Host fixture) : IClassFixt
             Assert.Equal(["admin"], (await Api.Store.ListUsersAsync()).Select(u => u.Name));
             Assert.Empty(await Api.Store.ListAgentsAsync());
             Assert.Single(await Api.Store.ListTokensAsync("admin"));
+            Assert.NotNull(await Api.Store.VerifyPasswordAsync("admin", PortalApiHost.AdminPassword));
         }
     }
 }

@@ -30,6 +30,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("PUT", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/default/members/admin", CaasRoles.Admin),
         ("DELETE", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/default/members/admin", CaasRoles.Admin),
         ("GET", "/api/v1/audit", "/api/v1/audit", CaasRoles.Admin),
+        ("POST", "/api/v1/account/password", "/api/v1/account/password", CaasRoles.Viewer),
         ("GET", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/tok-000000000000", CaasRoles.Viewer),
