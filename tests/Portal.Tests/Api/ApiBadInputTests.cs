@@ -51,6 +51,7 @@ public sealed class ApiBadInputTests(ApiBadInputTests.Host fixture) : IClassFixt
         ("GET", $"{prefix}/jobs/{{id}}", $"{prefix}/jobs/job-00000000ff", null, 404, "No job has id 'job-00000000ff'"),
         ("GET", $"{prefix}/jobs/{{id}}/events", $"{prefix}/jobs/{Job}/events?take=100000", null, 400, "'take' must be between"),
         ("GET", $"{prefix}/jobs/{{id}}/incidents", $"{prefix}/jobs/not-a-job/incidents", null, 404, "job ids look like"),
+        ("GET", $"{prefix}/incidents", $"{prefix}/incidents?take=101", null, 400, "'take' must be between 1 and 100"),
         ("POST", $"{prefix}/jobs/{{id}}/checkpoint", $"{prefix}/jobs/{Job}/checkpoint", Malformed, 400, "JSON"),
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/job-00000000ff/kill", null, 404, "No job has id"),
         ("GET", $"{prefix}/jobs/{{id}}/samples", $"{prefix}/jobs/{Job}/samples?take=many", null, 400, "'take' must be a whole number"),

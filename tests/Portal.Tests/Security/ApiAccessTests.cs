@@ -50,6 +50,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("GET", $"{prefix}/jobs/{{id}}", $"{prefix}/jobs/{Job}", CaasRoles.Viewer),
         ("GET", $"{prefix}/jobs/{{id}}/events", $"{prefix}/jobs/{Job}/events", CaasRoles.Viewer),
         ("GET", $"{prefix}/jobs/{{id}}/incidents", $"{prefix}/jobs/{Job}/incidents", CaasRoles.Viewer),
+        ("GET", $"{prefix}/incidents", $"{prefix}/incidents", CaasRoles.Viewer),
         ("POST", $"{prefix}/jobs/{{id}}/checkpoint", $"{prefix}/jobs/{Job}/checkpoint", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Job}/kill", CaasRoles.Operator),
         ("GET", $"{prefix}/jobs/{{id}}/samples", $"{prefix}/jobs/{Job}/samples", CaasRoles.Viewer),
