@@ -264,16 +264,23 @@ public static class CliApp
         var alertState = new Option<string?>("--state") { Description = "Only alerts in this state: pending, firing, acknowledged or resolved." };
         var alertSkip = new Option<int>("--skip") { Description = "Alerts to skip.", DefaultValueFactory = _ => 0 };
         var alertTake = new Option<int>("--take") { Description = "Alerts to show.", DefaultValueFactory = _ => 50 };
+        var alertJob = new Option<string?>("--job") { Description = "Only this job's alerts: its open ones, then its resolved ones (history)." };
         Func<ParseResult, CancellationToken, Task<int>> listAlerts = (parse, ct) => Run(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
+            var paging = $"skip={parse.GetValue(alertSkip)}&take={parse.GetValue(alertTake)}";
             var state = parse.GetValue(alertState) is { } s ? $"&state={Uri.EscapeDataString(s)}" : "";
-            var text = await api.GetAsync($"alerts?includeResolved={(parse.GetValue(resolved) ? "true" : "false")}{state}&skip={parse.GetValue(alertSkip)}&take={parse.GetValue(alertTake)}", ct);
+            var job = parse.GetValue(alertJob);
+            if (job is not null && state.Length > 0)
+                throw new UsageException("--job lists all of the job's alerts, open ones first; --state applies only to the list of every alert.");
+            var text = job is not null
+                ? await api.GetAsync($"jobs/{Uri.EscapeDataString(job)}/alerts?{paging}", ct)
+                : await api.GetAsync($"alerts?includeResolved={(parse.GetValue(resolved) ? "true" : "false")}{state}&{paging}", ct);
             if (parse.GetValue(json))
                 WriteJson(output, text);
             else
                 TextOutput.Alerts(output, PlatformApi.Read<Page<AlertView>>(text).Items, clock.GetUtcNow());
         });
-        var alertsList = new Command("list", "List alerts (open ones unless --state or --all).") { resolved, alertState, alertSkip, alertTake, json };
+        var alertsList = new Command("list", "List alerts (open ones unless --state or --all; with --job, that job's open and past ones).") { resolved, alertState, alertJob, alertSkip, alertTake, json };
         alertsList.SetAction(listAlerts);
 
         var alertId = new Argument<string>("alert-id") { Description = "The alert's id, e.g. stalled-job-0123456789." };
@@ -336,7 +343,7 @@ public static class CliApp
         }));
 
         // `caas alerts` alone still lists, as it did before the subcommands.
-        var alerts = new Command("alerts", "List, acknowledge and silence alerts.") { resolved, alertState, alertSkip, alertTake, json, alertsList, ack, silence, silences, unsilence };
+        var alerts = new Command("alerts", "List, acknowledge and silence alerts.") { resolved, alertState, alertJob, alertSkip, alertTake, json, alertsList, ack, silence, silences, unsilence };
         alerts.SetAction(listAlerts);
 
         var loginUser = new Option<string>("--user") { Description = "User to log in as.", DefaultValueFactory = _ => "admin" };

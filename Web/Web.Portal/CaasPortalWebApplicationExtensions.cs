@@ -27,6 +27,7 @@ public static class CaasPortalWebApplicationExtensions
         TokensApi.Map(app.MapGroup("/api/v1/tokens"));
         var v1 = JobsApi.Map(app.MapGroup("/api/v1"));
         UsersApi.Map(v1);
+        AccountApi.Map(v1);
         ProjectsApi.Map(v1);
         AuditApi.Map(v1);
         CheckpointsApi.Map(v1);

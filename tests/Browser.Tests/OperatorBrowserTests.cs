@@ -98,57 +98,39 @@ public sealed class OperatorBrowserTests
         await using var host = await StandaloneHost.StartAsync();
         var created = await host.Api.Http.PostAsJsonAsync("/api/v1/users", new { name = "vera", password = "vera's long password", role = "viewer" });
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        var job = await host.Api.SubmitAsync(new
-        {
-            command = RepositoryLayout.NativeBinary("counter"),
-            args = new[] { "--target", "1000000", "--rate", "20" },
-            name = "stalls in a browser",
-            stallThresholdSeconds = 3,
-            onStall = "AlertOnly",
-        });
-        var running = await host.Api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Running && j.Progress > 0, Patience, "running");
-        JobProcesses.Signal(running.Pid!.Value, JobProcesses.SIGSTOP);
-        try
-        {
-            await host.Api.WaitForAlertAsync(job.JobId, a => a.State == Caas.Contracts.Alerts.AlertState.Firing, Patience, "a firing stall alert");
+        await using var job = await StalledJob.StartAsync(host, "stalls in a browser", Patience);
 
-            await using var browser = await DebianChromium.LaunchAsync();
-            var viewer = await browser.NewPageAsync();
-            await viewer.GotoAsync(new Uri(host.Url, "alerts").ToString());
-            await PortalLogin.LogInAsync(viewer, "vera", "vera's long password");
-            await Expect(viewer.Locator("[data-testid='alert-row']")).ToHaveCountAsync(1);
-            await Expect(viewer.Locator("[data-testid='ack']")).ToHaveCountAsync(0);
-            await viewer.GotoAsync(new Uri(host.Url, $"jobs/{job.JobId}").ToString());
-            await Expect(viewer.Locator("[data-testid='actions-not-allowed']")).ToBeVisibleAsync();
-            await Expect(viewer.Locator("[data-testid='action-suspend']")).ToHaveCountAsync(0);
-            await Expect(viewer.Locator("[data-testid='action-checkpoint']")).ToHaveCountAsync(0);
-            // The job's page shows its alert too, without the operator's buttons.
-            await Expect(viewer.Locator("[data-testid='job-alert-state']")).ToHaveTextAsync("Firing");
-            await Expect(viewer.Locator("[data-testid='job-alert-ack']")).ToHaveCountAsync(0);
-            // What the page does not offer, the API refuses too.
-            using var asViewer = new HttpClient { BaseAddress = host.Url };
-            asViewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await host.CreateTokenAsync("vera", "vera's long password"));
-            Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PostAsync($"/api/v1/jobs/{job.JobId}/suspend", null)).StatusCode);
-            Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PostAsync($"/api/v1/alerts/stalled-{job.JobId}/ack", null)).StatusCode);
+        await using var browser = await DebianChromium.LaunchAsync();
+        var viewer = await browser.NewPageAsync();
+        await viewer.GotoAsync(new Uri(host.Url, "alerts").ToString());
+        await PortalLogin.LogInAsync(viewer, "vera", "vera's long password");
+        await Expect(viewer.Locator("[data-testid='alert-row']")).ToHaveCountAsync(1);
+        await Expect(viewer.Locator("[data-testid='ack']")).ToHaveCountAsync(0);
+        await viewer.GotoAsync(new Uri(host.Url, $"jobs/{job.JobId}").ToString());
+        await Expect(viewer.Locator("[data-testid='actions-not-allowed']")).ToBeVisibleAsync();
+        await Expect(viewer.Locator("[data-testid='action-suspend']")).ToHaveCountAsync(0);
+        await Expect(viewer.Locator("[data-testid='action-checkpoint']")).ToHaveCountAsync(0);
+        // The job's page shows its alert too, without the operator's buttons.
+        await Expect(viewer.Locator("[data-testid='job-alert-state']")).ToHaveTextAsync("Firing");
+        await Expect(viewer.Locator("[data-testid='job-alert-ack']")).ToHaveCountAsync(0);
+        // What the page does not offer, the API refuses too.
+        using var asViewer = new HttpClient { BaseAddress = host.Url };
+        asViewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await host.CreateTokenAsync("vera", "vera's long password"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PostAsync($"/api/v1/jobs/{job.JobId}/suspend", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PostAsync($"/api/v1/alerts/stalled-{job.JobId}/ack", null)).StatusCode);
 
-            var operatorPage = await (await browser.Browser.NewContextAsync()).NewPageAsync();
-            await operatorPage.GotoAsync(new Uri(host.Url, "alerts").ToString());
-            await PortalLogin.LogInAsync(operatorPage, "admin", host.AdminPassword!);
-            var row = operatorPage.Locator("[data-testid='alert-row']");
-            await Expect(row.Locator("[data-testid='alert-state']")).ToHaveTextAsync("Firing");
-            await Screenshots.SaveAsync(operatorPage, "alerts");
-            // A click on the prerendered button, before the circuit runs, does nothing (seen in CI at load 24).
-            await PortalLogin.WaitUntilInteractiveAsync(operatorPage);
-            await row.Locator("[data-testid='ack']").ClickAsync();
+        var operatorPage = await (await browser.Browser.NewContextAsync()).NewPageAsync();
+        await operatorPage.GotoAsync(new Uri(host.Url, "alerts").ToString());
+        await PortalLogin.LogInAsync(operatorPage, "admin", host.AdminPassword!);
+        var row = operatorPage.Locator("[data-testid='alert-row']");
+        await Expect(row.Locator("[data-testid='alert-state']")).ToHaveTextAsync("Firing");
+        await Screenshots.SaveAsync(operatorPage, "alerts");
+        // A click on the prerendered button, before the circuit runs, does nothing (seen in CI at load 24).
+        await PortalLogin.WaitUntilInteractiveAsync(operatorPage);
+        await row.Locator("[data-testid='ack']").ClickAsync();
 
-            await Expect(row.Locator("[data-testid='alert-state']")).ToHaveTextAsync("Acknowledged");
-            await Expect(row.Locator("[data-testid='acknowledged-by']")).ToContainTextAsync("acknowledged by admin");
-            Assert.Equal("admin", (await host.Api.GetAlertAsync($"stalled-{job.JobId}")).AcknowledgedBy);
-        }
-        finally
-        {
-            JobProcesses.Signal(running.Pid!.Value, JobProcesses.SIGCONT);
-        }
-        await host.Api.KillAsync(job.JobId);
+        await Expect(row.Locator("[data-testid='alert-state']")).ToHaveTextAsync("Acknowledged");
+        await Expect(row.Locator("[data-testid='acknowledged-by']")).ToContainTextAsync("acknowledged by admin");
+        Assert.Equal("admin", (await host.Api.GetAlertAsync($"stalled-{job.JobId}")).AcknowledgedBy);
     }
 }

@@ -13,6 +13,7 @@ public sealed class PortalBrowserTests
     [Fact]
     public async Task The_portal_shows_a_submitted_job_running_and_its_progress_moving()
     {
+        var started = DateTime.UtcNow;
         await using var host = await StandaloneHost.StartAsync();
         var job = await host.Api.SubmitAsync(CounterJob.Spec("browser demo", rate: 20, target: 2000));
         await host.Api.WaitForJobAsync(job.JobId, j => j.Status == JobStatus.Running && j.Progress > 0, TimeSpan.FromSeconds(60), "running");
@@ -50,6 +51,10 @@ public sealed class PortalBrowserTests
         var written = await output.InnerTextAsync();
         await Expect(output).Not.ToHaveTextAsync(written, new() { Timeout = 10_000 });
         await Screenshots.SaveAsync(page, "job-page");
+
+        // The README shows these two screenshots from where this test saves them (generated, never committed).
+        Assert.Equal(["artifacts/screenshots/dashboard.png", "artifacts/screenshots/job-page.png"], Screenshots.ShownInReadme());
+        Assert.All(Screenshots.ShownInReadme(), image => Assert.True(File.GetLastWriteTimeUtc(Screenshots.PathOf(image)) >= started.AddSeconds(-2), $"{image} was not saved by this run"));
 
         await host.Api.KillAsync(job.JobId);
     }

@@ -12,5 +12,12 @@ public static class Screenshots
         await page.ScreenshotAsync(new() { Path = Path.Combine(directory, name + ".png"), FullPage = true });
     }
 
+    /// <summary>The images README.md shows (Markdown image links), relative to the repository root.</summary>
+    public static IReadOnlyList<string> ShownInReadme() =>
+        System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")), @"!\[[^\]]*\]\(([^)\s]+)\)")
+            .Select(m => m.Groups[1].Value).ToArray();
+
+    public static string PathOf(string relative) => Path.Combine(RepositoryRoot(), relative);
+
     private static string RepositoryRoot() => Caas.EndToEnd.Tests.RepositoryLayout.Root;
 }

@@ -224,6 +224,34 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void A_jobs_alerts_are_its_open_ones_newest_first_then_its_history_and_pages_run_across_both()
+    {
+        Begin(AlertKind.Failed, Sim, "first failure");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        End(AlertKind.Failed, Sim);
+        Begin(AlertKind.Failed, Other, "another job's failure");
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Begin(AlertKind.Failed, Sim, "second failure");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        End(AlertKind.Failed, Sim);
+        Begin(AlertKind.Starved, Sim, "starved");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Begin(AlertKind.Stalled, Sim, "stalled");
+
+        var all = _alerts.Lifecycle.ListFor(Sim.Id, 0, 10, Now);
+        var second = _alerts.Lifecycle.ListFor(Sim.Id, 1, 2, Now);
+        var last = _alerts.Lifecycle.ListFor(Sim.Id, 3, 2, Now);
+
+        Assert.Equal(["stalled", "starved", "second failure", "first failure"], all.Items.Select(a => a.Message));
+        Assert.Equal([AlertState.Pending, AlertState.Firing, AlertState.Resolved, AlertState.Resolved], all.Items.Select(a => a.State));
+        Assert.Equal((4, 4), (all.Total, second.Total));
+        Assert.Equal(["starved", "second failure"], second.Items.Select(a => a.Message));
+        Assert.Equal(["first failure"], last.Items.Select(a => a.Message));
+        Assert.Equal(["another job's failure"], _alerts.Lifecycle.ListFor(Other.Id, 0, 10, Now).Items.Select(a => a.Message));
+        Assert.Equal(0, _alerts.Lifecycle.ListFor("job-00000000ff", 0, 10, Now).Total);
+    }
+
+    [Fact]
     public void Events_already_folded_are_not_folded_twice()
     {
         Begin(AlertKind.Failed, Sim);

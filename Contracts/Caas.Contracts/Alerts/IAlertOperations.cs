@@ -19,4 +19,9 @@ public interface IAlertOperations
     Task<IReadOnlyList<SilenceView>> ListSilencesAsync(bool includeExpired, CancellationToken cancellationToken = default);
     Task<SilenceView> CreateSilenceAsync(NewSilence silence, string by, CancellationToken cancellationToken = default);
     Task<SilenceView> ExpireSilenceAsync(string silenceId, string by, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// One job's alerts, for its page: the open ones first (newest first), then its resolved ones (most recently resolved
+    /// first), in the order of <see cref="ListAlertsAsync"/>. The caller has checked that the user may see the job.
+    /// </summary>
+    Task<Page<AlertView>> ListJobAlertsAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default);
 }

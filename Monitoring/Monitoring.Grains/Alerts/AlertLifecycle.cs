@@ -196,6 +196,27 @@ public sealed class AlertLifecycle(AlertingOptions options)
         }
     }
 
+    /// <summary>
+    /// The alerts about one subject (a job): its open ones newest first, then its resolved ones most recently resolved
+    /// first, as <see cref="List"/> orders them. Only that subject's alerts are turned into views.
+    /// </summary>
+    public Page<AlertView> ListFor(string subjectId, int skip, int take, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var open = _alerts.Values.Where(a => a.Occurrence > 0 && a.State != AlertState.Resolved && a.Subject.Id == subjectId)
+                .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
+                .ToArray();
+            var resolved = Enumerable.Reverse(_resolved).Where(a => a.JobId == subjectId).ToArray();
+            // The page may start among the open ones and run on into the resolved ones.
+            var openShown = Math.Clamp(open.Length - skip, 0, take);
+            var items = open.Skip(skip).Take(openShown).Select(a => ViewOf(a, now))
+                .Concat(resolved.Skip(Math.Max(0, skip - open.Length)).Take(take - openShown))
+                .ToArray();
+            return new Page<AlertView>(items, open.Length + resolved.Length, skip, take);
+        }
+    }
+
     /// <returns>The alert's newest occurrence; null when there is none.</returns>
     public AlertView? Get(string alertId, DateTimeOffset now)
     {

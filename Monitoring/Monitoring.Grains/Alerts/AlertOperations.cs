@@ -1,4 +1,5 @@
 using Caas.Contracts.Alerts;
+using Caas.Contracts.Jobs;
 using Caas.Contracts.Services;
 using Caas.Contracts.Views;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,11 +19,17 @@ public sealed class AlertOperations(
     {
         if (state is { } s && !Enum.IsDefined(s))
             throw new OperationRejectedException(RejectionKind.Invalid, $"'{(int)s}' is not an alert state.");
-        if (skip < 0)
-            throw new OperationRejectedException(RejectionKind.Invalid, $"'skip' must be 0 or more, not {skip}.");
-        if (take is < 1 or > MaxPageSize)
-            throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxPageSize}, not {take}.");
+        RequirePaging(skip, take);
         var page = lifecycle.List(state, includeResolved, skip, take, time.GetUtcNow());
+        return page with { Items = await WithDeliveriesAsync(page.Items, cancellationToken) };
+    }
+
+    public async Task<Page<AlertView>> ListJobAlertsAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        if (!JobIds.IsValid(jobId))
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'{jobId}' is not a job id: job ids look like 'job-' followed by 10 hex digits.");
+        RequirePaging(skip, take);
+        var page = lifecycle.ListFor(jobId, skip, take, time.GetUtcNow());
         return page with { Items = await WithDeliveriesAsync(page.Items, cancellationToken) };
     }
 
@@ -50,6 +57,14 @@ public sealed class AlertOperations(
     {
         await engine.RunCommandAsync(now => lifecycle.DecideExpire(silenceId, by, now), cancellationToken);
         return lifecycle.Silence(silenceId)!;
+    }
+
+    private static void RequirePaging(int skip, int take)
+    {
+        if (skip < 0)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'skip' must be 0 or more, not {skip}.");
+        if (take is < 1 or > MaxPageSize)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxPageSize}, not {take}.");
     }
 
     private async Task<IReadOnlyList<AlertView>> WithDeliveriesAsync(IReadOnlyList<AlertView> alerts, CancellationToken cancellationToken)

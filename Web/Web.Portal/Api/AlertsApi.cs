@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Caas.Web.Portal.Portal;
 using Caas.Web.Portal.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,7 +25,8 @@ internal static class AlertsApi
             .Produces<AlertView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/jobs/{id}/alerts", ListJobAlerts)
-            .Produces<IReadOnlyList<AlertView>>()
+            .Produces<Page<AlertView>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/alerts/{id}/ack", Acknowledge)
             .RequireAuthorization(CaasPolicies.Operate)
@@ -56,11 +56,12 @@ internal static class AlertsApi
         return TypedResults.Ok(await visibility.ListAlertsAsync(scope, alerts, state, ListQuery.Flag(request, "includeResolved"), skip, take, ct));
     }
 
-    /// <summary>The job's alerts as its portal page shows them (<see cref="JobAlertHistory"/>); 404 for a job the user may not see.</summary>
-    private static async Task<IResult> ListJobAlerts(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, CancellationToken ct)
+    /// <summary>A page of the job's alerts as its portal page shows them, open ones first; 404 for a job the user may not see.</summary>
+    private static async Task<IResult> ListJobAlerts(string id, HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, CancellationToken ct)
     {
+        var (skip, take) = ListQuery.Paging(request);
         await visibility.RequireJobAsync(user, id, ct);
-        return TypedResults.Ok(await JobAlertHistory.ListAsync(alerts, id, ct));
+        return TypedResults.Ok(await alerts.ListJobAlertsAsync(id, skip, take, ct));
     }
 
     private static async Task<IResult> GetAlert(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IAlertOperations alerts, CancellationToken ct) =>

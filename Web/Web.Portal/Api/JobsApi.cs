@@ -37,6 +37,9 @@ internal static class JobsApi
         api.MapGet("/jobs/{id}/events", GetEvents)
             .Produces<Page<TimelineEntry>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/incidents", GetRecentIncidents)
+            .Produces<IReadOnlyList<RecoveryIncident>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/jobs/{id}/incidents", GetIncidents)
             .Produces<IReadOnlyList<RecoveryIncident>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -137,6 +140,17 @@ internal static class JobsApi
         await visibility.RequireJobAsync(user, id, ct);
         return TypedResults.Ok(await queries.GetTimelineAsync(id, skip, take, ct));
     }
+
+    /// <summary>The newest recoveries of the user's projects' jobs, as the dashboard shows them; ?take=1..100 (default 20).</summary>
+    private static async Task<IResult> GetRecentIncidents(HttpRequest request, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IRecoveryIncidents incidents, CancellationToken ct)
+    {
+        var take = ListQuery.Integer(request, "take", 20);
+        if (take is < 1 or > MaxRecentIncidents)
+            throw new OperationRejectedException(RejectionKind.Invalid, $"'take' must be between 1 and {MaxRecentIncidents}.");
+        return TypedResults.Ok(await visibility.RecentIncidentsAsync(await visibility.ScopeAsync(user, ct), incidents, take, ct));
+    }
+
+    private const int MaxRecentIncidents = 100;
 
     private static async Task<IResult> GetIncidents(string id, ClaimsPrincipal user, [FromServices] JobVisibility visibility, [FromServices] IRecoveryIncidents incidents, CancellationToken ct)
     {

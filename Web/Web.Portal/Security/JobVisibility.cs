@@ -82,6 +82,22 @@ public sealed class JobVisibility(IProjectMemberships memberships, IJobQueries q
         return new Page<AlertView>(visible.Skip(skip).Take(take).ToArray(), visible.Count, skip, take);
     }
 
+    /// <summary>How many of the fleet's newest incidents are read to find the ones a project-limited user may see.</summary>
+    public const int IncidentsScanned = 200;
+
+    /// <summary>
+    /// The newest incidents of the scope's jobs, newest first, at most <paramref name="take"/>. For a user limited to
+    /// some projects the fleet's newest <see cref="IncidentsScanned"/> are read and theirs kept.
+    /// </summary>
+    public async Task<IReadOnlyList<RecoveryIncident>> RecentIncidentsAsync(ProjectScope scope, IRecoveryIncidents incidents, int take, CancellationToken ct = default)
+    {
+        var newest = await incidents.ListRecentAsync(scope.AllProjects ? take : Math.Max(take, IncidentsScanned), ct);
+        if (scope.AllProjects)
+            return newest;
+        var projects = await queries.GetJobProjectsAsync(newest.Select(i => i.JobId).Distinct().ToArray(), ct);
+        return newest.Where(i => projects.TryGetValue(i.JobId, out var project) && scope.Includes(project)).Take(take).ToList();
+    }
+
     /// <exception cref="OperationRejectedException">NotFound: the alert is about a job outside the scope.</exception>
     public async Task<AlertView> RequireVisibleAsync(ProjectScope scope, AlertView? alert, string alertId, CancellationToken ct = default)
     {

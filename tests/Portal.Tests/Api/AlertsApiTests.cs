@@ -63,10 +63,38 @@ public sealed class AlertsApiTests : IAsyncLifetime
 
         var alerts = await Client.GetFromJsonAsync<JsonElement>("/api/v1/jobs/job-000000000a/alerts");
 
-        Assert.Equal(["failed-job-000000000a", "stalled-job-000000000a"], alerts.EnumerateArray().Select(a => a.GetProperty("id").GetString()));
-        Assert.Equal(["Firing", "Resolved"], alerts.EnumerateArray().Select(a => a.GetProperty("state").GetString()));
+        var items = alerts.GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(["failed-job-000000000a", "stalled-job-000000000a"], items.Select(a => a.GetProperty("id").GetString()));
+        Assert.Equal(["Firing", "Resolved"], items.Select(a => a.GetProperty("state").GetString()));
+        Assert.Equal(2, alerts.GetProperty("total").GetInt32());
+        // Asked of the alert service by job, not by reading every alert.
+        Assert.Equal([("job-000000000a", 0, 50)], host.Alerts.JobListCalls);
+        Assert.Empty(host.Alerts.ListCalls);
         using var unknown = await ProblemAsync(await Client.GetAsync("/api/v1/jobs/job-00000000ff/alerts"), HttpStatusCode.NotFound);
         using var malformed = await ProblemAsync(await Client.GetAsync("/api/v1/jobs/nonsense/alerts"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_jobs_alerts_are_paged_open_ones_first_and_a_bad_page_is_a_400_problem()
+    {
+        host.Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        for (var i = 0; i < 3; i++)
+            host.Alerts.Alerts.Insert(0, new AlertView
+            {
+                Id = "stalled-job-000000000a", JobId = "job-000000000a", JobName = "sim", Kind = AlertKind.Stalled, State = AlertState.Resolved,
+                Message = $"past stall {i}", RaisedAt = SampleJobs.Start, ResolvedAt = SampleJobs.Start.AddSeconds(30), Occurrence = i + 1,
+            });
+
+        var first = await Client.GetFromJsonAsync<JsonElement>("/api/v1/jobs/job-000000000a/alerts?take=2");
+        var second = await Client.GetFromJsonAsync<JsonElement>("/api/v1/jobs/job-000000000a/alerts?skip=2&take=2");
+
+        Assert.Equal(["Firing", "Resolved"], first.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("state").GetString()));
+        Assert.Equal(["past stall 1", "past stall 0"], second.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("message").GetString()));
+        Assert.Equal((4, 2, 2), (second.GetProperty("total").GetInt32(), second.GetProperty("skip").GetInt32(), second.GetProperty("take").GetInt32()));
+        using var badTake = await ProblemAsync(await Client.GetAsync("/api/v1/jobs/job-000000000a/alerts?take=0"), HttpStatusCode.BadRequest);
+        Assert.Contains("'take' must be between", badTake.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var badSkip = await ProblemAsync(await Client.GetAsync("/api/v1/jobs/job-000000000a/alerts?skip=x"), HttpStatusCode.BadRequest);
+        Assert.Contains("'skip' must be a whole number", badSkip.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

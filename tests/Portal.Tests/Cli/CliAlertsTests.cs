@@ -59,6 +59,50 @@ public sealed class CliAlertsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alerts_list_for_a_job_prints_its_open_then_past_alerts_and_the_page_as_json()
+    {
+        host.Platform.Jobs.Add(SampleJobs.Running("job-000000000a", "sim", 0.5, SampleJobs.Start));
+        Alerts.Alerts.Add(new AlertView
+        {
+            Id = "failed-job-000000000a", JobId = "job-000000000a", JobName = "sim", Kind = AlertKind.Failed, State = AlertState.Resolved,
+            Message = "exit code 3", RaisedAt = SampleJobs.Start, ResolvedAt = SampleJobs.Start.AddSeconds(30),
+        });
+
+        Assert.Equal(ExitCodes.Ok, await Cli("alerts", "list", "--job", "job-000000000a"));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("ID", lines[0], StringComparison.Ordinal);
+        Assert.Contains("stalled-job-000000000a", lines[1], StringComparison.Ordinal);
+        Assert.Contains("failed-job-000000000a", lines[2], StringComparison.Ordinal);
+        Assert.DoesNotContain("job-000000000b", output.ToString(), StringComparison.Ordinal);
+
+        output.GetStringBuilder().Clear();
+        Assert.Equal(ExitCodes.Ok, await Cli("alerts", "list", "--job", "job-000000000a", "--skip", "1", "--take", "1", "--json"));
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal(2, json.RootElement.GetProperty("total").GetInt32());
+        Assert.Equal(["failed-job-000000000a"], json.RootElement.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetString()));
+        Assert.Equal(("job-000000000a", 1, 1), Alerts.JobListCalls[^1]);
+    }
+
+    [Fact]
+    public async Task Alerts_list_for_an_unknown_job_exits_1_saying_so()
+    {
+        Assert.Equal(ExitCodes.Refused, await Cli("alerts", "list", "--job", "job-00000000ff"));
+        Assert.Equal("caas-cli: No job has id 'job-00000000ff'.", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+        Assert.Empty(Alerts.JobListCalls);
+    }
+
+    [Fact]
+    public async Task Alerts_list_for_a_job_with_a_state_exits_1_and_asks_nothing()
+    {
+        Assert.Equal(ExitCodes.Refused, await Cli("alerts", "list", "--job", "job-000000000a", "--state", "firing"));
+        Assert.Contains("--state applies only to the list of every alert", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Alerts.JobListCalls);
+        Assert.Empty(Alerts.ListCalls);
+    }
+
+    [Fact]
     public async Task A_bad_state_exits_1_with_the_accepted_states()
     {
         Assert.Equal(ExitCodes.Refused, await Cli("alerts", "list", "--state", "burning"));

@@ -1,4 +1,5 @@
 using Caas.Web.Portal.Components.Pages;
+using Caas.Web.Portal.Components.Shared;
 using Caas.Web.Portal.Security;
 
 namespace Caas.Portal.Tests.Components;
@@ -49,6 +50,52 @@ public sealed class JobAlertsPanelTests : PortalTestContext
         // Acknowledge only where it fires; Silence… wherever it is still open.
         Assert.Equal([true, false, false], rows.Select(r => r.QuerySelector("[data-testid=job-alert-ack]") is not null));
         Assert.Equal([true, true, false], rows.Select(r => r.QuerySelector("[data-testid=job-alert-silence-start]") is not null));
+    }
+
+    [Fact]
+    public void Pages_through_the_jobs_alerts_on_the_server_open_ones_first_then_the_history()
+    {
+        for (var i = 0; i < 12; i++)
+            Alerts.Alerts.Add(Alert(JobId, AlertKind.Failed, AlertState.Resolved, $"past failure {i}", SampleJobs.Start.AddSeconds(i)) with { Occurrence = i + 1 });
+        Alerts.Alerts.Add(Alert(JobId, AlertKind.Stalled, AlertState.Firing, "no progress for 40 s", SampleJobs.Start.AddSeconds(50)));
+        Alerts.Alerts.Add(Alert("job-00000000bb", AlertKind.Stalled, AlertState.Firing, "another job's", SampleJobs.Start));
+
+        var cut = RenderJob();
+
+        Assert.Equal(JobAlertsPanel.PageSize, cut.FindAll("[data-testid=job-alert-row]").Count);
+        Assert.Equal("Firing", cut.FindAll("[data-testid=job-alert-state]")[0].TextContent);
+        Assert.Equal("1–10 of 13 alerts", cut.Find("[data-testid=job-alerts-range]").TextContent);
+        Assert.True(cut.Find("[data-testid=job-alerts-previous]").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=job-alerts-next]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("11–13 of 13 alerts", cut.Find("[data-testid=job-alerts-range]").TextContent));
+        Assert.Equal(["past failure 9", "past failure 10", "past failure 11"], cut.FindAll("[data-testid=job-alert-message]").Select(e => e.TextContent));
+        Assert.True(cut.Find("[data-testid=job-alerts-next]").HasAttribute("disabled"));
+        // Only this job's alerts are read, a page at a time; never the whole alert list.
+        Assert.Empty(Alerts.ListCalls);
+        Assert.All(Alerts.JobListCalls, call => Assert.Equal((JobId, JobAlertsPanel.PageSize), (call.JobId, call.Take)));
+        Assert.Contains((JobId, 10, JobAlertsPanel.PageSize), Alerts.JobListCalls);
+
+        cut.Find("[data-testid=job-alerts-previous]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("1–10 of 13 alerts", cut.Find("[data-testid=job-alerts-range]").TextContent));
+    }
+
+    [Fact]
+    public void A_later_page_that_emptied_steps_back_to_the_last_one()
+    {
+        for (var i = 0; i < 12; i++)
+            Alerts.Alerts.Add(Alert(JobId, AlertKind.Failed, AlertState.Resolved, $"past failure {i}", SampleJobs.Start.AddSeconds(i)) with { Occurrence = i + 1 });
+        var cut = RenderJob();
+        cut.Find("[data-testid=job-alerts-next]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("11–12 of 12 alerts", cut.Find("[data-testid=job-alerts-range]").TextContent));
+
+        // The history keeps only so many resolved alerts: older ones fall off while the page is open.
+        Alerts.Alerts.RemoveRange(9, 3);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        cut.WaitForAssertion(() => Assert.Equal("1–9 of 9 alerts", cut.Find("[data-testid=job-alerts-range]").TextContent));
     }
 
     [Fact]

@@ -23,6 +23,19 @@ public sealed class FakeAlerts(TimeProvider clock) : IAlertOperations
         }
     }
 
+    public List<(string JobId, int Skip, int Take)> JobListCalls { get; } = [];
+
+    // As the real one: the job's open alerts, then its resolved ones, each in the order they were added here.
+    public Task<Page<AlertView>> ListJobAlertsAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            JobListCalls.Add((jobId, skip, take));
+            var ofJob = Alerts.Where(a => a.JobId == jobId).OrderBy(a => a.State == AlertState.Resolved).Select(WithSilences).ToArray();
+            return Task.FromResult(new Page<AlertView>(ofJob.Skip(skip).Take(take).ToArray(), ofJob.Length, skip, take));
+        }
+    }
+
     public Task<AlertView?> GetAlertAsync(string alertId, CancellationToken cancellationToken = default)
     {
         lock (gate)

@@ -30,6 +30,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("PUT", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/default/members/admin", CaasRoles.Admin),
         ("DELETE", "/api/v1/projects/{project}/members/{user}", "/api/v1/projects/default/members/admin", CaasRoles.Admin),
         ("GET", "/api/v1/audit", "/api/v1/audit", CaasRoles.Admin),
+        ("POST", "/api/v1/account/password", "/api/v1/account/password", CaasRoles.Viewer),
         ("GET", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", CaasRoles.Viewer),
         ("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/tok-000000000000", CaasRoles.Viewer),
@@ -49,6 +50,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
         ("GET", $"{prefix}/jobs/{{id}}", $"{prefix}/jobs/{Job}", CaasRoles.Viewer),
         ("GET", $"{prefix}/jobs/{{id}}/events", $"{prefix}/jobs/{Job}/events", CaasRoles.Viewer),
         ("GET", $"{prefix}/jobs/{{id}}/incidents", $"{prefix}/jobs/{Job}/incidents", CaasRoles.Viewer),
+        ("GET", $"{prefix}/incidents", $"{prefix}/incidents", CaasRoles.Viewer),
         ("POST", $"{prefix}/jobs/{{id}}/checkpoint", $"{prefix}/jobs/{Job}/checkpoint", CaasRoles.Operator),
         ("POST", $"{prefix}/jobs/{{id}}/kill", $"{prefix}/jobs/{Job}/kill", CaasRoles.Operator),
         ("GET", $"{prefix}/jobs/{{id}}/samples", $"{prefix}/jobs/{Job}/samples", CaasRoles.Viewer),
@@ -106,11 +108,7 @@ public sealed class ApiAccessTests : IAsyncLifetime
     [Fact]
     public void The_table_lists_every_API_endpoint_the_portal_maps()
     {
-        var mapped = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith("/api/", StringComparison.Ordinal))
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"])
-                .Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
-            .Order().ToList();
+        var mapped = MappedApiRoutes.Of(host.Services);
 
         Assert.Equal(Routes.Select(r => $"{r.Method} {r.Pattern}").Order().ToList(), mapped);
     }

@@ -193,6 +193,25 @@ public sealed class ProjectVisibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recent_incidents_are_those_of_the_users_projects_jobs_newest_first()
+    {
+        for (var i = 0; i < 3; i++)
+            foreach (var job in new[] { RedJob, BlueJob })
+                host.Platform.Incidents.Add(new RecoveryIncident
+                {
+                    IncidentId = Guid.NewGuid(), JobId = job, State = "Recovered", Reason = $"{job} restore {i}", StartedAt = SampleJobs.Start.AddMinutes(i),
+                });
+
+        var response = await Send(red, "GET", "/api/v1/incidents?take=2", null);
+        response.EnsureSuccessStatusCode();
+        using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var all = JsonDocument.Parse(await (await Send(host.AdminToken, "GET", "/api/v1/incidents", null)).Content.ReadAsStringAsync());
+
+        Assert.Equal([$"{RedJob} restore 2", $"{RedJob} restore 1"], list.RootElement.EnumerateArray().Select(i => i.GetProperty("reason").GetString()));
+        Assert.Equal(6, all.RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public async Task Alerts_are_those_of_the_users_projects_jobs_and_of_nodes()
     {
         Assert.Equal([$"failed-{RedJob}", "node-lost-node-b"], (await Ids(red, "/api/v1/alerts", "id")).Order());
