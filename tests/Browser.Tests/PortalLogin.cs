@@ -16,9 +16,14 @@ public static class PortalLogin
 
     /// <summary>
     /// Waits until the page's Blazor circuit runs: before that the prerendered form takes typing but Blazor, when it
-    /// starts, renders over it. The interactive router's FocusOnNavigate gives the page's h1 a tabindex; the
-    /// prerendered HTML has none.
+    /// starts, renders over it. Two marks only an interactive render leaves: the router's FocusOnNavigate gives the page's
+    /// h1 a tabindex, and an element the page holds a reference to (a confirmation's buttons) gets a <c>_bl_</c>
+    /// attribute. The first is missing on a page whose heading appears only once its data loaded (a job's page, when its
+    /// first interactive render still says "Loading job…"), so either will do.
     /// </summary>
     public static Task WaitUntilInteractiveAsync(IPage page) =>
-        Expect(page.Locator("h1[tabindex='-1']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        page.WaitForFunctionAsync(
+            "() => document.querySelector(\"h1[tabindex='-1']\") !== null"
+            + " || [...document.querySelectorAll('[data-testid]')].some(e => e.getAttributeNames().some(n => n.startsWith('_bl_')))",
+            null, new() { Timeout = 30_000 });
 }
