@@ -38,6 +38,7 @@ public static class CaasPortalServiceCollectionExtensions
         services.TryAddSingleton<IProjectMemberships>(sp => sp.GetRequiredService<ISecurityStore>());
         services.TryAddSingleton<IAgentCredentials>(sp => sp.GetRequiredService<ISecurityStore>());
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<PasswordGuessLimiter>();
         services.AddSingleton<JobVisibility>();
         services.AddSingleton<SilenceScope>();
         services.AddSingleton<AdministratorBootstrap>();

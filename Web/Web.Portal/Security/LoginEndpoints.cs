@@ -19,18 +19,30 @@ internal static class LoginEndpoints
                 Page(context, antiforgery, returnUrl, null, null, StatusCodes.Status200OK))
             .AllowAnonymous().ExcludeFromDescription();
 
-        app.MapPost("/login", async (HttpContext context, IAntiforgery antiforgery, ISecurityStore store, AuditLog audit,
+        app.MapPost("/login", async (HttpContext context, IAntiforgery antiforgery, ISecurityStore store, AuditLog audit, PasswordGuessLimiter guesses,
                 [FromForm] string? user, [FromForm] string? password, [FromForm] string? returnUrl) =>
             {
+                // The name tried comes from anyone, before any login: it is kept short so it cannot bloat the trail.
+                var tried = user is { Length: > 64 } ? user[..64] + "…" : user ?? "";
+                var client = PasswordGuessLimiter.ClientOf(context);
+                if (guesses.RetryAfter(client, user ?? "") is { } wait)
+                {
+                    var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                    await audit.RecordAsync(tried, AuditActions.Login, "the portal", AuditOutcome.Refused, $"too many wrong passwords from {client}");
+                    context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Page(context, antiforgery, returnUrl, user, $"Too many wrong passwords from here. Try again in {seconds} s.", StatusCodes.Status429TooManyRequests);
+                }
                 var account = string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password)
                     ? null
                     : await store.VerifyPasswordAsync(user, password, context.RequestAborted);
                 if (account is null)
                 {
-                    // The name tried comes from anyone, before any login: it is kept short so it cannot bloat the trail.
-                    await audit.RecordAsync(user is { Length: > 64 } ? user[..64] + "…" : user ?? "", AuditActions.Login, "the portal", AuditOutcome.Refused, "wrong user name or password");
+                    if (!string.IsNullOrEmpty(user) && !string.IsNullOrEmpty(password))
+                        guesses.RecordFailure(client, user);
+                    await audit.RecordAsync(tried, AuditActions.Login, "the portal", AuditOutcome.Refused, "wrong user name or password");
                     return Page(context, antiforgery, returnUrl, user, "The user name or password is not right.", StatusCodes.Status401Unauthorized);
                 }
+                guesses.RecordSuccess(client, user!);
                 await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
                     CaasRoles.Principal(account, CookieAuthenticationDefaults.AuthenticationScheme));
                 await audit.RecordAsync(account.Name, AuditActions.Login, "the portal");

@@ -11,7 +11,7 @@ namespace Caas.Web.Portal.Security;
 /// caas-cli can log in once and then use the token; passwords do not travel with every call.
 /// </summary>
 internal sealed class PasswordAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISecurityStore store)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISecurityStore store, PasswordGuessLimiter guesses)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CaasPassword";
@@ -33,10 +33,17 @@ internal sealed class PasswordAuthenticationHandler(
         var colon = pair.IndexOf(':');
         if (colon <= 0)
             return Refuse("The Basic credentials are not base64 of user:password.");
-        var user = await store.VerifyPasswordAsync(pair[..colon], pair[(colon + 1)..], Context.RequestAborted);
-        return user is null
-            ? Refuse("The user name or password is not right.")
-            : AuthenticateResult.Success(new AuthenticationTicket(CaasRoles.Principal(user, SchemeName), SchemeName));
+        var (name, client) = (pair[..colon], PasswordGuessLimiter.ClientOf(Context));
+        if (guesses.RetryAfter(client, name) is { } wait)
+            return Refuse($"Too many wrong passwords from this address; try again in {(int)Math.Ceiling(wait.TotalSeconds)} s.");
+        var user = await store.VerifyPasswordAsync(name, pair[(colon + 1)..], Context.RequestAborted);
+        if (user is null)
+        {
+            guesses.RecordFailure(client, name);
+            return Refuse("The user name or password is not right.");
+        }
+        guesses.RecordSuccess(client, name);
+        return AuthenticateResult.Success(new AuthenticationTicket(CaasRoles.Principal(user, SchemeName), SchemeName));
     }
 
     private AuthenticateResult Refuse(string problem)

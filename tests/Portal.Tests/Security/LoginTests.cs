@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Caas.Portal.Tests.Api;
+using Caas.Web.Portal.Security;
 
 namespace Caas.Portal.Tests.Security;
 
@@ -125,6 +126,42 @@ public sealed partial class LoginTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("'current' means the token this request carries, and it carries none (it came with a cookie or a password).", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Ten_wrong_passwords_for_a_user_stop_further_tries_from_that_client_for_a_while_even_with_the_right_one()
+    {
+        for (var i = 0; i < PasswordGuessLimiter.FailuresPerUser; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await LogInAsync("admin", $"guess {i}", "/")).StatusCode);
+
+        var refused = await LogInAsync("admin", PortalApiHost.AdminPassword, "/");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(int.Parse(refused.Headers.GetValues("Retry-After").Single()), 1, (int)PasswordGuessLimiter.Window.TotalSeconds);
+        Assert.Matches("""data-testid="login-problem">Too many wrong passwords from here. Try again in \d+ s.</p>""", await refused.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(cookies.GetCookies(host.Address).Cast<Cookie>(), c => c.Name == "caas.auth");
+        // Another user is not locked out by guesses at admin's password.
+        await host.CreateUserWithTokenAsync("olga", "operator");
+        Assert.Equal(HttpStatusCode.Redirect, (await LogInAsync("olga", "olga password for tests", "/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ten_wrong_Basic_passwords_stop_further_token_requests_from_that_client_for_a_while()
+    {
+        async Task<HttpResponseMessage> TokenWith(string password)
+        {
+            using var client = new HttpClient { BaseAddress = host.Address };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{password}")));
+            return await client.PostAsync("/api/v1/tokens", new StringContent("""{"name":"cli"}""", System.Text.Encoding.UTF8, "application/json"));
+        }
+        for (var i = 0; i < PasswordGuessLimiter.FailuresPerUser; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await TokenWith($"guess {i}")).StatusCode);
+
+        var refused = await TokenWith(PortalApiHost.AdminPassword);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Matches(@"Too many wrong passwords from this address; try again in \d+ s\.", await refused.Content.ReadAsStringAsync());
     }
 
     private async Task<HttpResponseMessage> LogInAsync(string user, string password, string returnUrl)
