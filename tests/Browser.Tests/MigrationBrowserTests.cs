@@ -37,6 +37,9 @@ public sealed class MigrationBrowserTests(BrowserMigrationCluster cluster) : ICl
             await PortalLogin.LogInAsync(page, "admin", cluster.Host.AdminPassword!);
             // A choice made on the prerendered page is lost when the circuit renders over it.
             await PortalLogin.WaitUntilInteractiveAsync(page);
+            // Keyboard and screen-reader users land on the job's heading, which stays the same element while its data loads.
+            await Expect(page.Locator("h1")).ToBeFocusedAsync();
+            await Expect(page.Locator("h1")).ToHaveTextAsync("moved in a browser", Slowly);
             // The move's choices come from the nodes' live state.
             var choice = page.Locator($"[data-testid='migrate-target'] option[value='node:{target}']");
             await Expect(choice).ToHaveCountAsync(1, new() { Timeout = (float)Patience.TotalMilliseconds });
