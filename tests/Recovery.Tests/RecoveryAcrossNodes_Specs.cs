@@ -200,6 +200,8 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
         Assert.Equal([5, 4], _bus.Harness.Sent.Select<TransferCheckpoint>().Select(m => m.Context.Message.Sequence));
         await _bus.Publish(new CheckpointTransferred(_incident, _job, 4, "node-b", "node-c", 100, TimeSpan.FromSeconds(1), _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+        // The saga's new state can be stored a moment before the harness has recorded what it sent: wait for the send.
+        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
         Assert.Equal(4, Assert.Single(_bus.Harness.Sent.Select<RestoreJob>()).Context.Message.Sequence);
         await _bus.Publish(new RestoreCompleted(_job, "node-c", _incident, 4, 99, _clock.GetUtcNow()));
         await _bus.Publish(new RestoreVerified(_incident, _job, 0.5, _clock.GetUtcNow()));
