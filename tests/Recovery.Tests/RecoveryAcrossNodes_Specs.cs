@@ -105,6 +105,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
         await PlaceAsync("node-b");
 
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
         var restore = Assert.Single(_bus.Harness.Sent.Select<RestoreJob>());
         Assert.Equal(new RestoreJob(_job, "node-b", _incident, 5, "node-b"), restore.Context.Message);
         Assert.Equal(AgentAddress.QueueName("node-b"), restore.Context.DestinationAddress!.AbsolutePath.Trim('/'));
@@ -128,6 +129,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
         _clock.Advance(TimeSpan.FromSeconds(2));
         await _bus.Publish(new CheckpointTransferred(_incident, _job, 5, "node-b", "node-c", 4096, TimeSpan.FromSeconds(2), _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
         var restore = Assert.Single(_bus.Harness.Sent.Select<RestoreJob>());
         Assert.Equal(new RestoreJob(_job, "node-c", _incident, 5, "node-b"), restore.Context.Message);
         Assert.Equal(AgentAddress.QueueName("node-c"), restore.Context.DestinationAddress!.AbsolutePath.Trim('/'));
@@ -164,6 +166,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
 
         await PlaceAsync("node-b", attempt: 2);
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
+        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
         Assert.Equal("node-b", Assert.Single(_bus.Harness.Sent.Select<RestoreJob>()).Context.Message.NodeId);
     }
 
