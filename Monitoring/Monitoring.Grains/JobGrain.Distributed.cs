@@ -208,13 +208,14 @@ public sealed partial class JobGrain
     /// </summary>
     private async Task RestoreAfterStop(DistributedRestorePlanned restore, string? stopFailure)
     {
+        var checkpoint = State.FindCheckpoint(restore.Sequence);
         var problem = stopFailure is not null ? $"not every rank could be stopped ({stopFailure})"
-            : State.FindCheckpoint(restore.Sequence) is null ? $"checkpoint {restore.Sequence} is gone" : null;
+            : checkpoint is null ? $"checkpoint {restore.Sequence} is gone" : null;
         if (problem is null)
         {
             try
             {
-                await RestoreDistributed(State.FindCheckpoint(restore.Sequence)!, null, restore.Reason, incident: restore.IncidentId);
+                await RestoreDistributed(checkpoint!, null, restore.Reason, incident: restore.IncidentId);
                 logger.LogWarning("Job {JobId}: its ranks stopped, checkpoint {Sequence} is being restored for incident {Incident}", JobId, restore.Sequence, restore.IncidentId);
                 return;
             }
