@@ -25,9 +25,8 @@ public sealed class PasswordGuessLimiter(TimeProvider clock)
         var now = clock.GetUtcNow();
         lock (_gate)
         {
-            var wait = Wait(UserKey(client, user), FailuresPerUser, now);
-            var clientWait = Wait(ClientKey(client), FailuresPerClient, now);
-            return wait is null ? clientWait : clientWait is null ? wait : wait > clientWait ? wait : clientWait;
+            // The longer of the two waits; null (allowed) only when neither limit is reached.
+            return new[] { Wait(UserKey(client, user), FailuresPerUser, now), Wait(ClientKey(client), FailuresPerClient, now) }.Max();
         }
     }
 
