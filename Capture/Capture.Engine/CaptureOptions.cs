@@ -14,6 +14,9 @@ public sealed class CaptureOptions
     /// <summary>Where jobs with a memory limit get their cgroup (cgroup v1 memory hierarchy); one directory per job below it.</summary>
     public string MemoryCgroupRoot { get; set; } = "/sys/fs/cgroup/memory/caas";
 
+    /// <summary>The lock file that lets one CRIU dump or restore run at a time on this host (see HostCriuLock); every agent on a host must use the same one.</summary>
+    public string CriuLockPath { get; set; } = "/run/lock/caas-criu.lock";
+
     /// <summary>Longest a single shim or CRIU call may take before it is abandoned.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

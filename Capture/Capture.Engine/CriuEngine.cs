@@ -22,13 +22,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
     private static readonly TimeSpan ExitStatusGrace = TimeSpan.FromSeconds(2);
     private readonly CaptureOptions _options = options.Value;
     private readonly MemoryCgroups _memory = new(options.Value.MemoryCgroupRoot);
-    /// <summary>
-    /// One CRIU dump or restore at a time per engine: concurrent dumps of jobs that share a working directory (ranks
-    /// of one distributed job launched there) fail in CRIU's parasite, which makes a directory in the task's working
-    /// directory to mount its own /proc and gets EEXIST from the other dump ("Can't create a directory (-17)",
-    /// "Can't get proc fd"). Jobs with working directories of their own dumped in parallel without a failure.
-    /// </summary>
-    private readonly SemaphoreSlim _criu = new(1, 1);
+    private readonly HostCriuLock _criu = new(options.Value.CriuLockPath);
 
     public async Task<EngineProbe> ProbeAsync(CancellationToken cancellationToken = default)
     {
@@ -103,7 +97,7 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
         }
         var result = await RunCriuThroughShimAsync(networkNamespace, args, cancellationToken);
         if (result.ExitCode != 0)
-            throw new CheckpointEngineException($"restore of job {jobId} failed: {result.Explanation()}");
+            throw new CheckpointEngineException($"restore of job {jobId} failed: {result.Explanation()}{PtyIndexHint(result)}");
         return await ReadRunningJobAsync(jobId, stateDirectory, "restore", cancellationToken);
     }
 
@@ -193,15 +187,8 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
 
     private async Task<CommandResult> RunCriuThroughShimAsync(string? networkNamespace, List<string> args, CancellationToken cancellationToken)
     {
-        await _criu.WaitAsync(cancellationToken);
-        try
-        {
-            return await RunShimAsync(networkNamespace, args, null, cancellationToken);
-        }
-        finally
-        {
-            _criu.Release();
-        }
+        using var exclusive = await _criu.AcquireAsync(cancellationToken);
+        return await RunShimAsync(networkNamespace, args, null, cancellationToken);
     }
 
     /// <summary>The job's network namespace when it is not the engine's own (a rank's), else null.</summary>
@@ -237,6 +224,15 @@ public sealed partial class CriuEngine(IOptions<CaptureOptions> options, ILogger
         if (ShimProblem() is { } problem)
             throw new CheckpointEngineException(problem);
     }
+
+    /// <summary>CRIU's own words for it only name the device; say what the operator can do about it.</summary>
+    internal static string PtyIndexHint(CommandResult result) =>
+        PtyIndexTaken().Match(result.StandardError + result.StandardOutput) is { Success: true } taken
+            ? $" (the job holds pseudo-terminal {taken.Groups[1].Value}, which another process on this node holds now: restore it on another node, or once that terminal is closed)"
+            : "";
+
+    [GeneratedRegex(@"Unable to open \S*ptmx with specified index (\d+)")]
+    private static partial Regex PtyIndexTaken();
 
     [GeneratedRegex(@"Version:\s*([0-9][0-9.]*)")]
     private static partial Regex CriuVersion();
