@@ -159,6 +159,7 @@ public class ClusterPlatform : IAsyncLifetime
             await _database.DisposeAsync();
         _broker?.Dispose();
         _network?.Dispose();
+        ClusterLogs.Keep(Directory);
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { }
     }

@@ -225,6 +225,7 @@ public class SeparateProcessCluster : IAsyncLifetime
         if (Postgres is not null)
             await Postgres.DisposeAsync();
         _network?.Dispose();
+        ClusterLogs.Keep(Directory);
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { }
     }

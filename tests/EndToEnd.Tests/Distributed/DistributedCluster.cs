@@ -151,6 +151,7 @@ public class DistributedCluster : IAsyncLifetime
         _agents.Clear();
         _broker?.Dispose();
         _network?.Dispose();
+        ClusterLogs.Keep(Directory);
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
