@@ -34,9 +34,10 @@ public sealed class AgentFencingTests : IAsyncLifetime
         {
             ["Caas:Agent:NodeId"] = Node,
             ["Caas:Agent:Pool"] = "pool-f",
-            ["Caas:Agent:HeartbeatInterval"] = "00:00:00.400",
-            // Two and a half intervals: shorter than the platform's node-lost timeout of three.
-            ["Caas:Agent:Lease"] = "00:00:01",
+            ["Caas:Agent:HeartbeatInterval"] = "00:00:00.800",
+            // Two and a half intervals: shorter than the platform's node-lost timeout of three, and long enough that a
+            // heavily loaded machine (a CI run beside other builds) does not let it lapse while the platform hears the agent.
+            ["Caas:Agent:Lease"] = "00:00:02",
             ["Caas:Agent:DataDirectory"] = _directory.Path,
             ["Caas:Agent:ImageKeyFile"] = _directory.Combine("image.key"),
             ["Caas:Agent:Capture:ShimPath"] = NativeBinaries.Shim,
