@@ -5,7 +5,7 @@ namespace Caas.Capture.Engine.Bundles;
 /// <summary>
 /// Prepares a checkpoint for the engine: stages and verifies it and every parent it depends on (each
 /// signature, file and chunk, each parent of the same job and the very manifest the child was taken
-/// against), then decodes the chain into one directory of full images. Anything wrong is a
+/// against), then decodes the chain in one pass (<see cref="ChainDecoder"/>) into one directory of full images. Anything wrong is a
 /// <see cref="CheckpointBundleRejectedException"/> before the engine sees a byte.
 /// </summary>
 public sealed class CheckpointChainRestorer(CheckpointBundleVerifier verifier)
