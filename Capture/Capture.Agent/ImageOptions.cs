@@ -6,7 +6,7 @@ public sealed class ImageOptions
     /// <summary>zstd-compress image files where a sample says it saves at least a tenth; incompressible ones stay raw.</summary>
     public bool Compress { get; set; } = true;
 
-    /// <summary>Store only the pages that changed since the job's previous checkpoint on this node.</summary>
+    /// <summary>Store only the pages that changed since the job's previous checkpoint on this node (for checkpoints that leave the job running; one that stops it is always full).</summary>
     public bool Incremental { get; set; } = true;
 
     /// <summary>

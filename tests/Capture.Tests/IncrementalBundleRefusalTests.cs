@@ -112,6 +112,28 @@ public sealed class IncrementalBundleRefusalTests : IDisposable
         Assert.Equal($"images/pages-1.img.delta cannot be decoded: its runs cover {Pages - 1} of {Pages} pages and 0 of 0 new pages", await Refusal());
     }
 
+    /// <summary>A delta of one new page (the rest from the parent) whose compressed new pages hold <paramref name="newBytes"/>.</summary>
+    private static byte[] DeltaWithCompressedNewPages(byte[] newBytes)
+    {
+        using var compressor = new ZstdSharp.Compressor(1);
+        var block = compressor.Wrap(newBytes).ToArray();
+        using var stream = new MemoryStream();
+        new PageDelta(Pages, 1, true, block.Length, ["images/pages-1.img"], [new PageRun(PageDelta.NewPagesSource, 0, 1), new PageRun(0, 1, Pages - 1)]).WriteHeader(stream);
+        stream.Write(block);
+        return stream.ToArray();
+    }
+
+    [Theory]
+    [InlineData(SyntheticCheckpoints.PageBytes - 1, "its new pages end before its runs do")]
+    [InlineData(SyntheticCheckpoints.PageBytes + 1, "its compressed new pages decode to more than its runs use")]
+    public async Task Compressed_new_pages_that_decode_to_fewer_or_more_bytes_than_the_runs_use_are_refused(int newBytes, string reason)
+    {
+        await TakeChain();
+        await ReplaceSigned(_checkpoints.Bundle(2), "images/pages-1.img.delta", DeltaWithCompressedNewPages(new byte[newBytes]));
+
+        Assert.Equal($"images/pages-1.img.delta cannot be decoded: {reason}", await Refusal());
+    }
+
     [Fact]
     public async Task A_parent_that_belongs_to_another_job_is_refused()
     {

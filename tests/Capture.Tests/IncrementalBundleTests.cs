@@ -63,6 +63,9 @@ public sealed class IncrementalBundleTests : IDisposable
         Assert.Equal(2, last.ParentSequence);
         await AssertRestoresTo(3, third);
         await AssertRestoresTo(2, second);
+        // One pass: each page is copied from the bundle that holds it; no full image of an ancestor is written (or linked) on the way.
+        var decoded = _directory.Combine("staging-3", "decoded");
+        Assert.Empty(Directory.Exists(decoded) ? Directory.GetFiles(decoded, "pages-1.img", SearchOption.AllDirectories) : []);
     }
 
     [Fact]

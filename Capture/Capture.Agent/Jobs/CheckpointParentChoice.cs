@@ -7,19 +7,29 @@ namespace Caas.Capture.Agent.Jobs;
 
 /// <summary>
 /// Decides whether a new checkpoint is incremental, and against which parent: the job's newest earlier
-/// checkpoint on this node, unless incremental checkpoints are off, there is none, its chain is already
-/// <see cref="ImageOptions.MaxChainLength"/> long (so every K-th is full), a checkpoint it needs is gone,
-/// or it has no page index. Otherwise the checkpoint is full. Callers hold the job's lock.
+/// checkpoint on this node, unless incremental checkpoints are off, the checkpoint stops the job, there is
+/// none, its chain is already <see cref="ImageOptions.MaxChainLength"/> long (so every K-th is full), a
+/// checkpoint it needs is gone, or it has no page index. Otherwise the checkpoint is full. Callers hold the job's lock.
 /// </summary>
 public sealed class CheckpointParentChoice(AgentPaths paths, CheckpointBundleVerifier verifier, IOptions<AgentOptions> options, ILogger<CheckpointParentChoice> logger)
 {
     private readonly ImageOptions _options = options.Value.Images;
 
+    /// <param name="leaveRunning">
+    /// False for a checkpoint that stops the job (a migration, a swap-out, a recovery's move): it is taken to be restored, most
+    /// often on another node, which holds no restore cache of it and would have to fetch and decode its whole chain before the
+    /// engine starts (seconds for a 1 GiB job). Taken in full, it restores from its own images anywhere, and it seals sooner.
+    /// </param>
     /// <returns>The parent to deduplicate against, or null for a full checkpoint.</returns>
-    public async Task<ParentPages?> ChooseAsync(string jobId, int sequence, CancellationToken cancellationToken)
+    public async Task<ParentPages?> ChooseAsync(string jobId, int sequence, bool leaveRunning, CancellationToken cancellationToken)
     {
         if (!_options.Incremental)
             return null;
+        if (!leaveRunning)
+        {
+            logger.LogInformation("checkpoint {Sequence} of job {JobId} is full: it stops the job, whose next restore (often on another node) then needs no chain", sequence, jobId);
+            return null;
+        }
         var checkpoints = SealedCheckpoints.List(paths, jobId);
         if (checkpoints.FirstOrDefault(c => c.Sequence < sequence) is not { } previous)
             return null;

@@ -227,7 +227,7 @@ public sealed class NodeJobs(
 
         async Task<ParentPages?> ChooseParentAsync()
         {
-            var chosen = await parentChoice.ChooseAsync(jobId, sequence, cancellationToken);
+            var chosen = await parentChoice.ChooseAsync(jobId, sequence, leaveRunning, cancellationToken);
             if (chosen is not null)
                 hashedDuringDump.SkipChunks();
             return chosen;
