@@ -289,6 +289,16 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         }
     }
 
+    /// <summary>Changes one checkpoint's catalog entry as the platform would, safely while it is being listed.</summary>
+    public void UpdateCatalog(string jobId, int sequence, Func<CheckpointCatalogEntry, CheckpointCatalogEntry> change)
+    {
+        lock (gate)
+        {
+            var index = Catalog.FindIndex(c => c.JobId == jobId && c.Sequence == sequence);
+            Catalog[index] = change(Catalog[index]);
+        }
+    }
+
     private JobView Require(string jobId) =>
         Jobs.FirstOrDefault(j => j.JobId == jobId) ?? throw new OperationRejectedException(RejectionKind.NotFound, $"No job has id '{jobId}'.");
 
