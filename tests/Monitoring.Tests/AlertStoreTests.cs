@@ -129,6 +129,7 @@ public abstract class AlertStoreTests : IAsyncLifetime
                 await OccurAsync(AlertKind.Failed, other, $"other failure {i}");
         }
         await engine.OnConditionsAsync([new AlertCondition(AlertKind.Stalled, Sim, true, "no progress", at)], default);
+        at += TimeSpan.FromMinutes(1);
         _clock.AdjustTime(at);
 
         Assert.Equal(AlertLifecycle.ResolvedKept, lifecycle.List(AlertState.Resolved, true, 0, AlertOperations.MaxPageSize, at).Total);
@@ -137,6 +138,7 @@ public abstract class AlertStoreTests : IAsyncLifetime
         var history = await ReadAllPagesAsync(operations, Sim.Id, take: 25);
 
         Assert.Equal(1 + 60 + 1, history.Count);
+        Assert.Equal(history.Count, history.Select(a => (a.Id, a.Occurrence)).Distinct().Count());
         Assert.Equal(("no progress", AlertState.Pending), (history[0].Message, history[0].State));
         Assert.All(history.Skip(1), a => Assert.Equal(AlertState.Resolved, a.State));
         Assert.Equal(("starved", AlertKind.Starved), (history[1].Message, history[1].Kind));
@@ -144,6 +146,13 @@ public abstract class AlertStoreTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 59).Reverse().Select(i => $"failure {i}"), history.Skip(3).Select(a => a.Message));
         Assert.Equal(Enumerable.Range(1, 59).Reverse(), history.Skip(3).Select(a => a.Occurrence));
         Assert.All(history, a => Assert.Equal(Sim.Id, a.JobId));
+        // What comes later is read on top of what this host already folded.
+        await OccurAsync(AlertKind.Failed, Sim, "failure 61");
+        var later = await operations.ListJobAlertsAsync(Sim.Id, 0, 3);
+        Assert.Equal(63, later.Total);
+        Assert.Equal(["no progress", "failure 61", "starved"], later.Items.Select(a => a.Message));
+        Assert.Equal(61, later.Items[1].Occurrence);
+        history = await ReadAllPagesAsync(operations, Sim.Id, take: 25);
         // A restarted host reads the same history from the same streams.
         var (restartedEngine, restarted) = await RestartAsync();
         var afterRestart = new AlertOperations(restarted, restartedEngine, new JobAlertHistory(_store, _serializer, restarted), new NoWebhooksOutbox(), _clock);
