@@ -31,6 +31,7 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<AlertLifecycle>();
         services.TryAddSingleton<IAlertOutbox, NoWebhooksOutbox>();
         services.TryAddSingleton<AlertEngine>();
+        services.TryAddSingleton<JobAlertHistory>();
         services.TryAddSingleton<IAlertOperations, AlertOperations>();
         services.TryAddSingleton<CheckpointCatalogProjection>();
         services.TryAddSingleton<AlertsProjection>();

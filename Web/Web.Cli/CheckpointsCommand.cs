@@ -7,7 +7,7 @@ namespace Caas.Web.Cli;
 /// <summary>`caas-cli checkpoints list|verify|delete`: the checkpoint catalog and the two actions on one checkpoint.</summary>
 internal static class CheckpointsCommand
 {
-    public static Command Create(Option<string> url, Option<bool> json, Argument<string> jobId, Func<string?> token, TextWriter output, TextWriter error)
+    public static Command Create(Option<string> url, Option<bool> json, Argument<string> jobId, WaitOptions waiting, Func<string?> token, TextWriter output, TextWriter error)
     {
         var job = new Option<string?>("--job") { Description = "Only checkpoints of this job." };
         var node = new Option<string?>("--node") { Description = "Only checkpoints held by this node." };
@@ -31,12 +31,24 @@ internal static class CheckpointsCommand
         }));
 
         var sequence = new Argument<int>("sequence") { Description = "The checkpoint's sequence number." };
-        var verify = new Command("verify", "Test-restore a checkpoint into a throw-away copy on its node; `checkpoints list` shows the outcome.") { jobId, sequence };
-        verify.SetAction((parse, ct) => CliApp.Run(parse, url, token(), output, error, async api =>
+        var verify = new Command("verify",
+            "Test-restore a checkpoint into a throw-away copy on its node. With --wait, follow it to the verdict: exit 0 verified, 3 failed verification, 4 --timeout passed; --json prints the final catalog entry.")
+        {
+            jobId, sequence, waiting.Wait, waiting.Timeout, json,
+        };
+        verify.SetAction((parse, ct) => CliApp.RunWithExit(parse, url, token(), output, error, async api =>
         {
             var (id, number) = (parse.GetValue(jobId)!, parse.GetValue(sequence));
+            var follower = waiting.FollowerIfWaiting(api, parse);
+            var printJson = parse.GetValue(json);
+            if (printJson && follower is null)
+                throw new UsageException("--json prints the verification's verdict, so it needs --wait.");
+            // A checkpoint verified before keeps its old verdict until the new one comes: wait for one newer than it.
+            var earlier = follower is null ? null : (await OperationFollower.FindCheckpointAsync(api, id, number, ct))?.Entry.VerifiedAt;
             await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/checkpoints/{number}/verify", null, ct);
-            output.WriteLine($"Verification of checkpoint {number} of {id} requested.");
+            if (!printJson)
+                output.WriteLine($"Verification of checkpoint {number} of {id} requested.");
+            return follower is null ? ExitCodes.Ok : await follower.VerificationAsync(id, number, earlier, printJson, ct);
         }));
 
         var delete = new Command("delete", "Delete a checkpoint; refused for the newest verified one and for a parent of another.") { jobId, sequence };

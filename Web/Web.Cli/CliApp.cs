@@ -136,22 +136,15 @@ public static class CliApp
                 TextOutput.Job(output, PlatformApi.Read<JobView>(text), clock.GetUtcNow());
         }));
 
-        var wait = new Option<bool>("--wait") { Description = "Follow the operation with a progress bar until it ends; exit 3 if it fails, 4 if --timeout passes first." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds --wait waits at most (default 600).", DefaultValueFactory = _ => 600 };
-        OperationFollower Follower(PlatformApi api, ParseResult parse)
-        {
-            var seconds = parse.GetValue(timeout);
-            if (seconds is <= 0 or > 86_400 || double.IsNaN(seconds))
-                throw new UsageException($"--timeout must be between 0 and 86400 seconds; got {seconds}.");
-            return new OperationFollower(api, ProgressLine.For(error), output, error, TimeSpan.FromSeconds(seconds), pollInterval);
-        }
+        var waiting = new WaitOptions(output, error, pollInterval);
+        var (wait, timeout) = (waiting.Wait, waiting.Timeout);
 
         var stop = new Option<bool>("--stop") { Description = "Stop the job once the image is taken (default: it keeps running)." };
         var checkpoint = new Command("checkpoint", "Take a checkpoint of a running job.") { jobId, stop, wait, timeout };
         checkpoint.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
-            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            var follower = waiting.FollowerIfWaiting(api, parse);
             var text = await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/checkpoint", new { leaveRunning = !parse.GetValue(stop) }, ct);
             using var answer = JsonDocument.Parse(text);
             var number = answer.RootElement.GetProperty("sequence").GetInt32();
@@ -163,7 +156,7 @@ public static class CliApp
         suspend.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
-            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            var follower = waiting.FollowerIfWaiting(api, parse);
             using var answer = JsonDocument.Parse(await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/suspend", null, ct));
             var number = answer.RootElement.GetProperty("sequence").GetInt32();
             output.WriteLine($"Suspending {id} to checkpoint {number}.");
@@ -176,7 +169,7 @@ public static class CliApp
         migrate.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
-            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            var follower = waiting.FollowerIfWaiting(api, parse);
             var (node, pool) = (parse.GetValue(toNode), parse.GetValue(toPool));
             if ((node is null) == (pool is null))
                 throw new UsageException("migrate wants --node N or --pool P (one of them).");
@@ -189,7 +182,7 @@ public static class CliApp
         resume.SetAction((parse, ct) => RunWithExit(parse, url, token ?? tokenFile.Read(), output, error, async api =>
         {
             var id = parse.GetValue(jobId)!;
-            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            var follower = waiting.FollowerIfWaiting(api, parse);
             using var answer = JsonDocument.Parse(await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/resume", null, ct));
             var incident = answer.RootElement.GetProperty("incidentId").GetGuid();
             output.WriteLine($"Resuming {id} (incident {incident}).");
@@ -210,7 +203,7 @@ public static class CliApp
         {
             var id = parse.GetValue(jobId)!;
             var chosen = parse.GetValue(sequence);
-            var follower = parse.GetValue(wait) ? Follower(api, parse) : null;
+            var follower = waiting.FollowerIfWaiting(api, parse);
             var text = await api.PostAsync($"jobs/{Uri.EscapeDataString(id)}/restore", new { sequence = chosen }, ct);
             using var answer = JsonDocument.Parse(text);
             var incident = answer.RootElement.GetProperty("incidentId").GetGuid();
@@ -395,7 +388,7 @@ public static class CliApp
             tokenFile.Delete();
         }));
 
-        var checkpoints = CheckpointsCommand.Create(url, json, jobId, () => token ?? tokenFile.Read(), output, error);
+        var checkpoints = CheckpointsCommand.Create(url, json, jobId, waiting, () => token ?? tokenFile.Read(), output, error);
         var policies = PoliciesCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
         var admin = AdminCommand.Create(url, json, () => token ?? tokenFile.Read(), output, error);
         var projects = AccessCommands.Projects(url, json, () => token ?? tokenFile.Read(), output, error);

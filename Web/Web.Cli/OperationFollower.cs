@@ -1,12 +1,13 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Caas.Contracts.Jobs;
 using Caas.Contracts.Views;
 
 namespace Caas.Web.Cli;
 
 /// <summary>
-/// Follows a checkpoint or a restore the platform carries out in the background, by reading the job (and its recovery
-/// incident) until the operation ends, and shows where it is on a <see cref="ProgressLine"/>. Returns the exit code:
+/// Follows a checkpoint, a restore or a checkpoint's verification the platform carries out in the background, by reading
+/// the job (its recovery incident, or its checkpoint catalog entry) until the operation ends, and shows where it is on a <see cref="ProgressLine"/>. Returns the exit code:
 /// <see cref="ExitCodes.Ok"/> when it succeeded, <see cref="ExitCodes.Failed"/> when the platform reports it failed,
 /// <see cref="ExitCodes.TimedOut"/> when it had not ended within the timeout (it may still end later).
 /// </summary>
@@ -109,6 +110,70 @@ public sealed class OperationFollower(PlatformApi api, ProgressLine progress, Te
             progress.Show(fraction, step, clock.Elapsed);
             if (await TimedOutAsync(clock, $"the restore of {jobId}", ct))
                 return ExitCodes.TimedOut;
+        }
+    }
+
+    /// <summary>
+    /// Until the checkpoint has a verdict newer than <paramref name="earlierVerdictAt"/> (the one it had before this
+    /// verification was asked for, if any): <see cref="ExitCodes.Ok"/> when the test restore succeeded,
+    /// <see cref="ExitCodes.Failed"/> when it failed or the checkpoint was deleted meanwhile. With <paramref name="json"/>
+    /// the final catalog entry is printed as the API gives it, instead of a sentence.
+    /// </summary>
+    public async Task<int> VerificationAsync(string jobId, int sequence, DateTimeOffset? earlierVerdictAt, bool json, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var what = $"checkpoint {sequence} of {jobId}";
+        while (true)
+        {
+            var found = await FindCheckpointAsync(api, jobId, sequence, ct);
+            if (found is not { Entry.Exists: true })
+            {
+                progress.Done();
+                if (json && found is { } removed)
+                    CliApp.WriteJson(output, removed.Json);
+                var why = found is { Entry.RemovalReason: { } reason } ? $": {reason}" : "";
+                await error.WriteLineAsync($"caas-cli: {what} was deleted before its verification ended{why}.");
+                return ExitCodes.Failed;
+            }
+            var (entry, entryJson) = found.Value;
+            if (entry.Verification is CheckpointVerification.Verified or CheckpointVerification.Failed && entry.VerifiedAt != earlierVerdictAt)
+            {
+                var verified = entry.Verification == CheckpointVerification.Verified;
+                progress.Show(1, verified ? "verified" : "verification failed", clock.Elapsed);
+                progress.Done();
+                if (json)
+                    CliApp.WriteJson(output, entryJson);
+                else if (verified)
+                    output.WriteLine($"Checkpoint {sequence} of {jobId} verified: a test restore on {entry.Checkpoint.NodeId} succeeded at {TextOutput.Time(entry.VerifiedAt)}.");
+                if (verified)
+                    return ExitCodes.Ok;
+                await error.WriteLineAsync($"caas-cli: {what} failed verification: {entry.VerificationProblem ?? "the platform gave no reason (see `caas events`)"}");
+                return ExitCodes.Failed;
+            }
+            var (fraction, step) = entry.Verification == CheckpointVerification.Verifying
+                ? (0.5, $"test restore of checkpoint {sequence} on {entry.Checkpoint.NodeId}")
+                : (0.1, $"verification of checkpoint {sequence} requested");
+            progress.Show(fraction, step, clock.Elapsed);
+            if (await TimedOutAsync(clock, $"the verification of {what}", ct))
+                return ExitCodes.TimedOut;
+        }
+    }
+
+    /// <summary>One checkpoint's catalog entry and its JSON as the API gives it; null when the job has no such checkpoint.</summary>
+    public static async Task<(CheckpointCatalogEntry Entry, string Json)?> FindCheckpointAsync(PlatformApi api, string jobId, int sequence, CancellationToken ct)
+    {
+        const int take = 500;
+        for (var skip = 0; ; skip += take)
+        {
+            using var page = JsonDocument.Parse(await api.GetAsync($"jobs/{Uri.EscapeDataString(jobId)}/checkpoints?skip={skip}&take={take}", ct));
+            var items = page.RootElement.GetProperty("items");
+            foreach (var item in items.EnumerateArray())
+            {
+                if (item.GetProperty("sequence").GetInt32() == sequence)
+                    return (PlatformApi.Read<CheckpointCatalogEntry>(item.GetRawText()), item.GetRawText());
+            }
+            if (items.GetArrayLength() < take)
+                return null;
         }
     }
 

@@ -75,7 +75,7 @@ public static class TextOutput
                 e.RestoreDuration is { } restore ? restore.TotalSeconds.ToString("0.###", Invariant) + " s" : "-",
                 e.Verification switch
                 {
-                    CheckpointVerification.Verified => $"verified {e.VerifiedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}",
+                    CheckpointVerification.Verified => $"verified {Time(e.VerifiedAt)}",
                     CheckpointVerification.Failed => $"failed: {e.VerificationProblem}",
                     CheckpointVerification.Verifying => "verifying",
                     _ => "unverified",
@@ -162,6 +162,9 @@ public static class TextOutput
     /// <summary>A suspended job is Stopped to the platform; people asked for it to pause, so it is named for that.</summary>
     private static string State(JobStatus status, bool suspended, bool swappedOut) =>
         status != JobStatus.Stopped ? status.ToString() : swappedOut ? "Swapped out" : suspended ? "Suspended" : status.ToString();
+
+    /// <summary>A time in UTC as the tables show it; empty when there is none.</summary>
+    internal static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant) ?? "";
 
     internal static string Percent(double? fraction) => fraction is { } f ? (f * 100).ToString("0.#", Invariant) + "%" : "-";
 

@@ -39,6 +39,7 @@ public static class CaasPortalServiceCollectionExtensions
         services.TryAddSingleton<IAgentCredentials>(sp => sp.GetRequiredService<ISecurityStore>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton<PasswordGuessLimiter>();
+        services.AddSingleton<PasswordChanges>();
         services.AddSingleton<JobVisibility>();
         services.AddSingleton<SilenceScope>();
         services.AddSingleton<AdministratorBootstrap>();

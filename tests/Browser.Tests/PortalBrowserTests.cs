@@ -52,6 +52,19 @@ public sealed class PortalBrowserTests
         await Expect(output).Not.ToHaveTextAsync(written, new() { Timeout = 10_000 });
         await Screenshots.SaveAsync(page, "job-page");
 
+        // Loading the job's page afresh: it is prerendered with the job, and its interactive render starts from that
+        // data (persistent component state), so "Loading job…" never shows on the way to the live page.
+        await page.AddInitScriptAsync("""
+            window.caasLoadingSeen = false;
+            new MutationObserver(() => { if (document.documentElement.textContent.includes('Loading job')) window.caasLoadingSeen = true; })
+                .observe(document, { childList: true, subtree: true, characterData: true });
+            """);
+        await page.GotoAsync(new Uri(host.Url, $"jobs/{job.JobId}").ToString());
+        await PortalLogin.WaitUntilInteractiveAsync(page);
+        var reloaded = await progress.InnerTextAsync();
+        await Expect(progress).Not.ToHaveTextAsync(reloaded, new() { Timeout = 10_000 });
+        Assert.False(await page.EvaluateAsync<bool>("() => window.caasLoadingSeen"), "the job page showed Loading job… after it was prerendered");
+
         // The README shows these two screenshots from where this test saves them (generated, never committed).
         Assert.Equal(["artifacts/screenshots/dashboard.png", "artifacts/screenshots/job-page.png"], Screenshots.ShownInReadme());
         Assert.All(Screenshots.ShownInReadme(), image => Assert.True(File.GetLastWriteTimeUtc(Screenshots.PathOf(image)) >= started.AddSeconds(-2), $"{image} was not saved by this run"));

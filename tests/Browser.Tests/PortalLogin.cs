@@ -18,8 +18,7 @@ public static class PortalLogin
     /// Waits until the page's Blazor circuit runs: before that the prerendered form takes typing but Blazor, when it
     /// starts, renders over it. Two marks only an interactive render leaves: the router's FocusOnNavigate gives the page's
     /// h1 a tabindex, and an element the page holds a reference to (a confirmation's buttons) gets a <c>_bl_</c>
-    /// attribute. The first is missing on a page whose heading appears only once its data loaded (a job's page, when its
-    /// first interactive render still says "Loading job…"), so either will do.
+    /// attribute. Either will do.
     /// </summary>
     public static Task WaitUntilInteractiveAsync(IPage page) =>
         page.WaitForFunctionAsync(

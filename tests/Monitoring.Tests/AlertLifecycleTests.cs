@@ -224,7 +224,7 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
-    public void A_jobs_alerts_are_its_open_ones_newest_first_then_its_history_and_pages_run_across_both()
+    public void A_jobs_alerts_are_its_open_ones_newest_first_and_the_streams_its_history_is_read_from_up_to_what_was_folded()
     {
         Begin(AlertKind.Failed, Sim, "first failure");
         _clock.Advance(TimeSpan.FromMinutes(1));
@@ -238,17 +238,13 @@ public sealed class AlertLifecycleTests
         _clock.Advance(TimeSpan.FromMinutes(1));
         Begin(AlertKind.Stalled, Sim, "stalled");
 
-        var all = _alerts.Lifecycle.ListFor(Sim.Id, 0, 10, Now);
-        var second = _alerts.Lifecycle.ListFor(Sim.Id, 1, 2, Now);
-        var last = _alerts.Lifecycle.ListFor(Sim.Id, 3, 2, Now);
+        var (open, streams) = _alerts.Lifecycle.AlertsOf(Sim.Id, Now);
 
-        Assert.Equal(["stalled", "starved", "second failure", "first failure"], all.Items.Select(a => a.Message));
-        Assert.Equal([AlertState.Pending, AlertState.Firing, AlertState.Resolved, AlertState.Resolved], all.Items.Select(a => a.State));
-        Assert.Equal((4, 4), (all.Total, second.Total));
-        Assert.Equal(["starved", "second failure"], second.Items.Select(a => a.Message));
-        Assert.Equal(["first failure"], last.Items.Select(a => a.Message));
-        Assert.Equal(["another job's failure"], _alerts.Lifecycle.ListFor(Other.Id, 0, 10, Now).Items.Select(a => a.Message));
-        Assert.Equal(0, _alerts.Lifecycle.ListFor("job-00000000ff", 0, 10, Now).Total);
+        Assert.Equal(["stalled", "starved"], open.Select(a => a.Message));
+        Assert.Equal([AlertState.Pending, AlertState.Firing], open.Select(a => a.State));
+        Assert.Equal([("failed-job-00000000b1", 5L), ("stalled-job-00000000b1", 0L), ("starved-job-00000000b1", 1L)], streams.OrderBy(s => s.AlertId, StringComparer.Ordinal));
+        Assert.Equal(["another job's failure"], _alerts.Lifecycle.AlertsOf(Other.Id, Now).Open.Select(a => a.Message));
+        Assert.Empty(_alerts.Lifecycle.AlertsOf("job-00000000ff", Now).Streams);
     }
 
     [Fact]

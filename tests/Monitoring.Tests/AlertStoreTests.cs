@@ -100,6 +100,86 @@ public abstract class AlertStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_jobs_history_stays_complete_and_pages_in_order_after_the_fleet_resolved_more_than_the_thousand_kept_for_the_alerts_page()
+    {
+        var (engine, lifecycle) = NewEngine();
+        var at = T0;
+        async Task OccurAsync(AlertKind kind, AlertSubject subject, string message)
+        {
+            await engine.OnConditionsAsync([new AlertCondition(kind, subject, true, message, at)], default);
+            at += TimeSpan.FromMinutes(1);
+            await engine.OnConditionsAsync([new AlertCondition(kind, subject, false, "", at)], default);
+            at += _options.FlapWindow + TimeSpan.FromMinutes(1);
+        }
+        // The job's own history comes first, so that the rest of the fleet pushes all of it out of the fleet-wide list.
+        for (var i = 1; i <= 60; i++)
+            await OccurAsync(AlertKind.Failed, Sim, $"failure {i}");
+        // Failure 60 comes back within the flap window: the same occurrence reopened, resolved again, listed once.
+        at -= _options.FlapWindow;
+        await engine.OnConditionsAsync([new AlertCondition(AlertKind.Failed, Sim, true, "failure 60 again", at)], default);
+        at += TimeSpan.FromMinutes(1);
+        await engine.OnConditionsAsync([new AlertCondition(AlertKind.Failed, Sim, false, "", at)], default);
+        var reopenedResolved = at;
+        at += _options.FlapWindow + TimeSpan.FromMinutes(1);
+        await OccurAsync(AlertKind.Starved, Sim, "starved");
+        for (var job = 0; job < 7; job++)
+        {
+            var other = new AlertSubject($"job-00000000d{job}", $"other-{job}", "node-b", "cloud-2");
+            for (var i = 0; i < 143; i++)
+                await OccurAsync(AlertKind.Failed, other, $"other failure {i}");
+        }
+        await engine.OnConditionsAsync([new AlertCondition(AlertKind.Stalled, Sim, true, "no progress", at)], default);
+        at += TimeSpan.FromMinutes(1);
+        _clock.AdjustTime(at);
+
+        Assert.Equal(AlertLifecycle.ResolvedKept, lifecycle.List(AlertState.Resolved, true, 0, AlertOperations.MaxPageSize, at).Total);
+        Assert.DoesNotContain(lifecycle.List(AlertState.Resolved, true, 0, AlertOperations.MaxPageSize, at).Items, a => a.JobId == Sim.Id);
+        var operations = new AlertOperations(lifecycle, engine, new JobAlertHistory(_store, _serializer, lifecycle), new NoWebhooksOutbox(), _clock);
+        var history = await ReadAllPagesAsync(operations, Sim.Id, take: 25);
+
+        Assert.Equal(1 + 60 + 1, history.Count);
+        Assert.Equal(history.Count, history.Select(a => (a.Id, a.Occurrence)).Distinct().Count());
+        Assert.Equal(("no progress", AlertState.Pending), (history[0].Message, history[0].State));
+        Assert.All(history.Skip(1), a => Assert.Equal(AlertState.Resolved, a.State));
+        Assert.Equal(("starved", AlertKind.Starved), (history[1].Message, history[1].Kind));
+        Assert.Equal(("failure 60 again", 60, 1, reopenedResolved), (history[2].Message, history[2].Occurrence, history[2].Reopened, history[2].ResolvedAt));
+        Assert.Equal(Enumerable.Range(1, 59).Reverse().Select(i => $"failure {i}"), history.Skip(3).Select(a => a.Message));
+        Assert.Equal(Enumerable.Range(1, 59).Reverse(), history.Skip(3).Select(a => a.Occurrence));
+        Assert.All(history, a => Assert.Equal(Sim.Id, a.JobId));
+        // What comes later is read on top of what this host already folded.
+        await OccurAsync(AlertKind.Failed, Sim, "failure 61");
+        var later = await operations.ListJobAlertsAsync(Sim.Id, 0, 3);
+        Assert.Equal(63, later.Total);
+        Assert.Equal(["no progress", "failure 61", "starved"], later.Items.Select(a => a.Message));
+        Assert.Equal(61, later.Items[1].Occurrence);
+        history = await ReadAllPagesAsync(operations, Sim.Id, take: 25);
+        // A restarted host reads the same history from the same streams.
+        var (restartedEngine, restarted) = await RestartAsync();
+        var afterRestart = new AlertOperations(restarted, restartedEngine, new JobAlertHistory(_store, _serializer, restarted), new NoWebhooksOutbox(), _clock);
+        Assert.Equal(history.Select(a => (a.Id, a.Occurrence, a.Message, a.ResolvedAt)),
+            (await ReadAllPagesAsync(afterRestart, Sim.Id, take: 1000)).Select(a => (a.Id, a.Occurrence, a.Message, a.ResolvedAt)));
+        Assert.Equal(143, (await afterRestart.ListJobAlertsAsync("job-00000000d3", 0, 10)).Total);
+        Assert.Equal(0, (await afterRestart.ListJobAlertsAsync("job-00000000ff", 0, 10)).Total);
+    }
+
+    /// <summary>Every page of a job's alerts in turn, checking that each says the same total and starts where asked.</summary>
+    private static async Task<List<AlertView>> ReadAllPagesAsync(AlertOperations operations, string jobId, int take)
+    {
+        var all = new List<AlertView>();
+        for (var skip = 0; ; skip += take)
+        {
+            var page = await operations.ListJobAlertsAsync(jobId, skip, take);
+            Assert.Equal(skip, page.Skip);
+            all.AddRange(page.Items);
+            if (page.Items.Count < take)
+            {
+                Assert.Equal(page.Total, all.Count);
+                return all;
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_acknowledgement_decided_on_a_stale_view_is_refused_as_a_conflict_and_records_nothing()
     {
         var (engine, lifecycle) = NewEngine();

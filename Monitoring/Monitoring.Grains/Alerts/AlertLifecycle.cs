@@ -16,7 +16,10 @@ public sealed class AlertLifecycle(AlertingOptions options)
 {
     public const string AlertStreamPrefix = "alert-";
     public const string SilenceStreamPrefix = "silence-";
-    /// <summary>Resolved occurrences kept for the history view; all of them stay in the alert streams.</summary>
+    /// <summary>
+    /// Resolved occurrences kept for the fleet-wide history (the Alerts page); all of them stay in the alert streams, and a
+    /// job's own history is read complete from there (<see cref="JobAlertHistory"/>).
+    /// </summary>
     public const int ResolvedKept = 1000;
 
     private readonly Lock _gate = new();
@@ -197,23 +200,20 @@ public sealed class AlertLifecycle(AlertingOptions options)
     }
 
     /// <summary>
-    /// The alerts about one subject (a job): its open ones newest first, then its resolved ones most recently resolved
-    /// first, as <see cref="List"/> orders them. Only that subject's alerts are turned into views.
+    /// One subject's (a job's) open alerts, newest first as <see cref="List"/> orders them, and every alert it ever had with
+    /// the stream version folded so far: where <see cref="JobAlertHistory"/> reads the subject's resolved occurrences,
+    /// up to exactly what the open ones reflect. Only that subject's alerts are turned into views.
     /// </summary>
-    public Page<AlertView> ListFor(string subjectId, int skip, int take, DateTimeOffset now)
+    public (IReadOnlyList<AlertView> Open, IReadOnlyList<(string AlertId, long Version)> Streams) AlertsOf(string subjectId, DateTimeOffset now)
     {
         lock (_gate)
         {
-            var open = _alerts.Values.Where(a => a.Occurrence > 0 && a.State != AlertState.Resolved && a.Subject.Id == subjectId)
+            var alerts = _alerts.Values.Where(a => a.Occurrence > 0 && a.Subject.Id == subjectId).ToArray();
+            var open = alerts.Where(a => a.State != AlertState.Resolved)
                 .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
+                .Select(a => ViewOf(a, now))
                 .ToArray();
-            var resolved = Enumerable.Reverse(_resolved).Where(a => a.JobId == subjectId).ToArray();
-            // The page may start among the open ones and run on into the resolved ones.
-            var openShown = Math.Clamp(open.Length - skip, 0, take);
-            var items = open.Skip(skip).Take(openShown).Select(a => ViewOf(a, now))
-                .Concat(resolved.Skip(Math.Max(0, skip - open.Length)).Take(take - openShown))
-                .ToArray();
-            return new Page<AlertView>(items, open.Length + resolved.Length, skip, take);
+            return (open, alerts.Select(a => (a.Id, a.Version)).ToArray());
         }
     }
 
@@ -239,43 +239,16 @@ public sealed class AlertLifecycle(AlertingOptions options)
 
     private void ApplyTo(TrackedAlert alert, IAlertEvent alertEvent)
     {
+        alert.Apply(alertEvent);
         switch (alertEvent)
         {
-            case AlertRaised raised:
-                alert.Occurrence++;
-                alert.Kind = raised.Kind;
-                alert.Subject = raised.Subject;
-                alert.Message = raised.Message;
-                alert.RaisedAt = raised.At;
-                alert.FiresAt = raised.FiresAt;
-                alert.State = AlertState.Pending;
-                alert.FiredAt = alert.ResolvedAt = alert.AcknowledgedAt = null;
-                alert.AcknowledgedBy = alert.AcknowledgeComment = null;
-                alert.Reopened = 0;
-                alert.NotifiedFiring = false;
-                break;
             case AlertFired fired:
-                alert.State = AlertState.Firing;
-                alert.FiredAt = fired.At;
                 alert.NotifiedFiring = !IsSilenced(alert.Kind, alert.Subject, fired.At) && InhibitionOf(alert.Kind, alert.Subject) is null;
                 break;
-            case AlertReopened reopened:
+            case AlertReopened:
                 _resolved.RemoveAll(a => a.Id == alert.Id && a.Occurrence == alert.Occurrence);
-                alert.State = AlertState.Firing;
-                alert.Message = reopened.Message;
-                alert.ResolvedAt = alert.AcknowledgedAt = null;
-                alert.AcknowledgedBy = alert.AcknowledgeComment = null;
-                alert.Reopened++;
-                break;
-            case AlertAcknowledged acknowledged:
-                alert.State = AlertState.Acknowledged;
-                alert.AcknowledgedBy = acknowledged.By;
-                alert.AcknowledgedAt = acknowledged.At;
-                alert.AcknowledgeComment = acknowledged.Comment;
                 break;
             case AlertResolved resolved:
-                alert.State = AlertState.Resolved;
-                alert.ResolvedAt = resolved.At;
                 _resolved.Add(ViewOf(alert, resolved.At));
                 if (_resolved.Count > ResolvedKept)
                     _resolved.RemoveAt(0);
@@ -293,27 +266,9 @@ public sealed class AlertLifecycle(AlertingOptions options)
 
     private bool IsSilenced(AlertKind kind, AlertSubject subject, DateTimeOffset at) => SilencesOf(kind, subject, at).Any();
 
-    private AlertView ViewOf(TrackedAlert alert, DateTimeOffset now) => new()
-    {
-        Id = alert.Id,
-        JobId = alert.Subject.Id,
-        JobName = alert.Subject.Name,
-        Node = alert.Subject.Node,
-        Pool = alert.Subject.Pool,
-        Kind = alert.Kind,
-        Message = alert.Message,
-        State = alert.State,
-        RaisedAt = alert.RaisedAt,
-        FiredAt = alert.FiredAt,
-        ResolvedAt = alert.ResolvedAt,
-        AcknowledgedBy = alert.AcknowledgedBy,
-        AcknowledgedAt = alert.AcknowledgedAt,
-        AcknowledgeComment = alert.AcknowledgeComment,
-        Occurrence = alert.Occurrence,
-        Reopened = alert.Reopened,
-        SilencedBy = alert.State == AlertState.Resolved ? [] : SilencesOf(alert.Kind, alert.Subject, now).Select(s => s.Id).ToArray(),
-        InhibitedBy = alert.State == AlertState.Resolved ? null : InhibitionOf(alert.Kind, alert.Subject),
-    };
+    private AlertView ViewOf(TrackedAlert alert, DateTimeOffset now) => alert.State == AlertState.Resolved
+        ? alert.ToView([], null)
+        : alert.ToView(SilencesOf(alert.Kind, alert.Subject, now).Select(s => s.Id).ToArray(), InhibitionOf(alert.Kind, alert.Subject));
 
     /// <summary>
     /// Inhibition: while a node's NodeLost alert is firing (or acknowledged), the stall alerts of the jobs on it say why

@@ -10,6 +10,7 @@ namespace Caas.Monitoring.Grains.Alerts;
 public sealed class AlertOperations(
     AlertLifecycle lifecycle,
     AlertEngine engine,
+    JobAlertHistory jobHistory,
     IAlertOutbox outbox,
     [FromKeyedServices(MonitoringClock.Key)] TimeProvider time) : IAlertOperations
 {
@@ -29,7 +30,7 @@ public sealed class AlertOperations(
         if (!JobIds.IsValid(jobId))
             throw new OperationRejectedException(RejectionKind.Invalid, $"'{jobId}' is not a job id: job ids look like 'job-' followed by 10 hex digits.");
         RequirePaging(skip, take);
-        var page = lifecycle.ListFor(jobId, skip, take, time.GetUtcNow());
+        var page = await jobHistory.ListAsync(jobId, skip, take, time.GetUtcNow(), cancellationToken);
         return page with { Items = await WithDeliveriesAsync(page.Items, cancellationToken) };
     }
 

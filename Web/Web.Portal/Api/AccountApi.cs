@@ -11,7 +11,7 @@ namespace Caas.Web.Portal.Api;
 
 /// <summary>
 /// The caller's own account, as the portal's Account page offers it: changing one's password, which needs the current
-/// one too (a token alone is not enough), and is audited. Tokens are under /api/v1/tokens.
+/// one too (a token alone is not enough) and is limited like a login (<see cref="PasswordChanges"/>), and is audited. Tokens are under /api/v1/tokens.
 /// </summary>
 internal static class AccountApi
 {
@@ -20,16 +20,23 @@ internal static class AccountApi
         api.MapPost("/account/password", ChangePassword)
             .WithJsonBody<ChangePasswordRequest>(required: true)
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 
-    private static async Task<IResult> ChangePassword(HttpRequest request, ClaimsPrincipal user, [FromServices] ISecurityStore store, [FromServices] AuditLog audit,
+    private static async Task<IResult> ChangePassword(HttpContext context, ClaimsPrincipal user, [FromServices] PasswordChanges passwords,
         [FromServices] IOptions<JsonOptions> json, CancellationToken ct)
     {
-        var body = await JsonRequestBody.ReadAsync<ChangePasswordRequest>(request, json.Value.SerializerOptions, whenEmpty: null, ct);
-        var name = user.Identity!.Name!;
-        await store.ChangePasswordAsync(name, body.CurrentPassword ?? "", body.NewPassword ?? "", ct);
-        await audit.RecordAsync(user, AuditActions.PasswordChanged, name);
+        var body = await JsonRequestBody.ReadAsync<ChangePasswordRequest>(context.Request, json.Value.SerializerOptions, whenEmpty: null, ct);
+        try
+        {
+            await passwords.ChangeAsync(user, body.CurrentPassword ?? "", body.NewPassword ?? "", ct);
+        }
+        catch (TooManyPasswordGuessesException e)
+        {
+            context.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(detail: e.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
+        }
         return TypedResults.NoContent();
     }
 }

@@ -75,8 +75,14 @@ public abstract class PeriodicRefreshComponent : ComponentBase, IDisposable
 
     public void Dispose()
     {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Stops the refreshes; pages that hold more (subscriptions) release it here too.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
         disposed = true;
         timer?.Dispose();
-        GC.SuppressFinalize(this);
     }
 }

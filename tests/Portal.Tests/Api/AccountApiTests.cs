@@ -47,4 +47,30 @@ public sealed class AccountApiTests : IAsyncLifetime
         Assert.NotNull(await host.Store.VerifyPasswordAsync("admin", PortalApiHost.AdminPassword));
         Assert.DoesNotContain(host.Audit.Records, r => r.Action == AuditActions.PasswordChanged && r.Outcome == AuditOutcome.Succeeded);
     }
+
+    [Fact]
+    public async Task Ten_wrong_current_passwords_stop_further_changes_of_that_account_with_a_429_and_Retry_After_even_with_the_right_one()
+    {
+        for (var i = 0; i < PasswordGuessLimiter.FailuresPerUser; i++)
+            Assert.Equal(HttpStatusCode.BadRequest, (await ChangeAsync(host.Client, $"guess {i}", "a new long password")).StatusCode);
+
+        var refused = await ChangeAsync(host.Client, PortalApiHost.AdminPassword, "a new long password");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(int.Parse(refused.Headers.GetValues("Retry-After").Single()), 1, (int)PasswordGuessLimiter.Window.TotalSeconds);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.Equal(429, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Matches(@"^Too many wrong passwords for this account\. Try again in \d+ s\.$", problem.RootElement.GetProperty("detail").GetString());
+        Assert.NotNull(await host.Store.VerifyPasswordAsync("admin", PortalApiHost.AdminPassword));
+        Assert.Contains(host.Audit.Records, r => r.Action == AuditActions.PasswordChanged && r.User == "admin" && r.Outcome == AuditOutcome.Refused
+            && r.Reason!.StartsWith("Too many wrong passwords", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Audit.Records, r => r.Action == AuditActions.PasswordChanged && r.Outcome == AuditOutcome.Succeeded);
+        // Counted per account: another user on the same address is not held back by the admin's guesses.
+        var vera = host.ClientWith(await host.CreateUserWithTokenAsync("vera", CaasRoles.Viewer));
+        Assert.Equal(HttpStatusCode.NoContent, (await ChangeAsync(vera, "vera password for tests", "vera's new long password")).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> ChangeAsync(HttpClient client, string current, string next) =>
+        client.PostAsJsonAsync("/api/v1/account/password", new { currentPassword = current, newPassword = next });
 }

@@ -88,6 +88,74 @@ public sealed class CliFollowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Checkpoints_verify_wait_waits_past_the_earlier_verdict_for_the_new_one_and_exits_0_when_verified()
+    {
+        var earlier = SampleJobs.CatalogEntry(JobId, SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start), CheckpointVerification.Verified);
+        Platform.Catalog.Add(earlier);
+        var cli = Cli("checkpoints", "verify", JobId, "1", "--wait");
+        // Were the earlier verdict taken for the new one, the CLI would end before it ever shows the test restore.
+        await WhenAsync(() => Platform.VerifyCalls.Count == 1, () =>
+            Platform.UpdateCatalog(JobId, 1, c => c with { Verification = CheckpointVerification.Verifying }));
+        await WhenAsync(() => error.ToString().Contains("test restore of checkpoint 1 on node-a"), () =>
+            Platform.UpdateCatalog(JobId, 1, c => c with { Verification = CheckpointVerification.Verified, VerifiedAt = SampleJobs.Start.AddMinutes(5) }));
+
+        Assert.Equal(ExitCodes.Ok, await cli);
+        Assert.Equal(
+            $"Verification of checkpoint 1 of {JobId} requested.\nCheckpoint 1 of {JobId} verified: a test restore on node-a succeeded at 2026-11-26 10:05:00.\n",
+            output.ToString());
+        var steps = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[(ProgressLine.Width + 8)..]).Distinct().ToArray();
+        Assert.Equal(["test restore of checkpoint 1 on node-a", "verified"], steps.Where(s => s != "verification of checkpoint 1 requested"));
+    }
+
+    [Fact]
+    public async Task Checkpoints_verify_wait_exits_3_with_the_reason_when_the_test_restore_fails_and_json_prints_the_final_entry()
+    {
+        Platform.Catalog.Add(SampleJobs.CatalogEntry(JobId, SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start)));
+        var cli = Cli("checkpoints", "verify", JobId, "1", "--wait", "--json");
+        await WhenAsync(() => Platform.VerifyCalls.Count == 1, () => Platform.UpdateCatalog(JobId, 1, c => c with
+        {
+            Verification = CheckpointVerification.Failed, VerifiedAt = SampleJobs.Start.AddMinutes(2), VerificationProblem = "criu restore: bad image",
+        }));
+
+        Assert.Equal(ExitCodes.Failed, await cli);
+        using var entry = System.Text.Json.JsonDocument.Parse(output.ToString());
+        Assert.Equal((JobId, 1, "Failed", "criu restore: bad image"), (entry.RootElement.GetProperty("jobId").GetString(), entry.RootElement.GetProperty("sequence").GetInt32(),
+            entry.RootElement.GetProperty("verification").GetString(), entry.RootElement.GetProperty("verificationProblem").GetString()));
+        Assert.EndsWith($"caas-cli: checkpoint 1 of {JobId} failed verification: criu restore: bad image", error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Checkpoints_verify_wait_exits_4_when_the_timeout_passes_and_a_checkpoint_deleted_meanwhile_is_a_failure()
+    {
+        Platform.Catalog.Add(SampleJobs.CatalogEntry(JobId, SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start), CheckpointVerification.Verifying));
+
+        Assert.Equal(ExitCodes.TimedOut, await Cli("checkpoints", "verify", JobId, "1", "--wait", "--timeout", "0.2"));
+        Assert.EndsWith($"caas-cli: the verification of checkpoint 1 of {JobId} had not ended after 0 s; it goes on on the platform (see `caas show`).", error.ToString().Trim());
+
+        var cli = Cli("checkpoints", "verify", JobId, "1", "--wait");
+        await WhenAsync(() => Platform.VerifyCalls.Count == 2, () => Platform.UpdateCatalog(JobId, 1, c => c with
+        {
+            Removal = CheckpointRemoval.Retention, RemovedAt = SampleJobs.Start.AddMinutes(3), RemovalReason = "beyond the last 5 checkpoints",
+        }));
+        Assert.Equal(ExitCodes.Failed, await cli);
+        Assert.EndsWith($"caas-cli: checkpoint 1 of {JobId} was deleted before its verification ended: beyond the last 5 checkpoints.", error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Checkpoints_verify_json_without_wait_and_a_bad_timeout_are_refused_before_anything_is_asked()
+    {
+        Platform.Catalog.Add(SampleJobs.CatalogEntry(JobId, SampleJobs.Checkpoint(1, 0.2, SampleJobs.Start)));
+
+        Assert.Equal(ExitCodes.Refused, await Cli("checkpoints", "verify", JobId, "1", "--json"));
+        Assert.Equal(ExitCodes.Refused, await Cli("checkpoints", "verify", JobId, "1", "--wait", "--timeout", "0"));
+
+        Assert.Equal("caas-cli: --json prints the verification's verdict, so it needs --wait.\ncaas-cli: --timeout must be between 0 and 86400 seconds; got 0.",
+            error.ToString().Trim().ReplaceLineEndings("\n"));
+        Assert.Empty(Platform.VerifyCalls);
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
     public async Task Restore_wait_follows_the_recovery_incident_through_its_steps_to_the_job_running_again()
     {
         var incident = new RecoveryIncident { IncidentId = FakeJobPlatform.RestoreIncident, JobId = JobId, State = "Restoring", Reason = "restore requested by a user", Sequence = 1, NodeId = "node-b", StartedAt = SampleJobs.Start };

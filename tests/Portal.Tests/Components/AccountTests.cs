@@ -18,6 +18,8 @@ public sealed class AccountTests : PortalTestContext
     {
         store = new SqliteSecurityStore(Options.Create(new SecurityOptions { DatabasePath = Path.Combine(directory.FullName, "caas.db") }), Clock);
         Services.AddSingleton(store);
+        Services.AddSingleton(new PasswordGuessLimiter(Clock));
+        Services.AddSingleton<PasswordChanges>();
         store.CreateUserAsync("olga", Password, CaasRoles.Operator).GetAwaiter().GetResult();
     }
 
@@ -48,6 +50,39 @@ public sealed class AccountTests : PortalTestContext
         cut.WaitForAssertion(() => Assert.Equal("Password changed.", cut.Find("[data-testid=password-notice]").TextContent));
         Assert.Null(await store.VerifyPasswordAsync("olga", Password));
         Assert.NotNull(await store.VerifyPasswordAsync("olga", "olga's second password"));
+    }
+
+    [Fact]
+    public async Task Ten_wrong_current_passwords_hold_back_the_next_change_with_a_message_that_says_how_long_until_the_oldest_leaves_the_window()
+    {
+        var cut = Render<Account>();
+        for (var i = 0; i < PasswordGuessLimiter.FailuresPerUser; i++)
+        {
+            ChangePassword(cut, $"guess {i}", "olga's second password");
+            cut.WaitForAssertion(() => Assert.Equal("The current password is not right.", cut.Find("[data-testid=password-problem]").TextContent));
+            cut.WaitForAssertion(() => Assert.Null(cut.Find("[data-testid=change-password]").GetAttribute("disabled")));
+            Clock.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        ChangePassword(cut, Password, "olga's second password");
+
+        cut.WaitForAssertion(() => Assert.Equal("Too many wrong passwords for this account. Try again in 200 s.", cut.Find("[data-testid=password-problem]").TextContent));
+        Assert.NotNull(await store.VerifyPasswordAsync("olga", Password));
+        Assert.Contains(Audit.Records, r => r.Action == AuditActions.PasswordChanged && r.User == "olga" && r.Outcome == AuditOutcome.Refused
+            && r.Reason == "Too many wrong passwords for this account. Try again in 200 s.");
+
+        // Once the oldest wrong guess is five minutes old, one more try is allowed, and the right password goes through.
+        Clock.Advance(TimeSpan.FromSeconds(200));
+        ChangePassword(cut, Password, "olga's second password");
+        cut.WaitForAssertion(() => Assert.Equal("Password changed.", cut.Find("[data-testid=password-notice]").TextContent));
+        Assert.NotNull(await store.VerifyPasswordAsync("olga", "olga's second password"));
+    }
+
+    private static void ChangePassword(IRenderedComponent<Account> cut, string current, string next)
+    {
+        cut.Find("[data-testid=field-current-password]").Change(current);
+        cut.Find("[data-testid=field-new-password]").Change(next);
+        cut.Find("[data-testid=password-form]").Submit();
     }
 
     [Fact]

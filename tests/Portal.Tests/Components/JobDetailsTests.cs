@@ -1,3 +1,4 @@
+using Caas.Web.Portal.Portal;
 using Caas.Web.Portal.Security;
 using Caas.Web.Portal.Components.Pages;
 
@@ -50,6 +51,48 @@ public sealed class JobDetailsTests : PortalTestContext
             cut.FindAll("[data-testid=timeline-type]").Select(e => e.TextContent));
         Assert.Contains("\"version\": 2", cut.Find("[data-testid=timeline-entry] pre").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=stalled-alert]"));
+    }
+
+    [Fact]
+    public void The_interactive_render_starts_from_what_the_prerender_showed_instead_of_loading_again()
+    {
+        // The prerender: it reads everything, and what it showed is kept when it ends.
+        var prerendered = RenderJob();
+        Assert.Equal("simulation", prerendered.Find("h1").TextContent);
+        PersistentState.TriggerOnPersisting();
+        Assert.True(PersistentState.TryTake<JobPageState>(JobPageState.Key, out var kept));
+        Assert.Equal((JobId, "step 42 of 100", 2, 3), (kept!.JobId, kept.Job!.ProgressMessage, kept.Checkpoints.Count, kept.Timeline!.Items.Count));
+
+        // The interactive render, with the read side slow to answer: it shows the prerendered job at once, not "Loading job…".
+        PersistentState.Persist(JobPageState.Key, kept);
+        var slowReads = new TaskCompletionSource();
+        Platform.JobReadsWaitFor = slowReads.Task;
+        Platform.Update(JobId, j => j with { Progress = 0.5, ProgressMessage = "step 50 of 100" });
+        var interactive = RenderJob();
+
+        Assert.DoesNotContain("Loading job", interactive.Markup, StringComparison.Ordinal);
+        Assert.Equal("simulation", interactive.Find("h1").TextContent);
+        Assert.Equal("42%", interactive.Find("[data-testid=job-progress]").TextContent);
+        Assert.Equal(2, interactive.FindAll("[data-testid=checkpoint-row]").Count);
+        Assert.Equal(3, interactive.FindAll("[data-testid=timeline-type]").Count);
+
+        // Then it refreshes in place, as every second after.
+        slowReads.SetResult();
+        interactive.WaitForAssertion(() => Assert.Equal("50%", interactive.Find("[data-testid=job-progress]").TextContent));
+    }
+
+    [Fact]
+    public void Without_a_prerender_or_with_another_jobs_it_loads_the_job_itself()
+    {
+        PersistentState.Persist(JobPageState.Key, new JobPageState("job-00000000ff", null, null, [], new Page<AlertView>([], 0, 0, 10), [], [], [], []));
+        var slowReads = new TaskCompletionSource();
+        Platform.JobReadsWaitFor = slowReads.Task;
+
+        var cut = RenderJob();
+
+        Assert.Equal("Loading job…", cut.Find("p.muted").TextContent);
+        slowReads.SetResult();
+        cut.WaitForAssertion(() => Assert.Equal("42%", cut.Find("[data-testid=job-progress]").TextContent));
     }
 
     [Fact]

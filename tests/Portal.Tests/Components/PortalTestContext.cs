@@ -42,11 +42,15 @@ public abstract class PortalTestContext : BunitContext
         Services.AddScoped<NodeActions>();
         Services.AddScoped<AlertActions>();
         Services.AddScoped<PolicyActions>();
+        PersistentState = this.AddBunitPersistentComponentState();
         Authorization = AddAuthorization();
         LogInAs("olga", CaasRoles.Operator);
     }
 
     protected BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>What a prerender hands to the interactive render (<c>TriggerOnPersisting</c> plays the end of a prerender).</summary>
+    protected BunitPersistentComponentState PersistentState { get; }
 
     /// <summary>The user the portal sees, with the roles the real login gives for <paramref name="role"/>.</summary>
     protected void LogInAs(string name, string role)

@@ -30,6 +30,9 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
     public List<(CheckpointCatalogFilter Filter, int Skip, int Take)> CatalogQueries { get; } = [];
     public int AlertQueries { get; private set; }
 
+    /// <summary>When set, reading a job waits for it: a read side slow to answer, as a page's interactive render may meet it.</summary>
+    public Task? JobReadsWaitFor { get; set; }
+
     /// <summary>When set, the next operation throws it instead of doing anything (a rejection, or a failure of the platform).</summary>
     public Exception? RejectNext { get; set; }
 
@@ -221,10 +224,12 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         }
     }
 
-    public Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
+    public async Task<JobView?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
+        if (JobReadsWaitFor is { } slow)
+            await slow;
         lock (gate)
-            return Task.FromResult(Jobs.FirstOrDefault(j => j.JobId == jobId));
+            return Jobs.FirstOrDefault(j => j.JobId == jobId);
     }
 
     public Task<Page<TimelineEntry>> GetTimelineAsync(string jobId, int skip, int take, CancellationToken cancellationToken = default)
@@ -286,6 +291,16 @@ public sealed class FakeJobPlatform(TimeProvider clock) : IJobOperations, IJobQu
         {
             var index = Jobs.FindIndex(j => j.JobId == jobId);
             Jobs[index] = change(Jobs[index]);
+        }
+    }
+
+    /// <summary>Changes one checkpoint's catalog entry as the platform would, safely while it is being listed.</summary>
+    public void UpdateCatalog(string jobId, int sequence, Func<CheckpointCatalogEntry, CheckpointCatalogEntry> change)
+    {
+        lock (gate)
+        {
+            var index = Catalog.FindIndex(c => c.JobId == jobId && c.Sequence == sequence);
+            Catalog[index] = change(Catalog[index]);
         }
     }
 
