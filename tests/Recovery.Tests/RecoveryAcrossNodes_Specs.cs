@@ -105,7 +105,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
         await PlaceAsync("node-b");
 
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
+        await _bus.SentAsync<RestoreJob>();
         var restore = Assert.Single(_bus.Harness.Sent.Select<RestoreJob>());
         Assert.Equal(new RestoreJob(_job, "node-b", _incident, 5, "node-b"), restore.Context.Message);
         Assert.Equal(AgentAddress.QueueName("node-b"), restore.Context.DestinationAddress!.AbsolutePath.Trim('/'));
@@ -129,7 +129,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
         _clock.Advance(TimeSpan.FromSeconds(2));
         await _bus.Publish(new CheckpointTransferred(_incident, _job, 5, "node-b", "node-c", 4096, TimeSpan.FromSeconds(2), _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
+        await _bus.SentAsync<RestoreJob>();
         var restore = Assert.Single(_bus.Harness.Sent.Select<RestoreJob>());
         Assert.Equal(new RestoreJob(_job, "node-c", _incident, 5, "node-b"), restore.Context.Message);
         Assert.Equal(AgentAddress.QueueName("node-c"), restore.Context.DestinationAddress!.AbsolutePath.Trim('/'));
@@ -166,7 +166,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
 
         await PlaceAsync("node-b", attempt: 2);
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
+        await _bus.SentAsync<RestoreJob>();
         Assert.Equal("node-b", Assert.Single(_bus.Harness.Sent.Select<RestoreJob>()).Context.Message.NodeId);
     }
 
@@ -199,12 +199,12 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
 
         await _bus.Publish(new CheckpointTransferFailed(_incident, _job, 5, "node-b", "node-c", "node-c", "chunk 3 does not match its digest", _clock.GetUtcNow()));
 
-        Assert.True(await _bus.Harness.Sent.Any<TransferCheckpoint>(m => m.Context.Message.Sequence == 4));
+        await _bus.SentAsync<TransferCheckpoint>(m => m.Sequence == 4);
         Assert.Equal([5, 4], _bus.Harness.Sent.Select<TransferCheckpoint>().Select(m => m.Context.Message.Sequence));
         await _bus.Publish(new CheckpointTransferred(_incident, _job, 4, "node-b", "node-c", 100, TimeSpan.FromSeconds(1), _clock.GetUtcNow()));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
         // The saga's new state can be stored a moment before the harness has recorded what it sent: wait for the send.
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
+        await _bus.SentAsync<RestoreJob>();
         Assert.Equal(4, Assert.Single(_bus.Harness.Sent.Select<RestoreJob>()).Context.Message.Sequence);
         await _bus.Publish(new RestoreCompleted(_job, "node-c", _incident, 4, 99, _clock.GetUtcNow()));
         await _bus.Publish(new RestoreVerified(_incident, _job, 0.5, _clock.GetUtcNow()));
@@ -223,7 +223,7 @@ public sealed class RecoveryAcrossNodes_Specs : IAsyncLifetime
 
         await _bus.Publish(new RestoreRejected(_job, "node-c", _incident, 5, "checkpoint 5 refused: CPU lacks avx512f", _clock.GetUtcNow()));
 
-        Assert.True(await _bus.Harness.Sent.Any<TransferCheckpoint>(m => m.Context.Message.Sequence == 4));
+        await _bus.SentAsync<TransferCheckpoint>(m => m.Sequence == 4);
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Transferring));
     }
 

@@ -65,6 +65,28 @@ public sealed class RecoveryHarness : IAsyncDisposable
         throw new TimeoutException($"The saga consumed {seen} of {count} {typeof(T).Name} messages.");
     }
 
+    /// <summary>
+    /// Waits until a message of type T (matching <paramref name="matches"/>) has been sent. Not Sent.Any: the saga's outbox
+    /// sends after the consume has ended, and Any answers false when the harness took that gap for inactivity.
+    /// </summary>
+    public async Task<T> SentAsync<T>(Func<T, bool>? matches = null)
+        where T : class
+    {
+        using var timeout = new CancellationTokenSource(Harness.TestTimeout);
+        try
+        {
+            await foreach (var sent in Harness.Sent.SelectAsync<T>(timeout.Token))
+            {
+                if (matches is null || matches(sent.Context.Message))
+                    return sent.Context.Message;
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+        throw new TimeoutException($"No matching {typeof(T).Name} was sent within {Harness.TestTimeout.TotalSeconds:0} s.");
+    }
+
     public async Task<IReadOnlyList<T>> PublishedAsync<T>(int count = 1)
         where T : class
     {

@@ -40,7 +40,7 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
     {
         await _bus.Publish(Request(sequence: 3));
 
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
+        await _bus.SentAsync<RestoreJob>();
         var sent = Assert.Single(_bus.Harness.Sent.Select<RestoreJob>());
         Assert.Equal(new RestoreJob(_job, "node-a", _incident, 3, "node-a"), sent.Context.Message);
         Assert.Equal(AgentAddress.QueueName("node-a"), sent.Context.DestinationAddress!.AbsolutePath.Trim('/'));
@@ -112,7 +112,7 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
         await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature: the manifest was changed", _clock.GetUtcNow()));
 
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>(m => m.Context.Message.Sequence == 2));
+        await _bus.SentAsync<RestoreJob>(m => m.Sequence == 2);
         Assert.Equal([(3, 7L), (2, 7L)], _bus.Harness.Sent.Select<RestoreJob>().Select(m => (m.Context.Message.Sequence, m.Context.Message.Epoch)));
     }
 
@@ -124,7 +124,7 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
 
         await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature: the manifest was changed", _clock.GetUtcNow()));
         await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 2, "images/pages-1.img chunk 0 does not match", _clock.GetUtcNow()));
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>(m => m.Context.Message.Sequence == 1));
+        await _bus.SentAsync<RestoreJob>(m => m.Sequence == 1);
         Assert.Equal([3, 2, 1], _bus.Harness.Sent.Select<RestoreJob>().Select(m => m.Context.Message.Sequence));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
 
@@ -149,7 +149,7 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
 
         await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature", _clock.GetUtcNow()));
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>(m => m.Context.Message.Sequence == 2));
+        await _bus.SentAsync<RestoreJob>(m => m.Sequence == 2);
         // A late duplicate of the first refusal must not count against the checkpoint now being tried.
         await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 3, "bad signature", _clock.GetUtcNow()));
         await _bus.Publish(new RestoreRejected(_job, "node-a", _incident, 2, "CPU lacks avx512f", _clock.GetUtcNow()));
@@ -181,7 +181,7 @@ public sealed class RecoveryStateMachine_Specs : IAsyncLifetime
         await _bus.Publish(new JobStallDetected(_incident, _job, "node-a", StallAction.RestoreFromLastCheckpoint, 7, "node-b", 0.7,
             RecoveryHarness.Start.AddMinutes(-6), _clock.GetUtcNow()));
 
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>());
+        await _bus.SentAsync<RestoreJob>();
         var sent = Assert.Single(_bus.Harness.Sent.Select<RestoreJob>());
         Assert.Equal(new RestoreJob(_job, "node-b", _incident, 7, "node-b"), sent.Context.Message);
         Assert.Equal(AgentAddress.QueueName("node-b"), sent.Context.DestinationAddress!.AbsolutePath.Trim('/'));

@@ -67,7 +67,7 @@ public sealed class RecoveryTimeout_Specs : IAsyncLifetime
 
         _clock.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.True(await _bus.Harness.Sent.Any<RestoreJob>(m => m.Context.Message.Sequence == 1));
+        await _bus.SentAsync<RestoreJob>(m => m.Sequence == 1);
         Assert.Equal([2, 1], _bus.Harness.Sent.Select<RestoreJob>().Select(m => m.Context.Message.Sequence));
         Assert.NotNull(await _bus.Saga.Exists(_incident, x => x.Restoring));
         await _bus.Publish(new RestoreCompleted(_job, "node-a", _incident, 1, 78, _clock.GetUtcNow()));
