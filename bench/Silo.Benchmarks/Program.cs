@@ -22,7 +22,8 @@ using Npgsql;
 // CAAS_TEST_POSTGRES is set (a schema of its own, dropped after), else SQLite. Usage:
 //   caas-bench-silo [--jobs N (10000)] [--nodes K (10)] [--interval SECONDS (5)] [--rounds R (3)] [--ingest-rounds I (5)]
 //                   [--paced-events-per-s E (20000: issue 4's target; lower only to look at the path below saturation)]
-var options = new Dictionary<string, int> { ["--jobs"] = 10_000, ["--nodes"] = 10, ["--interval"] = 5, ["--rounds"] = 3, ["--ingest-rounds"] = 5, ["--paced-events-per-s"] = 20_000 };
+//                   [--allocation-types T (0: print the T types that allocated most during the measured burst)]
+var options = new Dictionary<string, int> { ["--jobs"] = 10_000, ["--nodes"] = 10, ["--interval"] = 5, ["--rounds"] = 3, ["--ingest-rounds"] = 5, ["--paced-events-per-s"] = 20_000, ["--allocation-types"] = 0 };
 for (var i = 0; i < args.Length; i += 2)
 {
     if (!options.ContainsKey(args[i]) || i + 1 >= args.Length
@@ -135,6 +136,7 @@ try
     // the same burst once unmeasured: a long-running silo has compiled its hot paths (tiered JIT) and sized its heaps.
     await PublishRoundsAsync(bus, store, fleet, ingestRounds, jobs);
     using var pauses = new GcPauseListener();
+    using var allocations = options["--allocation-types"] > 0 ? new AllocationSampler { Sampling = true } : null;
     var timer = Stopwatch.StartNew();
     var (siloCpu, postgresCpu) = (Process.GetCurrentProcess().TotalProcessorTime, CpuTime.OfProcessesNamed("postgres"));
     var (gcPause, allocated, gen0, gen2) = (GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(2));
@@ -149,6 +151,12 @@ try
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"# ingest gc: {allocated / (double)events / 1024:0.0} KiB allocated per event, {gen0} collections ({gen2} gen2), paused {gcPause.TotalSeconds:0.00} s"));
     Console.Error.WriteLine($"# ingest gc pauses: {pauses.Take()}");
+    if (allocations is not null)
+    {
+        allocations.Sampling = false;
+        foreach (var line in allocations.Report(options["--allocation-types"], events))
+            Console.Error.WriteLine($"# allocated: {line}");
+    }
 
     // The same rows, the fastest raw way (binary COPY / prepared INSERT), in the same run, into fresh tables of the same shape.
     var rows = HeartbeatRows.FromRecorded((await ReadAllFromAsync(store, fromPosition, events))
