@@ -318,13 +318,6 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
         var inFlight = new List<(Task Commit, HashSet<string> Streams)>(MaxGroupsInFlight);
         while (await _appends.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            // A free slot first, then take what waits: while both groups commit, the next one grows.
-            inFlight.RemoveAll(group => group.Commit.IsCompleted);
-            while (inFlight.Count >= MaxGroupsInFlight)
-            {
-                await Task.WhenAny(inFlight.Select(group => group.Commit)).ConfigureAwait(false);
-                inFlight.RemoveAll(group => group.Commit.IsCompleted);
-            }
             var batch = new List<PendingAppend>();
             var streams = new HashSet<string>(StringComparer.Ordinal);
             while (batch.Count < MaxAppendsPerCommit && _appends.Reader.TryRead(out var pending))
@@ -339,7 +332,8 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
             }
             if (batch.Count == 0)
                 continue;
-            while (inFlight.Exists(group => group.Streams.Overlaps(streams)))
+            inFlight.RemoveAll(group => group.Commit.IsCompleted);
+            while (inFlight.Count >= MaxGroupsInFlight || inFlight.Exists(group => group.Streams.Overlaps(streams)))
             {
                 await Task.WhenAny(inFlight.Select(group => group.Commit)).ConfigureAwait(false);
                 inFlight.RemoveAll(group => group.Commit.IsCompleted);
