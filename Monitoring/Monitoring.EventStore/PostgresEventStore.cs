@@ -6,17 +6,13 @@ namespace Caas.Monitoring.EventStore;
 /// <summary>
 /// <see cref="IEventStore"/> on PostgreSQL, for several processes sharing one database. Appends go through one
 /// writer loop per store that commits whatever appends are waiting as one group (<see cref="PostgresGroupCommit"/>):
-/// set-based statements, a few round trips and one commit per group, with up to two groups (on different streams)
-/// committing at once (<see cref="WriteLoopAsync"/>). Global positions come from a sequence, so a
+/// set-based statements, a few round trips and one commit per group. Global positions come from a sequence, so a
 /// transaction can commit a higher position while a slower one still holds a lower one; $all reads therefore never
 /// return past a gap until every transaction that could still fill it has ended (see <see cref="ReadAllAsync"/>).
 /// </summary>
 public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpoints, IAsyncDisposable, IDisposable
 {
     private const int MaxAppendsPerCommit = 512;
-    // Two: one group's statements run while the other's commit waits for its flush to disk. More would only split
-    // the same appends into smaller groups on two cores.
-    private const int MaxGroupsInFlight = 2;
     private const string Columns = "stream, version, position, event_id, type, data, recorded_at";
     // Several node heartbeats' worth of events: a caught-up subscription reads them back within milliseconds.
     private const int CommittedEventsKept = 16_384;
@@ -307,41 +303,22 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
         while (Interlocked.CompareExchange(ref _settledThrough, head, settled) != settled);
     }
 
-    /// <summary>
-    /// Takes whatever appends wait as one group and commits it, while the group before may still be committing:
-    /// a node's heartbeat (a thousand appends at once) then waits for one group's round trips and commit less. A group
-    /// that names a stream of a group still in flight waits for that one first, so each stream's appends still commit
-    /// in the order they came, and never meet in two transactions at once.
-    /// </summary>
     private async Task WriteLoopAsync()
     {
-        var inFlight = new List<(Task Commit, HashSet<string> Streams)>(MaxGroupsInFlight);
+        var batch = new List<PendingAppend>(MaxAppendsPerCommit);
         while (await _appends.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var batch = new List<PendingAppend>();
-            var streams = new HashSet<string>(StringComparer.Ordinal);
             while (batch.Count < MaxAppendsPerCommit && _appends.Reader.TryRead(out var pending))
             {
                 if (pending.CancellationToken.IsCancellationRequested)
-                {
                     pending.Completion.TrySetCanceled(pending.CancellationToken);
-                    continue;
-                }
-                batch.Add(pending);
-                streams.Add(pending.Stream);
+                else
+                    batch.Add(pending);
             }
-            if (batch.Count == 0)
-                continue;
-            inFlight.RemoveAll(group => group.Commit.IsCompleted);
-            while (inFlight.Count >= MaxGroupsInFlight || inFlight.Exists(group => group.Streams.Overlaps(streams)))
-            {
-                await Task.WhenAny(inFlight.Select(group => group.Commit)).ConfigureAwait(false);
-                inFlight.RemoveAll(group => group.Commit.IsCompleted);
-            }
-            // CommitBatchAsync never throws: a failed group fails its own appends.
-            inFlight.Add((CommitBatchAsync(batch), streams));
+            if (batch.Count > 0)
+                await CommitBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
         }
-        await Task.WhenAll(inFlight.Select(group => group.Commit)).ConfigureAwait(false);
     }
 
     private async Task CommitBatchAsync(List<PendingAppend> batch)

@@ -3,8 +3,7 @@ namespace Caas.Monitoring.EventStore;
 /// <summary>
 /// The version each stream was at after this store's last commit to it, so that an append which agrees with it
 /// can skip looking the stream up. Only a hint: another process may have appended since, so whatever relies on it
-/// must let the database's unique constraints have the last word. Used by the writer loop's group commits, of which
-/// two may run at once (on different streams), hence the lock.
+/// must let the database's unique constraints have the last word. Used by the writer loop alone.
 /// </summary>
 internal sealed class StreamVersionCache
 {
@@ -12,33 +11,17 @@ internal sealed class StreamVersionCache
     private const int MaxStreams = 200_000;
 
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
 
-    public bool TryGet(string stream, out long version)
-    {
-        lock (_lock)
-            return _versions.TryGetValue(stream, out version);
-    }
+    public bool TryGet(string stream, out long version) => _versions.TryGetValue(stream, out version);
 
     public void Set(string stream, long version)
     {
-        lock (_lock)
-        {
-            if (_versions.Count >= MaxStreams && !_versions.ContainsKey(stream))
-                _versions.Clear();
-            _versions[stream] = version;
-        }
-    }
-
-    public void Forget(string stream)
-    {
-        lock (_lock)
-            _versions.Remove(stream);
-    }
-
-    public void Clear()
-    {
-        lock (_lock)
+        if (_versions.Count >= MaxStreams && !_versions.ContainsKey(stream))
             _versions.Clear();
+        _versions[stream] = version;
     }
+
+    public void Forget(string stream) => _versions.Remove(stream);
+
+    public void Clear() => _versions.Clear();
 }
