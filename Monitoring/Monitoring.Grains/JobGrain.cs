@@ -1012,15 +1012,20 @@ public sealed partial class JobGrain(
     {
         if (!State.IsSubmitted)
             return null;
-        var last = new[] { State.RunningSince, State.PendingCheckpointSince, State.NewestCheckpoint?.TakenAt }.Max();
+        var last = Later(Later(State.RunningSince, State.PendingCheckpointSince), State.NewestCheckpoint?.TakenAt);
         var plan = CheckpointIntervalPlanner.Plan(Policy.Checkpoints, State.Checkpoints, _reliability, last);
         return State.Status == JobStatus.Running ? plan : plan with { NextDueAt = null };
     }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a > b ? a : b;
 
     /// <summary>Leave-running checkpoints at the interval in force; none while one is in progress or the job is stalled or stopped.</summary>
     private async Task CheckpointPeriodically()
     {
         if (State.Status != JobStatus.Running || State.PendingCheckpoint is not null || State.IsStalled || State.IsProcessStopped)
+            return;
+        // This runs every second for every job; without periodic checkpoints there is no plan to make (nor its text).
+        if (Policy.Checkpoints.Mode == CheckpointMode.Off)
             return;
         if (IntervalPlan() is not { NextDueAt: { } due, Interval: { } interval } || due > time.GetUtcNow())
             return;

@@ -41,7 +41,10 @@ public sealed class JobJournal(IEventStore store, EventSerializer serializer, IL
     {
         try
         {
-            var data = events.Select((e, i) => serializer.ToEventData(jobId, expectedCount + i, e)).ToArray();
+            // A plain loop: this runs for every heartbeat of every job.
+            var data = new EventData[events.Count];
+            for (var i = 0; i < data.Length; i++)
+                data[i] = serializer.ToEventData(jobId, expectedCount + i, events[i]);
             // Orleans counts events; the store names the last event's version.
             await store.AppendAsync(jobId, expectedCount - 1, data);
             MonitoringMetrics.EventsRecorded.Add(data.Length);

@@ -21,7 +21,9 @@ using Npgsql;
 // events per second that path makes durable when heartbeats arrive as fast as it takes them. PostgreSQL when
 // CAAS_TEST_POSTGRES is set (a schema of its own, dropped after), else SQLite. Usage:
 //   caas-bench-silo [--jobs N (10000)] [--nodes K (10)] [--interval SECONDS (5)] [--rounds R (3)] [--ingest-rounds I (5)]
-var options = new Dictionary<string, int> { ["--jobs"] = 10_000, ["--nodes"] = 10, ["--interval"] = 5, ["--rounds"] = 3, ["--ingest-rounds"] = 5 };
+//                   [--paced-events-per-s E (20000: issue 4's target; lower only to look at the path below saturation)]
+//                   [--allocation-types T (0: print the T types that allocated most during the measured burst)]
+var options = new Dictionary<string, int> { ["--jobs"] = 10_000, ["--nodes"] = 10, ["--interval"] = 5, ["--rounds"] = 3, ["--ingest-rounds"] = 5, ["--paced-events-per-s"] = 20_000, ["--allocation-types"] = 0 };
 for (var i = 0; i < args.Length; i += 2)
 {
     if (!options.ContainsKey(args[i]) || i + 1 >= args.Length
@@ -32,7 +34,7 @@ for (var i = 0; i < args.Length; i += 2)
     }
     options[args[i]] = value;
 }
-int jobs = options["--jobs"], nodes = options["--nodes"], rounds = options["--rounds"], ingestRounds = options["--ingest-rounds"];
+int jobs = options["--jobs"], nodes = options["--nodes"], rounds = options["--rounds"], ingestRounds = options["--ingest-rounds"], pacedEventsPerSecond = options["--paced-events-per-s"];
 var interval = TimeSpan.FromSeconds(options["--interval"]);
 
 var loadAtStart = LoadAverage();
@@ -133,6 +135,8 @@ try
     // Throughput: rounds back to back, as fast as the path takes them (issue 4's monitoring.ingest_events_per_s), after
     // the same burst once unmeasured: a long-running silo has compiled its hot paths (tiered JIT) and sized its heaps.
     await PublishRoundsAsync(bus, store, fleet, ingestRounds, jobs);
+    using var pauses = new GcPauseListener();
+    using var allocations = options["--allocation-types"] > 0 ? new AllocationSampler { Sampling = true } : null;
     var timer = Stopwatch.StartNew();
     var (siloCpu, postgresCpu) = (Process.GetCurrentProcess().TotalProcessorTime, CpuTime.OfProcessesNamed("postgres"));
     var (gcPause, allocated, gen0, gen2) = (GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(2));
@@ -146,6 +150,13 @@ try
         $"# ingest cpu: silo {siloCpu.TotalSeconds:0.00} s ({siloCpu.TotalMicroseconds / events:0} us/event), postgres {postgresCpu.TotalSeconds:0.00} s ({postgresCpu.TotalMicroseconds / events:0} us/event), in {timer.Elapsed.TotalSeconds:0.00} s of wall time on {Environment.ProcessorCount} cores"));
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"# ingest gc: {allocated / (double)events / 1024:0.0} KiB allocated per event, {gen0} collections ({gen2} gen2), paused {gcPause.TotalSeconds:0.00} s"));
+    Console.Error.WriteLine($"# ingest gc pauses: {pauses.Take()}");
+    if (allocations is not null)
+    {
+        allocations.Sampling = false;
+        foreach (var line in allocations.Report(options["--allocation-types"], events))
+            Console.Error.WriteLine($"# allocated: {line}");
+    }
 
     // The same rows, the fastest raw way (binary COPY / prepared INSERT), in the same run, into fresh tables of the same shape.
     var rows = HeartbeatRows.FromRecorded((await ReadAllFromAsync(store, fromPosition, events))
@@ -156,10 +167,13 @@ try
 
     // Latency under the target load: 20,000 events/s offered (10,000 samples/s, node heartbeats spread evenly), not as
     // fast as possible, where appends would wait behind whole rounds queued at once.
-    var paced = await PublishPacedAsync(bus, store, timedStore, fleet, jobs, latencyRounds: 5, samplesPerSecond: 10_000);
+    pauses.Take();
+    var paced = await PublishPacedAsync(bus, timedStore, fleet, jobs, latencyRounds: 5, samplesPerSecond: pacedEventsPerSecond / 2);
+    var latencyGc = pauses.Take();
     var p99 = new IngestMeasurement(paced.Length, TimeSpan.Zero, paced).LatencyPercentileMs(99);
     var p50 = new IngestMeasurement(paced.Length, TimeSpan.Zero, paced).LatencyPercentileMs(50);
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# latency: {paced.Length} appends at 20000 events/s offered: p50 {p50:0.0} ms, p99 {p99:0.0} ms"));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# latency: {paced.Length} job appends at {pacedEventsPerSecond} events/s offered: p50 {p50:0.0} ms, p99 {p99:0.0} ms"));
+    Console.Error.WriteLine($"# latency gc: {latencyGc}");
 
     // The portal's job list over these jobs, while the silo holds them all (issue 6).
     var (pageMs, baselineMs, _) = await JobListBenchmark.MeasureAsync(host.Services.GetRequiredService<IJobQueries>(), fleet.NodeIds[0], runs: 21);
@@ -169,7 +183,11 @@ try
     Console.WriteLine(FigureLine.Target($"monitoring.rss_{jobs / 1000}k_jobs_mib", rssMiB, "<=", 1536));
     Console.WriteLine(FigureLine.Target($"monitoring.ingest_events_per_s.{backend}", eventsPerSecond, ">=", 20_000));
     Console.WriteLine(FigureLine.Target($"monitoring.ingest_vs_copy.{backend}", eventsPerSecond / raw.EventsPerSecond, ">=", 0.5));
-    Console.WriteLine(FigureLine.Target($"monitoring.append_p99_ms.{backend}", p99, "<=", 50));
+    // The figure is defined at the target's 20,000 events/s; at another rate it is printed for the record under another name.
+    if (pacedEventsPerSecond == 20_000)
+        Console.WriteLine(FigureLine.Target($"monitoring.append_p99_ms.{backend}", p99, "<=", 50));
+    else
+        Console.WriteLine(FigureLine.Record($"monitoring.append_p99_ms_at_{pacedEventsPerSecond}.{backend}", p99));
     Console.WriteLine(FigureLine.Target("portal.jobs_page_ms", pageMs, "<=", 300));
     Console.WriteLine(FigureLine.Record("portal.jobs_page_vs_linq", pageMs / Math.Max(baselineMs, 0.001)));
     await host.StopAsync();
@@ -199,9 +217,8 @@ static async Task<(long From, long Events)> PublishRoundsAsync(IBus bus, IEventS
 }
 
 // Publishes rounds of node heartbeats one node at a time at the given sample rate and returns every append's latency.
-static async Task<double[]> PublishPacedAsync(IBus bus, IEventStore store, TimedEventStore timed, SimulatedFleet fleet, int jobs, int latencyRounds, int samplesPerSecond)
+static async Task<double[]> PublishPacedAsync(IBus bus, TimedEventStore timed, SimulatedFleet fleet, int jobs, int latencyRounds, int samplesPerSecond)
 {
-    var from = await store.ReadHeadPositionAsync();
     timed.TakeLatenciesMs();
     timed.Recording = true;
     var clock = Stopwatch.StartNew();
@@ -217,8 +234,11 @@ static async Task<double[]> PublishPacedAsync(IBus bus, IEventStore store, Timed
             samples += heartbeat.Samples.Count;
         }
     }
-    var expected = 2L * jobs * latencyRounds;
-    await WaitUntil(async () => await store.ReadHeadPositionAsync() - from >= expected, TimeSpan.FromMinutes(10), $"{expected} paced events durable");
+    // Every sample is one job append (its heartbeat and progress events together). Waiting for the store's head to
+    // move by that many events instead would count other streams' events too and stop recording before the last,
+    // slowest job appends had answered.
+    var expected = jobs * latencyRounds;
+    await WaitUntil(() => Task.FromResult(timed.Recorded >= expected), TimeSpan.FromMinutes(10), $"{expected} paced job appends durable");
     timed.Recording = false;
     return timed.TakeLatenciesMs();
 }
