@@ -17,7 +17,11 @@ public sealed partial class PostgresEventStore : IEventStore, IProjectionCheckpo
     // Several node heartbeats' worth of events: a caught-up subscription reads them back within milliseconds.
     private const int CommittedEventsKept = 16_384;
     // Notifications wake subscriptions at once; polling is what guarantees they go on when a notification is lost.
-    private static readonly TimeSpan SubscriptionPollInterval = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a caught-up subscription waits for an append notification before it reads anyway: the notification is
+    /// what makes it hear of appends at once; the poll only bounds the wait when one was lost (a dropped connection).
+    /// </summary>
+    internal TimeSpan SubscriptionPollInterval { get; init; } = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstInFlightPoll = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan LongestInFlightPoll = TimeSpan.FromMilliseconds(100);
     private const int MaxCommitAttempts = 3;

@@ -135,32 +135,28 @@ public sealed class PostgresEventStoreTests : EventStoreConformanceTests
     [Fact]
     public async Task A_subscription_on_another_store_hears_of_each_append_at_once_rather_than_at_its_next_poll()
     {
-        await using var otherProcess = new PostgresEventStore(_schema.ConnectionString);
-        var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        // Its poll is an hour away: an append it hears of at all, it heard of through the notification.
+        await using var otherProcess = new PostgresEventStore(_schema.ConnectionString) { SubscriptionPollInterval = TimeSpan.FromHours(1) };
+        var heard = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         using var stop = new CancellationTokenSource();
         var subscription = otherProcess.SubscribeToAllAsync(0, (e, _) =>
         {
-            arrivals[e.Type] = System.Diagnostics.Stopwatch.GetTimestamp();
+            heard[e.Type] = true;
             return ValueTask.CompletedTask;
         }, stop.Token);
         await Task.Delay(TimeSpan.FromMilliseconds(300));
 
-        // The subscription polls once a second; eight appends all heard within half a second each cannot be luck.
-        var delays = new List<TimeSpan>();
         for (var i = 0; i < 8; i++)
         {
             await Store.AppendAsync($"job-{i}", ExpectedVersion.NoStream, [Event($"E{i}")]);
-            var committed = System.Diagnostics.Stopwatch.GetTimestamp();
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (!arrivals.ContainsKey($"E{i}") && DateTime.UtcNow < deadline)
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!heard.ContainsKey($"E{i}") && DateTime.UtcNow < deadline)
                 await Task.Delay(5);
-            delays.Add(System.Diagnostics.Stopwatch.GetElapsedTime(committed, arrivals.GetValueOrDefault($"E{i}", long.MaxValue)));
+            Assert.True(heard.ContainsKey($"E{i}"), $"append {i} was not heard of within 30 s, although the subscription was caught up and listening");
             await Task.Delay(Random.Shared.Next(100, 400));
         }
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscription);
-
-        Assert.All(delays, delay => Assert.True(delay < TimeSpan.FromMilliseconds(500), $"heard of an append after {delay.TotalMilliseconds:0} ms"));
     }
 
     [Fact]
