@@ -27,7 +27,7 @@ internal static class LoginEndpoints
                 var client = PasswordGuessLimiter.ClientOf(context);
                 if (guesses.RetryAfter(client, user ?? "") is { } wait)
                 {
-                    var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                    var seconds = PasswordGuessLimiter.WholeSeconds(wait);
                     await audit.RecordAsync(tried, AuditActions.Login, "the portal", AuditOutcome.Refused, $"too many wrong passwords from {client}");
                     context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return Page(context, antiforgery, returnUrl, user, $"Too many wrong passwords from here. Try again in {seconds} s.", StatusCodes.Status429TooManyRequests);

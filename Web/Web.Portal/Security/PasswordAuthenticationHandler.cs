@@ -35,7 +35,7 @@ internal sealed class PasswordAuthenticationHandler(
             return Refuse("The Basic credentials are not base64 of user:password.");
         var (name, client) = (pair[..colon], PasswordGuessLimiter.ClientOf(Context));
         if (guesses.RetryAfter(client, name) is { } wait)
-            return Refuse($"Too many wrong passwords from this address; try again in {(int)Math.Ceiling(wait.TotalSeconds)} s.");
+            return Refuse($"Too many wrong passwords from this address; try again in {PasswordGuessLimiter.WholeSeconds(wait)} s.");
         var user = await store.VerifyPasswordAsync(name, pair[(colon + 1)..], Context.RequestAborted);
         if (user is null)
         {

@@ -30,6 +30,9 @@ public sealed class PasswordGuessLimiter(TimeProvider clock)
         }
     }
 
+    /// <summary>A wait as the whole seconds a Retry-After header and the refusal's words give, at least 1.</summary>
+    public static int WholeSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
     public void RecordFailure(string client, string user)
     {
         var now = clock.GetUtcNow();
